@@ -1,0 +1,290 @@
+"""Objectives: what a candidate is measured on, with its unit and direction.
+
+Every metric Tradeoffs computes is declared here once, as data. Column names in scorecards,
+metrics tables, profiles and reports all use these names. ``direction`` is ``"max"`` when a
+larger value is better and ``"min"`` when a smaller value is better; the decision engine
+converts everything to "lower is better" internally, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from analysis._errors import InputError
+
+Direction = Literal["max", "min"]
+DIRECTIONS: tuple[str, ...] = ("max", "min")
+GROUPS: tuple[str, ...] = (
+    "quality",
+    "fairness",
+    "value",
+    "serving",
+    "cost",
+    "explainability",
+    "drift",
+    "other",
+)
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One measurable objective.
+
+    Parameters
+    ----------
+    name : str
+        Identifier used as a column name everywhere (``roc_auc``, ``latency_ms_p99``).
+    label : str
+        Human-readable label for tables and charts.
+    unit : str
+        Unit shown next to values (``""`` for unitless ratios).
+    direction : {"max", "min"}
+        Whether larger or smaller values are better.
+    group : str
+        One of :data:`GROUPS`.
+    description : str
+        One sentence for a non-engineer.
+    worst, target, ideal : float or None
+        Optional fixed bounds: the worst acceptable value, a target and the ideal value. The
+        fixed-bounds weighted sum maps ``worst`` to 0 and ``ideal`` to 1.
+    """
+
+    name: str
+    label: str
+    unit: str = ""
+    direction: Direction = "max"
+    group: str = "other"
+    description: str = ""
+    worst: float | None = None
+    target: float | None = None
+    ideal: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.direction not in DIRECTIONS:
+            raise InputError(f"objective {self.name!r} has direction {self.direction!r}; use 'max' or 'min'.")
+        if self.group not in GROUPS:
+            raise InputError(f"objective {self.name!r} has group {self.group!r}; use one of {', '.join(GROUPS)}.")
+
+    def with_direction(self, direction: str) -> Objective:
+        """Return a copy with another direction."""
+        return replace(self, direction=direction)  # type: ignore[arg-type]
+
+    def to_dict(self) -> dict:
+        """Plain-JSON form."""
+        return {
+            "name": self.name,
+            "label": self.label,
+            "unit": self.unit,
+            "direction": self.direction,
+            "group": self.group,
+            "description": self.description,
+            "worst": self.worst,
+            "target": self.target,
+            "ideal": self.ideal,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Objective:
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            name=str(data["name"]),
+            label=str(data.get("label", data["name"])),
+            unit=str(data.get("unit", "")),
+            direction=data.get("direction", "max"),
+            group=str(data.get("group", "other")),
+            description=str(data.get("description", "")),
+            worst=data.get("worst"),
+            target=data.get("target"),
+            ideal=data.get("ideal"),
+        )
+
+
+def _o(name, label, unit, direction, group, description, worst=None, ideal=None) -> Objective:
+    return Objective(name, label, unit, direction, group, description, worst=worst, ideal=ideal)
+
+
+# Quality: binary / multiclass classification.
+_QUALITY_CLASSIFICATION = (
+    _o("accuracy", "Accuracy", "", "max", "quality", "Share of predictions that are right.", 0.5, 1.0),
+    _o(
+        "balanced_accuracy",
+        "Balanced accuracy",
+        "",
+        "max",
+        "quality",
+        "Mean recall over classes; not fooled by a majority class.",
+        0.5,
+        1.0,
+    ),
+    _o(
+        "precision",
+        "Precision",
+        "",
+        "max",
+        "quality",
+        "Of the items predicted positive, the share that are positive.",
+        0.0,
+        1.0,
+    ),
+    _o("recall", "Recall", "", "max", "quality", "Of the positive items, the share found.", 0.0, 1.0),
+    _o("f1", "F1 score", "", "max", "quality", "Harmonic mean of precision and recall.", 0.0, 1.0),
+    _o(
+        "roc_auc",
+        "ROC AUC",
+        "",
+        "max",
+        "quality",
+        "Probability a random positive is scored above a random negative.",
+        0.5,
+        1.0,
+    ),
+    _o(
+        "pr_auc",
+        "PR AUC (average precision)",
+        "",
+        "max",
+        "quality",
+        "Area under the precision-recall curve; sensitive to rare positives.",
+        0.0,
+        1.0,
+    ),
+    _o("log_loss", "Log loss", "nats", "min", "quality", "Penalty for confident wrong probabilities.", 1.0, 0.0),
+    _o(
+        "brier_score",
+        "Brier score",
+        "",
+        "min",
+        "quality",
+        "Mean squared error of the predicted probability.",
+        0.25,
+        0.0,
+    ),
+    _o(
+        "expected_calibration_error",
+        "Expected calibration error",
+        "",
+        "min",
+        "quality",
+        "Average gap between predicted probability and observed frequency (15 bins).",
+        0.2,
+        0.0,
+    ),
+)
+
+_QUALITY_REGRESSION = (
+    _o("mae", "Mean absolute error", "target units", "min", "quality", "Average absolute error."),
+    _o(
+        "rmse",
+        "Root mean squared error",
+        "target units",
+        "min",
+        "quality",
+        "Square root of the mean squared error; punishes large errors.",
+    ),
+    _o("r2", "R²", "", "max", "quality", "Share of the target's variance explained.", 0.0, 1.0),
+)
+
+_FAIRNESS = (
+    _o(
+        "demographic_parity_difference",
+        "Demographic parity difference",
+        "",
+        "min",
+        "fairness",
+        "Largest gap in selection rate between groups (worst sensitive attribute).",
+        0.2,
+        0.0,
+    ),
+    _o(
+        "demographic_parity_ratio",
+        "Demographic parity ratio",
+        "",
+        "max",
+        "fairness",
+        "Smallest over largest group selection rate (worst sensitive attribute).",
+        0.8,
+        1.0,
+    ),
+    _o(
+        "equalized_odds_difference",
+        "Equalized odds difference",
+        "",
+        "min",
+        "fairness",
+        "Largest gap in true- or false-positive rate between groups.",
+        0.2,
+        0.0,
+    ),
+    _o(
+        "worst_group_accuracy",
+        "Worst-group accuracy",
+        "",
+        "max",
+        "fairness",
+        "Accuracy of the group the model serves worst.",
+        0.5,
+        1.0,
+    ),
+    _o(
+        "worst_group_mae",
+        "Worst-group MAE",
+        "target units",
+        "min",
+        "fairness",
+        "Mean absolute error of the group the model serves worst.",
+    ),
+    _o(
+        "group_mae_difference",
+        "Group MAE difference",
+        "target units",
+        "min",
+        "fairness",
+        "Largest gap in mean absolute error between groups.",
+    ),
+)
+
+REGISTRY: dict[str, Objective] = {o.name: o for o in _QUALITY_CLASSIFICATION + _QUALITY_REGRESSION + _FAIRNESS}
+
+CLASSIFICATION_METRICS: tuple[str, ...] = tuple(o.name for o in _QUALITY_CLASSIFICATION)
+REGRESSION_METRICS: tuple[str, ...] = tuple(o.name for o in _QUALITY_REGRESSION)
+#: Metrics that need a score (probability or decision function), not only labels.
+SCORE_METRICS: frozenset[str] = frozenset(
+    {"roc_auc", "pr_auc", "log_loss", "brier_score", "expected_calibration_error"}
+)
+#: Metrics that need probabilities (a decision function is not enough).
+PROBABILITY_METRICS: frozenset[str] = frozenset({"log_loss", "brier_score", "expected_calibration_error"})
+
+
+def register(objective: Objective) -> Objective:
+    """Add an objective to the registry (used by evaluation modules that define their own)."""
+    REGISTRY[objective.name] = objective
+    return objective
+
+
+def get_objective(name: str) -> Objective:
+    """Look up a registered objective; unknown names raise :class:`InputError`."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise InputError(f"unknown objective {name!r}; known objectives: {', '.join(sorted(REGISTRY))}.") from None
+
+
+def parse_direction(text: str, *, name: str) -> str:
+    """Parse ``max``/``min`` (and common synonyms) for objective ``name``."""
+    key = text.strip().lower()
+    synonyms = {
+        "max": "max",
+        "maximize": "max",
+        "maximise": "max",
+        "higher": "max",
+        "up": "max",
+        "min": "min",
+        "minimize": "min",
+        "minimise": "min",
+        "lower": "min",
+        "down": "min",
+    }
+    if key not in synonyms:
+        raise InputError(f"direction {text!r} for objective {name!r} is not understood; use 'max' or 'min'.")
+    return synonyms[key]

@@ -1,0 +1,451 @@
+"""The scorecard: every candidate measured on the same data, in one versioned record.
+
+Everything downstream (the decision engine, the dashboard, the reports) reads a
+:class:`Scorecard`. It is a frozen record; evaluation builds it, nothing mutates it.
+
+File format (JSON, ``schema = "tradeoffs.scorecard"``, ``schema_version = 1``)::
+
+    {
+      "schema": "tradeoffs.scorecard", "schema_version": 1,
+      "task": "binary" | "multiclass" | "regression" | "table",
+      "created_at": ISO-8601 string,
+      "objectives": [Objective.to_dict(), ...],
+      "candidates": [{"name": str, "source": {...}, "status": "ok" | "failed",
+                      "errors": [str], "notes": [str]}, ...],
+      "metrics": [{"candidate", "objective", "value", "ci_low", "ci_high"}, ...],
+      "comparisons": [{"objective", "candidate", "best", "diff", "diff_ci_low",
+                       "diff_ci_high", "significant"}, ...],
+      "slices": [{"candidate", "attribute", "group", "n", ...}, ...],
+      "windows": [{"candidate", "window", "n", <metric>: value, ...}, ...],
+      "sections": {name: any JSON},     # serving, explanations, drift...: added by later stages
+      "dataset": {...}, "settings": {...}, "provenance": {...}
+    }
+
+A missing measurement is ``null`` in JSON and ``None``/NaN in Python, never zero. Floats are
+written with Python's shortest round-trip representation, so ``load(save(x)) == x`` exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis._errors import InputError
+from analysis.objectives import Objective, parse_direction
+
+SCHEMA = "tradeoffs.scorecard"
+SCHEMA_VERSION = 1
+TASKS = ("binary", "multiclass", "regression", "table")
+
+
+def _clean(value: Any) -> Any:
+    """Convert numpy scalars/NaN to plain JSON values (NaN and inf become ``None``)."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (pd.Timestamp,)):
+        return value.isoformat()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return str(value)
+
+
+def _freeze(value: Any) -> Any:
+    """Deep-convert lists to tuples and dicts to sorted tuples of pairs (hashable, immutable)."""
+    if isinstance(value, dict):
+        return FrozenDict({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
+class FrozenDict(Mapping):
+    """A read-only mapping (so pages cannot mutate a scorecard's nested records)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping | None = None) -> None:
+        self._data = dict(data or {})
+
+    def __getitem__(self, key):
+        return self._data[key]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return dict(self._data) == dict(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._data.items(), key=lambda kv: str(kv[0]))))
+
+    def __repr__(self) -> str:
+        return f"FrozenDict({self._data!r})"
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    """A candidate's value on one objective, with its confidence interval when known."""
+
+    candidate: str
+    objective: str
+    value: float | None
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A candidate's paired-bootstrap difference from the best candidate on one objective.
+
+    ``diff = value(candidate) - value(best)``; ``significant`` is True when the confidence
+    interval of the difference excludes zero (the two are not tied).
+    """
+
+    objective: str
+    candidate: str
+    best: str
+    diff: float | None
+    diff_ci_low: float | None
+    diff_ci_high: float | None
+    significant: bool | None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One candidate model as the scorecard knows it."""
+
+    name: str
+    source: FrozenDict = field(default_factory=FrozenDict)
+    status: str = "ok"
+    errors: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """Every candidate measured on the same data.
+
+    Use :func:`save_scorecard` / :func:`load_scorecard` for files, :meth:`to_frame` for a
+    candidates x objectives table, and :meth:`with_section` to add a later stage's results.
+    """
+
+    task: str
+    objectives: tuple[Objective, ...]
+    candidates: tuple[Candidate, ...]
+    metrics: tuple[MetricValue, ...]
+    comparisons: tuple[Comparison, ...] = ()
+    slices: tuple[FrozenDict, ...] = ()
+    windows: tuple[FrozenDict, ...] = ()
+    sections: FrozenDict = field(default_factory=FrozenDict)
+    dataset: FrozenDict = field(default_factory=FrozenDict)
+    settings: FrozenDict = field(default_factory=FrozenDict)
+    provenance: FrozenDict = field(default_factory=FrozenDict)
+    created_at: str = ""
+    schema_version: int = SCHEMA_VERSION
+
+    # ---- views -------------------------------------------------------------------------
+    @property
+    def candidate_names(self) -> tuple[str, ...]:
+        """Candidate names in scorecard order."""
+        return tuple(c.name for c in self.candidates)
+
+    @property
+    def objective_names(self) -> tuple[str, ...]:
+        """Objective names in scorecard order."""
+        return tuple(o.name for o in self.objectives)
+
+    def objective(self, name: str) -> Objective:
+        """The objective called ``name``."""
+        for o in self.objectives:
+            if o.name == name:
+                return o
+        raise InputError(f"the scorecard has no objective {name!r}; it has: {', '.join(self.objective_names)}.")
+
+    def _pivot(self, attr: str) -> pd.DataFrame:
+        index = pd.Index(self.candidate_names, name="candidate")
+        columns = list(self.objective_names)
+        out = np.full((len(index), len(columns)), np.nan)
+        row = {n: i for i, n in enumerate(index)}
+        col = {n: j for j, n in enumerate(columns)}
+        for m in self.metrics:
+            v = getattr(m, attr)
+            if v is not None and m.candidate in row and m.objective in col:
+                out[row[m.candidate], col[m.objective]] = v
+        return pd.DataFrame(out, index=index, columns=columns)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Candidates x objectives point values (NaN where missing)."""
+        return self._pivot("value")
+
+    def interval_frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Candidates x objectives lower and upper confidence bounds (NaN where unknown)."""
+        return self._pivot("ci_low"), self._pivot("ci_high")
+
+    def value(self, candidate: str, objective: str) -> float | None:
+        """One value, ``None`` when missing."""
+        for m in self.metrics:
+            if m.candidate == candidate and m.objective == objective:
+                return m.value
+        return None
+
+    def slices_frame(self) -> pd.DataFrame:
+        """The fairness slice table as a DataFrame (one row per candidate x attribute x group)."""
+        return pd.DataFrame([dict(s) for s in self.slices])
+
+    def windows_frame(self) -> pd.DataFrame:
+        """The per-time-window metric table as a DataFrame."""
+        return pd.DataFrame([dict(w) for w in self.windows])
+
+    def comparisons_frame(self) -> pd.DataFrame:
+        """Paired differences from the best candidate, one row per candidate x objective."""
+        return pd.DataFrame([c.__dict__ for c in self.comparisons])
+
+    def with_section(self, name: str, content: Any) -> Scorecard:
+        """A copy with section ``name`` set (serving, explanations, drift...)."""
+        sections = dict(self.sections)
+        sections[name] = _freeze(_clean(content))
+        return replace(self, sections=FrozenDict(sections))
+
+    def with_objectives(self, objectives: Iterable[Objective], metrics: Iterable[MetricValue]) -> Scorecard:
+        """A copy with more objectives and their values (replacing same-named ones)."""
+        objectives = tuple(objectives)
+        new_names = {o.name for o in objectives}
+        kept_obj = tuple(o for o in self.objectives if o.name not in new_names)
+        kept_metrics = tuple(m for m in self.metrics if m.objective not in new_names)
+        return replace(self, objectives=kept_obj + objectives, metrics=kept_metrics + tuple(metrics))
+
+    # ---- serialisation -----------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """Plain-JSON form (see the module docstring)."""
+        return {
+            "schema": SCHEMA,
+            "schema_version": self.schema_version,
+            "task": self.task,
+            "created_at": self.created_at,
+            "objectives": [o.to_dict() for o in self.objectives],
+            "candidates": [
+                {
+                    "name": c.name,
+                    "source": _thaw(c.source),
+                    "status": c.status,
+                    "errors": list(c.errors),
+                    "notes": list(c.notes),
+                }
+                for c in self.candidates
+            ],
+            "metrics": [_clean(m.__dict__) for m in self.metrics],
+            "comparisons": [_clean(c.__dict__) for c in self.comparisons],
+            "slices": [_thaw(s) for s in self.slices],
+            "windows": [_thaw(w) for w in self.windows],
+            "sections": _thaw(self.sections),
+            "dataset": _thaw(self.dataset),
+            "settings": _thaw(self.settings),
+            "provenance": _thaw(self.provenance),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping, *, source: str = "scorecard") -> Scorecard:
+        """Inverse of :meth:`to_dict`; refuses files from another schema or a newer version."""
+        if not isinstance(data, Mapping) or data.get("schema") != SCHEMA:
+            raise InputError(
+                f'{source} is not a Tradeoffs scorecard (no "schema": "{SCHEMA}" field); '
+                "make one with `tradeoffs evaluate`, or pass a metrics table (CSV/Parquet).",
+                source=source,
+            )
+        version = data.get("schema_version")
+        if not isinstance(version, int) or version > SCHEMA_VERSION or version < 1:
+            raise InputError(
+                f"{source} has scorecard schema version {version!r}, but this Tradeoffs reads "
+                f"version {SCHEMA_VERSION} and older; upgrade Tradeoffs or re-run `tradeoffs evaluate`.",
+                source=source,
+            )
+        try:
+            return cls(
+                task=str(data["task"]),
+                objectives=tuple(Objective.from_dict(o) for o in data["objectives"]),
+                candidates=tuple(
+                    Candidate(
+                        name=str(c["name"]),
+                        source=_freeze(c.get("source", {})),
+                        status=str(c.get("status", "ok")),
+                        errors=tuple(c.get("errors", ())),
+                        notes=tuple(c.get("notes", ())),
+                    )
+                    for c in data["candidates"]
+                ),
+                metrics=tuple(MetricValue(**m) for m in data["metrics"]),
+                comparisons=tuple(Comparison(**c) for c in data.get("comparisons", ())),
+                slices=tuple(_freeze(s) for s in data.get("slices", ())),
+                windows=tuple(_freeze(w) for w in data.get("windows", ())),
+                sections=_freeze(data.get("sections", {})),
+                dataset=_freeze(data.get("dataset", {})),
+                settings=_freeze(data.get("settings", {})),
+                provenance=_freeze(data.get("provenance", {})),
+                created_at=str(data.get("created_at", "")),
+                schema_version=version,
+            )
+        except (KeyError, TypeError) as exc:
+            raise InputError(
+                f"{source} is a damaged scorecard (field {exc} is missing or malformed); "
+                "re-create it with `tradeoffs evaluate`.",
+                source=source,
+            ) from None
+
+
+def scorecard_to_json(scorecard: Scorecard) -> str:
+    """Serialise to JSON text (stable key order, shortest round-trip floats)."""
+    return json.dumps(scorecard.to_dict(), indent=1, allow_nan=False, ensure_ascii=False) + "\n"
+
+
+def write_text_atomic(path: str | Path, text: str | bytes) -> Path:
+    """Write a file so that readers see the old file or the whole new one, never a part."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def save_scorecard(scorecard: Scorecard, path: str | Path) -> Path:
+    """Write ``scorecard`` to ``path`` atomically."""
+    return write_text_atomic(path, scorecard_to_json(scorecard))
+
+
+def load_scorecard(path: str | Path) -> Scorecard:
+    """Read a scorecard JSON file written by :func:`save_scorecard`."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"scorecard file {path} does not exist; check the path.", source=str(path))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(
+            f"{path} is not valid JSON ({exc}); pass a scorecard written by `tradeoffs evaluate` "
+            "or a metrics table (.csv/.parquet).",
+            source=str(path),
+        ) from None
+    return Scorecard.from_dict(data, source=str(path))
+
+
+def scorecard_from_metrics_table(
+    table: pd.DataFrame,
+    *,
+    directions: Mapping[str, str],
+    source: str = "metrics table",
+    candidate_column: str = "candidate",
+) -> Scorecard:
+    """Build a scorecard from a plain metrics table (a sweep's results, a leaderboard).
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per candidate: a ``candidate`` column plus numeric objective columns.
+        Columns ``<name>_ci_low`` / ``<name>_ci_high`` are read as that objective's interval.
+    directions : mapping
+        ``{column: "max" | "min"}``. Known objective names (``roc_auc``, ``latency_ms_p99``)
+        default to their registered direction; every other numeric column needs one here, and
+        the error lists all that lack one.
+    source : str
+        How to name the table in messages (its file path).
+    candidate_column : str
+        The column naming the candidates.
+    """
+    from analysis.objectives import REGISTRY
+
+    if candidate_column not in table.columns:
+        raise InputError(
+            f"{source} has no {candidate_column!r} column; add one naming each candidate "
+            f"(columns found: {', '.join(map(str, table.columns))}).",
+            source=source,
+        )
+    names = table[candidate_column].astype(str)
+    dupes = names[names.duplicated()].unique().tolist()
+    if dupes:
+        raise InputError(f"{source} names candidates more than once: {', '.join(dupes)}.", source=source)
+    ci_cols = {c for c in table.columns if str(c).endswith(("_ci_low", "_ci_high"))}
+    value_cols = [c for c in table.columns if c != candidate_column and c not in ci_cols]
+    numeric = [c for c in value_cols if pd.api.types.is_numeric_dtype(table[c])]
+    unknown_dirs = {k: v for k, v in directions.items() if k not in table.columns}
+    if unknown_dirs:
+        raise InputError(
+            f"{source} has no column(s) {', '.join(unknown_dirs)} named in the directions; "
+            f"columns found: {', '.join(map(str, table.columns))}.",
+            source=source,
+        )
+    non_numeric = [c for c in directions if c not in numeric]
+    if non_numeric:
+        raise InputError(
+            f"{source}: column(s) {', '.join(non_numeric)} are not numeric, so they cannot be objectives.",
+            source=source,
+        )
+    lacking = [c for c in numeric if c not in directions and c not in REGISTRY]
+    if lacking:
+        raise InputError(
+            f"{source}: no direction for column(s) {', '.join(lacking)}; give each one with "
+            "--objective NAME:max or NAME:min (or drop the column).",
+            source=source,
+        )
+    objectives = []
+    for col in numeric:
+        base = REGISTRY.get(col)
+        direction = parse_direction(directions[col], name=col) if col in directions else base.direction
+        if base is not None:
+            objectives.append(replace(base, direction=direction))
+        else:
+            objectives.append(Objective(name=str(col), label=str(col), direction=direction))
+    metrics = []
+    for i, cand in enumerate(names):
+        for col in numeric:
+            v = table[col].iloc[i]
+            lo = table[f"{col}_ci_low"].iloc[i] if f"{col}_ci_low" in table.columns else None
+            hi = table[f"{col}_ci_high"].iloc[i] if f"{col}_ci_high" in table.columns else None
+            metrics.append(MetricValue(cand, str(col), _clean(v), _clean(lo), _clean(hi)))
+    return Scorecard(
+        task="table",
+        objectives=tuple(objectives),
+        candidates=tuple(Candidate(name=n, source=FrozenDict({"kind": "table"})) for n in names),
+        metrics=tuple(metrics),
+        dataset=FrozenDict({"source": source, "rows": int(len(table))}),
+    )
