@@ -1,0 +1,32 @@
+"""Evaluation: every candidate measured on the same rows, into a :class:`~analysis.scorecard.Scorecard`."""
+
+from analysis.evaluation._data import EvalData, infer_task, prepare_data
+from analysis.evaluation._evaluate import EvalSettings, evaluate_predictions, library_versions, machine_record
+from analysis.evaluation._fairness import GroupIndex, build_group_indexes, count_groups, disparities, group_rates
+from analysis.evaluation._predict import Predictions, TargetSpec, load_prediction_file, predict_model, resolve_features
+from analysis.evaluation._run import evaluate_candidates, predict_candidates
+from analysis.evaluation._value import ValueSpec, parse_value_matrix
+
+__all__ = [
+    "EvalData",
+    "EvalSettings",
+    "GroupIndex",
+    "Predictions",
+    "TargetSpec",
+    "ValueSpec",
+    "build_group_indexes",
+    "count_groups",
+    "disparities",
+    "evaluate_candidates",
+    "evaluate_predictions",
+    "group_rates",
+    "infer_task",
+    "library_versions",
+    "load_prediction_file",
+    "machine_record",
+    "parse_value_matrix",
+    "predict_candidates",
+    "predict_model",
+    "prepare_data",
+    "resolve_features",
+]

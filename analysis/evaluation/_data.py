@@ -1,0 +1,192 @@
+"""The evaluation dataset: checked once where it enters, then trusted downstream."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis._errors import InputError
+from analysis.evaluation._predict import TargetSpec, _key
+from analysis.evaluation._value import ValueSpec
+from analysis.loading._datasets import DatasetFingerprint, require_columns, rows_with_missing
+
+TASK_CHOICES = ("auto", "binary", "multiclass", "regression")
+_POSITIVE_WORDS = ("1", "true", "yes", "y", "pos", "positive")
+
+
+@dataclass(frozen=True)
+class EvalData:
+    """A checked evaluation dataset and the roles of its columns."""
+
+    frame: pd.DataFrame
+    source: str
+    target: str
+    spec: TargetSpec
+    y: np.ndarray
+    sensitive: tuple[str, ...] = ()
+    time: str | None = None
+    id_column: str | None = None
+    value: ValueSpec = field(default_factory=ValueSpec)
+    fingerprint: DatasetFingerprint | None = None
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.frame)
+
+    def describe(self) -> dict:
+        """The dataset record stored in the scorecard."""
+        out = {
+            "source": self.source,
+            "target": self.target,
+            "task": self.spec.task,
+            "classes": [_plain(c) for c in self.spec.classes],
+            "positive_label": _plain(self.spec.positive_label),
+            "sensitive": list(self.sensitive),
+            "time": self.time,
+            "id": self.id_column,
+            "value_columns": list(self.value.columns),
+            "value_matrix": dict(self.value.matrix) if self.value.matrix else None,
+            "rows": self.n_rows,
+        }
+        if self.task != "regression":
+            out["class_counts"] = {str(_plain(c)): int((self.y == i).sum()) for i, c in enumerate(self.spec.classes)}
+        if self.fingerprint is not None:
+            out["fingerprint"] = self.fingerprint.to_dict()
+        return out
+
+    @property
+    def task(self) -> str:
+        return self.spec.task
+
+
+def _plain(v):
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def infer_task(series: pd.Series) -> str:
+    """``binary`` for two values, ``regression`` for many float values, else ``multiclass``."""
+    n_unique = series.nunique(dropna=True)
+    if n_unique <= 2:
+        return "binary"
+    if pd.api.types.is_float_dtype(series) and n_unique > 20:
+        return "regression"
+    if pd.api.types.is_integer_dtype(series) and n_unique > 50:
+        return "regression"
+    return "multiclass"
+
+
+def _choose_positive(values: Sequence, positive_label) -> tuple:
+    uniques = sorted(values, key=_key)
+    if positive_label is not None:
+        match = [v for v in uniques if _key(v) == _key(positive_label)]
+        if not match:
+            raise InputError(
+                f"positive label {positive_label!r} is not a value of the target (values: "
+                f"{', '.join(map(repr, uniques))}); pass one of them with --positive-label."
+            )
+        pos = match[0]
+    else:
+        named = [v for v in uniques if _key(v).lower() in _POSITIVE_WORDS]
+        pos = named[0] if named else uniques[-1]
+    neg = [v for v in uniques if _key(v) != _key(pos)][0]
+    return (neg, pos)
+
+
+def prepare_data(
+    frame: pd.DataFrame,
+    *,
+    source: str,
+    target: str,
+    task: str = "auto",
+    positive_label=None,
+    sensitive: Sequence[str] = (),
+    time: str | None = None,
+    id_column: str | None = None,
+    value: ValueSpec | None = None,
+    fingerprint: DatasetFingerprint | None = None,
+) -> EvalData:
+    """Check a dataset's roles and encode its target.
+
+    Raises :class:`InputError` naming the column and how to fix it for: a missing target,
+    sensitive, time, id or value column; a target with missing values or a single class; an
+    unparseable time column.
+    """
+    if task not in TASK_CHOICES:
+        raise InputError(f"task {task!r} is not one of {', '.join(TASK_CHOICES)}.")
+    value = value or ValueSpec()
+    require_columns(frame, [target], role="target", source=source)
+    require_columns(frame, list(sensitive), role="sensitive", source=source)
+    if time:
+        require_columns(frame, [time], role="time", source=source)
+    if id_column:
+        require_columns(frame, [id_column], role="id", source=source)
+    value.check(frame, source=source)
+    y_raw = frame[target]
+    if y_raw.isna().any():
+        raise InputError(
+            f"target column {target!r} in {source} has {int(y_raw.isna().sum())} missing values "
+            f"(rows {rows_with_missing(y_raw)}); drop or fill those rows.",
+            source=target,
+        )
+    if task == "auto":
+        task = infer_task(y_raw)
+    if task == "regression":
+        if not pd.api.types.is_numeric_dtype(y_raw):
+            raise InputError(f"target column {target!r} in {source} is not numeric, so it cannot be regressed.")
+        spec = TargetSpec("regression")
+        y = y_raw.to_numpy(dtype=float)
+    else:
+        uniques = list(pd.unique(y_raw))
+        if len(uniques) < 2:
+            raise InputError(
+                f"target column {target!r} in {source} has only one class ({uniques[0]!r}); "
+                "classification metrics need both classes. Evaluate on a sample that contains both.",
+                source=target,
+            )
+        if task == "binary":
+            if len(uniques) > 2:
+                raise InputError(
+                    f"target column {target!r} in {source} has {len(uniques)} classes but the task is binary; "
+                    "use --task multiclass.",
+                    source=target,
+                )
+            classes = _choose_positive(uniques, positive_label)
+        else:
+            classes = tuple(sorted(uniques, key=_key))
+        spec = TargetSpec(task, tuple(_plain(c) for c in classes))
+        y = spec.encode(y_raw.to_numpy(), source=f"target column {target!r}")
+    if time:
+        parsed = frame[time]
+        if not pd.api.types.is_datetime64_any_dtype(parsed):
+            try:
+                parsed = pd.to_datetime(parsed, format="mixed")
+            except (ValueError, TypeError) as exc:
+                raise InputError(
+                    f"time column {time!r} in {source} could not be read as dates ({exc}); use ISO dates "
+                    "such as 2025-07-01 or 2025-07-01T12:00.",
+                    source=time,
+                ) from None
+        if parsed.isna().any():
+            raise InputError(
+                f"time column {time!r} in {source} has {int(parsed.isna().sum())} empty values "
+                f"(rows {rows_with_missing(parsed)}).",
+                source=time,
+            )
+        frame = frame.assign(**{time: parsed})
+    return EvalData(
+        frame=frame,
+        source=source,
+        target=target,
+        spec=spec,
+        y=y,
+        sensitive=tuple(sensitive),
+        time=time,
+        id_column=id_column,
+        value=value,
+        fingerprint=fingerprint,
+    )

@@ -1,0 +1,373 @@
+"""From predictions to a scorecard.
+
+Point values, paired bootstrap intervals, comparisons with the best candidate, fairness
+slices, business value and per-window series, all from one pass of shared code.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import metadata
+
+import numpy as np
+import pandas as pd
+
+from analysis._errors import InputError
+from analysis.evaluation._bootstrap import bootstrap_weights, percentile_interval
+from analysis.evaluation._data import EvalData
+from analysis.evaluation._fairness import build_group_indexes
+from analysis.evaluation._predict import Predictions
+from analysis.evaluation._quality import GROUP_RATES, candidate_terms, metrics_for
+from analysis.evaluation._value import value_row_columns
+from analysis.objectives import (
+    CLASSIFICATION_METRICS,
+    PROBABILITY_METRICS,
+    REGRESSION_METRICS,
+    SCORE_METRICS,
+    get_objective,
+)
+from analysis.scorecard import (
+    Candidate,
+    Comparison,
+    MetricValue,
+    Scorecard,
+    _clean,
+    _freeze,
+)
+
+Progress = Callable[[str, str], None]
+
+
+@dataclass(frozen=True)
+class EvalSettings:
+    """How to evaluate.
+
+    Parameters
+    ----------
+    n_bootstrap : int
+        Paired bootstrap resamples for intervals and significance (0 disables them).
+    confidence : float
+        Confidence level of the intervals.
+    random_state : int
+        Seed of the resamples (the same resamples serve every candidate).
+    min_group_size : int
+        Slices with fewer rows are flagged as too small to trust.
+    window : str
+        pandas period alias of the time windows (``"M"`` = calendar month).
+    intersections : bool
+        Also report the intersection of all sensitive attributes.
+    """
+
+    n_bootstrap: int = 1000
+    confidence: float = 0.95
+    random_state: int = 0
+    min_group_size: int = 30
+    window: str = "M"
+    intersections: bool = True
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries that shape the numbers."""
+    out = {"python": sys.version.split()[0]}
+    for pkg in ("tradeoffs", "numpy", "pandas", "scikit-learn", "fairlearn", "shap", "skops", "pyarrow", "onnxruntime"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def machine_record() -> dict:
+    """Where the evaluation ran."""
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu": cpu,
+        "logical_cores": os.cpu_count(),
+    }
+
+
+def _quality_names(task: str) -> tuple[str, ...]:
+    return REGRESSION_METRICS if task == "regression" else CLASSIFICATION_METRICS
+
+
+def _fairness_names(task: str) -> tuple[str, ...]:
+    if task == "binary":
+        return (
+            "demographic_parity_difference",
+            "demographic_parity_ratio",
+            "equalized_odds_difference",
+            "worst_group_accuracy",
+        )
+    if task == "multiclass":
+        return ("worst_group_accuracy",)
+    return ("worst_group_mae", "group_mae_difference")
+
+
+def main_metric(task: str, available: Sequence[str]) -> str:
+    """The headline quality metric for trends: ROC AUC, else accuracy; RMSE for regression."""
+    if task == "regression":
+        return "rmse"
+    return "roc_auc" if "roc_auc" in available else "accuracy"
+
+
+def _window_matrix(data: EvalData, window: str) -> tuple[list[str], np.ndarray]:
+    periods = pd.PeriodIndex(data.frame[data.time], freq=window) if data.time else None
+    if periods is None:
+        return [], np.zeros((0, data.n_rows))
+    labels = sorted(set(periods.astype(str)))
+    codes = pd.Categorical(periods.astype(str), categories=labels).codes
+    W = np.zeros((len(labels), data.n_rows))
+    W[codes, np.arange(data.n_rows)] = 1.0
+    return labels, W
+
+
+def evaluate_predictions(
+    data: EvalData,
+    predictions: Sequence[Predictions],
+    *,
+    settings: EvalSettings | None = None,
+    now: datetime,
+    failed: Sequence[tuple[str, dict, str]] = (),
+    progress: Progress | None = None,
+) -> Scorecard:
+    """Score every candidate's predictions on the same rows into a :class:`Scorecard`.
+
+    Parameters
+    ----------
+    data : EvalData
+        The checked evaluation dataset.
+    predictions : sequence of Predictions
+        One per candidate, aligned with ``data``'s rows.
+    settings : EvalSettings
+        Bootstrap, slices and windows.
+    now : datetime
+        The timestamp recorded in the scorecard (passed in, so results are reproducible).
+    failed : sequence of (name, source, message)
+        Candidates that could not be predicted; they appear with status "failed" and every
+        value missing.
+    progress : callable, optional
+        Called as ``progress(candidate, stage)`` when a candidate's stage finishes.
+    """
+    if not predictions and not failed:
+        raise InputError("no candidates to evaluate; pass at least one --model or --predictions.")
+    names = [p.name for p in predictions] + [f[0] for f in failed]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise InputError(
+            f"candidate name(s) {', '.join(dupes)} appear more than once; rename the files so each is unique."
+        )
+    settings = settings or EvalSettings()
+    task = data.task
+    n_classes = len(data.spec.classes)
+    groups = build_group_indexes(data.frame, data.sensitive, intersections=settings.intersections)
+    value_rows = value_row_columns(data.frame, data.value) if task == "binary" else {}
+    cts = [candidate_terms(data, p, groups, value_rows) for p in predictions]
+
+    # Point estimates.
+    ones = np.ones((1, data.n_rows))
+    point: list[dict] = []
+    point_groups: list[dict] = []
+    for ct in cts:
+        o, g = metrics_for(ct, ones, task, n_classes)
+        point.append({k: float(v[0]) for k, v in o.items()})
+        point_groups.append({k: v[0] for k, v in g.items()})
+
+    # Paired bootstrap: the same resamples for every candidate.
+    boot: list[dict[str, list]] = [dict() for _ in cts]
+    boot_groups: list[dict] = [dict() for _ in cts]
+    if settings.n_bootstrap > 0:
+        for W in bootstrap_weights(data.n_rows, settings.n_bootstrap, random_state=settings.random_state):
+            for i, ct in enumerate(cts):
+                o, g = metrics_for(ct, W, task, n_classes)
+                for k, v in o.items():
+                    boot[i].setdefault(k, []).append(v)
+                for k, v in g.items():
+                    if k[1] in GROUP_RATES or k[1] in ("mae",):
+                        boot_groups[i].setdefault(k, []).append(v)
+        boot = [{k: np.concatenate(v) for k, v in b.items()} for b in boot]
+        boot_groups = [{k: np.concatenate(v) for k, v in b.items()} for b in boot_groups]
+    for p in predictions:
+        if progress:
+            progress(p.name, "metrics")
+
+    # Objectives: every metric some candidate has.
+    wanted = list(_quality_names(task)) + list(_fairness_names(task) if groups else ())
+    if task == "binary":
+        wanted += [o.name for o in data.value.objectives()]
+    present = [m for m in wanted if any(m in pt and np.isfinite(pt[m]) for pt in point)]
+    if not predictions:
+        present = [m for m in wanted if m not in SCORE_METRICS]
+    objectives = tuple(get_objective(m) for m in present)
+
+    metrics: list[MetricValue] = []
+    for i, p in enumerate(predictions):
+        for m in present:
+            v = point[i].get(m, np.nan)
+            lo, hi = percentile_interval(boot[i][m], settings.confidence) if m in boot[i] else (None, None)
+            metrics.append(MetricValue(p.name, m, _clean(v), lo, hi))
+    for name, _, _ in failed:
+        metrics.extend(MetricValue(name, m, None) for m in present)
+
+    comparisons = _comparisons(predictions, point, boot, objectives, settings)
+    slices = _slice_rows(predictions, groups, point_groups, boot_groups, settings, task)
+    fairness_section = _fairness_section(predictions, groups, point_groups, task)
+    windows, trend = _windows(data, cts, settings, task, n_classes, present)
+
+    candidates = [
+        Candidate(
+            name=p.name,
+            source=_freeze(_clean(p.source)),
+            status="ok",
+            notes=tuple(p.notes) + _missing_notes(p, task),
+        )
+        for p in predictions
+    ] + [Candidate(name=n, source=_freeze(_clean(src)), status="failed", errors=(msg,)) for n, src, msg in failed]
+    sections = {"fairness": fairness_section}
+    if trend:
+        sections["trend"] = trend
+    return Scorecard(
+        task=task,
+        objectives=objectives,
+        candidates=tuple(candidates),
+        metrics=tuple(metrics),
+        comparisons=tuple(comparisons),
+        slices=tuple(_freeze(_clean(s)) for s in slices),
+        windows=tuple(_freeze(_clean(w)) for w in windows),
+        sections=_freeze(_clean(sections)),
+        dataset=_freeze(_clean(data.describe())),
+        settings=_freeze(_clean(settings.to_dict())),
+        provenance=_freeze(
+            _clean({"versions": library_versions(), "machine": machine_record(), "evaluated_at": now.isoformat()})
+        ),
+        created_at=now.isoformat(),
+    )
+
+
+def _missing_notes(p: Predictions, task: str) -> tuple[str, ...]:
+    if task == "regression":
+        return ()
+    if p.score_kind == "none":
+        return ("ranking and probability metrics are missing (no scores)",)
+    if p.score_kind == "decision_function":
+        return (f"probability metrics missing: {', '.join(sorted(PROBABILITY_METRICS))}",)
+    return ()
+
+
+def _comparisons(predictions, point, boot, objectives, settings) -> list[Comparison]:
+    out = []
+    if len(predictions) < 2:
+        return out
+    for obj in objectives:
+        vals = np.array([pt.get(obj.name, np.nan) for pt in point], dtype=float)
+        if not np.isfinite(vals).any():
+            continue
+        key = np.where(np.isfinite(vals), vals if obj.direction == "max" else -vals, -np.inf)
+        b = int(np.argmax(key))
+        best = predictions[b].name
+        for i, p in enumerate(predictions):
+            if i == b or not np.isfinite(vals[i]):
+                continue
+            diff = float(vals[i] - vals[b])
+            lo = hi = None
+            significant = None
+            if obj.name in boot[i] and obj.name in boot[b]:
+                d = boot[i][obj.name] - boot[b][obj.name]
+                lo, hi = percentile_interval(d, settings.confidence)
+                if lo is not None:
+                    significant = bool(lo > 0 or hi < 0)
+            out.append(Comparison(obj.name, p.name, best, diff, lo, hi, significant))
+    return out
+
+
+def _slice_rows(predictions, groups, point_groups, boot_groups, settings, task) -> list[dict]:
+    rows = []
+    rate_names = GROUP_RATES if task == "binary" else (("accuracy",) if task == "multiclass" else ("mae",))
+    for i, p in enumerate(predictions):
+        for g in groups:
+            n = point_groups[i][(g.attribute, "n")]
+            pos = point_groups[i].get((g.attribute, "pos"))
+            for j, label in enumerate(g.labels):
+                row = {
+                    "candidate": p.name,
+                    "attribute": g.attribute,
+                    "group": label,
+                    "n": int(n[j]),
+                    "small": bool(n[j] < settings.min_group_size),
+                }
+                if pos is not None:
+                    row["positives"] = int(pos[j])
+                for r in rate_names:
+                    row[r] = point_groups[i][(g.attribute, r)][j]
+                    samples = boot_groups[i].get((g.attribute, r))
+                    lo, hi = (
+                        percentile_interval(samples[:, j], settings.confidence) if samples is not None else (None, None)
+                    )
+                    row[f"{r}_ci_low"] = lo
+                    row[f"{r}_ci_high"] = hi
+                rows.append(row)
+    return rows
+
+
+def _fairness_section(predictions, groups, point_groups, task) -> dict:
+    keys = (
+        "demographic_parity_difference",
+        "demographic_parity_ratio",
+        "equalized_odds_difference",
+        "worst_group_accuracy",
+        "worst_group_mae",
+        "group_mae_difference",
+    )
+    per = {}
+    for g in groups:
+        per[g.attribute] = {
+            p.name: {k: point_groups[i][(g.attribute, k)] for k in keys if (g.attribute, k) in point_groups[i]}
+            for i, p in enumerate(predictions)
+        }
+    return {
+        "attributes": [g.attribute for g in groups],
+        "objective_rule": "worst value over the single sensitive attributes; intersections are reported only",
+        "by_attribute": per,
+    }
+
+
+def _windows(data, cts, settings, task, n_classes, present) -> tuple[list[dict], dict]:
+    labels, W = _window_matrix(data, settings.window)
+    if not labels:
+        return [], {}
+    rows = []
+    series: dict[str, dict[str, list]] = {}
+    counts = W.sum(axis=1)
+    keep = [m for m in present if get_objective(m).group in ("quality", "value")]
+    for ct in cts:
+        o, _ = metrics_for(ct, W, task, n_classes)
+        for w, label in enumerate(labels):
+            row = {"candidate": ct.name, "window": label, "n": int(counts[w])}
+            row.update({m: float(o[m][w]) for m in keep if m in o})
+            rows.append(row)
+        series[ct.name] = {m: [float(x) for x in o[m]] for m in keep if m in o}
+    main = main_metric(task, present)
+    x = np.arange(len(labels), dtype=float)
+    trend = {"metric": main, "unit": "per window", "window": settings.window, "windows": labels, "slope": {}}
+    for name, s in series.items():
+        y = np.asarray(s.get(main, []), dtype=float)
+        ok = np.isfinite(y)
+        trend["slope"][name] = float(np.polyfit(x[ok], y[ok], 1)[0]) if ok.sum() >= 2 else None
+    return rows, trend

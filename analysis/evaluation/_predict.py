@@ -1,0 +1,321 @@
+"""Turning candidates (models or prediction files) into aligned, encoded predictions."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis._errors import InputError
+from analysis.loading._datasets import file_sha256, load_table
+from analysis.loading._models import LoadedModel
+
+TASKS = ("binary", "multiclass", "regression")
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """The task and how its labels are encoded (binary: negative 0, positive 1)."""
+
+    task: str
+    classes: tuple = ()  # original labels, in code order (binary: (negative, positive))
+
+    @property
+    def positive_label(self) -> Any:
+        return self.classes[1] if self.task == "binary" else None
+
+    def encode(self, values: Sequence, *, source: str) -> np.ndarray:
+        """Original labels -> codes; unknown labels raise :class:`InputError`."""
+        arr = np.asarray(values)
+        if self.task == "regression":
+            return arr.astype(float)
+        lookup = {_key(c): i for i, c in enumerate(self.classes)}
+        uniques, inverse = np.unique(
+            arr.astype(object).astype(str) if arr.dtype.kind not in "biuf" else arr, return_inverse=True
+        )
+        codes = np.empty(len(uniques), dtype=np.int64)
+        for i, v in enumerate(uniques):
+            code = lookup.get(_key(v))
+            if code is None:
+                raise InputError(
+                    f"{source} predicts label {v!r}, which is not a class of the target "
+                    f"({', '.join(map(repr, self.classes))})."
+                )
+            codes[i] = code
+        out = codes[inverse.ravel()]
+        return out
+
+
+def _key(value: Any) -> str:
+    """Compare labels across dtypes (1, 1.0, '1', True all match)."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(int(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """One candidate's predictions on the evaluation rows, encoded like the target."""
+
+    name: str
+    y_pred: np.ndarray
+    y_prob: np.ndarray | None = None  # binary: P(positive) per row; multiclass: rows x classes
+    y_score: np.ndarray | None = None  # binary ranking score (probability or decision function)
+    score_kind: str = "none"  # "probability" | "decision_function" | "none"
+    seconds: float | None = None
+    source: dict = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+def resolve_features(
+    loaded: LoadedModel, frame: pd.DataFrame, features: Sequence[str] | None, *, data_source: str
+) -> list[str]:
+    """The columns to pass to a model: its ``feature_names_in_``, else ``features``.
+
+    A mismatch between the two, or a column the data lacks, raises :class:`InputError` naming
+    the columns.
+    """
+    own = list(loaded.feature_names) if loaded.feature_names is not None else None
+    if own is not None and features:
+        missing = [c for c in own if c not in features]
+        extra = [c for c in features if c not in own]
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"the model also needs {', '.join(missing)}")
+            if extra:
+                parts.append(f"the model was not trained on {', '.join(extra)}")
+            raise InputError(
+                f"--features does not match the features model {loaded.path} was trained on: "
+                f"{'; '.join(parts)}. Drop --features to use the model's own list.",
+                source=loaded.path,
+            )
+    cols = own if own is not None else (list(features) if features else None)
+    if cols is None:
+        raise InputError(
+            f"model {loaded.path} does not record its feature names (it was fitted on an array); "
+            "pass the columns in order with --features a,b,c.",
+            source=loaded.path,
+        )
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"model {loaded.path} needs column(s) {', '.join(missing)}, which {data_source} lacks; "
+            "evaluate on data with the model's training columns.",
+            source=loaded.path,
+        )
+    n_in = getattr(loaded.model, "n_features_in_", None)
+    if own is None and n_in is not None and int(n_in) != len(cols):
+        raise InputError(
+            f"model {loaded.path} takes {int(n_in)} features but --features lists {len(cols)}.",
+            source=loaded.path,
+        )
+    return cols
+
+
+def _explain_predict_failure(exc: Exception, X: pd.DataFrame, loaded: LoadedModel, data_source: str) -> InputError:
+    text = str(exc)
+    nan_cols = [c for c in X.columns if X[c].isna().any()]
+    non_numeric = [
+        c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c])
+    ]
+    if nan_cols and ("NaN" in text or "nan" in text.lower() or "missing" in text.lower()):
+        counts = ", ".join(f"{c} ({int(X[c].isna().sum())} rows)" for c in nan_cols)
+        return InputError(
+            f"model {loaded.path} cannot take missing values, and {data_source} has NaNs in {counts}; "
+            "fill or drop those rows, or use a model that handles missing values.",
+            source=loaded.path,
+        )
+    if non_numeric and ("convert" in text or "string" in text.lower() or "float" in text):
+        return InputError(
+            f"model {loaded.path} cannot take non-numeric feature(s) {', '.join(non_numeric)} in "
+            f"{data_source}; encode them as numbers or save a pipeline that encodes them.",
+            source=loaded.path,
+        )
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return InputError(
+        f"model {loaded.path} failed to predict on {data_source} ({type(exc).__name__}: {first}).",
+        source=loaded.path,
+    )
+
+
+def _align_proba(proba: np.ndarray, model_classes: Sequence, target: TargetSpec, source: str) -> np.ndarray:
+    """Reorder probability columns from the model's ``classes_`` to the target's classes."""
+    proba = np.asarray(proba, dtype=float)
+    if proba.ndim == 1:
+        proba = np.column_stack([1 - proba, proba])
+    keys = [_key(c) for c in model_classes]
+    out = np.zeros((proba.shape[0], len(target.classes)))
+    for j, cls in enumerate(target.classes):
+        if _key(cls) in keys:
+            out[:, j] = proba[:, keys.index(_key(cls))]
+    unknown = [c for c in model_classes if _key(c) not in {_key(t) for t in target.classes}]
+    if unknown:
+        raise InputError(
+            f"{source} knows class(es) {', '.join(map(repr, unknown))} that the target does not have; "
+            "is the target column right?",
+            source=source,
+        )
+    return out
+
+
+def predict_model(
+    loaded: LoadedModel,
+    frame: pd.DataFrame,
+    features: Sequence[str],
+    target: TargetSpec,
+    *,
+    data_source: str,
+) -> Predictions:
+    """Run a model on the evaluation rows and encode its outputs."""
+    X = frame[list(features)]
+    model = loaded.model
+    notes: list[str] = []
+    start = time.perf_counter()
+    try:
+        raw_pred = np.asarray(model.predict(X))
+        proba = score = None
+        if target.task != "regression":
+            if callable(getattr(model, "predict_proba", None)):
+                try:
+                    proba = model.predict_proba(X)
+                except (AttributeError, NotImplementedError):
+                    proba = None
+            if proba is None and callable(getattr(model, "decision_function", None)):
+                score = np.asarray(model.decision_function(X), dtype=float)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise _explain_predict_failure(exc, X, loaded, data_source) from None
+    seconds = time.perf_counter() - start
+    y_pred = target.encode(raw_pred.ravel(), source=loaded.path)
+    y_prob = y_score = None
+    kind = "none"
+    if proba is not None:
+        classes = getattr(model, "classes_", None)
+        if classes is None:
+            classes = target.classes
+        P = _align_proba(proba, classes, target, loaded.path)
+        y_prob = P[:, 1] if target.task == "binary" else P
+        y_score = y_prob if target.task == "binary" else None
+        kind = "probability"
+    elif score is not None and target.task == "binary":
+        y_score = score.ravel()
+        kind = "decision_function"
+        notes.append("no predict_proba: ranking metrics use decision_function; probability metrics are missing")
+    elif target.task != "regression":
+        notes.append(
+            "the model has neither predict_proba nor decision_function: ROC AUC, PR AUC, log loss, "
+            "Brier score and calibration are missing"
+        )
+    return Predictions(
+        name=loaded.name,
+        y_pred=y_pred,
+        y_prob=y_prob,
+        y_score=y_score,
+        score_kind=kind,
+        seconds=seconds,
+        source=loaded.source_dict(),
+        notes=tuple(notes),
+    )
+
+
+PRED_COLUMNS = ("y_pred", "prediction", "pred")
+
+
+def load_prediction_file(
+    path: str | Path,
+    frame: pd.DataFrame,
+    target: TargetSpec,
+    *,
+    id_column: str | None,
+    name: str | None = None,
+) -> Predictions:
+    """Read per-row predictions made elsewhere and align them with the evaluation rows.
+
+    The file has a ``y_pred`` (or ``prediction``) column, optionally ``y_prob`` (probability of
+    the positive class), ``y_score`` (any ranking score) or ``proba_<class>`` columns. Rows are
+    joined on ``id_column`` when both tables have it, else taken in order (lengths must match).
+    """
+    path = Path(path)
+    table = load_table(path, what="predictions file")
+    pred_col = next((c for c in PRED_COLUMNS if c in table.columns), None)
+    if pred_col is None:
+        raise InputError(
+            f"predictions file {path} has no y_pred column; columns found: {', '.join(table.columns)}. "
+            "Name the predicted label column y_pred.",
+            source=str(path),
+        )
+    if id_column and id_column in table.columns and id_column in frame.columns:
+        ids = table[id_column]
+        if ids.duplicated().any():
+            raise InputError(f"predictions file {path} repeats ids in column {id_column!r}.", source=str(path))
+        table = table.set_index(id_column)
+        missing = ~frame[id_column].isin(table.index)
+        if missing.any():
+            raise InputError(
+                f"predictions file {path} lacks {int(missing.sum())} of the evaluation rows' ids "
+                f"(column {id_column!r}), for example {frame[id_column][missing].iloc[0]!r}.",
+                source=str(path),
+            )
+        table = table.loc[frame[id_column].to_numpy()].reset_index(drop=True)
+        how = f"joined on {id_column}"
+    else:
+        if len(table) != len(frame):
+            raise InputError(
+                f"predictions file {path} has {len(table)} rows but the data has {len(frame)}, and there is "
+                f"no shared id column to join on{f' ({id_column!r})' if id_column else ''}; add the id column "
+                "or give one prediction per data row, in order.",
+                source=str(path),
+            )
+        how = "matched by row order"
+    if table[pred_col].isna().any():
+        raise InputError(
+            f"predictions file {path} has {int(table[pred_col].isna().sum())} empty {pred_col} values.",
+            source=str(path),
+        )
+    y_pred = target.encode(table[pred_col].to_numpy(), source=str(path))
+    y_prob = y_score = None
+    kind = "none"
+    proba_cols = [f"proba_{c}" for c in target.classes]
+    if target.task == "binary" and "y_prob" in table.columns:
+        y_prob = table["y_prob"].to_numpy(dtype=float)
+        y_score, kind = y_prob, "probability"
+    elif target.task != "regression" and all(c in table.columns for c in proba_cols):
+        P = table[proba_cols].to_numpy(dtype=float)
+        y_prob = P[:, 1] if target.task == "binary" else P
+        y_score = y_prob if target.task == "binary" else None
+        kind = "probability"
+    elif target.task == "binary" and "y_score" in table.columns:
+        y_score, kind = table["y_score"].to_numpy(dtype=float), "decision_function"
+    if y_prob is not None:
+        bad = ~np.isfinite(np.asarray(y_prob, float)) | (np.asarray(y_prob) < 0) | (np.asarray(y_prob) > 1)
+        if np.any(bad):
+            raise InputError(
+                f"predictions file {path} has probabilities outside [0, 1] or missing ({int(np.sum(bad))} values).",
+                source=str(path),
+            )
+    return Predictions(
+        name=name or path.stem,
+        y_pred=y_pred,
+        y_prob=y_prob,
+        y_score=y_score,
+        score_kind=kind,
+        source={
+            "kind": "predictions",
+            "path": path.name,
+            "sha256": file_sha256(path),
+            "size_bytes": path.stat().st_size,
+            "alignment": how,
+        },
+        notes=(f"predictions read from {path.name} ({how})",),
+    )

@@ -1,0 +1,165 @@
+"""One candidate's metrics for a batch of weightings: quality, fairness and value together.
+
+:func:`candidate_terms` builds every per-row term a candidate needs once; :func:`metrics_for`
+turns the weighted sums of one batch of weightings (bootstrap resamples, time windows, or the
+point estimate) into every metric. The same code therefore produces the point value, the
+confidence interval and the per-window series, so they can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.evaluation._data import EvalData
+from analysis.evaluation._fairness import GroupCounts, GroupIndex, disparities, group_rates
+from analysis.evaluation._metrics import (
+    BinaryInputs,
+    MulticlassInputs,
+    Terms,
+    binary_metrics,
+    binary_terms,
+    make_score_order,
+    multiclass_metrics,
+    multiclass_orders,
+    multiclass_terms,
+    ratio,
+    regression_metrics,
+    regression_terms,
+)
+from analysis.evaluation._predict import Predictions
+from analysis.evaluation._value import value_terms
+
+GROUP_RATES = ("selection_rate", "accuracy", "tpr", "fpr")
+
+
+@dataclass
+class CandidateTerms:
+    """Everything needed to compute one candidate's metrics under any weighting."""
+
+    name: str
+    terms: Terms
+    orders: object  # ScoreOrder | list[ScoreOrder] | None
+    groups: Sequence[GroupIndex]
+
+
+def candidate_terms(
+    data: EvalData, pred: Predictions, groups: Sequence[GroupIndex], value_rows: dict
+) -> CandidateTerms:
+    """Per-row terms for quality, fairness slices and value of one candidate."""
+    y = data.y
+    task = data.task
+    if task == "binary":
+        terms = binary_terms(BinaryInputs(y, pred.y_pred, pred.y_prob, pred.y_score))
+        orders = make_score_order(y, pred.y_score) if pred.y_score is not None else None
+    elif task == "multiclass":
+        terms = multiclass_terms(MulticlassInputs(y, pred.y_pred, pred.y_prob, len(data.spec.classes)))
+        orders = multiclass_orders(y, pred.y_prob) if pred.y_prob is not None else None
+    else:
+        terms = regression_terms(y, pred.y_pred)
+        orders = None
+    for g in groups:
+        M = g.indicator()
+        for j in range(g.n_groups):
+            m = M[:, j]
+            key = f"g|{g.attribute}|{j}"
+            terms.add(f"{key}|n", m)
+            if task == "binary":
+                terms.add(f"{key}|pos", m * y)
+                terms.add(f"{key}|pred", m * pred.y_pred)
+                terms.add(f"{key}|tp", m * y * pred.y_pred)
+            elif task == "multiclass":
+                terms.add(f"{key}|correct", m * (y == pred.y_pred))
+            else:
+                terms.add(f"{key}|abs_err", m * np.abs(pred.y_pred - y))
+    if task == "binary":
+        for name, col in value_terms(value_rows, y, pred.y_pred, data.value).items():
+            terms.add(f"v|{name}", col)
+    return CandidateTerms(pred.name, terms, orders, groups)
+
+
+def metrics_for(ct: CandidateTerms, W: np.ndarray, task: str, n_classes: int) -> tuple[dict, dict]:
+    """All objective values and per-group rates for each row of weights ``W``.
+
+    Returns
+    -------
+    objectives : dict
+        ``{objective name: array (len(W),)}``.
+    groups : dict
+        ``{(attribute, rate name): array (len(W), n_groups)}`` plus ``(attribute, "n")``.
+    """
+    s = ct.terms.sums(W)
+    if task == "binary":
+        out = binary_metrics(s, ct.orders, W)
+    elif task == "multiclass":
+        out = multiclass_metrics(s, ct.orders, W, n_classes)
+    else:
+        out = regression_metrics(s)
+    group_out: dict = {}
+    per_attr: list[dict] = []
+    for g in ct.groups:
+        keys = [f"g|{g.attribute}|{j}" for j in range(g.n_groups)]
+        n = np.column_stack([s[f"{k}|n"] for k in keys])
+        group_out[(g.attribute, "n")] = n
+        if task == "binary":
+            counts = GroupCounts(
+                n=n,
+                pos=np.column_stack([s[f"{k}|pos"] for k in keys]),
+                pred_pos=np.column_stack([s[f"{k}|pred"] for k in keys]),
+                tp=np.column_stack([s[f"{k}|tp"] for k in keys]),
+                correct=None,  # derived below
+            )
+            counts = GroupCounts(
+                counts.n,
+                counts.pos,
+                counts.pred_pos,
+                counts.tp,
+                counts.n - counts.pos - counts.pred_pos + 2 * counts.tp,
+            )
+            rates = group_rates(counts)
+            group_out[(g.attribute, "pos")] = counts.pos
+            for r in GROUP_RATES:
+                group_out[(g.attribute, r)] = rates[r]
+            per_attr.append((g, disparities(rates, binary=True)))
+        elif task == "multiclass":
+            acc = ratio(np.column_stack([s[f"{k}|correct"] for k in keys]), n)
+            group_out[(g.attribute, "accuracy")] = acc
+            per_attr.append((g, disparities({"accuracy": acc}, binary=False)))
+        else:
+            mae = ratio(np.column_stack([s[f"{k}|abs_err"] for k in keys]), n)
+            group_out[(g.attribute, "mae")] = mae
+            per_attr.append((g, _regression_disparities(mae)))
+    for g, d in per_attr:
+        for k, v in d.items():
+            group_out[(g.attribute, k)] = v
+    # Objective level: the worst single attribute (intersections are reported, not scored,
+    # because their small groups make the worst case mostly noise).
+    singles = [d for g, d in per_attr if " & " not in g.attribute]
+    if singles:
+        worst = {
+            "demographic_parity_difference": np.fmax.reduce,
+            "equalized_odds_difference": np.fmax.reduce,
+            "demographic_parity_ratio": np.fmin.reduce,
+            "worst_group_accuracy": np.fmin.reduce,
+            "worst_group_mae": np.fmax.reduce,
+            "group_mae_difference": np.fmax.reduce,
+        }
+        for name, reduce in worst.items():
+            vals = [d[name] for d in singles if name in d]
+            if vals:
+                out[name] = reduce(np.vstack(vals), axis=0)
+    for name in [n for n in ct.terms.names if n.startswith("v|")]:
+        out[name[2:]] = ratio(s[name], s.weight)
+    return out, group_out
+
+
+def _regression_disparities(mae: np.ndarray) -> dict:
+    ok = ~np.isnan(mae)
+    hi = np.where(ok, mae, -np.inf).max(axis=-1)
+    lo = np.where(ok, mae, np.inf).min(axis=-1)
+    return {
+        "worst_group_mae": np.where(ok.any(axis=-1), hi, np.nan),
+        "group_mae_difference": np.where(ok.any(axis=-1), hi - lo, np.nan),
+    }

@@ -1,0 +1,79 @@
+"""Running every candidate on the evaluation rows (in parallel with joblib) and scoring them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from analysis.evaluation._data import EvalData
+from analysis.evaluation._evaluate import EvalSettings, evaluate_predictions
+from analysis.evaluation._predict import Predictions, load_prediction_file, predict_model, resolve_features
+from analysis.loading._models import LoadedModel
+from analysis.scorecard import Scorecard
+
+Progress = Callable[[str, str], None]
+
+
+def _predict_one(loaded: LoadedModel, data: EvalData, features: Sequence[str] | None) -> Predictions:
+    cols = resolve_features(loaded, data.frame, features, data_source=data.source)
+    return predict_model(loaded, data.frame, cols, data.spec, data_source=data.source)
+
+
+def predict_candidates(
+    data: EvalData,
+    models: Sequence[LoadedModel],
+    prediction_files: Sequence[str | Path] = (),
+    *,
+    features: Sequence[str] | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> list[Predictions]:
+    """Predictions of every candidate, in the order given (models first, then files).
+
+    Models run in ``workers`` processes (joblib/loky); each stage completion is reported to
+    ``progress(candidate, "predict")``. Any :class:`InputError` (a feature mismatch, a model
+    that cannot take the data) stops the run with that message.
+    """
+    # Check every model's features up front so a mismatch fails before any work is done.
+    for m in models:
+        resolve_features(m, data.frame, features, data_source=data.source)
+    results: dict[str, Predictions] = {}
+    if workers > 1 and len(models) > 1:
+        from joblib import Parallel, delayed
+
+        jobs = Parallel(n_jobs=workers, return_as="generator_unordered")(
+            delayed(_predict_one)(m, data, features) for m in models
+        )
+        for pred in jobs:
+            results[pred.name] = pred
+            if progress:
+                progress(pred.name, "predict")
+    else:
+        for m in models:
+            results[m.name] = _predict_one(m, data, features)
+            if progress:
+                progress(m.name, "predict")
+    ordered = [results[m.name] for m in models]
+    for path in prediction_files:
+        pred = load_prediction_file(path, data.frame, data.spec, id_column=data.id_column)
+        ordered.append(pred)
+        if progress:
+            progress(pred.name, "predict")
+    return ordered
+
+
+def evaluate_candidates(
+    data: EvalData,
+    models: Sequence[LoadedModel],
+    prediction_files: Sequence[str | Path] = (),
+    *,
+    now: datetime,
+    settings: EvalSettings | None = None,
+    features: Sequence[str] | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> Scorecard:
+    """Predict with every candidate and score them all into one scorecard."""
+    preds = predict_candidates(data, models, prediction_files, features=features, workers=workers, progress=progress)
+    return evaluate_predictions(data, preds, settings=settings or EvalSettings(), now=now, progress=progress)

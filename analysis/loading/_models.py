@@ -1,0 +1,244 @@
+"""Loading candidate models safely.
+
+* ``.skops`` files load with an allow-list of types that *this project* chooses
+  (:data:`TRUSTED_TYPES`: scikit-learn's own estimators, which skops trusts by default, plus
+  the scikit-learn internals listed here). A file that contains any other type is refused and
+  the message names the types; an operator who trusts them adds them explicitly
+  (``--trust-type``). Types are never trusted because the file lists them.
+* Pickle/joblib files run arbitrary code when loaded, so they are refused unless the operator
+  opts in (``--trust-pickle`` on the CLI, ``TRADEOFFS_TRUST_PICKLE`` setting in the app).
+* ``.onnx`` files run under ONNX Runtime when the ``onnx`` extra is installed.
+"""
+
+from __future__ import annotations
+
+import warnings
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analysis._errors import InputError
+from analysis.loading._datasets import file_sha256
+
+SKOPS_SUFFIXES = (".skops",)
+PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pck")
+ONNX_SUFFIXES = (".onnx",)
+
+#: scikit-learn internals that fitted estimators hold and that skops does not trust by
+#: default. Chosen by reading scikit-learn's source: data-only classes with no code paths
+#: reachable from loading. Extend per deployment with ``--trust-type``.
+TRUSTED_TYPES: frozenset[str] = frozenset(
+    {
+        "sklearn.tree._tree.Tree",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+        "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+        "sklearn.neighbors._kd_tree.KDTree",
+        "sklearn.neighbors._ball_tree.BallTree",
+        "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+        "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
+        "sklearn.utils._bunch.Bunch",
+        "sklearn._loss.loss.HalfBinomialLoss",
+        "sklearn._loss.loss.HalfMultinomialLoss",
+        "sklearn._loss.loss.HalfSquaredError",
+        "sklearn._loss.loss.AbsoluteError",
+        "sklearn._loss.loss.HalfPoissonLoss",
+        "sklearn._loss.link.LogitLink",
+        "sklearn._loss.link.IdentityLink",
+        "sklearn._loss.link.LogLink",
+        "sklearn._loss.link.MultinomialLogit",
+        "collections.OrderedDict",
+    }
+    | {
+        f"sklearn.metrics._dist_metrics.{name}{bits}"
+        for name in (
+            "EuclideanDistance",
+            "ManhattanDistance",
+            "MinkowskiDistance",
+            "ChebyshevDistance",
+            "SEuclideanDistance",
+            "HaversineDistance",
+        )
+        for bits in ("64", "32")
+    }
+)
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A candidate model loaded from a file."""
+
+    name: str
+    path: str
+    model: Any
+    format: str  # "skops" | "pickle" | "onnx"
+    sha256: str
+    size_bytes: int
+    model_type: str
+    feature_names: tuple[str, ...] | None
+
+    def source_dict(self) -> dict:
+        """Provenance of the model file for the scorecard."""
+        return {
+            "kind": "model",
+            "path": Path(self.path).name,
+            "format": self.format,
+            "sha256": self.sha256,
+            "size_bytes": self.size_bytes,
+            "model_type": self.model_type,
+        }
+
+
+def describe_model_type(model: Any) -> str:
+    """``Pipeline(ColumnTransformer, HistGradientBoostingClassifier)``-style description."""
+    steps = getattr(model, "steps", None)
+    if steps:
+        return f"Pipeline({', '.join(type(s).__name__ for _, s in steps)})"
+    return type(model).__name__
+
+
+def _load_skops(path: Path, extra_trusted: Iterable[str]) -> Any:
+    import skops.io as sio
+
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InputError(
+            f"model file {path} is not a valid skops file ({type(exc).__name__}: {exc}); "
+            "save the model again with skops.io.dump.",
+            source=str(path),
+        ) from None
+    allowed = TRUSTED_TYPES | frozenset(extra_trusted)
+    refused = sorted(t for t in untrusted if t not in allowed)
+    if refused:
+        raise InputError(
+            f"model file {path} contains types Tradeoffs does not trust: {', '.join(refused)}. "
+            "Loading them could run code. If you trust the file's author, allow each type with "
+            "--trust-type NAME (or save the model using standard scikit-learn types only).",
+            source=str(path),
+        )
+    try:
+        with warnings.catch_warnings():
+            # models saved with another scikit-learn version warn; the scorecard records versions
+            warnings.simplefilter("ignore", category=UserWarning)
+            return sio.load(path, trusted=sorted(allowed))
+    except Exception as exc:  # skops raises many types for damaged content
+        raise InputError(
+            f"model file {path} could not be loaded ({type(exc).__name__}: {exc}); it may be damaged "
+            "or saved with an incompatible scikit-learn version.",
+            source=str(path),
+        ) from None
+
+
+def _load_pickle(path: Path, trust_pickle: bool) -> Any:
+    if not trust_pickle:
+        raise InputError(
+            f"model file {path} is a pickle/joblib file, and loading a pickle runs any code it contains. "
+            "Refused. Save the model with skops (skops.io.dump) or ONNX, or, only if you trust its "
+            "author, re-run with --trust-pickle.",
+            source=str(path),
+        )
+    import joblib
+
+    try:
+        return joblib.load(path)
+    except Exception as exc:
+        raise InputError(
+            f"model file {path} could not be unpickled ({type(exc).__name__}: {exc}).", source=str(path)
+        ) from None
+
+
+def _load_onnx(path: Path, threads: int) -> Any:
+    try:
+        from analysis.serving._onnx import OnnxModel
+    except ImportError:
+        raise InputError(
+            f"model file {path} is ONNX, which needs the onnx extra: pip install 'tradeoffs[onnx]'.",
+            source=str(path),
+        ) from None
+    try:
+        return OnnxModel(path, threads=threads)
+    except ImportError:
+        raise InputError(
+            f"model file {path} is ONNX, which needs onnxruntime: pip install 'tradeoffs[onnx]'.",
+            source=str(path),
+        ) from None
+    except Exception as exc:
+        raise InputError(
+            f"model file {path} is not a valid ONNX model ({type(exc).__name__}: {exc}).", source=str(path)
+        ) from None
+
+
+def load_model(
+    path: str | Path,
+    *,
+    name: str | None = None,
+    trust_pickle: bool = False,
+    trusted_types: Iterable[str] = (),
+    onnx_threads: int = 1,
+) -> LoadedModel:
+    """Load one candidate model file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.skops``, ``.onnx`` or (with ``trust_pickle``) ``.pkl``/``.joblib`` file.
+    name : str, optional
+        Candidate name; defaults to the file name without its suffix.
+    trust_pickle : bool
+        Allow unpickling, which runs code from the file.
+    trusted_types : iterable of str
+        Extra fully qualified type names to trust in skops files, beyond :data:`TRUSTED_TYPES`.
+    onnx_threads : int
+        Intra-op threads of an ONNX Runtime session.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"model file {path} does not exist; check the path.", source=str(path))
+    if path.stat().st_size == 0:
+        raise InputError(f"model file {path} is empty (0 bytes).", source=str(path))
+    suffix = path.suffix.lower()
+    if suffix in SKOPS_SUFFIXES:
+        model, fmt = _load_skops(path, trusted_types), "skops"
+    elif suffix in PICKLE_SUFFIXES:
+        model, fmt = _load_pickle(path, trust_pickle), "pickle"
+    elif suffix in ONNX_SUFFIXES:
+        model, fmt = _load_onnx(path, onnx_threads), "onnx"
+    else:
+        raise InputError(
+            f"model file {path} has suffix {suffix!r}; Tradeoffs loads .skops, .onnx and (opt-in) "
+            ".pkl/.joblib files. For predictions made elsewhere, use --predictions.",
+            source=str(path),
+        )
+    check_model_interface(model, source=str(path))
+    names = getattr(model, "feature_names_in_", None)
+    return LoadedModel(
+        name=name or path.stem,
+        path=str(path),
+        model=model,
+        format=fmt,
+        sha256=file_sha256(path),
+        size_bytes=path.stat().st_size,
+        model_type=describe_model_type(model),
+        feature_names=tuple(map(str, names)) if names is not None else None,
+    )
+
+
+def check_model_interface(model: Any, *, source: str) -> None:
+    """A model must at least ``predict``; ranking metrics need ``predict_proba`` or ``decision_function``."""
+    if not callable(getattr(model, "predict", None)):
+        raise InputError(
+            f"{source} holds a {type(model).__name__}, which has no predict method; "
+            "save a fitted estimator or pipeline.",
+            source=source,
+        )
+    try:
+        from sklearn.utils.validation import check_is_fitted
+
+        if hasattr(model, "fit") and hasattr(model, "get_params"):
+            check_is_fitted(model)
+    except ImportError:  # pragma: no cover
+        pass
+    except Exception:
+        raise InputError(f"{source} holds an unfitted {type(model).__name__}; fit it before saving.") from None

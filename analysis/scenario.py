@@ -1,0 +1,103 @@
+"""Dataset cards: a YAML file that says what a dataset's columns mean and which models go with it.
+
+The built-in scenario's card is ``sample_data/card.yaml``. Paths in a card are relative to the
+card's folder. Keys: ``name``, ``description``, ``train_file``, ``test_file``, ``id``,
+``target``, ``positive_label``, ``time``, ``sensitive`` (list), ``features`` (list),
+``value_columns`` (list), ``value_matrix`` (``tp``/``fp``/``fn``/``tn`` expressions),
+``models`` (list of ``{name, file, family, description}``), ``seed``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analysis._errors import InputError
+
+
+@dataclass(frozen=True)
+class DatasetCard:
+    """A parsed dataset card."""
+
+    path: Path
+    name: str
+    target: str
+    test_file: str
+    train_file: str | None = None
+    description: str = ""
+    id: str | None = None
+    positive_label: Any = None
+    time: str | None = None
+    sensitive: tuple[str, ...] = ()
+    features: tuple[str, ...] = ()
+    value_columns: tuple[str, ...] = ()
+    value_matrix: dict | None = None
+    models: tuple[dict, ...] = ()
+    raw: dict = field(default_factory=dict)
+
+    @property
+    def folder(self) -> Path:
+        """Folder of the card; its paths are relative to it."""
+        return self.path.parent
+
+    @property
+    def test_path(self) -> Path:
+        """The evaluation data file."""
+        return self.folder / self.test_file
+
+    @property
+    def train_path(self) -> Path | None:
+        """The training data file, if the card names one."""
+        return self.folder / self.train_file if self.train_file else None
+
+    @property
+    def model_paths(self) -> list[Path]:
+        """Every candidate model file the card lists."""
+        return [self.folder / m["file"] for m in self.models]
+
+
+def builtin_card_path() -> Path:
+    """Where the built-in scenario's card is (inside the installed ``sample_data`` package)."""
+    import sample_data
+
+    return Path(sample_data.__file__).resolve().parent / "card.yaml"
+
+
+def load_card(path: str | Path | None = None) -> DatasetCard:
+    """Read a dataset card; ``None`` reads the built-in scenario's."""
+    path = Path(path) if path is not None else builtin_card_path()
+    if not path.is_file():
+        raise InputError(f"dataset card {path} does not exist; check the path.", source=str(path))
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InputError(f"dataset card {path} is not valid YAML: {exc}", source=str(path)) from None
+    if not isinstance(raw, dict):
+        raise InputError(f"dataset card {path} must be a YAML mapping of keys to values.", source=str(path))
+    for key in ("target", "test_file"):
+        if key not in raw:
+            raise InputError(f"dataset card {path} lacks the required key {key!r}.", source=str(path))
+    models = tuple(raw.get("models") or ())
+    for i, m in enumerate(models):
+        if not isinstance(m, dict) or "file" not in m:
+            raise InputError(f"dataset card {path}: models[{i}] needs a 'file' key.", source=str(path))
+    return DatasetCard(
+        path=path,
+        name=str(raw.get("name", path.stem)),
+        description=str(raw.get("description", "")),
+        target=str(raw["target"]),
+        test_file=str(raw["test_file"]),
+        train_file=raw.get("train_file"),
+        id=raw.get("id"),
+        positive_label=raw.get("positive_label"),
+        time=raw.get("time"),
+        sensitive=tuple(raw.get("sensitive") or ()),
+        features=tuple(raw.get("features") or ()),
+        value_columns=tuple(raw.get("value_columns") or ()),
+        value_matrix=dict(raw["value_matrix"]) if raw.get("value_matrix") else None,
+        models=models,
+        raw=raw,
+    )
