@@ -1,0 +1,46 @@
+"""Shared CLI plumbing: error handling, exit codes and output helpers."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from analysis._errors import InputError
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_BAD_INPUT = 2
+EXIT_NO_FEASIBLE = 3
+
+
+def run_guarded(command: click.Command, argv: list[str]) -> int:
+    """Run a click command; bad input becomes one line on stderr and exit code 2."""
+    try:
+        rv = command.main(args=argv, prog_name="tradeoffs", standalone_mode=False)
+    except InputError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        return EXIT_BAD_INPUT
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:  # usage errors: click already words them well
+        exc.show()
+        return EXIT_BAD_INPUT
+    except click.exceptions.Abort:
+        click.echo("aborted.", err=True)
+        return 130
+    except KeyboardInterrupt:
+        click.echo("interrupted; nothing was written.", err=True)
+        return 130
+    # With standalone_mode=False click returns ctx.exit(code)'s code; commands return None.
+    return rv if isinstance(rv, int) else EXIT_OK
+
+
+def fail(message: str) -> None:
+    """Raise a user-facing error (exit 2)."""
+    raise InputError(message)
+
+
+def stdout_is_terminal() -> bool:
+    """Whether progress bars should be drawn."""
+    return sys.stderr.isatty()
