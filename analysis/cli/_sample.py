@@ -19,11 +19,11 @@ def sample(out: str, seed: int | None) -> None:
     With the default seed the files are byte-for-byte those shipped in sample_data/; the
     command says whether they match.
     """
-    from sample_data.generate import DEFAULT_SEED, compare_scenarios, generate_scenario
+    from sample_data.generate import SEED, compare_scenarios, generate_scenario
 
     started = time.perf_counter()
     out_dir = Path(out)
-    written = generate_scenario(out_dir, seed=DEFAULT_SEED if seed is None else seed)
+    written = generate_scenario(out_dir, seed=SEED if seed is None else seed)
     click.echo(f"wrote {len(written)} files to {out_dir} in {time.perf_counter() - started:.1f} s")
     shipped = builtin_card_path().parent
     if out_dir.resolve() != shipped.resolve():

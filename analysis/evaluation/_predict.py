@@ -43,12 +43,16 @@ class TargetSpec:
             code = lookup.get(_key(v))
             if code is None:
                 raise InputError(
-                    f"{source} predicts label {v!r}, which is not a class of the target "
-                    f"({', '.join(map(repr, self.classes))})."
+                    f"{source} predicts label {_plain_label(v)!r}, which is not a class of the target "
+                    f"({', '.join(repr(_plain_label(c)) for c in self.classes)})."
                 )
             codes[i] = code
         out = codes[inverse.ravel()]
         return out
+
+
+def _plain_label(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _key(value: Any) -> str:

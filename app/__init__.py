@@ -1,0 +1,1 @@
+"""The Tradeoffs dashboard (Streamlit). Thin pages over :mod:`analysis`."""
