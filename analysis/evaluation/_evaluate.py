@@ -23,6 +23,7 @@ from analysis.evaluation._data import EvalData
 from analysis.evaluation._fairness import build_group_indexes
 from analysis.evaluation._predict import Predictions
 from analysis.evaluation._quality import GROUP_RATES, candidate_terms, metrics_for
+from analysis.evaluation._ranking import transposed
 from analysis.evaluation._value import value_row_columns
 from analysis.objectives import (
     CLASSIFICATION_METRICS,
@@ -195,8 +196,9 @@ def evaluate_predictions(
     boot_groups: list[dict] = [dict() for _ in cts]
     if settings.n_bootstrap > 0:
         for W in bootstrap_weights(data.n_rows, settings.n_bootstrap, random_state=settings.random_state):
+            Wt = transposed(W)  # shared by every candidate's ranking metrics
             for i, ct in enumerate(cts):
-                o, g = metrics_for(ct, W, task, n_classes)
+                o, g = metrics_for(ct, W, task, n_classes, Wt=Wt)
                 for k, v in o.items():
                     boot[i].setdefault(k, []).append(v)
                 for k, v in g.items():

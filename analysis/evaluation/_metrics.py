@@ -109,7 +109,9 @@ def binary_terms(inp: BinaryInputs) -> Terms:
     return t
 
 
-def binary_metrics(s: Sums, order: ScoreOrder | None, W: np.ndarray) -> dict[str, np.ndarray]:
+def binary_metrics(
+    s: Sums, order: ScoreOrder | None, W: np.ndarray, *, Wt: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Every binary quality metric for each weighting."""
     n, pos, pp, tp, correct = s.weight, s["pos"], s["pred_pos"], s["tp"], s["correct"]
     neg = n - pos
@@ -125,7 +127,7 @@ def binary_metrics(s: Sums, order: ScoreOrder | None, W: np.ndarray) -> dict[str
         "f1": ratio(2 * tp, pos + pp, empty=0.0),
     }
     if order is not None:
-        out["roc_auc"], out["pr_auc"] = weighted_ranking_metrics(W, order)
+        out["roc_auc"], out["pr_auc"] = weighted_ranking_metrics(W, order, Wt=Wt)
     if "nll" in s.index:
         out["log_loss"] = ratio(s["nll"], n)
         out["brier_score"] = ratio(s["sq"], n)
@@ -176,7 +178,7 @@ def multiclass_terms(inp: MulticlassInputs) -> Terms:
 
 
 def multiclass_metrics(
-    s: Sums, orders: list[ScoreOrder] | None, W: np.ndarray, n_classes: int
+    s: Sums, orders: list[ScoreOrder] | None, W: np.ndarray, n_classes: int, *, Wt: np.ndarray | None = None
 ) -> dict[str, np.ndarray]:
     """Every multiclass quality metric (macro averages) for each weighting."""
     n = s.weight
@@ -199,7 +201,7 @@ def multiclass_metrics(
         "f1": F.mean(axis=1),
     }
     if orders is not None:
-        per_class = [weighted_ranking_metrics(W, o) for o in orders]
+        per_class = [weighted_ranking_metrics(W, o, Wt=Wt) for o in orders]
         out["roc_auc"] = np.column_stack([a for a, _ in per_class]).mean(axis=1)
         out["pr_auc"] = np.column_stack([p for _, p in per_class]).mean(axis=1)
     if "nll" in s.index:

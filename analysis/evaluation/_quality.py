@@ -80,7 +80,9 @@ def candidate_terms(
     return CandidateTerms(pred.name, terms, orders, groups)
 
 
-def metrics_for(ct: CandidateTerms, W: np.ndarray, task: str, n_classes: int) -> tuple[dict, dict]:
+def metrics_for(
+    ct: CandidateTerms, W: np.ndarray, task: str, n_classes: int, *, Wt: np.ndarray | None = None
+) -> tuple[dict, dict]:
     """All objective values and per-group rates for each row of weights ``W``.
 
     Returns
@@ -89,12 +91,14 @@ def metrics_for(ct: CandidateTerms, W: np.ndarray, task: str, n_classes: int) ->
         ``{objective name: array (len(W),)}``.
     groups : dict
         ``{(attribute, rate name): array (len(W), n_groups)}`` plus ``(attribute, "n")``.
+
+    ``Wt`` (``W`` transposed, C order) may be passed in when many candidates share ``W``.
     """
     s = ct.terms.sums(W)
     if task == "binary":
-        out = binary_metrics(s, ct.orders, W)
+        out = binary_metrics(s, ct.orders, W, Wt=Wt)
     elif task == "multiclass":
-        out = multiclass_metrics(s, ct.orders, W, n_classes)
+        out = multiclass_metrics(s, ct.orders, W, n_classes, Wt=Wt)
     else:
         out = regression_metrics(s)
     group_out: dict = {}

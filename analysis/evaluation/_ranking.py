@@ -37,38 +37,57 @@ def make_score_order(y_true: np.ndarray, y_score: np.ndarray) -> ScoreOrder:
     return ScoreOrder(positives=_map(pos), negatives=_map(~pos))
 
 
-def _group_sums(W: np.ndarray, so: ScoreOrder) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted positives and negatives per score group: (weightings x groups) each."""
-    Wt = np.ascontiguousarray(W.T)
-    return (so.positives @ Wt).T, (so.negatives @ Wt).T
+def transposed(W: np.ndarray) -> np.ndarray:
+    """Rows x weightings, C-contiguous: the layout the sparse group sums want."""
+    return np.ascontiguousarray(W.T)
 
 
-def weighted_roc_auc(W: np.ndarray, so: ScoreOrder, sums=None) -> np.ndarray:
+def _group_sums(Wt: np.ndarray, so: ScoreOrder) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted positives and negatives per score group: (groups x weightings) each."""
+    return so.positives @ Wt, so.negatives @ Wt
+
+
+def _auc(pos: np.ndarray, neg: np.ndarray) -> np.ndarray:
+    neg_below = np.cumsum(neg, axis=0)
+    neg_below -= neg
+    neg_below += 0.5 * neg
+    num = np.einsum("gb,gb->b", pos, neg_below)
+    den = pos.sum(axis=0) * neg.sum(axis=0)
+    return ratio_or_nan(num, den)
+
+
+def _average_precision(pos: np.ndarray, neg: np.ndarray) -> np.ndarray:
+    # Thresholds go from the highest score down: accumulate from the last group.
+    tp = np.cumsum(pos[::-1], axis=0)
+    fp = np.cumsum(neg[::-1], axis=0)
+    predicted = tp + fp
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    num = np.einsum("gb,gb->b", pos[::-1], precision)
+    return ratio_or_nan(num, tp[-1])
+
+
+def ratio_or_nan(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den``, NaN where ``den`` is zero (a weighting with one class only)."""
+    return np.divide(num, den, out=np.full(np.shape(num), np.nan), where=den > 0)
+
+
+def weighted_roc_auc(W: np.ndarray, so: ScoreOrder, *, Wt: np.ndarray | None = None) -> np.ndarray:
     """ROC AUC for each row of weights ``W`` (NaN where a weighting has one class only)."""
-    pos, neg = sums if sums is not None else _group_sums(W, so)
-    neg_below = np.cumsum(neg, axis=1) - neg
-    num = (pos * (neg_below + 0.5 * neg)).sum(axis=1)
-    den = pos.sum(axis=1) * neg.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    return _auc(*_group_sums(transposed(W) if Wt is None else Wt, so))
 
 
-def weighted_average_precision(W: np.ndarray, so: ScoreOrder, sums=None) -> np.ndarray:
+def weighted_average_precision(W: np.ndarray, so: ScoreOrder, *, Wt: np.ndarray | None = None) -> np.ndarray:
     """Average precision (step-wise area under the PR curve) for each row of weights ``W``."""
-    pos, neg = sums if sums is not None else _group_sums(W, so)
-    # Thresholds go from the highest score down: reverse the groups.
-    pos = pos[:, ::-1]
-    neg = neg[:, ::-1]
-    tp = np.cumsum(pos, axis=1)
-    fp = np.cumsum(neg, axis=1)
-    total_pos = tp[:, -1:]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        precision = np.where(tp + fp > 0, tp / np.where(tp + fp > 0, tp + fp, 1.0), 0.0)
-        ap = (pos * precision).sum(axis=1) / total_pos[:, 0]
-    return np.where(total_pos[:, 0] > 0, ap, np.nan)
+    return _average_precision(*_group_sums(transposed(W) if Wt is None else Wt, so))
 
 
-def weighted_ranking_metrics(W: np.ndarray, so: ScoreOrder) -> tuple[np.ndarray, np.ndarray]:
-    """ROC AUC and average precision for each row of ``W``, sharing one pass over the rows."""
-    sums = _group_sums(W, so)
-    return weighted_roc_auc(W, so, sums), weighted_average_precision(W, so, sums)
+def weighted_ranking_metrics(
+    W: np.ndarray, so: ScoreOrder, *, Wt: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """ROC AUC and average precision for each row of ``W``, sharing one pass over the rows.
+
+    ``Wt``, the transpose of ``W`` in C order, may be passed when several candidates share
+    the same weights, so it is built once.
+    """
+    pos, neg = _group_sums(transposed(W) if Wt is None else Wt, so)
+    return _auc(pos, neg), _average_precision(pos, neg)
