@@ -278,16 +278,18 @@ def summary_dict(scorecard: Scorecard, path: Path, elapsed: float) -> dict:
     }
 
 
-def _fmt(v: float, unit: str) -> str:
+def _fmt(v: float, unit: str, *, half: float | None = None) -> str:
     if v != v:
         return "missing"
-    if unit == "$":
-        return f"{v:,.1f}"
-    return f"{v:.3f}"
+    digits = ",.0f" if unit == "$" else ".3f"
+    text = f"{v:{digits}}"
+    if half is not None and half == half:
+        text += f" ±{half:{digits}}"
+    return text
 
 
 def print_summary(scorecard: Scorecard, path: Path, elapsed: float) -> None:
-    """Readable table: key metrics with intervals; best in bold, ties with the best marked '≈'."""
+    """Readable table: key metrics ± half the interval width; best marked '*', ties with it '≈'."""
     from rich.console import Console
     from rich.table import Table
 
@@ -301,17 +303,16 @@ def print_summary(scorecard: Scorecard, path: Path, elapsed: float) -> None:
         f"({scorecard.task})",
         show_lines=False,
     )
-    table.add_column("candidate")
+    table.add_column("candidate", no_wrap=True, min_width=max(len(n) for n in scorecard.candidate_names))
     for o in shown:
         arrow = "↑" if o.direction == "max" else "↓"
-        table.add_column(f"{o.name} {arrow}", justify="right")
+        table.add_column(f"{o.name.replace('_', ' ')} {arrow}", justify="right", overflow="fold")
     for cand in scorecard.candidates:
         row = [cand.name if cand.status == "ok" else f"{cand.name} (failed)"]
         for o in shown:
             v = frame.at[cand.name, o.name]
-            text = _fmt(v, o.unit)
-            if lo.at[cand.name, o.name] == lo.at[cand.name, o.name]:
-                text += f" [{_fmt(lo.at[cand.name, o.name], o.unit)}, {_fmt(hi.at[cand.name, o.name], o.unit)}]"
+            half = (hi.at[cand.name, o.name] - lo.at[cand.name, o.name]) / 2
+            text = _fmt(v, o.unit, half=half)
             c = comps.get((o.name, cand.name))
             if best.get(o.name) == cand.name:
                 text = f"[bold]{text}[/bold] *"
@@ -319,12 +320,12 @@ def print_summary(scorecard: Scorecard, path: Path, elapsed: float) -> None:
                 text += " ≈"
             row.append(text)
         table.add_row(*row)
-    console = Console(width=max(120, 16 * (len(shown) + 1)))
+    console = Console(width=max(100, 19 * (len(shown) + 1)))
     console.print(table)
     level = int(round(100 * scorecard.settings.get("confidence", 0.95)))
     console.print(
-        f"* best; ≈ not significantly different from the best (paired bootstrap, "
-        f"{scorecard.settings.get('n_bootstrap')} resamples, {level}% CI)."
+        f"± half the width of the {level}% interval; * best; ≈ not significantly different from the best "
+        f"(paired bootstrap, {scorecard.settings.get('n_bootstrap')} resamples). All objectives: {path}"
     )
     for cand in scorecard.candidates:
         for note in cand.notes:
