@@ -33,26 +33,54 @@ ECE_BINS = 15
 
 @dataclass
 class Terms:
-    """Named columns of per-row terms; ``sums(W)`` gives their weighted sums."""
+    """Named columns of per-row terms; ``sums(W)`` gives their weighted sums.
+
+    Columns that are zero on most rows (group indicators, calibration bins) are added with
+    ``sparse=True`` and summed with a sparse product, which costs the number of non-zeros
+    instead of rows x columns.
+    """
 
     n_rows: int
     names: list[str] = field(default_factory=list)
     columns: list[np.ndarray] = field(default_factory=list)
-    _matrix: np.ndarray | None = None
+    sparse_names: list[str] = field(default_factory=list)
+    sparse_columns: list[np.ndarray] = field(default_factory=list)
+    _built: tuple | None = None
 
-    def add(self, name: str, column: np.ndarray) -> None:
-        self.names.append(name)
-        self.columns.append(np.asarray(column, dtype=np.float64))
-        self._matrix = None
+    def add(self, name: str, column: np.ndarray, *, sparse: bool = False) -> None:
+        """Add a per-row column; ``sparse`` for columns that are mostly zero."""
+        target = (self.sparse_names, self.sparse_columns) if sparse else (self.names, self.columns)
+        target[0].append(name)
+        target[1].append(np.asarray(column, dtype=np.float64))
+        self._built = None
 
     @property
-    def matrix(self) -> np.ndarray:
-        if self._matrix is None:
-            self._matrix = np.column_stack(self.columns) if self.columns else np.zeros((self.n_rows, 0))
-        return self._matrix
+    def all_names(self) -> list[str]:
+        """Every column name, dense first."""
+        return self.names + self.sparse_names
 
-    def sums(self, W: np.ndarray) -> Sums:
-        return Sums(W @ self.matrix, {n: i for i, n in enumerate(self.names)}, W.sum(axis=1))
+    def _build(self) -> tuple:
+        if self._built is None:
+            from scipy import sparse as sp
+
+            dense = np.column_stack(self.columns) if self.columns else np.zeros((self.n_rows, 0))
+            if self.sparse_columns:
+                stacked = np.vstack(self.sparse_columns)
+                csr = sp.csr_matrix(stacked)
+            else:
+                csr = None
+            index = {n: i for i, n in enumerate(self.all_names)}
+            self._built = (dense, csr, index)
+        return self._built
+
+    def sums(self, W: np.ndarray, *, Wt: np.ndarray | None = None) -> Sums:
+        """Weighted sums for each row of ``W`` (``Wt``: its C-order transpose, if at hand)."""
+        dense, csr, index = self._build()
+        values = W @ dense
+        if csr is not None:
+            Wt = np.ascontiguousarray(W.T) if Wt is None else Wt
+            values = np.hstack([values, (csr @ Wt).T])
+        return Sums(values, index, W.sum(axis=1))
 
 
 @dataclass(frozen=True)
@@ -105,7 +133,7 @@ def binary_terms(inp: BinaryInputs) -> Terms:
         t.add("sq", (inp.y_prob - y) ** 2)
         bins = np.clip((inp.y_prob * ECE_BINS).astype(int), 0, ECE_BINS - 1)
         for b in range(ECE_BINS):
-            t.add(f"ece{b}", np.where(bins == b, y - inp.y_prob, 0.0))
+            t.add(f"ece{b}", np.where(bins == b, y - inp.y_prob, 0.0), sparse=True)
     return t
 
 
@@ -173,7 +201,7 @@ def multiclass_terms(inp: MulticlassInputs) -> Terms:
         top = P.argmax(axis=1)
         bins = np.clip((conf * ECE_BINS).astype(int), 0, ECE_BINS - 1)
         for b in range(ECE_BINS):
-            t.add(f"ece{b}", np.where(bins == b, (top == y) - conf, 0.0))
+            t.add(f"ece{b}", np.where(bins == b, (top == y) - conf, 0.0), sparse=True)
     return t
 
 

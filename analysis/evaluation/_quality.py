@@ -65,15 +65,15 @@ def candidate_terms(
         for j in range(g.n_groups):
             m = M[:, j]
             key = f"g|{g.attribute}|{j}"
-            terms.add(f"{key}|n", m)
+            terms.add(f"{key}|n", m, sparse=True)
             if task == "binary":
-                terms.add(f"{key}|pos", m * y)
-                terms.add(f"{key}|pred", m * pred.y_pred)
-                terms.add(f"{key}|tp", m * y * pred.y_pred)
+                terms.add(f"{key}|pos", m * y, sparse=True)
+                terms.add(f"{key}|pred", m * pred.y_pred, sparse=True)
+                terms.add(f"{key}|tp", m * y * pred.y_pred, sparse=True)
             elif task == "multiclass":
-                terms.add(f"{key}|correct", m * (y == pred.y_pred))
+                terms.add(f"{key}|correct", m * (y == pred.y_pred), sparse=True)
             else:
-                terms.add(f"{key}|abs_err", m * np.abs(pred.y_pred - y))
+                terms.add(f"{key}|abs_err", m * np.abs(pred.y_pred - y), sparse=True)
     if task == "binary":
         for name, col in value_terms(value_rows, y, pred.y_pred, data.value).items():
             terms.add(f"v|{name}", col)
@@ -94,7 +94,7 @@ def metrics_for(
 
     ``Wt`` (``W`` transposed, C order) may be passed in when many candidates share ``W``.
     """
-    s = ct.terms.sums(W)
+    s = ct.terms.sums(W, Wt=Wt)
     if task == "binary":
         out = binary_metrics(s, ct.orders, W, Wt=Wt)
     elif task == "multiclass":
@@ -154,7 +154,7 @@ def metrics_for(
             vals = [d[name] for d in singles if name in d]
             if vals:
                 out[name] = reduce(np.vstack(vals), axis=0)
-    for name in [n for n in ct.terms.names if n.startswith("v|")]:
+    for name in [n for n in ct.terms.all_names if n.startswith("v|")]:
         out[name[2:]] = ratio(s[name], s.weight)
     return out, group_out
 

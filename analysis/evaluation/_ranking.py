@@ -47,23 +47,20 @@ def _group_sums(Wt: np.ndarray, so: ScoreOrder) -> tuple[np.ndarray, np.ndarray]
     return so.positives @ Wt, so.negatives @ Wt
 
 
-def _auc(pos: np.ndarray, neg: np.ndarray) -> np.ndarray:
-    neg_below = np.cumsum(neg, axis=0)
-    neg_below -= neg
-    neg_below += 0.5 * neg
-    num = np.einsum("gb,gb->b", pos, neg_below)
-    den = pos.sum(axis=0) * neg.sum(axis=0)
+def _auc(pos: np.ndarray, neg: np.ndarray, cneg: np.ndarray) -> np.ndarray:
+    """Mann-Whitney form: each positive beats the negatives scored below it, ties count half."""
+    num = np.einsum("gb,gb->b", pos, cneg - 0.5 * neg)
+    den = cneg[-1] * pos.sum(axis=0)
     return ratio_or_nan(num, den)
 
 
-def _average_precision(pos: np.ndarray, neg: np.ndarray) -> np.ndarray:
-    # Thresholds go from the highest score down: accumulate from the last group.
-    tp = np.cumsum(pos[::-1], axis=0)
-    fp = np.cumsum(neg[::-1], axis=0)
-    predicted = tp + fp
+def _average_precision(pos: np.ndarray, neg: np.ndarray, cpos: np.ndarray, cneg: np.ndarray) -> np.ndarray:
+    """Step-wise area under the PR curve, thresholds from the highest score down."""
+    # Predicted positive at threshold g: every row scored at or above group g.
+    tp = cpos[-1] - cpos + pos
+    predicted = tp + (cneg[-1] - cneg + neg)
     precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
-    num = np.einsum("gb,gb->b", pos[::-1], precision)
-    return ratio_or_nan(num, tp[-1])
+    return ratio_or_nan(np.einsum("gb,gb->b", pos, precision), cpos[-1])
 
 
 def ratio_or_nan(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -73,12 +70,12 @@ def ratio_or_nan(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 def weighted_roc_auc(W: np.ndarray, so: ScoreOrder, *, Wt: np.ndarray | None = None) -> np.ndarray:
     """ROC AUC for each row of weights ``W`` (NaN where a weighting has one class only)."""
-    return _auc(*_group_sums(transposed(W) if Wt is None else Wt, so))
+    return weighted_ranking_metrics(W, so, Wt=Wt)[0]
 
 
 def weighted_average_precision(W: np.ndarray, so: ScoreOrder, *, Wt: np.ndarray | None = None) -> np.ndarray:
     """Average precision (step-wise area under the PR curve) for each row of weights ``W``."""
-    return _average_precision(*_group_sums(transposed(W) if Wt is None else Wt, so))
+    return weighted_ranking_metrics(W, so, Wt=Wt)[1]
 
 
 def weighted_ranking_metrics(
@@ -90,4 +87,6 @@ def weighted_ranking_metrics(
     the same weights, so it is built once.
     """
     pos, neg = _group_sums(transposed(W) if Wt is None else Wt, so)
-    return _auc(pos, neg), _average_precision(pos, neg)
+    cpos = np.cumsum(pos, axis=0)
+    cneg = np.cumsum(neg, axis=0)
+    return _auc(pos, neg, cneg), _average_precision(pos, neg, cpos, cneg)
