@@ -107,7 +107,7 @@ def test_readable_summary_table(data_csv, fitted_models, tmp_path, capsys):
     out = tmp_path / "sc.json"
     code, stdout, err = run(base_args(data_csv, fitted_models["logreg"], out), capsys)
     assert code == 0, err
-    assert "logreg" in stdout and "roc_auc" in stdout and f"wrote {out}" in stdout
+    assert "logreg" in stdout and "roc auc" in stdout and f"wrote {out}" in stdout
 
 
 def test_prediction_file_candidate(binary_frame, data_csv, fitted_models, tmp_path, capsys):
