@@ -1,0 +1,1 @@
+"""The built-in scenario: a food-delivery app choosing which restaurant-recommendation model to ship."""
