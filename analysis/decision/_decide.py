@@ -1,0 +1,755 @@
+"""The decision record: every profile, the group rules and the sensitivity, in one frozen result.
+
+:func:`compute_profile_result` applies one stakeholder profile to a table (feasibility, score,
+front, favourite, optional sensitivity); :func:`build_decision` applies every profile, the group
+rules and the group-level sensitivity to a scorecard and records where the scorecard came from;
+:func:`decision_to_dict` / :func:`decision_to_json` export it (``schema = "tradeoffs.decision"``,
+``schema_version = 1``).
+
+Policies, in one place:
+
+* A profile weight on an objective the table lacks is reported in ``missing_objectives`` and the
+  warnings; the profile is ranked on the rest. A profile with none of its weighted objectives
+  cannot rank (``score`` None) and takes no part in the group rules (warning).
+* Bounds: the caller's ``bounds`` (``--bound``) override the profile's, which override the
+  objective's registered worst/ideal; without any, ``wsm`` falls back to min-max over the pool
+  for that objective and says so.
+* A profile's favourite is its best-scored feasible candidate (None when none is feasible).
+* Group rules consider only group-feasible candidates (every profile's constraints) when any
+  exist, otherwise every candidate (with a warning); ``any_feasible`` is False then, and the
+  CLI exits with code 3.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from analysis._errors import InputError
+from analysis.decision._constraints import FeasibilityResult, compute_feasibility, constraints_of
+from analysis.decision._group import DEFAULT_RULE, GroupResult, check_rule, compute_group_decision
+from analysis.decision._pareto import ParetoResult, compute_pareto
+from analysis.decision._profiles import StakeholderProfile, default_profiles
+from analysis.decision._scoring import ScoreResult, check_method, score_table
+from analysis.decision._sensitivity import (
+    DEFAULT_CONCENTRATION,
+    TIES_RULE,
+    LeaveOneOut,
+    Sensitivity,
+    compute_sensitivity,
+    compute_ties,
+    sample_values,
+    sample_weights,
+)
+from analysis.decision._table import DecisionTable, table_from_scorecard
+from analysis.objectives import Objective
+from analysis.scorecard import Scorecard, scorecard_to_json
+
+DECISION_SCHEMA = "tradeoffs.decision"
+DECISION_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ProfileResult:
+    """One stakeholder profile applied to a table.
+
+    Attributes
+    ----------
+    profile : StakeholderProfile
+    method : str
+    objectives : tuple of str
+        The profile's weighted objectives that the table has (what it is ranked on).
+    missing_objectives : tuple of str
+        Weighted objectives the table lacks.
+    score : ScoreResult or None
+        None when the profile has no weighted objective in the table.
+    feasibility : FeasibilityResult
+        The profile's own constraints.
+    pareto : ParetoResult or None
+        The front over ``objectives``.
+    favourite : str or None
+        Best-scored feasible candidate.
+    sensitivity : Sensitivity or None
+    warnings : tuple of str
+    """
+
+    profile: StakeholderProfile
+    method: str
+    objectives: tuple[str, ...]
+    missing_objectives: tuple[str, ...]
+    score: ScoreResult | None
+    feasibility: FeasibilityResult
+    pareto: ParetoResult | None
+    favourite: str | None
+    sensitivity: Sensitivity | None
+    warnings: tuple[str, ...]
+
+    @property
+    def ranking(self) -> tuple[str, ...]:
+        """Candidates best first (infeasible ones included; see ``feasibility``)."""
+        return self.score.order if self.score is not None else self.feasibility.candidates
+
+
+@dataclass(frozen=True)
+class GroupSensitivity:
+    """How firmly the group rule picks its winner.
+
+    ``win_share`` is the share of ``n_samples`` draws (every profile's weights resampled around
+    its own, and values within their confidence intervals, as in SMAA) in which each considered
+    candidate wins under the chosen rule.
+    """
+
+    winner: str | None
+    win_share: tuple[tuple[str, float], ...]
+    n_samples: int
+    leave_one_out: LeaveOneOut
+    ties: tuple[str, ...]
+    undetermined: tuple[str, ...]
+    ties_rule: str
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The full decision record (see the module docstring)."""
+
+    chosen: str | None
+    rule: str
+    method: str
+    runners_up: tuple[str, ...]
+    any_feasible: bool
+    candidates: tuple[str, ...]
+    objectives: tuple[Objective, ...]
+    group_feasibility: FeasibilityResult
+    pareto: ParetoResult
+    profiles: tuple[ProfileResult, ...]
+    group: GroupResult
+    sensitivity: GroupSensitivity
+    provenance: tuple[tuple[str, Any], ...]
+    settings: tuple[tuple[str, Any], ...]
+    warnings: tuple[str, ...]
+
+    def profile_result(self, name: str) -> ProfileResult:
+        """The result of the profile called ``name``."""
+        for p in self.profiles:
+            if p.profile.name == name:
+                return p
+        raise KeyError(name)
+
+
+# ---- one profile ----------------------------------------------------------------------------------
+def _merged_bounds(
+    table: DecisionTable, profile: StakeholderProfile, bounds: Mapping[str, tuple[float, float]] | None
+) -> dict[str, tuple[float, float]]:
+    merged = {k: v for k, v in profile.bound_map.items() if k in table.objective_names}
+    for k, v in (bounds or {}).items():
+        if k in table.objective_names:
+            merged[k] = v
+    return merged
+
+
+def _scoring_inputs(table: DecisionTable, profile: StakeholderProfile, method: str, perf: str | None):
+    weights = profile.weight_map
+    present = [n for n, w in weights.items() if w > 0 and n in table.objective_names]
+    missing = [n for n, w in weights.items() if w > 0 and n not in table.objective_names]
+    cols = list(present)
+    if method == "dynascore" and perf is not None and perf not in cols:
+        table.column(perf)  # InputError when the table has no such objective
+        cols.append(perf)
+    w = {n: weights.get(n, 0.0) if n in present else 0.0 for n in cols}
+    return present, missing, cols, w
+
+
+def compute_profile_result(
+    table: DecisionTable,
+    profile: StakeholderProfile,
+    *,
+    method: str = "wsm",
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    perf: str | None = None,
+    unverifiable: str = "keep",
+    sensitivity: bool = False,
+    n_samples: int = 500,
+    concentration: float = DEFAULT_CONCENTRATION,
+    value_noise: str = "normal",
+    random_state: int | np.random.Generator | None = None,
+) -> ProfileResult:
+    """Apply one profile to ``table``: feasibility, score, front, favourite (and sensitivity).
+
+    Parameters
+    ----------
+    table : DecisionTable
+        Every objective the profile may need (its constraints too).
+    profile : StakeholderProfile
+        Weights, constraints and bounds of the stakeholder.
+    method : str
+        Scoring method (see :mod:`analysis.decision._scoring`).
+    bounds : mapping, optional
+        ``{objective: (worst, ideal)}`` overriding the profile's and the objective's bounds.
+    perf : str, optional
+        Performance objective for ``dynascore``.
+    unverifiable : {"keep", "remove"}
+        Constraint policy for missing measurements (see :mod:`analysis.decision._constraints`).
+    sensitivity : bool
+        Whether to run the sensitivity checks for the favourite.
+    n_samples, concentration, value_noise, random_state
+        SMAA settings (see :mod:`analysis.decision._sensitivity`).
+    """
+    check_method(method)
+    present, missing, cols, w = _scoring_inputs(table, profile, method, perf)
+    warnings: list[str] = []
+    if missing:
+        warnings.append(
+            f"profile {profile.name} weights {', '.join(missing)}, which the scorecard lacks; "
+            + (f"ranked on the rest: {', '.join(present)}." if present else "nothing left to rank on.")
+        )
+    feas = compute_feasibility(table, profile.constraints, unverifiable=unverifiable)
+    warnings += [f"{profile.name}: {x}" for x in feas.warnings]
+    score = pareto = sens = None
+    favourite = None
+    if present:
+        sub = table.select(cols)
+        b = _merged_bounds(sub, profile, bounds)
+        score = score_table(sub, w, method=method, bounds=b, perf=perf)
+        warnings += [f"{profile.name}: {x}" for x in score.warnings]
+        pareto = compute_pareto(table, present)
+        feasible = set(feas.feasible_candidates)
+        favourite = next((c for c in score.order if c in feasible and c not in score.unscored), None)
+        if favourite is None:
+            warnings.append(f"profile {profile.name}: no scored candidate satisfies its constraints.")
+        if sensitivity and favourite is not None:
+            sens = compute_sensitivity(
+                sub,
+                w,
+                method=method,
+                bounds=b,
+                perf=perf,
+                among=[c for c in sub.candidates if c in feasible],
+                n_samples=n_samples,
+                concentration=concentration,
+                value_noise=value_noise,
+                random_state=random_state,
+            )
+            warnings += [f"{profile.name}: {x}" for x in sens.warnings]
+    else:
+        warnings.append(f"profile {profile.name} cannot rank: none of its weighted objectives is in the scorecard.")
+    return ProfileResult(
+        profile=profile,
+        method=method,
+        objectives=tuple(present),
+        missing_objectives=tuple(missing),
+        score=score,
+        feasibility=feas,
+        pareto=pareto,
+        favourite=favourite,
+        sensitivity=sens,
+        warnings=tuple(warnings),
+    )
+
+
+# ---- the group ------------------------------------------------------------------------------------
+def _utilities(
+    table: DecisionTable,
+    profiles: Sequence[StakeholderProfile],
+    *,
+    method: str,
+    bounds,
+    perf,
+    weights: Sequence[dict[str, float]] | None = None,
+) -> np.ndarray:
+    rows = []
+    for k, p in enumerate(profiles):
+        _, _, cols, w = _scoring_inputs(table, p, method, perf)
+        if weights is not None:
+            w = weights[k]
+        sub = table.select(cols)
+        rows.append(score_table(sub, w, method=method, bounds=_merged_bounds(sub, p, bounds), perf=perf).utilities)
+    return np.array(rows).reshape(len(profiles), table.n_candidates)
+
+
+def _group_winner(
+    table: DecisionTable,
+    profiles: Sequence[StakeholderProfile],
+    considered: Sequence[str],
+    *,
+    rule: str,
+    method: str,
+    bounds,
+    perf,
+    weights=None,
+) -> str | None:
+    u = _utilities(table, profiles, method=method, bounds=bounds, perf=perf, weights=weights)
+    allowed = set(considered)
+    g = compute_group_decision(
+        table.candidates,
+        [p.name for p in profiles],
+        u,
+        influence=[p.influence for p in profiles],
+        considered=[c in allowed for c in table.candidates],
+        rule=rule,
+    )
+    return g.winner
+
+
+def _provenance(scorecard: Scorecard | None, now: datetime | str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"decided_at": now.isoformat() if isinstance(now, datetime) else now}
+    if scorecard is None:
+        return out
+    text = scorecard_to_json(scorecard)
+    ds = dict(scorecard.dataset)
+    prov = dict(scorecard.provenance)
+    out.update(
+        {
+            "scorecard_created_at": scorecard.created_at or None,
+            "scorecard_schema_version": scorecard.schema_version,
+            "scorecard_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "dataset_fingerprint": ds.get("fingerprint") or ds.get("sha256") or prov.get("dataset_fingerprint"),
+            "dataset_source": ds.get("source") or ds.get("name"),
+        }
+    )
+    return out
+
+
+def build_decision(
+    scorecard: Scorecard | DecisionTable,
+    profiles: Sequence[StakeholderProfile] | None = None,
+    *,
+    rule: str = DEFAULT_RULE,
+    method: str = "wsm",
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    perf: str | None = None,
+    objectives: Sequence[Objective] | None = None,
+    unverifiable: str = "keep",
+    n_samples: int = 500,
+    group_samples: int = 200,
+    concentration: float = DEFAULT_CONCENTRATION,
+    value_noise: str = "normal",
+    random_state: int | None = None,
+    now: datetime | str | None = None,
+) -> Decision:
+    """Apply every profile, the group rules and the sensitivity checks; record the decision.
+
+    Parameters
+    ----------
+    scorecard : Scorecard or DecisionTable
+        A scorecard gives provenance (created_at, dataset fingerprint, sha256 of its JSON) and
+        the paired comparisons used for ties.
+    profiles : sequence of StakeholderProfile, optional
+        Default: :func:`default_profiles`.
+    rule : str
+        Group rule whose winner is ``chosen`` (default ``"minimax-regret"``).
+    method : str
+        Scoring method applied to every profile (default ``"wsm"``).
+    bounds : mapping, optional
+        ``{objective: (worst, ideal)}`` for every profile (beats the profiles' bounds).
+    perf : str, optional
+        Performance objective for ``dynascore``.
+    objectives : sequence of Objective, optional
+        Replacements for the scorecard's objectives of the same name (e.g. a direction override).
+    unverifiable : {"keep", "remove"}
+        Constraint policy for missing measurements.
+    n_samples, group_samples : int
+        SMAA draws per profile and for the group rule (0 skips them).
+    concentration, value_noise
+        SMAA settings (see :mod:`analysis.decision._sensitivity`).
+    random_state : int, optional
+        Seed for every random draw.
+    now : datetime or str, optional
+        Recorded as ``decided_at`` (nothing reads the clock implicitly).
+
+    Returns
+    -------
+    Decision
+    """
+    check_rule(rule)
+    check_method(method)
+    sc = scorecard if isinstance(scorecard, Scorecard) else None
+    table = table_from_scorecard(scorecard) if sc is not None else scorecard
+    if objectives:
+        over = {o.name: o for o in objectives}
+        unknown = [n for n in over if n not in table.objective_names]
+        if unknown:
+            raise InputError(
+                f"unknown objective(s) {', '.join(unknown)}; the scorecard has: {', '.join(table.objective_names)}."
+            )
+        table = replace(table, objectives=tuple(over.get(o.name, o) for o in table.objectives))
+    if bounds:
+        unknown = [n for n in bounds if n not in table.objective_names]
+        if unknown:
+            raise InputError(
+                f"--bound names objective(s) {', '.join(unknown)} that the scorecard lacks; "
+                f"it has: {', '.join(table.objective_names)}."
+            )
+    profiles = tuple(profiles) if profiles is not None else default_profiles()
+    if not profiles:
+        raise InputError("no stakeholder profiles given; pass a profile file or use the defaults.")
+    seeds = np.random.SeedSequence(random_state).spawn(len(profiles) + 1)
+    results = tuple(
+        compute_profile_result(
+            table,
+            p,
+            method=method,
+            bounds=bounds,
+            perf=perf,
+            unverifiable=unverifiable,
+            sensitivity=True,
+            n_samples=n_samples,
+            concentration=concentration,
+            value_noise=value_noise,
+            random_state=np.random.default_rng(seeds[k]),
+        )
+        for k, p in enumerate(profiles)
+    )
+    warnings: list[str] = []
+    for r in results:
+        warnings += list(r.warnings)
+    group_feas = compute_feasibility(table, constraints_of(profiles), unverifiable=unverifiable)
+    if group_feas.any_feasible:
+        considered = group_feas.feasible_candidates
+        basis = "group-feasible"
+    else:
+        considered = table.candidates
+        basis = "all (no candidate satisfies every profile's constraints)"
+        warnings.append(
+            "no candidate satisfies every profile's hard constraints; the group rules consider all candidates."
+        )
+    ranked = [r for r in results if r.score is not None]
+    rprofiles = [r.profile for r in ranked]
+    u = np.array([r.score.utilities for r in ranked]) if ranked else np.zeros((0, table.n_candidates))
+    considered_set = set(considered)
+    group = compute_group_decision(
+        table.candidates,
+        [p.name for p in rprofiles],
+        u,
+        influence=[p.influence for p in rprofiles],
+        considered=[c in considered_set for c in table.candidates],
+        rule=rule,
+        basis=basis,
+    )
+    warnings += list(group.warnings)
+    if group.disagree:
+        warnings.append(
+            "the group rules disagree: "
+            + ", ".join(f"{r.rule} -> {r.winner}" for r in group.rules)
+            + f"; the record uses {rule}."
+        )
+    chosen = group.winner
+    # group-level sensitivity
+    rng = np.random.default_rng(seeds[-1])
+    share: dict[str, float] = {c: 0.0 for c in group.candidates}
+    if group_samples > 0 and chosen is not None and rprofiles:
+        base = []
+        for p in rprofiles:
+            _, _, cols, w = _scoring_inputs(table, p, method, perf)
+            base.append((cols, np.array([w[c] for c in cols]) / sum(w.values())))
+        for _ in range(group_samples):
+            vd = table.with_values(sample_values(table, rng, value_noise))
+            wd = [dict(zip(cols, sample_weights(w0, rng, concentration), strict=True)) for cols, w0 in base]
+            win = _group_winner(
+                vd,
+                rprofiles,
+                group.candidates,
+                rule=rule,
+                method=method,
+                bounds=bounds,
+                perf=perf,
+                weights=wd,
+            )
+            if win in share:
+                share[win] += 1.0 / group_samples
+    changes = []
+    if chosen is not None and rprofiles:
+        for c in table.candidates:
+            if c == chosen:
+                continue
+            t2 = table.drop(c)
+            try:
+                rest = [x for x in group.candidates if x != c]
+                w2 = _group_winner(t2, rprofiles, rest, rule=rule, method=method, bounds=bounds, perf=perf)
+            except InputError:
+                w2 = None
+            if w2 != chosen:
+                changes.append((c, w2))
+    pool_free = method == "wsm" and not any(
+        b.source == "pool" for r in ranked for b in r.score.bounds if b.objective in r.objectives
+    )
+    loo_note = (
+        "fixed bounds for every weighted objective: removing a candidate cannot change any utility of the others."
+        if pool_free
+        else f"{method} (or a bound fallback) normalises with the candidate pool, so removals can change the winner."
+    )
+    loo = LeaveOneOut(chosen, tuple(changes), pool_free, loo_note)
+    gwarn = []
+    if changes:
+        gwarn.append(
+            "removing another candidate changes the group winner: "
+            + "; ".join(f"without {c} it is {w}" for c, w in changes)
+            + "."
+        )
+    union = []
+    for r in ranked:
+        for o in r.objectives:
+            if o not in union:
+                union.append(o)
+    ties: tuple[str, ...] = ()
+    undet: tuple[str, ...] = ()
+    if chosen is not None and union:
+        ties, undet = compute_ties(table, chosen, union, among=group.candidates)
+        if ties:
+            gwarn.append(f"{', '.join(ties)} is/are statistically tied with the chosen {chosen}.")
+    warnings += gwarn
+    gsens = GroupSensitivity(
+        winner=chosen,
+        win_share=tuple((c, float(share[c])) for c in group.candidates),
+        n_samples=int(group_samples) if chosen is not None else 0,
+        leave_one_out=loo,
+        ties=ties,
+        undetermined=undet,
+        ties_rule=TIES_RULE,
+        warnings=tuple(gwarn),
+    )
+    pareto = compute_pareto(table, union) if union else compute_pareto(table)
+    order = group.rule_result(rule).order
+    runners = tuple(c for c in order if c != chosen)[:3]
+    settings = {
+        "rule": rule,
+        "method": method,
+        "bounds": {k: list(v) for k, v in (bounds or {}).items()},
+        "perf": perf,
+        "unverifiable": unverifiable,
+        "n_samples": n_samples,
+        "group_samples": group_samples,
+        "concentration": concentration,
+        "value_noise": value_noise,
+        "random_state": random_state,
+    }
+    return Decision(
+        chosen=chosen,
+        rule=rule,
+        method=method,
+        runners_up=runners,
+        any_feasible=group_feas.any_feasible,
+        candidates=table.candidates,
+        objectives=table.objectives,
+        group_feasibility=group_feas,
+        pareto=pareto,
+        profiles=results,
+        group=group,
+        sensitivity=gsens,
+        provenance=tuple(_provenance(sc, now).items()),
+        settings=tuple(settings.items()),
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+# ---- export ---------------------------------------------------------------------------------------
+def _num(x: Any) -> Any:
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        return float(x) if math.isfinite(float(x)) else None
+    return x
+
+
+def _feas_dict(f: FeasibilityResult) -> dict:
+    return {
+        "feasible": [c for c, ok in zip(f.candidates, f.feasible, strict=True) if ok],
+        "infeasible": [
+            {"candidate": c, "violations": list(f.violations(c))}
+            for c, ok in zip(f.candidates, f.feasible, strict=True)
+            if not ok
+        ],
+        "unverifiable": [
+            {"candidate": c, "checks": list(f.unverifiable(c))} for c in f.candidates if f.unverifiable(c)
+        ],
+        "constraints": [{"profile": p, "constraint": t} for p, t in f.constraints],
+        "unverifiable_policy": f.unverifiable_policy,
+    }
+
+
+def score_to_dict(score: ScoreResult, feasibility: FeasibilityResult | None = None) -> dict:
+    """Plain-JSON form of a :class:`ScoreResult` (candidates in rank order)."""
+    rows = []
+    for c in score.order:
+        i = score.candidates.index(c)
+        row = {"candidate": c, "rank": score.ranks[i], "score": _num(score.scores[i])}
+        if feasibility is not None:
+            row["feasible"] = feasibility.is_feasible(c)
+            row["violations"] = list(feasibility.violations(c))
+        if score.contributions is not None:
+            row["contributions"] = dict(zip(score.objectives, map(_num, score.contributions[i]), strict=True))
+        rows.append(row)
+    return {
+        "method": score.method,
+        "normalisation": score.normalisation,
+        "higher_is_better": score.higher_is_better,
+        "weights": dict(zip(score.objectives, score.weights, strict=True)),
+        "bounds": [
+            {"objective": b.objective, "worst": b.worst, "ideal": b.ideal, "source": b.source} for b in score.bounds
+        ],
+        "contributions_note": score.contributions_note,
+        "unscored": list(score.unscored),
+        "candidates": rows,
+    }
+
+
+def pareto_to_dict(p: ParetoResult) -> dict:
+    """Plain-JSON form of a :class:`ParetoResult`."""
+    return {
+        "objectives": list(p.objectives),
+        "front": list(p.front),
+        "fronts": [list(f) for f in p.fronts()],
+        "excluded_missing_values": list(p.excluded),
+        "dominated_by": {c: d for c, d in zip(p.candidates, p.dominated_by, strict=True) if d is not None},
+        "knees": list(p.knees),
+        "trades": [
+            {
+                "from": t.from_candidate,
+                "to": t.to_candidate,
+                "x": t.x,
+                "y": t.y,
+                "delta_x": _num(t.delta_x),
+                "delta_y": _num(t.delta_y),
+                "ratio": _num(t.ratio),
+                "text": t.text,
+            }
+            for t in p.trades
+        ],
+    }
+
+
+def _sens_dict(s: Sensitivity | None) -> dict | None:
+    if s is None:
+        return None
+    out: dict[str, Any] = {"winner": s.winner, "stability_note": s.stability_note}
+    if s.stability is not None:
+        out["weight_intervals"] = [
+            {
+                "objective": i.objective,
+                "weight": i.weight,
+                "low": i.low,
+                "high": i.high,
+                "below": i.below,
+                "above": i.above,
+                "note": i.note,
+            }
+            for i in s.stability.intervals
+        ]
+    if s.acceptability is not None:
+        a = s.acceptability
+        out["rank_acceptability"] = {
+            "n_samples": a.n_samples,
+            "concentration": a.concentration,
+            "value_noise": a.value_noise,
+            "first": dict(zip(a.candidates, a.first, strict=True)),
+            "ranks": {c: list(r) for c, r in zip(a.candidates, a.ranks, strict=True)},
+        }
+    out["leave_one_out"] = {
+        "changes": [{"removed": c, "new_winner": w} for c, w in s.leave_one_out.changes],
+        "pool_independent": s.leave_one_out.pool_independent,
+        "note": s.leave_one_out.note,
+    }
+    out["ties"] = list(s.ties)
+    out["undetermined"] = list(s.undetermined)
+    out["ties_rule"] = s.ties_rule
+    return out
+
+
+def decision_to_dict(decision: Decision) -> dict:
+    """Plain-JSON form of a :class:`Decision` (``schema = "tradeoffs.decision"``, version 1)."""
+    d = decision
+    g = d.group
+    profiles = []
+    for r in d.profiles:
+        profiles.append(
+            {
+                **r.profile.to_dict(),
+                "ranked_on": list(r.objectives),
+                "missing_objectives": list(r.missing_objectives),
+                "favourite": r.favourite,
+                "feasibility": _feas_dict(r.feasibility),
+                "score": score_to_dict(r.score, r.feasibility) if r.score is not None else None,
+                "pareto_front": list(r.pareto.front) if r.pareto is not None else None,
+                "sensitivity": _sens_dict(r.sensitivity),
+                "warnings": list(r.warnings),
+            }
+        )
+    out = {
+        "schema": DECISION_SCHEMA,
+        "schema_version": DECISION_SCHEMA_VERSION,
+        "chosen": d.chosen,
+        "rule": d.rule,
+        "method": d.method,
+        "runners_up": list(d.runners_up),
+        "any_feasible": d.any_feasible,
+        "provenance": {k: _num(v) for k, v in d.provenance},
+        "settings": {k: v for k, v in d.settings},
+        "candidates": list(d.candidates),
+        "objectives": [o.to_dict() for o in d.objectives],
+        "group_feasibility": _feas_dict(d.group_feasibility),
+        "pareto": pareto_to_dict(d.pareto),
+        "profiles": profiles,
+        "group": {
+            "rule": g.rule,
+            "winner": g.winner,
+            "basis": g.basis,
+            "considered": list(g.candidates),
+            "profiles": list(g.profiles),
+            "disagree": g.disagree,
+            "condorcet_winner": g.condorcet_winner,
+            "rules": [
+                {
+                    "rule": r.rule,
+                    "description": r.description,
+                    "winner": r.winner,
+                    "winners": list(r.winners),
+                    "higher_is_better": r.higher_is_better,
+                    "scores": dict(zip(g.candidates, map(_num, r.scores), strict=True)),
+                }
+                for r in g.rules
+            ],
+            "utilities": _by_profile(g.profiles, g.candidates, g.utilities),
+            "regret": _by_profile(g.profiles, g.candidates, g.regret),
+        },
+        "sensitivity": {
+            "winner": d.sensitivity.winner,
+            "win_share": dict(d.sensitivity.win_share),
+            "n_samples": d.sensitivity.n_samples,
+            "leave_one_out": {
+                "changes": [{"removed": c, "new_winner": w} for c, w in d.sensitivity.leave_one_out.changes],
+                "pool_independent": d.sensitivity.leave_one_out.pool_independent,
+                "note": d.sensitivity.leave_one_out.note,
+            },
+            "ties": list(d.sensitivity.ties),
+            "undetermined": list(d.sensitivity.undetermined),
+            "ties_rule": d.sensitivity.ties_rule,
+        },
+        "warnings": list(d.warnings),
+    }
+    return _clean_json(out)
+
+
+def _by_profile(profiles, candidates, rows) -> dict:
+    return {p: dict(zip(candidates, map(_num, row), strict=True)) for p, row in zip(profiles, rows, strict=True)}
+
+
+def _clean_json(x: Any) -> Any:
+    if isinstance(x, Mapping):
+        return {str(k): _clean_json(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean_json(v) for v in x]
+    return _num(x)
+
+
+def decision_to_json(decision: Decision) -> str:
+    """JSON text of :func:`decision_to_dict` (NaN written as null)."""
+    return json.dumps(decision_to_dict(decision), indent=1, allow_nan=False, ensure_ascii=False) + "\n"

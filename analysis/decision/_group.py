@@ -1,0 +1,249 @@
+"""Group decision rules: one choice from several stakeholders' utilities, side by side.
+
+Input: ``U[s, i]``, stakeholder ``s``'s utility for candidate ``i`` (higher is better, in that
+stakeholder's own units: with the default fixed-bounds weighted sum, the share of the way from
+"worst acceptable" to "ideal"). Rules, over the *considered* candidates only (the group-feasible
+ones when any exist):
+
+* ``utilitarian`` — maximise the influence-weighted mean utility.
+* ``borda`` — each stakeholder gives a candidate one point per considered candidate it beats
+  (half a point per tie), i.e. ``n - rank``; points are weighted by influence.
+* ``copeland`` — ``i`` beats ``k`` when the influence-weighted number of stakeholders preferring
+  ``i`` exceeds that preferring ``k``; score = wins - losses. A candidate beating every other is
+  the Condorcet winner (reported when it exists).
+* ``minimax-regret`` (default) — ``regret_s(i) = max_k U_s(k) - U_s(i)``; choose the candidate
+  whose largest regret over stakeholders is smallest: nobody loses much against their own
+  favourite. Unweighted (influence does not apply).
+* ``maximin`` (egalitarian) — choose the candidate whose smallest utility is largest. Unweighted.
+
+Ties under a rule are all listed in ``winners``; the reported ``winner`` breaks them by the
+utilitarian score, then by name. When the rules' winners differ, ``disagree`` is True: show the
+rules side by side, since each is defensible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis._errors import InputError
+
+GROUP_RULES: tuple[str, ...] = ("utilitarian", "borda", "copeland", "minimax-regret", "maximin")
+DEFAULT_RULE = "minimax-regret"
+_RULE_TEXT = {
+    "utilitarian": "largest influence-weighted mean utility",
+    "borda": "most Borda points (one per candidate beaten in each stakeholder's ranking)",
+    "copeland": "most pairwise majority wins minus losses",
+    "minimax-regret": "smallest largest regret (no stakeholder loses much against their own favourite)",
+    "maximin": "largest smallest utility (the worst-off stakeholder is as well off as possible)",
+}
+_TOL = 1e-12
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One group rule's verdict.
+
+    ``scores`` follow :attr:`GroupResult.candidates`; for ``minimax-regret`` lower is better
+    (``higher_is_better`` False).
+    """
+
+    rule: str
+    description: str
+    scores: tuple[float, ...]
+    higher_is_better: bool
+    winners: tuple[str, ...]
+    winner: str | None
+    order: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """Every group rule over the considered candidates, and the regret table.
+
+    Attributes
+    ----------
+    profiles : tuple of str
+        Stakeholders taking part (rows of ``utilities`` and ``regret``).
+    candidates : tuple of str
+        The considered candidates (columns).
+    basis : str
+        Why these candidates: ``"group-feasible"`` or ``"all (no candidate satisfies every
+        profile)"``.
+    utilities, regret : tuple of tuple of float
+        ``[profile][candidate]``; regret = the profile's best considered utility minus this one.
+    rules : tuple of RuleResult
+        Every rule, in :data:`GROUP_RULES` order.
+    rule : str
+        The chosen rule.
+    winner : str or None
+        The chosen rule's winner.
+    disagree : bool
+        Whether the rules' winners differ.
+    condorcet_winner : str or None
+    warnings : tuple of str
+    """
+
+    profiles: tuple[str, ...]
+    candidates: tuple[str, ...]
+    basis: str
+    utilities: tuple[tuple[float, ...], ...]
+    regret: tuple[tuple[float, ...], ...]
+    rules: tuple[RuleResult, ...]
+    rule: str
+    winner: str | None
+    disagree: bool
+    condorcet_winner: str | None
+    warnings: tuple[str, ...]
+
+    def rule_result(self, rule: str) -> RuleResult:
+        """The result of ``rule``."""
+        for r in self.rules:
+            if r.rule == rule:
+                return r
+        raise KeyError(rule)
+
+    @property
+    def winners_by_rule(self) -> dict[str, str | None]:
+        """``{rule: winner}``."""
+        return {r.rule: r.winner for r in self.rules}
+
+
+def check_rule(rule: str) -> str:
+    """Validate a rule name (InputError listing the choices)."""
+    if rule not in GROUP_RULES:
+        raise InputError(f"unknown group rule {rule!r}; use one of {', '.join(GROUP_RULES)}.", source="rule")
+    return rule
+
+
+def _rule_scores(u: np.ndarray, infl: np.ndarray) -> dict[str, tuple[np.ndarray, bool]]:
+    p, n = u.shape
+    wmean = (infl[:, None] * u).sum(axis=0) / infl.sum()
+    better = (u[:, :, None] > u[:, None, :] + _TOL).sum(axis=2)  # [s, i] = #k that i beats for s
+    equal = (np.abs(u[:, :, None] - u[:, None, :]) <= _TOL).sum(axis=2) - 1
+    borda = (infl[:, None] * (better + equal / 2)).sum(axis=0)
+    prefer = (u[:, :, None] > u[:, None, :] + _TOL).astype(float)  # [s, i, k]
+    votes = (infl[:, None, None] * prefer).sum(axis=0)  # [i, k]
+    wins = (votes > votes.T + _TOL).sum(axis=1)
+    losses = (votes.T > votes + _TOL).sum(axis=1)
+    copeland = (wins - losses).astype(float)
+    regret = u.max(axis=1, keepdims=True) - u
+    maxregret = regret.max(axis=0)
+    maximin = u.min(axis=0)
+    return {
+        "utilitarian": (wmean, True),
+        "borda": (borda, True),
+        "copeland": (copeland, True),
+        "minimax-regret": (maxregret, False),
+        "maximin": (maximin, True),
+    }
+
+
+def compute_group_decision(
+    candidates: Sequence[str],
+    profiles: Sequence[str],
+    utilities,
+    *,
+    influence: Sequence[float] | None = None,
+    considered: Sequence[bool] | None = None,
+    rule: str = DEFAULT_RULE,
+    basis: str = "given",
+) -> GroupResult:
+    """Apply every group rule to a profiles x candidates utility matrix.
+
+    Parameters
+    ----------
+    candidates : sequence of str
+        Column labels of ``utilities``.
+    profiles : sequence of str
+        Row labels of ``utilities``.
+    utilities : array-like of shape (n_profiles, n_candidates)
+        Higher is better; NaN marks a candidate a profile could not score (such candidates are
+        left out, with a warning).
+    influence : sequence of float, optional
+        Per-profile influence (default 1 each).
+    considered : sequence of bool, optional
+        Which candidates the rules may choose (default all).
+    rule : str
+        The rule whose winner is reported as ``winner``.
+    basis : str
+        Recorded in the result (why these candidates are considered).
+
+    Returns
+    -------
+    GroupResult
+
+    Examples
+    --------
+    >>> g = compute_group_decision(["a", "b", "c"], ["p", "q"], [[1.0, 0.6, 0.0], [0.0, 0.6, 1.0]])
+    >>> g.winners_by_rule["utilitarian"], g.winner
+    ('b', 'b')
+    """
+    check_rule(rule)
+    u = np.asarray(utilities, dtype=float)
+    cands = list(candidates)
+    if u.shape != (len(profiles), len(cands)):
+        raise InputError(f"utilities have shape {u.shape}, expected ({len(profiles)}, {len(cands)}).")
+    infl = np.ones(len(profiles)) if influence is None else np.asarray(influence, dtype=float)
+    mask = np.ones(len(cands), dtype=bool) if considered is None else np.asarray(considered, dtype=bool)
+    warnings: list[str] = []
+    if u.size:
+        unscored = mask & np.isnan(u).any(axis=0)
+        if unscored.any():
+            warnings.append(
+                "left out of the group rules because some profile could not score them: "
+                + ", ".join(cands[i] for i in np.flatnonzero(unscored))
+                + "."
+            )
+            mask &= ~unscored
+    idx = np.flatnonzero(mask)
+    names = tuple(cands[i] for i in idx)
+    uu = u[:, idx] if len(profiles) else np.zeros((0, len(idx)))
+    if len(profiles) == 0 or len(idx) == 0:
+        warnings.append("no stakeholder utilities or no candidate to choose from; no group winner.")
+        rules = tuple(RuleResult(r, _RULE_TEXT[r], (), r != "minimax-regret", (), None, ()) for r in GROUP_RULES)
+        return GroupResult(tuple(profiles), names, basis, (), (), rules, rule, None, False, None, tuple(warnings))
+    scores = _rule_scores(uu, infl)
+    util_mean = scores["utilitarian"][0]
+    name_rank = np.argsort(np.argsort(np.array(names, dtype=object)))
+    results = []
+    for r in GROUP_RULES:
+        s, higher = scores[r]
+        key = -s if higher else s
+        order = np.lexsort((name_rank, -util_mean, key))
+        best = key.min()
+        winners = tuple(names[i] for i in np.flatnonzero(key <= best + _TOL))
+        results.append(
+            RuleResult(
+                r,
+                _RULE_TEXT[r],
+                tuple(float(x) for x in s),
+                higher,
+                tuple(sorted(winners)),
+                names[order[0]],
+                tuple(names[i] for i in order),
+            )
+        )
+    regret = uu.max(axis=1, keepdims=True) - uu
+    prefer = (uu[:, :, None] > uu[:, None, :] + _TOL).astype(float)
+    votes = (infl[:, None, None] * prefer).sum(axis=0)
+    beats = votes > votes.T + _TOL
+    np.fill_diagonal(beats, True)
+    cw = [names[i] for i in range(len(names)) if beats[i].all()]
+    chosen = next(x for x in results if x.rule == rule)
+    winners = {x.winner for x in results}
+    return GroupResult(
+        profiles=tuple(profiles),
+        candidates=names,
+        basis=basis,
+        utilities=tuple(tuple(float(x) for x in row) for row in uu),
+        regret=tuple(tuple(float(x) for x in row) for row in regret),
+        rules=tuple(results),
+        rule=rule,
+        winner=chosen.winner,
+        disagree=len(winners) > 1,
+        condorcet_winner=cw[0] if len(cw) == 1 else None,
+        warnings=tuple(warnings),
+    )

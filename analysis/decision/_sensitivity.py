@@ -1,0 +1,474 @@
+"""Sensitivity: how firmly the data and the weights pick the winner.
+
+Four checks, all about the winner among a set of allowed (feasible) candidates:
+
+* **Weight stability interval** (exact, for additive methods: ``score_i = sum_j w_j x_ij``).
+  Weight ``k`` moves to ``t`` in [0, 1] while the other weights are rescaled proportionally,
+  ``w_j(t) = w_j (1 - t) / (1 - w_k)``. Each score is then linear in ``t``:
+  ``S_i(t) = R_i + t (x_ik - R_i)`` with ``R_i = sum_{j != k} w_j x_ij / (1 - w_k)``. The winner
+  ``a`` stays first against rival ``b`` up to ``t_b = -(R_a - R_b) / ((x_ak - R_a) - (x_bk - R_b))``
+  (a lower bound when the denominator is positive, an upper bound when negative); the interval
+  is the intersection over rivals, clipped to [0, 1], and the rival binding at each end is who
+  takes over beyond it (O'Shea et al., Expert Systems with Applications 296, 2026,
+  doi:10.1016/j.eswa.2025.128460). Not defined for an objective holding all the weight (nothing
+  to rescale) or for TOPSIS/VIKOR, whose scores are not linear in the weights.
+* **Rank acceptability** (SMAA, Lahdelma & Salminen 2001): ``n_samples`` draws in which the
+  weights are sampled from ``Dirichlet(concentration * w)`` around the chosen weights ``w`` (mean
+  ``w``, standard deviation ``sqrt(w (1 - w) / (concentration + 1))``: about 0.07 for w = 0.5 with
+  the default concentration 50; zero weights stay zero) and every value with a confidence
+  interval is resampled — ``"normal"``: normal around the value with sd = (hi - lo) / 3.92 (a 95 %
+  interval), ``"uniform"``: uniform in [lo, hi], ``"none"``: fixed. Each draw re-scores the whole
+  table with the same method and ranks the allowed candidates; the result is the share of draws
+  in which each candidate takes each rank (a tie for first splits the credit). Feasibility is not
+  re-evaluated per draw. Seeded by ``random_state``.
+* **Leave one out**: remove each other candidate in turn (allowed or not) and re-score; report
+  every removal that changes the winner. With fixed bounds (``wsm`` with every weighted objective
+  bounded) this can never happen — the normalisation does not look at the other candidates — so
+  any change flags a pool-dependent normalisation (the Dynascore/min-max trap).
+* **Statistical ties**: a candidate is *tied* with the winner when, on every weighted objective,
+  their difference is not significant: the scorecard's paired-bootstrap comparison
+  (``Scorecard.comparisons``) between the two when one of them is that objective's best
+  candidate, otherwise overlapping confidence intervals. If some objective has neither, the
+  candidate is *undetermined* (reported separately, not as a tie).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis._errors import InputError
+from analysis.decision._scoring import ADDITIVE_METHODS, check_weights, rank_utilities, score_table
+from analysis.decision._table import DecisionTable
+
+DEFAULT_CONCENTRATION = 50.0
+VALUE_NOISE: tuple[str, ...] = ("normal", "uniform", "none")
+TIES_RULE = (
+    "tied = on every weighted objective the difference from the winner is not significant (the "
+    "scorecard's paired-bootstrap comparison when one of the two is that objective's best, else "
+    "overlapping confidence intervals); undetermined = no uncertainty information for some objective."
+)
+
+
+@dataclass(frozen=True)
+class WeightInterval:
+    """How far one weight can move (others rescaled proportionally) before the winner changes.
+
+    ``low``/``high`` bound the weight itself (in [0, 1]); ``below``/``above`` name who takes over
+    beyond each end (None when the end is 0 or 1 and nobody does). ``low``/``high`` are None when
+    the interval is not defined (see ``note``).
+    """
+
+    objective: str
+    weight: float
+    low: float | None
+    high: float | None
+    below: str | None
+    above: str | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class WeightStability:
+    """Stability intervals of every weight for one winner."""
+
+    winner: str
+    intervals: tuple[WeightInterval, ...]
+
+    def interval(self, objective: str) -> WeightInterval:
+        """The interval of ``objective``."""
+        for i in self.intervals:
+            if i.objective == objective:
+                return i
+        raise KeyError(objective)
+
+
+@dataclass(frozen=True)
+class RankAcceptability:
+    """SMAA rank acceptability: ``ranks[i][r]`` = share of draws where candidate i took rank r+1."""
+
+    candidates: tuple[str, ...]
+    first: tuple[float, ...]
+    ranks: tuple[tuple[float, ...], ...]
+    n_samples: int
+    concentration: float
+    value_noise: str
+
+
+@dataclass(frozen=True)
+class LeaveOneOut:
+    """Removals of another candidate that change the winner: ``(removed, new winner)`` pairs."""
+
+    winner: str | None
+    changes: tuple[tuple[str, str | None], ...]
+    pool_independent: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """All sensitivity checks for one winner (see the module docstring)."""
+
+    winner: str | None
+    stability: WeightStability | None
+    stability_note: str
+    acceptability: RankAcceptability | None
+    leave_one_out: LeaveOneOut
+    ties: tuple[str, ...]
+    undetermined: tuple[str, ...]
+    ties_rule: str
+    warnings: tuple[str, ...]
+
+
+# ---- weight stability ---------------------------------------------------------------------------
+def compute_weight_intervals(
+    normalised,
+    weights,
+    candidates: Sequence[str],
+    *,
+    objectives: Sequence[str] | None = None,
+    winner: str | None = None,
+) -> WeightStability:
+    """Exact stability interval of every weight for an additive score ``normalised @ weights``.
+
+    Parameters
+    ----------
+    normalised : array-like of shape (n, m)
+        Per-candidate normalised values (rows of the allowed candidates only).
+    weights : array-like of shape (m,)
+        Non-negative, summing to 1.
+    candidates : sequence of str
+        Row labels.
+    objectives : sequence of str, optional
+        Column labels (default ``objective_0``, ...).
+    winner : str, optional
+        Default: the best row (ties broken by name).
+
+    Examples
+    --------
+    >>> s = compute_weight_intervals([[1.0, 0.0], [0.0, 1.0]], [0.6, 0.4], ["a", "b"])
+    >>> s.winner, s.intervals[0].low, s.intervals[0].high, s.intervals[0].below
+    ('a', 0.5, 1.0, 'b')
+    """
+    x = np.asarray(normalised, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    names = list(candidates)
+    n, m = x.shape
+    labels = list(objectives) if objectives is not None else [f"objective_{k}" for k in range(m)]
+    if winner is None:
+        active = w > 0
+        scores = np.where(np.isnan(x[:, active]).any(axis=1), np.nan, np.nan_to_num(x[:, active]) @ w[active])
+        _, order = rank_utilities(scores, names)
+        winner = names[order[0]]
+    a = names.index(winner)
+    out = []
+    for k in range(m):
+        wk = float(w[k])
+        others = [j for j in range(m) if j != k and w[j] > 0]
+        if 1.0 - wk <= 1e-15 or not others:
+            out.append(
+                WeightInterval(labels[k], wk, None, None, None, None, "holds all the weight: nothing to rescale")
+            )
+            continue
+        rows = ~np.isnan(x[:, k]) & ~np.isnan(x[:, others]).any(axis=1)
+        if not rows[a]:
+            out.append(WeightInterval(labels[k], wk, None, None, None, None, "the winner has no value here"))
+            continue
+        r = (x[:, others] @ w[others]) / (1.0 - wk)
+        slope = x[:, k] - r
+        lowers, uppers = [], []  # (t_b, steepness, name)
+        for b in np.flatnonzero(rows):
+            den = slope[a] - slope[b]
+            if b == a or den == 0:
+                continue
+            tb = -(r[a] - r[b]) / den
+            (lowers if den > 0 else uppers).append((float(tb), abs(float(den)), names[b]))
+        lo, below = _binding(lowers, 0.0, max)
+        hi, above = _binding(uppers, 1.0, min)
+        lo, hi = min(lo, wk), max(hi, wk)  # rounding at an exact tie must not exclude the current weight
+        out.append(WeightInterval(labels[k], wk, lo, hi, below, above))
+    return WeightStability(winner, tuple(out))
+
+
+def _binding(bounds: list[tuple[float, float, str]], edge: float, pick) -> tuple[float, str | None]:
+    """The tightest bound inside [0, 1] and the rival that takes over beyond it.
+
+    Several rivals can cross at the same point; the steepest one leads just beyond it.
+    """
+    inside = [b for b in bounds if (b[0] > edge + 1e-12 if pick is max else b[0] < edge - 1e-12)]
+    if not inside:
+        return edge, None
+    t = pick(b[0] for b in inside)
+    at = [b for b in inside if abs(b[0] - t) <= 1e-12]
+    at.sort(key=lambda b: (-b[1], b[2]))
+    return t, at[0][2]
+
+
+def compute_weight_stability(
+    table: DecisionTable,
+    weights: Mapping[str, float] | Sequence[float] | None = None,
+    *,
+    method: str = "wsm",
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    perf: str | None = None,
+    among: Sequence[str] | None = None,
+) -> WeightStability | None:
+    """Stability interval of every weight for the winner of an additive method (None otherwise)."""
+    if method not in ADDITIVE_METHODS:
+        return None
+    res = score_table(table, weights, method=method, bounds=bounds, perf=perf)
+    if res.normalised is None:
+        return None
+    x = np.array(res.normalised, dtype=float)
+    w = np.array(res.weights)
+    if method == "winrate" and np.isnan(x[~np.isnan(np.array(res.scores))][:, w > 0]).any():
+        return None  # HELM renormalises weights per candidate over its available objectives
+    allowed = _allowed(table, among)
+    rows = [i for i in range(table.n_candidates) if allowed[i] and table.candidates[i] not in res.unscored]
+    if not rows:
+        return None
+    return compute_weight_intervals(x[rows], w, [table.candidates[i] for i in rows], objectives=table.objective_names)
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+def _allowed(table: DecisionTable, among: Sequence[str] | None) -> np.ndarray:
+    if among is None:
+        return np.ones(table.n_candidates, dtype=bool)
+    s = set(among)
+    return np.array([c in s for c in table.candidates], dtype=bool)
+
+
+def _winner(utilities: np.ndarray, names: Sequence[str], allowed: np.ndarray) -> str | None:
+    u = np.where(allowed, utilities, np.nan)
+    if np.isnan(u).all():
+        return None
+    _, order = rank_utilities(u, names)
+    return names[order[0]]
+
+
+# ---- SMAA ---------------------------------------------------------------------------------------
+def sample_values(table: DecisionTable, rng: np.random.Generator, value_noise: str) -> np.ndarray:
+    """One draw of the values within their confidence intervals (see the module docstring)."""
+    v = np.array(table.values, dtype=float)
+    if value_noise == "none" or table.ci_low is None or table.ci_high is None:
+        return v
+    lo, hi = table.ci_low, table.ci_high
+    ok = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(v) & (hi >= lo)
+    if value_noise == "normal":
+        sd = np.where(ok, (hi - lo) / 3.92, 0.0)
+        v = np.where(ok, v + rng.standard_normal(v.shape) * sd, v)
+    elif value_noise == "uniform":
+        v = np.where(ok, np.where(ok, lo, 0) + rng.random(v.shape) * np.where(ok, hi - lo, 0), v)
+    else:
+        raise InputError(f"value_noise must be one of {', '.join(VALUE_NOISE)}, got {value_noise!r}.")
+    return v
+
+
+def sample_weights(w: np.ndarray, rng: np.random.Generator, concentration: float) -> np.ndarray:
+    """One Dirichlet draw around ``w`` (zero weights stay zero)."""
+    pos = w > 0
+    out = np.zeros_like(w)
+    if pos.sum() <= 1:
+        out[pos] = 1.0
+        return out
+    out[pos] = rng.dirichlet(concentration * w[pos])
+    return out
+
+
+def compute_rank_acceptability(
+    table: DecisionTable,
+    weights: Mapping[str, float] | Sequence[float] | None = None,
+    *,
+    method: str = "wsm",
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    perf: str | None = None,
+    among: Sequence[str] | None = None,
+    n_samples: int = 1000,
+    concentration: float = DEFAULT_CONCENTRATION,
+    value_noise: str = "normal",
+    random_state: int | np.random.Generator | None = None,
+) -> RankAcceptability:
+    """SMAA rank acceptability of the allowed candidates (see the module docstring).
+
+    Returns
+    -------
+    RankAcceptability
+        Over the allowed candidates only (``among``), in table order.
+    """
+    if value_noise not in VALUE_NOISE:
+        raise InputError(f"value_noise must be one of {', '.join(VALUE_NOISE)}, got {value_noise!r}.")
+    if not concentration > 0:
+        raise InputError(f"concentration must be > 0, got {concentration!r}.")
+    if n_samples < 1:
+        raise InputError(f"n_samples must be >= 1, got {n_samples!r}.")
+    rng = np.random.default_rng(random_state)
+    w = check_weights(table, weights)
+    allowed = _allowed(table, among)
+    idx = np.flatnonzero(allowed)
+    names = [table.candidates[i] for i in idx]
+    k = len(idx)
+    counts = np.zeros((k, k))
+    first = np.zeros(k)
+    for _ in range(n_samples):
+        wd = sample_weights(w, rng, concentration)
+        vd = sample_values(table, rng, value_noise)
+        res = score_table(table.with_values(vd), wd, method=method, bounds=bounds, perf=perf)
+        u = res.utilities[idx]
+        if k == 0 or np.isnan(u).all():
+            continue
+        ranks, order = rank_utilities(u, names)
+        counts[order, np.arange(k)] += 1
+        top = np.flatnonzero(ranks == 1)
+        first[top] += 1.0 / len(top)
+    return RankAcceptability(
+        candidates=tuple(names),
+        first=tuple(float(x) for x in first / n_samples),
+        ranks=tuple(tuple(float(x) for x in row) for row in counts / n_samples),
+        n_samples=int(n_samples),
+        concentration=float(concentration),
+        value_noise=value_noise,
+    )
+
+
+# ---- leave one out ------------------------------------------------------------------------------
+def compute_leave_one_out(
+    table: DecisionTable,
+    weights: Mapping[str, float] | Sequence[float] | None = None,
+    *,
+    method: str = "wsm",
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    perf: str | None = None,
+    among: Sequence[str] | None = None,
+) -> LeaveOneOut:
+    """Every removal of another candidate that changes the winner (see the module docstring)."""
+    w = check_weights(table, weights)
+    res = score_table(table, w, method=method, bounds=bounds, perf=perf)
+    allowed = _allowed(table, among)
+    winner = _winner(res.utilities, table.candidates, allowed)
+    pool_free = method == "wsm" and all(b.source != "pool" for b, wk in zip(res.bounds, w, strict=False) if wk > 0)
+    changes = []
+    if winner is not None:
+        for c in table.candidates:
+            if c == winner:
+                continue
+            t2 = table.drop(c)
+            try:
+                r2 = score_table(t2, w, method=method, bounds=bounds, perf=perf)
+            except InputError:
+                changes.append((c, None))
+                continue
+            w2 = _winner(r2.utilities, t2.candidates, _allowed(t2, among))
+            if w2 != winner:
+                changes.append((c, w2))
+    if pool_free:
+        note = "fixed bounds: the normalisation ignores the other candidates, so no removal can change the winner."
+    else:
+        note = (
+            f"{method} normalises with the candidate pool, so removing even a dominated or infeasible "
+            "candidate can change the winner; changes are listed."
+        )
+    return LeaveOneOut(winner, tuple(changes), pool_free, note)
+
+
+# ---- statistical ties ---------------------------------------------------------------------------
+def compute_ties(
+    table: DecisionTable, winner: str, objectives: Sequence[str], *, among: Sequence[str] | None = None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Candidates statistically tied with ``winner`` and those undetermined (see :data:`TIES_RULE`)."""
+    a = table.row(winner)
+    allowed = _allowed(table, among)
+    comps = {}
+    for c in table.comparisons:
+        comps[(c.objective, c.candidate, c.best)] = c
+    ties, undetermined = [], []
+    for i, cand in enumerate(table.candidates):
+        if i == a or not allowed[i]:
+            continue
+        statuses = []
+        for name in objectives:
+            j = table.column(name)
+            comp = comps.get((name, cand, winner)) or comps.get((name, winner, cand))
+            if comp is not None and comp.significant is not None:
+                statuses.append("different" if comp.significant else "same")
+                continue
+            if table.values[i, j] == table.values[a, j]:
+                statuses.append("same")
+                continue
+            if table.ci_low is not None and table.ci_high is not None:
+                lo = table.ci_low[[i, a], j]
+                hi = table.ci_high[[i, a], j]
+                if np.isfinite(lo).all() and np.isfinite(hi).all():
+                    overlap = lo.max() <= hi.min()
+                    statuses.append("same" if overlap else "different")
+                    continue
+            statuses.append("unknown")
+        if not statuses or "different" in statuses:
+            continue
+        if "unknown" in statuses:
+            undetermined.append(cand)
+        else:
+            ties.append(cand)
+    return tuple(ties), tuple(undetermined)
+
+
+def compute_sensitivity(
+    table: DecisionTable,
+    weights: Mapping[str, float] | Sequence[float] | None = None,
+    *,
+    method: str = "wsm",
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    perf: str | None = None,
+    among: Sequence[str] | None = None,
+    n_samples: int = 1000,
+    concentration: float = DEFAULT_CONCENTRATION,
+    value_noise: str = "normal",
+    random_state: int | np.random.Generator | None = None,
+) -> Sensitivity:
+    """Every sensitivity check for the winner among ``among`` (default: every candidate).
+
+    ``n_samples = 0`` skips the SMAA draws.
+    """
+    w = check_weights(table, weights)
+    res = score_table(table, w, method=method, bounds=bounds, perf=perf)
+    allowed = _allowed(table, among)
+    winner = _winner(res.utilities, table.candidates, allowed)
+    warnings: list[str] = []
+    stability = None
+    note = ""
+    if method in ADDITIVE_METHODS:
+        stability = compute_weight_stability(table, w, method=method, bounds=bounds, perf=perf, among=among)
+        if stability is None:
+            note = "not computed: no candidate could be scored, or win rates were renormalised over missing values."
+    else:
+        note = f"not computed: {method} scores are not linear in the weights."
+    acc = None
+    if n_samples > 0 and winner is not None:
+        acc = compute_rank_acceptability(
+            table,
+            w,
+            method=method,
+            bounds=bounds,
+            perf=perf,
+            among=among,
+            n_samples=n_samples,
+            concentration=concentration,
+            value_noise=value_noise,
+            random_state=random_state,
+        )
+    loo = compute_leave_one_out(table, w, method=method, bounds=bounds, perf=perf, among=among)
+    if loo.changes:
+        warnings.append(
+            "removing another candidate changes the winner: "
+            + "; ".join(f"without {c} the winner is {nw}" for c, nw in loo.changes)
+            + f" ({loo.note})"
+        )
+    ties: tuple[str, ...] = ()
+    undet: tuple[str, ...] = ()
+    if winner is not None:
+        weighted = [n for n, wk in zip(table.objective_names, w, strict=True) if wk > 0]
+        ties, undet = compute_ties(table, winner, weighted, among=among)
+        if ties:
+            warnings.append(f"{', '.join(ties)} is/are statistically tied with {winner} on every weighted objective.")
+    return Sensitivity(winner, stability, note, acc, loo, ties, undet, TIES_RULE, tuple(warnings))

@@ -1,0 +1,243 @@
+"""The decision table: candidates x objectives values, the engine's only input format.
+
+A :class:`DecisionTable` is a small frozen record built once where data enters
+(:func:`table_from_scorecard`, :func:`table_from_arrays`) and read by every other module. Values
+keep their natural units and directions; :meth:`DecisionTable.costs` is the single place where
+"max" objectives are negated so that every algorithm can work on "lower is better".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from analysis._errors import InputError
+from analysis.objectives import Objective, get_objective, parse_direction
+from analysis.scorecard import Comparison, Scorecard
+
+
+def _frozen_array(a, shape: tuple[int, int], what: str) -> np.ndarray:
+    arr = np.array(a, dtype=float, copy=True)
+    if arr.shape != shape:
+        raise InputError(f"{what} has shape {arr.shape}, expected {shape} (candidates x objectives).")
+    arr.flags.writeable = False
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class DecisionTable:
+    """Candidates x objectives, in natural units, NaN where a value is missing.
+
+    Parameters
+    ----------
+    candidates : tuple of str
+        Unique candidate names, one per row.
+    objectives : tuple of Objective
+        One per column; ``direction`` says whether larger or smaller is better.
+    values : ndarray of shape (n_candidates, n_objectives)
+        Point values; NaN means "not measured" (never zero).
+    ci_low, ci_high : ndarray or None
+        Confidence bounds of the same shape (NaN where unknown), or None.
+    comparisons : tuple of Comparison
+        Paired-bootstrap differences from the scorecard (used to call statistical ties).
+
+    Notes
+    -----
+    Arrays are copied and made read-only, so a page cannot change a table it was handed.
+    Equality is identity (arrays do not compare as booleans).
+    """
+
+    candidates: tuple[str, ...]
+    objectives: tuple[Objective, ...]
+    values: np.ndarray
+    ci_low: np.ndarray | None = None
+    ci_high: np.ndarray | None = None
+    comparisons: tuple[Comparison, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        cands = tuple(str(c) for c in self.candidates)
+        objs = tuple(self.objectives)
+        seen: set[str] = set()
+        dupes = sorted({c for c in cands if c in seen or seen.add(c)})
+        if dupes:
+            raise InputError(f"candidate name(s) {', '.join(dupes)} appear more than once; names must be unique.")
+        onames = [o.name for o in objs]
+        if len(set(onames)) != len(onames):
+            raise InputError(f"objective names must be unique; got {', '.join(onames)}.")
+        shape = (len(cands), len(objs))
+        object.__setattr__(self, "candidates", cands)
+        object.__setattr__(self, "objectives", objs)
+        object.__setattr__(self, "values", _frozen_array(self.values, shape, "values"))
+        for name in ("ci_low", "ci_high"):
+            a = getattr(self, name)
+            if a is not None:
+                object.__setattr__(self, name, _frozen_array(a, shape, name))
+        object.__setattr__(self, "comparisons", tuple(self.comparisons))
+
+    # ---- views -------------------------------------------------------------------------
+    @property
+    def n_candidates(self) -> int:
+        """Number of rows."""
+        return len(self.candidates)
+
+    @property
+    def objective_names(self) -> tuple[str, ...]:
+        """Objective names in column order."""
+        return tuple(o.name for o in self.objectives)
+
+    @property
+    def signs(self) -> np.ndarray:
+        """+1 for "min" objectives and -1 for "max" ones: ``values * signs`` is lower-is-better."""
+        return np.array([1.0 if o.direction == "min" else -1.0 for o in self.objectives])
+
+    def costs(self) -> np.ndarray:
+        """The values converted once to "lower is better" (max objectives negated)."""
+        return self.values * self.signs
+
+    def column(self, name: str) -> int:
+        """Column index of objective ``name`` (InputError when absent)."""
+        try:
+            return self.objective_names.index(name)
+        except ValueError:
+            raise InputError(f"unknown objective {name!r}; the table has: {', '.join(self.objective_names)}.") from None
+
+    def row(self, candidate: str) -> int:
+        """Row index of ``candidate`` (InputError when absent)."""
+        try:
+            return self.candidates.index(candidate)
+        except ValueError:
+            raise InputError(f"unknown candidate {candidate!r}; the table has: {', '.join(self.candidates)}.") from None
+
+    def objective(self, name: str) -> Objective:
+        """The objective called ``name``."""
+        return self.objectives[self.column(name)]
+
+    # ---- derived tables ------------------------------------------------------------------
+    def select(self, names: Sequence[str]) -> DecisionTable:
+        """A table with only the objectives ``names`` (in that order)."""
+        idx = [self.column(n) for n in names]
+        return self._take(rows=np.arange(self.n_candidates), cols=np.array(idx, dtype=int))
+
+    def subset(self, rows: Sequence[int] | np.ndarray) -> DecisionTable:
+        """A table with only the candidate rows ``rows`` (indices or a boolean mask)."""
+        rows = np.asarray(rows)
+        if rows.dtype == bool:
+            rows = np.flatnonzero(rows)
+        return self._take(rows=rows.astype(int), cols=np.arange(len(self.objectives)))
+
+    def drop(self, candidate: str) -> DecisionTable:
+        """A table without ``candidate``."""
+        keep = np.ones(self.n_candidates, dtype=bool)
+        keep[self.row(candidate)] = False
+        return self.subset(keep)
+
+    def with_values(self, values: np.ndarray) -> DecisionTable:
+        """The same table with other point values (used by resampling)."""
+        return DecisionTable(self.candidates, self.objectives, values, self.ci_low, self.ci_high, self.comparisons)
+
+    def _take(self, *, rows: np.ndarray, cols: np.ndarray) -> DecisionTable:
+        names = [self.objectives[j].name for j in cols]
+        cands = [self.candidates[i] for i in rows]
+        comps = tuple(c for c in self.comparisons if c.objective in names)
+
+        def pick(a):
+            return None if a is None else a[np.ix_(rows, cols)]
+
+        return DecisionTable(
+            tuple(cands),
+            tuple(self.objectives[j] for j in cols),
+            self.values[np.ix_(rows, cols)],
+            pick(self.ci_low),
+            pick(self.ci_high),
+            comps,
+        )
+
+
+def table_from_arrays(
+    candidates: Iterable[str],
+    objectives: Iterable[Objective | tuple[str, str]],
+    values,
+    *,
+    ci_low=None,
+    ci_high=None,
+) -> DecisionTable:
+    """Build a table from plain arrays.
+
+    Parameters
+    ----------
+    candidates : iterable of str
+        Unique names, one per row.
+    objectives : iterable of Objective or (name, direction) pairs
+        A pair becomes an unbounded :class:`Objective` (registered names keep their bounds).
+    values : array-like of shape (n_candidates, n_objectives)
+        NaN where missing.
+    ci_low, ci_high : array-like, optional
+        Confidence bounds of the same shape.
+
+    Examples
+    --------
+    >>> t = table_from_arrays(["a", "b"], [("roc_auc", "max"), ("latency", "min")], [[0.8, 20], [0.9, 30]])
+    >>> t.costs().tolist()
+    [[-0.8, 20.0], [-0.9, 30.0]]
+    """
+    objs = []
+    for o in objectives:
+        if isinstance(o, Objective):
+            objs.append(o)
+            continue
+        name, direction = o
+        direction = parse_direction(direction, name=name)
+        try:
+            objs.append(get_objective(name).with_direction(direction))
+        except InputError:
+            objs.append(Objective(name=name, label=name, direction=direction))  # type: ignore[arg-type]
+    return DecisionTable(tuple(candidates), tuple(objs), values, ci_low, ci_high)
+
+
+def table_from_scorecard(scorecard: Scorecard, objectives: Iterable[str | Objective] | None = None) -> DecisionTable:
+    """Build the decision table of a scorecard.
+
+    Parameters
+    ----------
+    scorecard : Scorecard
+        Candidates whose status is not ``"ok"`` are kept (their values are usually missing).
+    objectives : iterable of str or Objective, optional
+        Which columns, in which order. A name must be one of the scorecard's objectives; an
+        :class:`Objective` replaces the scorecard's (to override a direction or bounds).
+        Default: every scorecard objective.
+
+    Returns
+    -------
+    DecisionTable
+        Values from ``scorecard.to_frame()``, intervals from ``scorecard.interval_frames()``
+        (None when the scorecard has no interval at all), and ``scorecard.comparisons``.
+    """
+    frame = scorecard.to_frame()
+    lo, hi = scorecard.interval_frames()
+    if objectives is None:
+        objs = tuple(scorecard.objectives)
+    else:
+        objs = []
+        for o in objectives:
+            if isinstance(o, Objective):
+                if o.name not in frame.columns:
+                    scorecard.objective(o.name)  # raises InputError naming the known ones
+                objs.append(o)
+            else:
+                objs.append(scorecard.objective(str(o)))
+        objs = tuple(objs)
+    cols = [o.name for o in objs]
+    values = frame[cols].to_numpy(dtype=float) if cols else np.empty((len(frame), 0))
+    lo_a = lo[cols].to_numpy(dtype=float) if cols else np.empty((len(frame), 0))
+    hi_a = hi[cols].to_numpy(dtype=float) if cols else np.empty((len(frame), 0))
+    has_ci = bool(np.isfinite(lo_a).any() or np.isfinite(hi_a).any())
+    return DecisionTable(
+        tuple(frame.index.astype(str)),
+        objs,
+        values,
+        lo_a if has_ci else None,
+        hi_a if has_ci else None,
+        tuple(c for c in scorecard.comparisons if c.objective in cols),
+    )
