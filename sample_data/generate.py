@@ -32,7 +32,7 @@ MODELS_DIR = "models"
 #: commission and the ad fee on an order it recommended; a recommendation that is not ordered
 #: wastes the slot (the expected value of a better pick) and the user's attention.
 VALUE_MATRIX = {"tp": "0.15*order_value + ad_fee", "fp": "-1.5", "fn": "0", "tn": "0"}
-_COMPARED_PATTERNS = ("*.parquet", "*.yaml", f"{MODELS_DIR}/*.skops")
+_COMPARED_PATTERNS = ("*.parquet", "*.yaml", "README.md", f"{MODELS_DIR}/*.skops")
 
 
 def build_card(*, seed: int = SEED) -> dict:
@@ -124,6 +124,11 @@ def generate_scenario(out_dir: str | Path, *, seed: int = SEED) -> list[Path]:
     card_path = out / CARD_FILE
     card_path.write_text(yaml.safe_dump(build_card(seed=seed), sort_keys=False, width=100), encoding="utf-8")
     written.append(card_path)
+    # The human-readable dataset card is hand-written; ship it with every copy of the data.
+    readme = Path(__file__).resolve().parent / "README.md"
+    if readme.is_file() and readme.resolve() != (out / "README.md").resolve():
+        (out / "README.md").write_bytes(readme.read_bytes())
+        written.append(out / "README.md")
     return written
 
 
