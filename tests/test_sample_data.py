@@ -188,7 +188,7 @@ def test_compare_scenarios_reports_differences(card, tmp_path):
 @pytest.mark.slow
 def test_regenerating_everything_gives_identical_bytes(tmp_path):
     written = generate_scenario(tmp_path)
-    assert len(written) == 13
+    assert len(written) == 14  # data, 10 models, card.yaml and README.md
     assert all(path.is_file() for path in written)
     assert compare_scenarios(tmp_path, SAMPLE_DIR) == []
 
