@@ -19,6 +19,7 @@ import pandas as pd
 
 from analysis._errors import InputError
 from analysis.evaluation._bootstrap import bootstrap_weights, percentile_interval
+from analysis.evaluation._curves import binary_curves, multiclass_curves, regression_curves
 from analysis.evaluation._data import EvalData
 from analysis.evaluation._fairness import build_group_indexes
 from analysis.evaluation._predict import Predictions
@@ -242,7 +243,7 @@ def evaluate_predictions(
         )
         for p in predictions
     ] + [Candidate(name=n, source=_freeze(_clean(src)), status="failed", errors=(msg,)) for n, src, msg in failed]
-    sections = {"fairness": fairness_section}
+    sections = {"fairness": fairness_section, "curves": _curves(data, predictions)}
     if trend:
         sections["trend"] = trend
     return Scorecard(
@@ -261,6 +262,20 @@ def evaluate_predictions(
         ),
         created_at=now.isoformat(),
     )
+
+
+def _curves(data: EvalData, predictions: Sequence[Predictions]) -> dict:
+    out = {}
+    for p in predictions:
+        if data.task == "binary":
+            out[p.name] = binary_curves(data.y, p.y_pred, p.y_score, p.y_prob)
+        elif data.task == "multiclass":
+            out[p.name] = multiclass_curves(data.y, p.y_pred, len(data.spec.classes))
+        else:
+            out[p.name] = regression_curves(data.y, p.y_pred)
+    if data.task != "regression":
+        out["_classes"] = [str(c) for c in data.spec.classes]
+    return out
 
 
 def _missing_notes(p: Predictions, task: str) -> tuple[str, ...]:

@@ -145,3 +145,14 @@ def test_multiclass_and_regression_tasks(binary_frame):
     assert sc.value("mean", "r2") == pytest.approx(0.0, abs=1e-12)
     assert sc.value("mean", "mae") == pytest.approx(np.abs(frame.basket - frame.basket.mean()).mean())
     assert "worst_group_mae" in sc.objective_names
+
+
+def test_curves_are_stored_compactly(scorecard, binary_frame, fitted_models):
+    curves = scorecard.sections["curves"]["boosting"]
+    assert len(curves["roc"]["fpr"]) <= 101 and curves["roc"]["fpr"][0] == 0 and curves["roc"]["tpr"][-1] == 1
+    (tn, fp), (fn, tp) = curves["confusion_matrix"]
+    assert tn + fp + fn + tp == len(binary_frame)
+    model = load_model(fitted_models["boosting"]).model
+    pred = model.predict(binary_frame[["x1", "x2", "colour"]])
+    assert tp == int(((pred == 1) & (binary_frame.label == 1)).sum())
+    assert sum(curves["calibration"]["bin_count"]) == len(binary_frame)
