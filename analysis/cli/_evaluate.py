@@ -96,6 +96,12 @@ def _split_list(values: tuple[str, ...]) -> list[str]:
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Candidates predicted in parallel."
 )
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS|local",
+    help="Predict on a Dask cluster (needs the dask extra): a scheduler address, or 'local'.",
+)
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="Where to write the scorecard JSON.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
@@ -121,6 +127,7 @@ def evaluate(
     min_group_size,
     window,
     workers,
+    scheduler,
     out,
     as_json,
     quiet,
@@ -191,6 +198,7 @@ def evaluate(
             settings=settings,
             features=feature_list,
             workers=workers,
+            scheduler=scheduler,
             progress=progress,
         )
     path = save_scorecard(scorecard, out)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from analysis._errors import InputError
 from analysis.evaluation._data import EvalData
 from analysis.evaluation._evaluate import EvalSettings, evaluate_predictions
 from analysis.evaluation._predict import Predictions, load_prediction_file, predict_model, resolve_features
@@ -20,6 +22,38 @@ def _predict_one(loaded: LoadedModel, data: EvalData, features: Sequence[str] | 
     return predict_model(loaded, data.frame, cols, data.spec, data_source=data.source)
 
 
+def _parallel(models, data, features, *, backend: str, n_jobs: int):
+    from joblib import Parallel, delayed, parallel_config
+
+    with parallel_config(backend=backend, n_jobs=n_jobs):
+        yield from Parallel(return_as="generator_unordered")(delayed(_predict_one)(m, data, features) for m in models)
+
+
+@contextmanager
+def _dask_client(scheduler: str, workers: int):
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError(
+            "--scheduler needs Dask: pip install 'tradeoffs[dask]' (or drop --scheduler to use local processes)."
+        ) from None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        cluster = None
+        try:
+            client = Client(scheduler, timeout="5s")
+        except (OSError, TimeoutError) as exc:
+            raise InputError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); check the address.") from None
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
 def predict_candidates(
     data: EvalData,
     models: Sequence[LoadedModel],
@@ -27,25 +61,30 @@ def predict_candidates(
     *,
     features: Sequence[str] | None = None,
     workers: int = 1,
+    scheduler: str | None = None,
     progress: Progress | None = None,
 ) -> list[Predictions]:
     """Predictions of every candidate, in the order given (models first, then files).
 
-    Models run in ``workers`` processes (joblib/loky); each stage completion is reported to
-    ``progress(candidate, "predict")``. Any :class:`InputError` (a feature mismatch, a model
-    that cannot take the data) stops the run with that message.
+    Models run in ``workers`` local processes (joblib/loky), or on a Dask cluster when
+    ``scheduler`` is given (``"local"`` starts a local cluster of ``workers`` processes; an
+    address such as ``tcp://10.0.0.5:8786`` connects to a running scheduler; needs the ``dask``
+    extra). Each stage completion is reported to ``progress(candidate, "predict")``. Any
+    :class:`InputError` (a feature mismatch, a model that cannot take the data) stops the run
+    with that message.
     """
     # Check every model's features up front so a mismatch fails before any work is done.
     for m in models:
         resolve_features(m, data.frame, features, data_source=data.source)
     results: dict[str, Predictions] = {}
-    if workers > 1 and len(models) > 1:
-        from joblib import Parallel, delayed
-
-        jobs = Parallel(n_jobs=workers, return_as="generator_unordered")(
-            delayed(_predict_one)(m, data, features) for m in models
-        )
-        for pred in jobs:
+    if scheduler is not None and models:
+        with _dask_client(scheduler, workers):
+            for pred in _parallel(models, data, features, backend="dask", n_jobs=-1):
+                results[pred.name] = pred
+                if progress:
+                    progress(pred.name, "predict")
+    elif workers > 1 and len(models) > 1:
+        for pred in _parallel(models, data, features, backend="loky", n_jobs=workers):
             results[pred.name] = pred
             if progress:
                 progress(pred.name, "predict")
@@ -72,8 +111,11 @@ def evaluate_candidates(
     settings: EvalSettings | None = None,
     features: Sequence[str] | None = None,
     workers: int = 1,
+    scheduler: str | None = None,
     progress: Progress | None = None,
 ) -> Scorecard:
-    """Predict with every candidate and score them all into one scorecard."""
-    preds = predict_candidates(data, models, prediction_files, features=features, workers=workers, progress=progress)
+    """Predict with every candidate and score them all into one scorecard (see :func:`predict_candidates`)."""
+    preds = predict_candidates(
+        data, models, prediction_files, features=features, workers=workers, scheduler=scheduler, progress=progress
+    )
     return evaluate_predictions(data, preds, settings=settings or EvalSettings(), now=now, progress=progress)

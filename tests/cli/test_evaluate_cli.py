@@ -331,3 +331,22 @@ def test_value_expression_is_not_eval(data_csv, fitted_models, tmp_path, capsys)
 def test_no_traceback_on_unknown_option(capsys):
     code, _, err = run(["evaluate", "--bogus"], capsys)
     assert code == 2 and "Traceback" not in err
+
+
+def test_dask_local_cluster_gives_the_same_scorecard(data_csv, fitted_models, tmp_path, capsys):
+    pytest.importorskip("dask.distributed")
+    outs = []
+    for extra in ([], ["--scheduler", "local", "--workers", "2"]):
+        out = tmp_path / f"sc{len(outs)}.json"
+        argv = base_args(data_csv, fitted_models["logreg"], out) + ["--model", fitted_models["boosting"]] + extra
+        code, _, err = run(argv, capsys)
+        assert code == 0, err
+        outs.append(json.loads(out.read_text()))
+    assert outs[0]["metrics"] == outs[1]["metrics"]
+
+
+def test_unreachable_dask_scheduler(data_csv, fitted_models, tmp_path, capsys):
+    pytest.importorskip("dask.distributed")
+    out = tmp_path / "sc.json"
+    code, _, err = run(base_args(data_csv, fitted_models["logreg"], out) + ["--scheduler", "tcp://127.0.0.1:9"], capsys)
+    assert_bad(code, err, out, "cannot reach the Dask scheduler at tcp://127.0.0.1:9")
