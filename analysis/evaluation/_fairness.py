@@ -135,36 +135,26 @@ def group_rates(c: GroupCounts) -> dict[str, np.ndarray]:
     }
 
 
+def group_extremes(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest and largest value over the groups (last axis), ignoring NaN; NaN if all are NaN."""
+    ok = ~np.isnan(x)
+    lo = np.where(ok, x, np.inf).min(axis=-1)
+    hi = np.where(ok, x, -np.inf).max(axis=-1)
+    empty = ~ok.any(axis=-1)
+    return np.where(empty, np.nan, lo), np.where(empty, np.nan, hi)
+
+
 def _spread(x: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        ok = ~np.isnan(x)
-        hi = np.where(ok, x, -np.inf).max(axis=-1)
-        lo = np.where(ok, x, np.inf).min(axis=-1)
-    return np.where(ok.any(axis=-1), hi - lo, np.nan)
+    lo, hi = group_extremes(x)
+    return hi - lo
 
 
 def disparities(rates: dict[str, np.ndarray], *, binary: bool) -> dict[str, np.ndarray]:
     """Fairlearn's between-group disparities from per-group rates (last axis = groups)."""
-    acc = rates["accuracy"]
-    with np.errstate(invalid="ignore"):
-        worst_acc = np.where(
-            np.isnan(acc).all(axis=-1), np.nan, np.nanmin(np.where(np.isnan(acc), np.inf, acc), axis=-1)
-        )
-    out = {"worst_group_accuracy": worst_acc}
+    out = {"worst_group_accuracy": group_extremes(rates["accuracy"])[0]}
     if binary:
-        sel = rates["selection_rate"]
-        ok = ~np.isnan(sel)
-        hi = np.where(ok, sel, -np.inf).max(axis=-1)
-        lo = np.where(ok, sel, np.inf).min(axis=-1)
-        out["demographic_parity_difference"] = _spread(sel)
+        lo, hi = group_extremes(rates["selection_rate"])
+        out["demographic_parity_difference"] = hi - lo
         out["demographic_parity_ratio"] = ratio(lo, hi, empty=np.nan)
         out["equalized_odds_difference"] = np.fmax(_spread(rates["tpr"]), _spread(rates["fpr"]))
     return out
-
-
-def regression_group_errors(y_true: np.ndarray, Y_pred: np.ndarray, group: GroupIndex) -> tuple[np.ndarray, np.ndarray]:
-    """Per-group row counts and mean absolute errors for many candidates (candidates x groups)."""
-    M = group.indicator()
-    err = np.abs(np.asarray(Y_pred, float) - np.asarray(y_true, float)[None, :])
-    n = M.sum(axis=0)
-    return np.broadcast_to(n, err.shape[:1] + n.shape), ratio(err @ M, n)

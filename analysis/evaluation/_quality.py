@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.evaluation._data import EvalData
-from analysis.evaluation._fairness import GroupCounts, GroupIndex, disparities, group_rates
+from analysis.evaluation._fairness import GroupCounts, GroupIndex, disparities, group_extremes, group_rates
 from analysis.evaluation._metrics import (
     BinaryInputs,
     MulticlassInputs,
@@ -108,20 +108,10 @@ def metrics_for(
         n = np.column_stack([s[f"{k}|n"] for k in keys])
         group_out[(g.attribute, "n")] = n
         if task == "binary":
-            counts = GroupCounts(
-                n=n,
-                pos=np.column_stack([s[f"{k}|pos"] for k in keys]),
-                pred_pos=np.column_stack([s[f"{k}|pred"] for k in keys]),
-                tp=np.column_stack([s[f"{k}|tp"] for k in keys]),
-                correct=None,  # derived below
-            )
-            counts = GroupCounts(
-                counts.n,
-                counts.pos,
-                counts.pred_pos,
-                counts.tp,
-                counts.n - counts.pos - counts.pred_pos + 2 * counts.tp,
-            )
+            pos = np.column_stack([s[f"{k}|pos"] for k in keys])
+            pred_pos = np.column_stack([s[f"{k}|pred"] for k in keys])
+            tp = np.column_stack([s[f"{k}|tp"] for k in keys])
+            counts = GroupCounts(n=n, pos=pos, pred_pos=pred_pos, tp=tp, correct=n - pos - pred_pos + 2 * tp)
             rates = group_rates(counts)
             group_out[(g.attribute, "pos")] = counts.pos
             for r in GROUP_RATES:
@@ -160,10 +150,5 @@ def metrics_for(
 
 
 def _regression_disparities(mae: np.ndarray) -> dict:
-    ok = ~np.isnan(mae)
-    hi = np.where(ok, mae, -np.inf).max(axis=-1)
-    lo = np.where(ok, mae, np.inf).min(axis=-1)
-    return {
-        "worst_group_mae": np.where(ok.any(axis=-1), hi, np.nan),
-        "group_mae_difference": np.where(ok.any(axis=-1), hi - lo, np.nan),
-    }
+    lo, hi = group_extremes(mae)
+    return {"worst_group_mae": hi, "group_mae_difference": hi - lo}
