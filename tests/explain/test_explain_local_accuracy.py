@@ -138,3 +138,28 @@ def test_a_bare_estimator_on_numeric_arrays(mixed):
     assert c.explainer == "tree_path_dependent" and c.features == ("x1", "x2", "count")
     rows = numeric.iloc[list(report.sample_positions)].to_numpy()
     np.testing.assert_allclose(c.outputs[:, 0], model.predict_proba(rows)[:, 1])
+
+
+def test_other_tree_and_linear_families(mixed):
+    from sklearn.ensemble import ExtraTreesClassifier, GradientBoostingClassifier
+    from sklearn.svm import LinearSVC
+
+    X, y = mixed
+    models = {
+        "extra": make_pipeline(ExtraTreesClassifier(n_estimators=5, max_depth=4, random_state=0), scale=False),
+        "gb": make_pipeline(GradientBoostingClassifier(n_estimators=10, max_depth=2, random_state=0), scale=False),
+        "svm": make_pipeline(LinearSVC()),
+    }
+    models = {k: m.fit(X, y) for k, m in models.items()}
+    report = explain_candidates(models, X, settings=ExplainSettings(sample_size=25))
+    rows = _rows(report, X)
+    expected = {
+        "extra": ("tree_path_dependent", "probability", models["extra"].predict_proba(rows)[:, 1]),
+        "gb": ("tree_path_dependent", "log_odds", models["gb"].decision_function(rows)),
+        "svm": ("linear", "margin", models["svm"].decision_function(rows)),
+    }
+    for name, (explainer, space, output) in expected.items():
+        c = report[name]
+        assert (c.explainer, c.output_space) == (explainer, space)
+        np.testing.assert_allclose(c.outputs[:, 0], output, atol=1e-9)
+        np.testing.assert_allclose(c.values.sum(axis=1)[:, 0] + c.base_value[0], output, atol=1e-8)
