@@ -246,6 +246,184 @@ _FAIRNESS = (
 
 REGISTRY: dict[str, Objective] = {o.name: o for o in _QUALITY_CLASSIFICATION + _QUALITY_REGRESSION + _FAIRNESS}
 
+# Serving (measured by analysis.serving). Latencies are single-stream (one row per request, one
+# request at a time) at the stated threads; throughputs are one worker's; sizes in MB of 10^6
+# bytes; costs in US dollars per million predictions under the assumptions recorded with them.
+SERVING_OBJECTIVES: tuple[Objective, ...] = (
+    Objective(
+        "latency_ms_p50", "Latency p50", "ms", "min", "serving", "Median time to score one row, one request at a time."
+    ),
+    Objective(
+        "latency_ms_p90",
+        "Latency p90",
+        "ms",
+        "min",
+        "serving",
+        "Time within which 90% of single-row requests are scored.",
+    ),
+    Objective(
+        "latency_ms_p95",
+        "Latency p95",
+        "ms",
+        "min",
+        "serving",
+        "Time within which 95% of single-row requests are scored.",
+    ),
+    Objective(
+        "latency_ms_p99",
+        "Latency p99",
+        "ms",
+        "min",
+        "serving",
+        "Time within which 99% of single-row requests are scored: the slow tail users notice.",
+    ),
+    Objective(
+        "latency_ms_max", "Latency max", "ms", "min", "serving", "Slowest single-row request seen while measuring."
+    ),
+    Objective(
+        "latency_ms_mean",
+        "Latency mean",
+        "ms",
+        "min",
+        "serving",
+        "Average time to score one row; it sets the cost of single-row serving.",
+    ),
+    Objective(
+        "throughput_rows_per_s",
+        "Throughput (best batch)",
+        "rows/s",
+        "max",
+        "serving",
+        "Rows one worker scores per second when rows arrive in batches of the best size.",
+    ),
+    Objective(
+        "throughput_rows_per_s_single",
+        "Throughput (one row at a time)",
+        "rows/s",
+        "max",
+        "serving",
+        "Rows one worker scores per second answering one single-row request after another.",
+    ),
+    Objective(
+        "model_size_mb",
+        "Model size",
+        "MB",
+        "min",
+        "serving",
+        "Size of the saved model file: what must be shipped and loaded.",
+    ),
+    Objective(
+        "peak_memory_mb",
+        "Peak prediction memory",
+        "MB",
+        "min",
+        "serving",
+        "Extra memory Python allocates while scoring the largest batch.",
+    ),
+    Objective(
+        "cost_usd_per_million",
+        "Cost per million (single row)",
+        "USD",
+        "min",
+        "cost",
+        "Compute cost of a million single-row predictions on the stated instance.",
+    ),
+    Objective(
+        "cost_usd_per_million_batch",
+        "Cost per million (batched)",
+        "USD",
+        "min",
+        "cost",
+        "Compute cost of a million predictions scored in batches of the best size.",
+    ),
+)
+
+
+# Explainability and reliance on sensitive attributes (measured by analysis.explain).
+EXPLAIN_OBJECTIVES: tuple[Objective, ...] = (
+    Objective(
+        "model_complexity",
+        "Model complexity",
+        "parameters/nodes",
+        "min",
+        "explainability",
+        "What a reader must inspect to follow the model: coefficients, tree nodes, weights or stored training values.",
+    ),
+    Objective(
+        "features_for_90pct_attribution",
+        "Features for 90% of attribution",
+        "features",
+        "min",
+        "explainability",
+        "Fewest features that carry 90% of the model's attribution mass: how much a reader must keep in mind.",
+    ),
+    Objective(
+        "exact_explainer",
+        "Exact explainer",
+        "yes=1",
+        "max",
+        "explainability",
+        "Whether attributions are computed exactly (tree or linear model) rather than estimated by sampling.",
+        worst=0.0,
+        ideal=1.0,
+    ),
+    Objective(
+        "sensitive_attribution_share",
+        "Reliance on sensitive attributes",
+        "",
+        "min",
+        "fairness",
+        "Share of the model's attribution mass on sensitive attributes it takes as inputs.",
+        worst=0.2,
+        ideal=0.0,
+    ),
+    Objective(
+        "proxy_attribution_share",
+        "Reliance on proxies",
+        "",
+        "min",
+        "fairness",
+        "Share of the model's attribution mass on features that reveal a sensitive attribute "
+        "(normalised mutual information above the threshold).",
+        worst=0.3,
+        ideal=0.0,
+    ),
+)
+
+
+def decay_objective_pair(base: Objective, *, short: str | None = None) -> tuple[Objective, Objective]:
+    """The two drift objectives of a quality metric: worsening per month and first-to-last loss."""
+    short = short or base.name
+    unit = base.unit or "points"
+    return (
+        Objective(
+            f"{short}_decay_per_month",
+            f"{base.label} decay per month",
+            f"{unit}/month",
+            "min",
+            "drift",
+            f"How much {base.label} worsens per month over the evaluation windows (trend of a "
+            "least-squares line; negative means it improves).",
+        ),
+        Objective(
+            f"{short}_gap_first_last",
+            f"{base.label} loss, first to last window",
+            unit,
+            "min",
+            "drift",
+            f"How much worse {base.label} is in the latest window than in the earliest.",
+        ),
+    )
+
+
+DRIFT_OBJECTIVES: tuple[Objective, ...] = (
+    decay_objective_pair(REGISTRY["roc_auc"], short="auc")
+    + decay_objective_pair(REGISTRY["accuracy"])
+    + decay_objective_pair(REGISTRY["rmse"])
+)
+
+REGISTRY.update({o.name: o for o in SERVING_OBJECTIVES + EXPLAIN_OBJECTIVES + DRIFT_OBJECTIVES})
+
 CLASSIFICATION_METRICS: tuple[str, ...] = tuple(o.name for o in _QUALITY_CLASSIFICATION)
 REGRESSION_METRICS: tuple[str, ...] = tuple(o.name for o in _QUALITY_REGRESSION)
 #: Metrics that need a score (probability or decision function), not only labels.

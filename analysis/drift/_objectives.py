@@ -1,4 +1,4 @@
-"""The decay objectives, defined once and registered with :mod:`analysis.objectives`.
+"""The decay objectives (those of roc_auc, accuracy and rmse are defined in :mod:`analysis.objectives`).
 
 For a quality metric ``m`` (``roc_auc`` by default), two objectives, both "lower is better":
 
@@ -15,7 +15,7 @@ For a quality metric ``m`` (``roc_auc`` by default), two objectives, both "lower
 
 from __future__ import annotations
 
-from analysis.objectives import REGISTRY, Objective, get_objective, register
+from analysis.objectives import REGISTRY, Objective, decay_objective_pair, get_objective, register
 
 _SHORT = {"roc_auc": "auc", "pr_auc": "pr_auc"}
 
@@ -33,24 +33,9 @@ def decay_objective_names(metric: str) -> tuple[str, str]:
 
 
 def decay_objectives(metric: str) -> tuple[Objective, Objective]:
-    """The two decay objectives of ``metric``, registered on first use."""
-    base = get_objective(metric)
+    """The two decay objectives of ``metric`` (those of roc_auc, accuracy and rmse are predefined)."""
     decay, gap = decay_objective_names(metric)
-    unit = base.unit or "points"
-    if decay not in REGISTRY:
-        register(
-            Objective(decay, f"{base.label} decay per month", f"{unit}/month", "min", "drift",
-                      f"How much {base.label} worsens per month over the evaluation windows (trend of a "
-                      "least-squares line; negative means it improves).")
-        )
-    if gap not in REGISTRY:
-        register(
-            Objective(gap, f"{base.label} loss, first to last window", unit, "min", "drift",
-                      f"How much worse {base.label} is in the latest window than in the earliest.")
-        )
+    if decay not in REGISTRY or gap not in REGISTRY:
+        for objective in decay_objective_pair(get_objective(metric), short=_SHORT.get(metric, metric)):
+            register(objective)
     return REGISTRY[decay], REGISTRY[gap]
-
-
-decay_objectives("roc_auc")
-decay_objectives("accuracy")
-decay_objectives("rmse")

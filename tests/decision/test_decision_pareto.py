@@ -134,7 +134,7 @@ def test_knee_and_trade_ratios():
     assert steps[0].delta_x == pytest.approx(3.0)
     assert steps[0].delta_y == pytest.approx(0.04)
     assert steps[0].ratio == pytest.approx(0.04 / 3)
-    assert steps[0].text == "+4 points of ROC AUC for +3 of latency_ms_p99"
+    assert steps[0].text == "+4 points of ROC AUC for +3 ms of Latency p99"
 
 
 def test_subset_of_objectives_and_bad_names():

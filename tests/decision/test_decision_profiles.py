@@ -203,7 +203,7 @@ def test_feasibility_says_which_constraint_removed_whom_and_by_how_much():
     f = compute_feasibility(t, cons)
     assert f.feasible == (False, True, False, True)
     (v,) = f.violations("gbm")
-    assert "latency_ms_p99 = 120, must be <= 100: misses by 20" == v
+    assert "latency_ms_p99 = 120 ms, must be <= 100 ms: misses by 20 ms" == v
     (v,) = f.violations("majority_baseline")
     assert "must be >= 0.8 (majority_baseline + 0.3): misses by 0.3" in v
     check = next(c for c in f.checks if c.candidate == "gbm")
