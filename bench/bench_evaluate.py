@@ -44,8 +44,12 @@ def naive_seconds_per_resample(data, preds, n_resamples: int, seed: int = 0) -> 
                 skm.log_loss(y, pr, labels=[0, 1])
                 skm.brier_score_loss(y, pr)
             for col in sens.columns:
-                MetricFrame(metrics={"sr": selection_rate, "acc": skm.accuracy_score}, y_true=y, y_pred=yp,
-                            sensitive_features=sens[col].to_numpy()[idx])
+                MetricFrame(
+                    metrics={"sr": selection_rate, "acc": skm.accuracy_score},
+                    y_true=y,
+                    y_pred=yp,
+                    sensitive_features=sens[col].to_numpy()[idx],
+                )
     return (time.perf_counter() - t0) / n_resamples
 
 
@@ -60,9 +64,15 @@ def main() -> None:
     t0 = time.perf_counter()
     frame = load_table(card.test_path)
     data = prepare_data(
-        frame, source=str(card.test_path), target=card.target, positive_label=card.positive_label,
-        sensitive=card.sensitive, time=card.time, id_column=card.id,
-        value=ValueSpec(tuple(card.value_columns), card.value_matrix), fingerprint=fingerprint_dataset(card.test_path, frame),
+        frame,
+        source=str(card.test_path),
+        target=card.target,
+        positive_label=card.positive_label,
+        sensitive=card.sensitive,
+        time=card.time,
+        id_column=card.id,
+        value=ValueSpec(tuple(card.value_columns), card.value_matrix),
+        fingerprint=fingerprint_dataset(card.test_path, frame),
     )
     models = [load_model(p) for p in card.model_paths]
     t_load = time.perf_counter() - t0
@@ -77,8 +87,10 @@ def main() -> None:
 
     naive = naive_seconds_per_resample(data, preds, args.naive_resamples) * (args.bootstrap + 1)
     total = t_load + t_predict + t_score
-    print(f"built-in scenario: {len(models)} candidates x {data.n_rows} rows, {args.bootstrap} paired resamples, "
-          f"{len(sc.objectives)} objectives, workers={args.workers}")
+    print(
+        f"built-in scenario: {len(models)} candidates x {data.n_rows} rows, {args.bootstrap} paired resamples, "
+        f"{len(sc.objectives)} objectives, workers={args.workers}"
+    )
     print(f"{'stage':<52}{'seconds':>10}")
     print(f"{'load data + models':<52}{t_load:>10.2f}")
     print(f"{'predict (all candidates)':<52}{t_predict:>10.2f}")
@@ -86,7 +98,9 @@ def main() -> None:
         print(f"{'  ' + p.name:<52}{p.seconds or float('nan'):>10.2f}")
     print(f"{'score: metrics + CIs + slices + value + windows':<52}{t_score:>10.2f}")
     print(f"{'total (target < 30 s on 2 cores)':<52}{total:>10.2f}")
-    print(f"{'straightforward scoring, extrapolated from ' + str(args.naive_resamples) + ' resamples':<52}{naive:>10.1f}")
+    print(
+        f"{'straightforward scoring, extrapolated from ' + str(args.naive_resamples) + ' resamples':<52}{naive:>10.1f}"
+    )
     print(f"scoring ratio: {naive / t_score:,.0f}x faster than sklearn/fairlearn per resample")
 
 

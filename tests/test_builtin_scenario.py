@@ -14,7 +14,24 @@ from analysis.scenario import load_card
 def scenario_scorecard(tmp_path_factory):
     out = tmp_path_factory.mktemp("scenario") / "scorecard.json"
     code = main(
-        ["evaluate", "--card", str(load_card().path), "--out", str(out), "--bootstrap", "100", "--quiet", "--json"]
+        [
+            "evaluate",
+            "--card",
+            str(load_card().path),
+            "--out",
+            str(out),
+            "--bootstrap",
+            "100",
+            "--quiet",
+            "--quick",
+            "--explain-rows",
+            "200",
+            "--explain-budget",
+            "40",
+            "--backtest",
+            "--workers",
+            "2",
+        ]
     )
     assert code == 0
     return out
@@ -70,3 +87,32 @@ def test_decide_with_default_profiles(scenario_scorecard, tmp_path, capsys):
     assert len(set(favourites.values())) >= 3, favourites
     assert decision["chosen"] != "majority_baseline"
     assert decision["sensitivity"], "the decision record carries its sensitivity analysis"
+
+
+def _values(card, objective):
+    return {m["candidate"]: m["value"] for m in card["metrics"] if m["objective"] == objective}
+
+
+def test_serving_shape(scenario):
+    """Batching raises throughput; the ensemble and the forest are the slowest per row."""
+    p50 = _values(scenario, "latency_ms_p50")
+    assert all(v is not None and v > 0 for v in p50.values())
+    slowest = sorted(p50, key=p50.get)[-2:]
+    assert set(slowest) == {"stacking_ensemble", "random_forest"}, p50
+    for entry in scenario["sections"]["serving"]["candidates"]:
+        curve = [pt["rows_per_s"] for pt in entry["throughput"] if pt.get("rows_per_s")]
+        if entry["name"] in ("logistic_regression", "stacking_ensemble"):
+            assert curve[-1] > 10 * curve[0], entry["name"]
+
+
+def test_explanations_make_the_proxy_visible(scenario):
+    proxy = _values(scenario, "proxy_attribution_share")
+    assert max(proxy, key=proxy.get) == "naive_bayes"
+    flags = scenario["sections"]["explanations"]["candidates"]["naive_bayes"]["proxies_flagged"]
+    assert [(f["feature"], f["sensitive_attribute"]) for f in flags] == [("user_zone", "income_band")]
+
+
+def test_backtest_decay_grows_with_data_age(scenario):
+    rows = [r for r in scenario["sections"]["backtest"]["rows"] if r["candidate"] == "logistic_regression"]
+    auc = {r["age_months"]: r["roc_auc"] for r in rows}
+    assert auc[6] < auc[1], auc

@@ -11,11 +11,22 @@ from pathlib import Path
 import click
 
 from analysis._errors import InputError
-from analysis.evaluation import EvalSettings, ValueSpec, evaluate_candidates, parse_value_matrix, prepare_data
-from analysis.loading import fingerprint_dataset, load_model, load_table
+from analysis.evaluation import EvalSettings, ValueSpec, parse_value_matrix, prepare_data
+from analysis.loading import fingerprint_dataset, load_model, load_table, require_columns
+from analysis.pipeline import Stages, run_evaluation
 from analysis.scenario import load_card
 from analysis.scorecard import Scorecard, save_scorecard
 
+SECOND_TABLE = (
+    "latency_ms_p50",
+    "latency_ms_p99",
+    "throughput_rows_per_s",
+    "cost_usd_per_million",
+    "model_size_mb",
+    "features_for_90pct_attribution",
+    "proxy_attribution_share",
+    "auc_decay_per_month",
+)
 SUMMARY_METRICS = (
     "accuracy",
     "roc_auc",
@@ -103,6 +114,99 @@ def _split_list(values: tuple[str, ...]) -> list[str]:
     help="Predict on a Dask cluster (needs the dask extra): a scheduler address, or 'local'.",
 )
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="Where to write the scorecard JSON.")
+@click.option(
+    "--serving/--no-serving",
+    default=True,
+    show_default=True,
+    help="Measure latency, throughput, memory and cost of each model on this machine.",
+)
+@click.option("--quick", is_flag=True, help="Serving in quick mode: fewer calls, shorter budgets (about 4x faster).")
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
+    help="BLAS/OpenMP threads while timing serving.",
+)
+@click.option(
+    "--batch-sizes", default="1,8,64,512,4096", show_default=True, help="Batch sizes of the throughput curve."
+)
+@click.option("--instance", default=None, help="Instance type of the price table for costs (default: the table's).")
+@click.option(
+    "--price-per-hour",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Hourly instance price in USD, overriding the price table.",
+)
+@click.option(
+    "--variants",
+    multiple=True,
+    type=click.Choice(["onnx"]),
+    help="Also measure each model converted to this runtime (needs the onnx extra).",
+)
+@click.option(
+    "--server-rate",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Also run the server scenario: Poisson arrivals at this many requests per second.",
+)
+@click.option(
+    "--latency-bound-ms",
+    type=click.FloatRange(min=0, min_open=True),
+    default=50.0,
+    show_default=True,
+    help="Latency bound of the server scenario.",
+)
+@click.option(
+    "--max-batch",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Server scenario: dynamic batching up to this many requests...",
+)
+@click.option(
+    "--max-wait-ms",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="...or this long, whichever comes first.",
+)
+@click.option(
+    "--serving-metadata",
+    multiple=True,
+    metavar="NAME=FILE",
+    help="Measured serving figures (YAML/JSON) for a prediction-file candidate.",
+)
+@click.option(
+    "--explain/--no-explain",
+    default=None,
+    help="SHAP explanations, explainability facts and proxy reliance (default: on with --card).",
+)
+@click.option(
+    "--explain-rows",
+    type=click.IntRange(10),
+    default=500,
+    show_default=True,
+    help="Evaluation rows explained per candidate (shrunk to fit the time budget).",
+)
+@click.option(
+    "--explain-budget",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Total seconds for all explanations.",
+)
+@click.option(
+    "--train-data",
+    type=str,
+    default=None,
+    help="Training-period data (.csv/.parquet): feature drift against it, and the backtest.",
+)
+@click.option(
+    "--backtest",
+    is_flag=True,
+    help="Refit each model on windows ending 6, 2 and 1 months before the latest and test on the latest.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def evaluate(
@@ -128,6 +232,23 @@ def evaluate(
     window,
     workers,
     scheduler,
+    serving,
+    quick,
+    threads,
+    batch_sizes,
+    instance,
+    price_per_hour,
+    variants,
+    server_rate,
+    latency_bound_ms,
+    max_batch,
+    max_wait_ms,
+    serving_metadata,
+    explain,
+    explain_rows,
+    explain_budget,
+    train_data,
+    backtest,
     out,
     as_json,
     quiet,
@@ -153,6 +274,7 @@ def evaluate(
         value_col = value_col or tuple(defaults.value_columns)
         matrix = parse_value_matrix(value_matrix) if value_matrix else dict(defaults.value_matrix or {})
         models = models or tuple(str(p) for p in defaults.model_paths)
+        train_data = train_data or (str(defaults.train_path) if defaults.train_path else None)
     else:
         matrix = parse_value_matrix(value_matrix) if value_matrix else {}
     if not data_path:
@@ -187,18 +309,42 @@ def evaluate(
     )
     names = [m.name for m in loaded] + [Path(p).stem for p in predictions]
     feature_list = _split_list(features) or None
+    stages = Stages(
+        serving=_serving_settings(
+            serving,
+            quick,
+            threads,
+            batch_sizes,
+            instance,
+            price_per_hour,
+            variants,
+            server_rate,
+            latency_bound_ms,
+            max_batch,
+            max_wait_ms,
+            seed,
+        ),
+        explain=_explain_settings(card is not None if explain is None else explain, explain_rows, explain_budget, seed),
+        backtest=backtest,
+        train_frame=_train_frame(train_data, data, backtest) if train_data else None,
+    )
+    if backtest and stages.train_frame is None:
+        raise InputError("--backtest needs the training-period data: pass --train-data FILE.")
+    metadata = _parse_metadata(serving_metadata)
     now = datetime.now(UTC).replace(microsecond=0)
     show = not quiet and sys.stderr.isatty()
-    with _progress(names, show) as progress:
-        scorecard = evaluate_candidates(
+    with _progress(names, show, stages.names()) as progress:
+        scorecard = run_evaluation(
             data,
             loaded,
             predictions,
             now=now,
             settings=settings,
+            stages=stages,
             features=feature_list,
             workers=workers,
             scheduler=scheduler,
+            serving_metadata=metadata,
             progress=progress,
         )
     path = save_scorecard(scorecard, out)
@@ -209,14 +355,77 @@ def evaluate(
         print_summary(scorecard, path, elapsed)
 
 
+def _serving_settings(
+    enabled, quick, threads, batch_sizes, instance, price, variants, rate, bound, max_batch, max_wait, seed
+):
+    if not enabled:
+        return None
+    from analysis.serving import ServerSettings, ServingSettings
+
+    try:
+        sizes = tuple(int(x) for x in batch_sizes.split(",") if x.strip())
+    except ValueError:
+        raise InputError(f"--batch-sizes {batch_sizes!r} is not a comma-separated list of whole numbers.") from None
+    server = (
+        ServerSettings(rate_per_s=rate, latency_bound_ms=bound, max_batch=max_batch, max_wait_ms=max_wait)
+        if rate
+        else None
+    )
+    return ServingSettings(
+        quick=quick,
+        threads=threads,
+        batch_sizes=sizes,
+        instance=instance,
+        price_per_hour=price,
+        variants=tuple(variants),
+        server=server,
+        random_state=seed,
+    )
+
+
+def _explain_settings(enabled: bool, rows: int, budget: float, seed: int):
+    if not enabled:
+        return None
+    from analysis.explain import ExplainSettings
+
+    return ExplainSettings(
+        sample_size=rows, total_budget_seconds=budget, budget_seconds=min(15.0, budget), random_state=seed
+    )
+
+
+def _train_frame(path: str, data, backtest: bool):
+    import pandas as pd
+
+    frame = load_table(path, what="training data file")
+    needed = [data.time] if data.time else []
+    if backtest:
+        needed.append(data.target)
+    require_columns(frame, needed, role="training", source=str(path))
+    if data.time:
+        try:
+            frame[data.time] = pd.to_datetime(frame[data.time], format="mixed")
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"time column {data.time!r} in {path} could not be read as dates ({exc}).") from None
+    return frame
+
+
+def _parse_metadata(items: tuple[str, ...]) -> dict | None:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise InputError(f"--serving-metadata {item!r} is not NAME=FILE (NAME is the predictions file's stem).")
+        name, path = item.split("=", 1)
+        out[name.strip()] = path.strip()
+    return out or None
+
+
 class _progress:
     """One progress bar per candidate on stderr (only on a terminal)."""
 
-    STAGES = ("predict", "metrics")
-
-    def __init__(self, names: list[str], show: bool) -> None:
+    def __init__(self, names: list[str], show: bool, stages: tuple[str, ...]) -> None:
         self.names = names
         self.show = show
+        self.STAGES = stages
         self._progress = None
         self._tasks: dict[str, int] = {}
 
@@ -286,35 +495,36 @@ def summary_dict(scorecard: Scorecard, path: Path, elapsed: float) -> dict:
     }
 
 
+_DIGITS = {"$": ",.0f", "rows/s": ",.0f", "features": ".0f", "ms": ".2f", "USD": ".3f", "MB": ".3f"}
+
+
 def _fmt(v: float, unit: str, *, half: float | None = None) -> str:
     if v != v:
         return "missing"
-    digits = ",.0f" if unit == "$" else ".3f"
+    digits = _DIGITS.get(unit, ".3f")
     text = f"{v:{digits}}"
     if half is not None and half == half:
         text += f" ±{half:{digits}}"
     return text
 
 
-def print_summary(scorecard: Scorecard, path: Path, elapsed: float) -> None:
-    """Readable table: key metrics ± half the interval width; best marked '*', ties with it '≈'."""
-    from rich.console import Console
+def _table(scorecard: Scorecard, shown, title: str):
     from rich.table import Table
 
     frame = scorecard.to_frame()
     lo, hi = scorecard.interval_frames()
     comps = {(c.objective, c.candidate): c for c in scorecard.comparisons}
     best = {c.objective: c.best for c in scorecard.comparisons}
-    shown = [o for o in scorecard.objectives if o.name in SUMMARY_METRICS or o.name.endswith("_captured_per_1k")]
-    table = Table(
-        title=f"Scorecard: {len(scorecard.candidates)} candidates on {scorecard.dataset.get('rows')} rows "
-        f"({scorecard.task})",
-        show_lines=False,
-    )
+    for o in shown:  # objectives without bootstrap comparisons (serving, explanations): plain best
+        col = frame[o.name].dropna()
+        if o.name not in best and len(col) > 1:
+            best[o.name] = col.idxmax() if o.direction == "max" else col.idxmin()
+    table = Table(title=title)
     table.add_column("candidate", no_wrap=True, min_width=max(len(n) for n in scorecard.candidate_names))
     for o in shown:
         arrow = "↑" if o.direction == "max" else "↓"
-        table.add_column(f"{o.name.replace('_', ' ')} {arrow}", justify="right", overflow="fold")
+        unit = f" ({o.unit})" if o.unit and o.unit not in ("$",) and o.group in ("serving", "cost") else ""
+        table.add_column(f"{o.name.replace('_', ' ')}{unit} {arrow}", justify="right", overflow="fold")
     for cand in scorecard.candidates:
         row = [cand.name if cand.status == "ok" else f"{cand.name} (failed)"]
         for o in shown:
@@ -328,14 +538,43 @@ def print_summary(scorecard: Scorecard, path: Path, elapsed: float) -> None:
                 text += " ≈"
             row.append(text)
         table.add_row(*row)
-    console = Console(width=max(100, 19 * (len(shown) + 1)))
-    console.print(table)
+    return table
+
+
+def print_summary(scorecard: Scorecard, path: Path, elapsed: float) -> None:
+    """Readable tables: key metrics ± half the interval width; best marked '*', ties with it '≈'."""
+    from rich.console import Console
+
+    names = set(scorecard.objective_names)
+    first = [o for o in scorecard.objectives if o.name in SUMMARY_METRICS or o.name.endswith("_captured_per_1k")]
+    second = [scorecard.objective(n) for n in SECOND_TABLE if n in names]
+    console = Console(width=max(100, 19 * (max(len(first), len(second)) + 1)))
+    console.print(
+        _table(
+            scorecard,
+            first,
+            f"Scorecard: {len(scorecard.candidates)} candidates on "
+            f"{scorecard.dataset.get('rows')} rows ({scorecard.task})",
+        )
+    )
     level = int(round(100 * scorecard.settings.get("confidence", 0.95)))
     console.print(
         f"± half the width of the {level}% interval; * best; ≈ not significantly different from the best "
-        f"(paired bootstrap, {scorecard.settings.get('n_bootstrap')} resamples). All objectives: {path}"
+        f"(paired bootstrap, {scorecard.settings.get('n_bootstrap')} resamples)."
     )
+    if second:
+        console.print(_table(scorecard, second, "Serving, explainability and decay"))
+        serving = scorecard.sections.get("serving")
+        if serving:
+            a = serving.get("assumptions", {})
+            console.print(
+                f"Serving measured on this machine with {a.get('threads')} thread(s); costs assume "
+                f"{a.get('instance')} at ${a.get('usd_per_hour')}/h ({a.get('price_source')}), "
+                f"{a.get('workers')} worker(s), {int(100 * (a.get('utilisation') or 0))}% utilisation."
+            )
+            if serving.get("busy"):
+                console.print(f"[bold red]warning:[/bold red] {serving.get('environment', {}).get('busy_note')}")
     for cand in scorecard.candidates:
         for note in cand.notes:
             console.print(f"note: {cand.name}: {note}")
-    console.print(f"wrote {path} in {elapsed:.1f} s")
+    console.print(f"All {len(scorecard.objectives)} objectives are in {path}. Wrote it in {elapsed:.1f} s.")

@@ -47,6 +47,7 @@ def base_args(data, model, out):
         "--bootstrap",
         "20",
         "--quiet",
+        "--no-serving",
     ]
 
 
@@ -91,6 +92,12 @@ def test_evaluate_writes_scorecard_and_json_summary(data_csv, fitted_models, tmp
         "--workers",
         "2",
         "--json",
+        "--quick",
+        "--batch-sizes",
+        "1,64",
+        "--explain",
+        "--explain-rows",
+        "50",
     ]
     code, stdout, err = run(argv, capsys)
     assert code == 0, err
@@ -101,13 +108,17 @@ def test_evaluate_writes_scorecard_and_json_summary(data_csv, fitted_models, tmp
     card = json.loads(out.read_text())
     assert card["schema"] == "tradeoffs.scorecard"
     assert card["dataset"]["fingerprint"]["rows"] == 2000
+    names = {o["name"] for o in card["objectives"]}
+    assert {"latency_ms_p99", "throughput_rows_per_s", "cost_usd_per_million"} <= names
+    assert {"features_for_90pct_attribution", "model_complexity"} <= names
+    assert card["sections"]["serving"]["assumptions"]["threads"] == 1
 
 
 def test_readable_summary_table(data_csv, fitted_models, tmp_path, capsys):
     out = tmp_path / "sc.json"
     code, stdout, err = run(base_args(data_csv, fitted_models["logreg"], out), capsys)
     assert code == 0, err
-    assert "logreg" in stdout and "roc auc" in stdout and f"wrote {out}" in stdout
+    assert "logreg" in stdout and "roc auc" in stdout and f"are in {out}" in stdout
 
 
 def test_prediction_file_candidate(binary_frame, data_csv, fitted_models, tmp_path, capsys):
@@ -136,6 +147,7 @@ def test_prediction_file_candidate(binary_frame, data_csv, fitted_models, tmp_pa
             "--bootstrap",
             "0",
             "--quiet",
+            "--no-serving",
         ],
         capsys,
     )

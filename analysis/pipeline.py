@@ -1,0 +1,175 @@
+"""The whole evaluation: every stage that turns a dataset and candidates into one scorecard.
+
+Stages, each optional except the first:
+
+1. predictions and quality, fairness, value, windows (:mod:`analysis.evaluation`);
+2. serving: latency, throughput, memory, cost (:mod:`analysis.serving`);
+3. explanations: SHAP, explainability facts, proxy reliance (:mod:`analysis.explain`);
+4. drift: decay per window (always, when there are windows), the backtest of retraining on
+   older data and feature drift against a training period (:mod:`analysis.drift`).
+
+The CLI (``tradeoffs evaluate``) and the dashboard both call :func:`run_evaluation`, so a
+scorecard made in CI and one made in the browser are the same kind of record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.evaluation import EvalData, EvalSettings, evaluate_predictions, predict_candidates
+from analysis.evaluation._predict import resolve_features
+from analysis.loading import LoadedModel
+from analysis.scorecard import Scorecard
+
+Progress = Callable[[str, str], None]
+
+#: Progress stages in the order they run for a candidate.
+STAGES = ("predict", "metrics", "serving", "explain", "backtest")
+
+
+@dataclass(frozen=True)
+class Stages:
+    """Which optional stages to run, with their settings (``None`` = skip)."""
+
+    serving: object | None = None  # analysis.serving.ServingSettings
+    explain: object | None = None  # analysis.explain.ExplainSettings
+    backtest: bool = False
+    train_frame: pd.DataFrame | None = None  # training-period rows: backtest and feature drift
+
+    def names(self) -> tuple[str, ...]:
+        """The stages that will run, in order."""
+        out = ["predict", "metrics"]
+        if self.serving is not None:
+            out.append("serving")
+        if self.explain is not None:
+            out.append("explain")
+        if self.backtest:
+            out.append("backtest")
+        return tuple(out)
+
+
+def _features_by_model(data: EvalData, models: Sequence[LoadedModel], features) -> dict[str, list[str]]:
+    return {m.name: resolve_features(m, data.frame, features, data_source=data.source) for m in models}
+
+
+def run_evaluation(
+    data: EvalData,
+    models: Sequence[LoadedModel],
+    prediction_files: Sequence[str | Path] = (),
+    *,
+    now: datetime,
+    settings: EvalSettings | None = None,
+    stages: Stages | None = None,
+    features: Sequence[str] | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    serving_metadata: dict | None = None,
+    progress: Progress | None = None,
+) -> Scorecard:
+    """Run every requested stage and return one scorecard.
+
+    Parameters
+    ----------
+    data : EvalData
+        The checked evaluation dataset.
+    models : sequence of LoadedModel
+        Candidate models.
+    prediction_files : sequence of paths
+        Candidates given as per-row predictions (no serving or explanation for them).
+    now : datetime
+        Timestamp recorded in the scorecard.
+    settings : EvalSettings, optional
+        Bootstrap, slices and windows.
+    stages : Stages, optional
+        Optional stages (serving, explanations, backtest) and the training-period frame.
+    features : sequence of str, optional
+        Feature columns for models that do not record their own.
+    workers, scheduler
+        Parallel prediction (see :func:`analysis.evaluation.predict_candidates`).
+    serving_metadata : dict, optional
+        ``{candidate: metadata file}`` with measured serving figures for prediction-file candidates.
+    progress : callable, optional
+        ``progress(candidate, stage)`` after each stage of each candidate (stages in :data:`STAGES`).
+    """
+    stages = stages or Stages()
+    preds = predict_candidates(
+        data, models, prediction_files, features=features, workers=workers, scheduler=scheduler, progress=progress
+    )
+    scorecard = evaluate_predictions(data, preds, settings=settings or EvalSettings(), now=now, progress=progress)
+    by_name = {m.name: m for m in models}
+    cols = _features_by_model(data, models, features)
+
+    if stages.serving is not None:
+        from analysis.serving import measure_serving, serving_to_scorecard
+
+        union = list(dict.fromkeys(c for m in models for c in cols[m.name]))
+        report = measure_serving(
+            {n: m.model for n, m in by_name.items()},
+            data.frame[union],
+            settings=stages.serving,
+            model_files={n: m.path for n, m in by_name.items()},
+            metadata=serving_metadata,
+            progress=(lambda name, stage, fraction: progress(name, "serving") if fraction >= 1 else None)
+            if progress
+            else None,
+        )
+        scorecard = serving_to_scorecard(scorecard, report)
+
+    if stages.explain is not None and models:
+        from analysis.explain import explain_candidates, explanations_to_scorecard
+
+        frame = data.frame.set_index(data.id_column, drop=False) if data.id_column else data.frame
+        report = explain_candidates(
+            {n: m.model for n, m in by_name.items()},
+            frame,
+            sensitive=frame[list(data.sensitive)] if data.sensitive else None,
+            settings=stages.explain,
+            features_by_model=cols,
+            progress=progress,
+        )
+        scorecard = explanations_to_scorecard(scorecard, report)
+
+    from analysis.drift import compute_decay, drift_to_scorecard, feature_drift
+
+    if scorecard.windows:
+        scorecard = compute_decay(scorecard)
+    if stages.train_frame is not None and models:
+        union = list(dict.fromkeys(c for m in models for c in cols[m.name]))
+        latest, label = _latest(data)
+        table = feature_drift(
+            stages.train_frame[union],
+            latest[union],
+            features=union,
+            reference_label="training data",
+            current_label=label,
+        )
+        scorecard = drift_to_scorecard(scorecard, table)
+    if stages.backtest and stages.train_frame is not None and data.time and models:
+        from analysis.drift import backtest, backtest_to_scorecard
+
+        full = pd.concat([stages.train_frame, data.frame], ignore_index=True)
+        result = backtest(
+            {n: m.model for n, m in by_name.items()},
+            full,
+            target=data.target,
+            time=data.time,
+            features_by_model=cols,
+            positive_label=data.spec.positive_label,
+            progress=progress,
+        )
+        scorecard = backtest_to_scorecard(scorecard, result)
+    return scorecard
+
+
+def _latest(data: EvalData) -> tuple[pd.DataFrame, str]:
+    """The latest time window of the evaluation data (all of it without a time column)."""
+    if not data.time:
+        return data.frame, "evaluation data"
+    from analysis.drift import latest_window
+
+    return latest_window(data.frame, time=data.time)
