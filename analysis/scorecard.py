@@ -247,6 +247,23 @@ class Scorecard:
         kept_metrics = tuple(m for m in self.metrics if m.objective not in new_names)
         return replace(self, objectives=kept_obj + objectives, metrics=kept_metrics + tuple(metrics))
 
+    def with_figures(
+        self, objectives: Iterable[Objective], figures: Mapping[str, Mapping[str, float | None]]
+    ) -> Scorecard:
+        """A copy with ``objectives`` added, valued from ``figures[candidate][objective]``.
+
+        Every scorecard candidate gets a value for every objective; one without a figure (not
+        measured, or failed) gets ``None``: missing, never zero.
+        """
+        objectives = tuple(objectives)
+        metrics = []
+        for name in self.candidate_names:
+            own = figures.get(name, {})
+            for objective in objectives:
+                value = own.get(objective.name)
+                metrics.append(MetricValue(name, objective.name, None if value is None else float(value)))
+        return self.with_objectives(objectives, metrics)
+
     # ---- serialisation -----------------------------------------------------------------
     def to_dict(self) -> dict:
         """Plain-JSON form (see the module docstring)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from analysis.explain._objectives import explain_objectives
 from analysis.explain._report import ExplanationReport
-from analysis.scorecard import MetricValue, Scorecard
+from analysis.scorecard import Scorecard
 
 
 def explanations_to_scorecard(scorecard: Scorecard, report: ExplanationReport) -> Scorecard:
@@ -27,17 +27,10 @@ def explanations_to_scorecard(scorecard: Scorecard, report: ExplanationReport) -
     -------
     Scorecard
     """
-    objectives = explain_objectives()
     by_name = {c.name: c for c in report.candidates}
-    metrics = []
-    for name in scorecard.candidate_names:
-        entry = by_name.get(name)
-        figures = entry.figures() if entry is not None else {}
-        for objective in objectives:
-            value = figures.get(objective.name)
-            metrics.append(MetricValue(name, objective.name, None if value is None else float(value)))
+    valued = scorecard.with_figures(explain_objectives(), {name: entry.figures() for name, entry in by_name.items()})
     section = report.to_dict()
     in_card = set(scorecard.candidate_names)
     section["unexplained"] = [n for n in scorecard.candidate_names if n not in by_name]
     section["extra_entries"] = [n for n in report.names if n not in in_card]
-    return scorecard.with_objectives(objectives, metrics).with_section("explanations", section)
+    return valued.with_section("explanations", section)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.scorecard import MetricValue, Scorecard
+from analysis.scorecard import Scorecard
 from analysis.serving._objectives import serving_objectives
 from analysis.serving._report import ServingReport
 
@@ -31,18 +31,11 @@ def serving_to_scorecard(scorecard: Scorecard, report: ServingReport) -> Scoreca
     -------
     Scorecard
     """
-    objectives = serving_objectives()
     by_name = {c.name: c for c in report.candidates}
-    metrics = []
-    for name in scorecard.candidate_names:
-        entry = by_name.get(name)
-        figures = entry.figures() if entry is not None else {}
-        for objective in objectives:
-            value = figures.get(objective.name)
-            metrics.append(MetricValue(name, objective.name, None if value is None else float(value)))
+    valued = scorecard.with_figures(serving_objectives(), {name: entry.figures() for name, entry in by_name.items()})
     section = report.to_dict()
     in_card = set(scorecard.candidate_names)
     section["scorecard_candidates"] = [n for n in report.names if n in in_card]
     section["extra_entries"] = [n for n in report.names if n not in in_card]
     section["unmeasured"] = [n for n in scorecard.candidate_names if n not in by_name]
-    return scorecard.with_objectives(objectives, metrics).with_section("serving", section)
+    return valued.with_section("serving", section)
