@@ -34,6 +34,7 @@ from sklearn import metrics as skm
 from sklearn.base import clone
 
 from analysis._errors import InputError
+from analysis._labels import same_label
 from analysis.scorecard import Scorecard
 
 Progress = Callable[[str, str], None]
@@ -147,25 +148,14 @@ class BacktestResult:
         }
 
 
-def _same_label(a: Any, b: Any) -> bool:
-    def key(v: Any) -> str:
-        if isinstance(v, (bool, np.bool_)):
-            return str(int(v))
-        if isinstance(v, (int, np.integer)) or (isinstance(v, (float, np.floating)) and float(v).is_integer()):
-            return str(int(v))
-        return str(v)
-
-    return key(a) == key(b)
-
-
 def _scores(model: Any, X: pd.DataFrame, y: np.ndarray, positive_label: Any) -> dict[str, float | None]:
     """ROC AUC, accuracy and log loss of a fitted classifier for the positive label."""
-    positive = np.array([_same_label(v, positive_label) for v in y])
+    positive = np.array([same_label(v, positive_label) for v in y])
     pred = np.asarray(model.predict(X))
-    accuracy = float(np.mean([_same_label(p, t) for p, t in zip(pred, y, strict=True)]))
+    accuracy = float(np.mean([same_label(p, t) for p, t in zip(pred, y, strict=True)]))
     score = log_loss = None
     classes = list(getattr(model, "classes_", []))
-    pos = next((i for i, c in enumerate(classes) if _same_label(c, positive_label)), None)
+    pos = next((i for i, c in enumerate(classes) if same_label(c, positive_label)), None)
     if hasattr(model, "predict_proba") and pos is not None:
         proba = np.asarray(model.predict_proba(X), dtype=float)
         score = proba[:, pos]
@@ -269,9 +259,7 @@ def backtest(
         raise InputError("backtest ages and the training window must be whole months of at least 1.", source="ages")
     labels = pd.unique(frame[target].dropna())
     if len(labels) != 2:
-        raise InputError(
-            f"the backtest needs a binary target; {target!r} has {len(labels)} values.", source=target
-        )
+        raise InputError(f"the backtest needs a binary target; {target!r} has {len(labels)} values.", source=target)
     if positive_label is None:
         positive_label = sorted(labels, key=str)[-1]
     periods = pd.to_datetime(frame[time]).dt.to_period("M")
@@ -289,15 +277,28 @@ def backtest(
         X_test = frame.loc[test_mask, cols]
         y_test = y_all[test_mask]
         try:
-            supplied.append(SuppliedScore(name, str(test), int(test_mask.sum()),
-                                          **_scores(model, X_test, y_test, positive_label)))
+            supplied.append(
+                SuppliedScore(name, str(test), int(test_mask.sum()), **_scores(model, X_test, y_test, positive_label))
+            )
         except Exception as exc:
             supplied.append(SuppliedScore(name, str(test), int(test_mask.sum()), reason=_describe(exc)))
         rows.extend(
             _refits(
-                name, model, frame, periods, cols, y_all, test, test_mask, positive_label,
-                ages=[int(a) for a in ages], window=train_window_months, budget=budget_seconds,
-                pilot_rows=pilot_rows, random_state=random_state, timer=timer,
+                name,
+                model,
+                frame,
+                periods,
+                cols,
+                y_all,
+                test,
+                test_mask,
+                positive_label,
+                ages=[int(a) for a in ages],
+                window=train_window_months,
+                budget=budget_seconds,
+                pilot_rows=pilot_rows,
+                random_state=random_state,
+                timer=timer,
             )
         )
         if progress:
@@ -336,8 +337,24 @@ def _columns(name: str, model: Any, frame: pd.DataFrame, given: Mapping[str, Seq
     return cols
 
 
-def _refits(name, model, frame, periods, cols, y_all, test, test_mask, positive_label, *, ages, window, budget,
-            pilot_rows, random_state, timer) -> list[BacktestRow]:
+def _refits(
+    name,
+    model,
+    frame,
+    periods,
+    cols,
+    y_all,
+    test,
+    test_mask,
+    positive_label,
+    *,
+    ages,
+    window,
+    budget,
+    pilot_rows,
+    random_state,
+    timer,
+) -> list[BacktestRow]:
     started = timer()
     windows = []
     for age in ages:

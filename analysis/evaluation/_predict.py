@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis._errors import InputError
+from analysis._labels import label_key
 from analysis.loading._datasets import file_sha256, load_table
 from analysis.loading._models import LoadedModel
 
@@ -55,15 +56,7 @@ def _plain_label(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _key(value: Any) -> str:
-    """Compare labels across dtypes (1, 1.0, '1', True all match)."""
-    if isinstance(value, (bool, np.bool_)):
-        return str(int(value))
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
+_key = label_key
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import sparse
 
 from analysis._errors import MeasurementError
+from analysis._labels import same_label
 from analysis.explain._codec import FrameCodec
 from analysis.explain._families import HIST_BOOSTING, LOG_ODDS_LINEAR, PROBABILITY_TREES, choose_explainer
 from analysis.explain._mapping import SourceMap, UnmappableError, aggregate_to_source, compute_source_map
@@ -71,17 +72,6 @@ class OutputTarget:
         return 1.0 if self.positive_index in (None, 1) else -1.0
 
 
-def _same_label(a: Any, b: Any) -> bool:
-    def key(v: Any) -> str:
-        if isinstance(v, (bool, np.bool_)):
-            return str(int(v))
-        if isinstance(v, (int, np.integer)) or (isinstance(v, (float, np.floating)) and float(v).is_integer()):
-            return str(int(v))
-        return str(v)
-
-    return key(a) == key(b)
-
-
 def resolve_target(model: Any, positive_label: Any, *, sample: pd.DataFrame | None = None) -> OutputTarget:
     """The explained output of a model: the positive class for binary classifiers.
 
@@ -99,7 +89,7 @@ def resolve_target(model: Any, positive_label: Any, *, sample: pd.DataFrame | No
     if len(classes) == 2:
         index = 1
         if positive_label is not None:
-            matches = [i for i, c in enumerate(classes) if _same_label(c, positive_label)]
+            matches = [i for i, c in enumerate(classes) if same_label(c, positive_label)]
             if not matches:
                 raise MeasurementError(
                     f"the positive label {positive_label!r} is not one of the model's classes {list(classes)}"
@@ -326,8 +316,10 @@ def _permutation_path(model, X, features, target, background, *, n_permutations,
         )
         return values, out
 
-    how = "every feature order (exact Shapley values)" if is_exact(len(cols), n_permutations) else (
-        f"{n_permutations} antithetic pairs of random feature orders per row"
+    how = (
+        "every feature order (exact Shapley values)"
+        if is_exact(len(cols), n_permutations)
+        else (f"{n_permutations} antithetic pairs of random feature orders per row")
     )
     detail = (
         f"model-agnostic permutation explainer (interventional, as shap.PermutationExplainer) on the model as "
@@ -378,9 +370,7 @@ def build_path(
             return _constant_path(model, X, features, target)
         except MeasurementError as exc:
             notes.append(f"{exc}; explained model-agnostically instead")
-    path = _permutation_path(
-        model, X, features, target, agnostic_background, n_permutations=n_permutations, rng=rng
-    )
+    path = _permutation_path(model, X, features, target, agnostic_background, n_permutations=n_permutations, rng=rng)
     path.notes.extend(notes)
     return path
 
