@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from analysis._errors import InputError
-from analysis.evaluation._predict import TargetSpec, _key
+from analysis._labels import label_key
+from analysis.evaluation._predict import TargetSpec
 from analysis.evaluation._value import ValueSpec
 from analysis.loading._datasets import DatasetFingerprint, require_columns, rows_with_missing
 
@@ -81,9 +82,9 @@ def infer_task(series: pd.Series) -> str:
 
 
 def _choose_positive(values: Sequence, positive_label) -> tuple:
-    uniques = sorted(values, key=_key)
+    uniques = sorted(values, key=label_key)
     if positive_label is not None:
-        match = [v for v in uniques if _key(v) == _key(positive_label)]
+        match = [v for v in uniques if label_key(v) == label_key(positive_label)]
         if not match:
             raise InputError(
                 f"positive label {positive_label!r} is not a value of the target (values: "
@@ -91,9 +92,9 @@ def _choose_positive(values: Sequence, positive_label) -> tuple:
             )
         pos = match[0]
     else:
-        named = [v for v in uniques if _key(v).lower() in _POSITIVE_WORDS]
+        named = [v for v in uniques if label_key(v).lower() in _POSITIVE_WORDS]
         pos = named[0] if named else uniques[-1]
-    neg = [v for v in uniques if _key(v) != _key(pos)][0]
+    neg = [v for v in uniques if label_key(v) != label_key(pos)][0]
     return (neg, pos)
 
 
@@ -157,7 +158,7 @@ def prepare_data(
                 )
             classes = _choose_positive(uniques, positive_label)
         else:
-            classes = tuple(sorted(uniques, key=_key))
+            classes = tuple(sorted(uniques, key=label_key))
         spec = TargetSpec(task, tuple(_plain(c) for c in classes))
         y = spec.encode(y_raw.to_numpy(), source=f"target column {target!r}")
     if time:

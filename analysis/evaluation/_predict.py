@@ -35,13 +35,13 @@ class TargetSpec:
         arr = np.asarray(values)
         if self.task == "regression":
             return arr.astype(float)
-        lookup = {_key(c): i for i, c in enumerate(self.classes)}
+        lookup = {label_key(c): i for i, c in enumerate(self.classes)}
         uniques, inverse = np.unique(
             arr.astype(object).astype(str) if arr.dtype.kind not in "biuf" else arr, return_inverse=True
         )
         codes = np.empty(len(uniques), dtype=np.int64)
         for i, v in enumerate(uniques):
-            code = lookup.get(_key(v))
+            code = lookup.get(label_key(v))
             if code is None:
                 raise InputError(
                     f"{source} predicts label {_plain_label(v)!r}, which is not a class of the target "
@@ -54,9 +54,6 @@ class TargetSpec:
 
 def _plain_label(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
-
-
-_key = label_key
 
 
 @dataclass(frozen=True)
@@ -150,12 +147,12 @@ def _align_proba(proba: np.ndarray, model_classes: Sequence, target: TargetSpec,
     proba = np.asarray(proba, dtype=float)
     if proba.ndim == 1:
         proba = np.column_stack([1 - proba, proba])
-    keys = [_key(c) for c in model_classes]
+    keys = [label_key(c) for c in model_classes]
     out = np.zeros((proba.shape[0], len(target.classes)))
     for j, cls in enumerate(target.classes):
-        if _key(cls) in keys:
-            out[:, j] = proba[:, keys.index(_key(cls))]
-    unknown = [c for c in model_classes if _key(c) not in {_key(t) for t in target.classes}]
+        if label_key(cls) in keys:
+            out[:, j] = proba[:, keys.index(label_key(cls))]
+    unknown = [c for c in model_classes if label_key(c) not in {label_key(t) for t in target.classes}]
     if unknown:
         raise InputError(
             f"{source} knows class(es) {', '.join(map(repr, unknown))} that the target does not have; "
