@@ -434,6 +434,42 @@ SCORE_METRICS: frozenset[str] = frozenset(
 PROBABILITY_METRICS: frozenset[str] = frozenset({"log_loss", "brier_score", "expected_calibration_error"})
 
 
+NET_VALUE = Objective(
+    "net_value_per_1k",
+    "Net value per 1,000 requests",
+    "$",
+    "max",
+    "value",
+    "Money the model's decisions make per 1,000 requests, from the value matrix.",
+)
+REGISTRY[NET_VALUE.name] = NET_VALUE
+CAPTURED_SUFFIX = "_captured_per_1k"
+
+
+def captured_objective(column: str) -> Objective:
+    """The ``<column>_captured_per_1k`` value objective of a money column (registered on first use)."""
+    name = f"{column}{CAPTURED_SUFFIX}"
+    if name not in REGISTRY:
+        REGISTRY[name] = Objective(
+            name,
+            f"{column} captured per 1,000 requests",
+            "$",
+            "max",
+            "value",
+            f"Sum of {column} over the true positives, per 1,000 requests.",
+        )
+    return REGISTRY[name]
+
+
+def find_objective(name: str) -> Objective | None:
+    """The registered objective called ``name``, including pattern-named ones; ``None`` if unknown."""
+    if name in REGISTRY:
+        return REGISTRY[name]
+    if name.endswith(CAPTURED_SUFFIX) and len(name) > len(CAPTURED_SUFFIX):
+        return captured_objective(name[: -len(CAPTURED_SUFFIX)])
+    return None
+
+
 def register(objective: Objective) -> Objective:
     """Add an objective to the registry (used by evaluation modules that define their own)."""
     REGISTRY[objective.name] = objective
@@ -442,10 +478,10 @@ def register(objective: Objective) -> Objective:
 
 def get_objective(name: str) -> Objective:
     """Look up a registered objective; unknown names raise :class:`InputError`."""
-    try:
-        return REGISTRY[name]
-    except KeyError:
-        raise InputError(f"unknown objective {name!r}; known objectives: {', '.join(sorted(REGISTRY))}.") from None
+    found = find_objective(name)
+    if found is not None:
+        return found
+    raise InputError(f"unknown objective {name!r}; known objectives: {', '.join(sorted(REGISTRY))}.")
 
 
 def parse_direction(text: str, *, name: str) -> str:

@@ -416,7 +416,7 @@ def scorecard_from_metrics_table(
     candidate_column : str
         The column naming the candidates.
     """
-    from analysis.objectives import REGISTRY
+    from analysis.objectives import find_objective
 
     if candidate_column not in table.columns:
         raise InputError(
@@ -444,7 +444,7 @@ def scorecard_from_metrics_table(
             f"{source}: column(s) {', '.join(non_numeric)} are not numeric, so they cannot be objectives.",
             source=source,
         )
-    lacking = [c for c in numeric if c not in directions and c not in REGISTRY]
+    lacking = [c for c in numeric if c not in directions and find_objective(str(c)) is None]
     if lacking:
         raise InputError(
             f"{source}: no direction for column(s) {', '.join(lacking)}; give each one with "
@@ -453,7 +453,7 @@ def scorecard_from_metrics_table(
         )
     objectives = []
     for col in numeric:
-        base = REGISTRY.get(col)
+        base = find_objective(str(col))
         direction = parse_direction(directions[col], name=col) if col in directions else base.direction
         if base is not None:
             objectives.append(replace(base, direction=direction))

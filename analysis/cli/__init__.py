@@ -22,16 +22,16 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from analysis.cli import _app, _evaluate, _sample
+    from analysis.cli import _app, _decision, _evaluate, _log, _report, _sample
 
-    cli.add_command(_evaluate.evaluate)
-    cli.add_command(_sample.sample)
-    cli.add_command(_app.app)
-    try:  # the decision-engine commands (rank, decide)
-        from analysis.cli import _decision
-    except ImportError:  # pragma: no cover - during development only
-        return
-    for command in _decision.COMMANDS:
+    for command in (
+        _evaluate.evaluate,
+        _sample.sample,
+        _app.app,
+        *_decision.COMMANDS,
+        *_report.COMMANDS,
+        *_log.COMMANDS,
+    ):
         cli.add_command(command)
 
 

@@ -23,38 +23,13 @@ import numpy as np
 import pandas as pd
 
 from analysis._errors import InputError
-from analysis.objectives import Objective, register
+from analysis.objectives import NET_VALUE, Objective, captured_objective
 
 OUTCOMES = ("tp", "fp", "fn", "tn")
 _TERM = re.compile(
     r"^\s*(?:(?P<num>[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(?:\*\s*(?P<col1>[A-Za-z_][A-Za-z0-9_]*))?"
     r"|(?P<col2>[A-Za-z_][A-Za-z0-9_]*)(?:\s*\*\s*(?P<num2>[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?))?)\s*$"
 )
-
-NET_VALUE = register(
-    Objective(
-        "net_value_per_1k",
-        "Net value per 1,000 requests",
-        "$",
-        "max",
-        "value",
-        "Money the model's decisions make per 1,000 requests, from the value matrix.",
-    )
-)
-
-
-def captured_objective(column: str) -> Objective:
-    """The ``<column>_captured_per_1k`` objective (registered on first use)."""
-    return register(
-        Objective(
-            f"{column}_captured_per_1k",
-            f"{column} captured per 1,000 requests",
-            "$",
-            "max",
-            "value",
-            f"Sum of {column} over the true positives, per 1,000 requests.",
-        )
-    )
 
 
 def parse_linear_expression(text: str | float, *, where: str) -> list[tuple[float, str | None]]:

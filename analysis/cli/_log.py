@@ -1,0 +1,192 @@
+"""``tradeoffs log``: the append-only decision log (add, list, show, signoff, verify).
+
+Where the log is: ``--db PATH_OR_URL``, else the ``TRADEOFFS_LOG_URL`` environment variable,
+else ``~/.tradeoffs/decisions.sqlite``. A plain path is an SQLite file; any SQLAlchemy URL works
+(``postgresql+psycopg://user@host/db`` for a team, with its driver installed).
+
+Exit codes: 0 success; 2 bad input (one ``error:`` line); 4 ``log verify`` found a changed,
+missing or out-of-order entry (it names the first one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from analysis.cli._decision import load_input
+from analysis.cli._report import decision_file_sha256, export_report, load_decision_file, resolve_format
+from analysis.decision_log import DEFAULT_LOG_PATH, LOG_URL_ENV, DecisionLog, display_url, resolve_log_url
+from analysis.report import build_report
+from analysis.scorecard import write_text_atomic
+
+#: ``tradeoffs log verify`` exit code when the log has been tampered with.
+EXIT_TAMPERED = 4
+
+_DB_HELP = f"Log file or database URL (default: ${LOG_URL_ENV}, else {DEFAULT_LOG_PATH})."
+
+
+def _open(db: str | None) -> DecisionLog:
+    return DecisionLog(resolve_log_url(db, environ=os.environ))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _short(text: str | None, n: int = 60) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+@click.group("log")
+def log() -> None:
+    """The decision log: which model was chosen, when, by whom and why (append-only, hash-chained).
+
+    \b
+    tradeoffs log add --decision decision.json --scorecard scorecard.json --rationale "..."
+    tradeoffs log list
+    tradeoffs log show 1 [--format html --out decision-1.html]
+    tradeoffs log signoff 1 --role "Risk & compliance" --name "A. Auditor" --comment "ok"
+    tradeoffs log verify
+    """  # noqa: D301 - "\b" keeps click from rewrapping the examples
+
+
+@log.command("add")
+@click.option("--decision", "decision_path", required=True, type=click.Path(path_type=Path), help="From `decide`.")
+@click.option(
+    "--scorecard", "scorecard_path", required=True, type=click.Path(path_type=Path), help="The decision's scorecard."
+)
+@click.option("--rationale", help="Why the team chose as it did.")
+@click.option("--supersedes", type=int, metavar="ID", help="The decision this one replaces.")
+@click.option("--by", "recorded_by", metavar="NAME", help="Who records the decision.")
+@click.option("--db", help=_DB_HELP)
+def add(
+    decision_path: Path,
+    scorecard_path: Path,
+    rationale: str | None,
+    supersedes: int | None,
+    recorded_by: str | None,
+    db: str | None,
+) -> None:
+    """Record a decision (its full report) in the log."""
+    record = load_decision_file(decision_path)
+    directions = {o["name"]: o["direction"] for o in record.get("objectives", ()) if "name" in o}
+    scorecard = load_input(scorecard_path, directions, set(directions))
+    now = _now()
+    report = build_report(
+        scorecard, record, rationale=rationale, now=now, decision_sha256=decision_file_sha256(decision_path)
+    )
+    with _open(db) as store:
+        new_id = store.append_decision(report, now=now, supersedes=supersedes, recorded_by=recorded_by)
+        where = display_url(store.url)
+    extra = f", superseding decision {supersedes}" if supersedes is not None else ""
+    click.echo(f"Recorded decision {new_id} (chosen: {report.chosen}){extra} in {where}.")
+    for w in report.warnings:
+        if "made from a scorecard with SHA-256" in w:
+            click.echo(f"warning: {w}", err=True)
+
+
+@log.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+@click.option("--db", help=_DB_HELP)
+def list_(as_json: bool, db: str | None) -> None:
+    """List every decision, oldest first."""
+    with _open(db) as store:
+        items = store.list()
+    if as_json:
+        click.echo(json.dumps([i.__dict__ for i in items], ensure_ascii=False))
+        return
+    if not items:
+        click.echo("The log has no decisions yet; add one with `tradeoffs log add`.")
+        return
+    width = max(len("chosen"), *(len(i.chosen or "") for i in items))
+    click.echo(f"{'id':>4}  {'recorded at':<25}  {'chosen':<{width}}  {'status':<16}  {'sign-offs':>9}  rationale")
+    for i in items:
+        status = i.status if i.superseded_by is None else f"superseded by {i.superseded_by}"
+        click.echo(
+            f"{i.id:>4}  {i.created_at:<25}  {(i.chosen or ''):<{width}}  {status:<16}  {i.signoffs:>9}  "
+            f"{_short(i.rationale)}"
+        )
+
+
+@log.command("show")
+@click.argument("decision_id", type=int)
+@click.option("--format", "fmt", metavar="html|pdf|md|json", help="Export the stored report (with its sign-offs).")
+@click.option("--out", "out_path", type=click.Path(path_type=Path), help="Where to write the exported report.")
+@click.option("--browser", envvar="BROWSER_PATH", metavar="PATH", help="Chromium/Chrome for --format pdf.")
+@click.option("--db", help=_DB_HELP)
+def show(decision_id: int, fmt: str | None, out_path: Path | None, browser: str | None, db: str | None) -> None:
+    """Show a decision, its sign-offs and its hashes; with --out, export its report."""
+    with _open(db) as store:
+        entry = store.get(decision_id)
+    report = entry.report
+    if out_path is not None:
+        kind = resolve_format(fmt, out_path)
+        payload = export_report(report, kind, browser=browser)
+        write_text_atomic(out_path, payload)
+        click.echo(f"Decision {decision_id}'s report ({kind}) written to {out_path}.")
+        return
+    if fmt is not None:
+        click.echo("--format needs --out FILE.", err=True)
+    status = "current" if entry.superseded_by is None else f"superseded by decision {entry.superseded_by}"
+    click.echo(f"Decision {entry.id}: {entry.chosen} ({status})")
+    click.echo(f"Recorded at {entry.created_at}" + (f" by {entry.recorded_by}" if entry.recorded_by else ""))
+    if entry.supersedes is not None:
+        click.echo(f"Supersedes decision {entry.supersedes}")
+    if entry.rationale:
+        click.echo(f"Rationale: {entry.rationale}")
+    click.echo("")
+    click.echo(report.summary)
+    click.echo("")
+    if entry.signoffs:
+        click.echo("Sign-offs:")
+        for s in entry.signoffs:
+            comment = f": {s.comment}" if s.comment else ""
+            click.echo(f"  {s.at}  {s.role}: {s.name}{comment}")
+    else:
+        click.echo("No sign-offs yet.")
+    prov = report.provenance
+    click.echo("")
+    click.echo(f"Report SHA-256:    {entry.report_sha256}")
+    click.echo(f"Entry hash:        {entry.entry_hash}")
+    click.echo(f"Scorecard SHA-256: {(prov.get('scorecard') or {}).get('sha256')}")
+    decision = prov.get("decision") or {}
+    click.echo(f"Decision SHA-256:  {decision.get('sha256')}")
+
+
+@log.command("signoff")
+@click.argument("decision_id", type=int)
+@click.option("--role", required=True, help="What the person answers for (e.g. 'Risk & compliance').")
+@click.option("--name", required=True, help="The name of the person signing.")
+@click.option("--comment", help="An optional remark.")
+@click.option("--db", help=_DB_HELP)
+def signoff(decision_id: int, role: str, name: str, comment: str | None, db: str | None) -> None:
+    """Sign off a decision (appends a sign-off entry; the time is now)."""
+    with _open(db) as store:
+        new_id = store.sign_off(decision_id, role=role, name=name, comment=comment, now=_now())
+    click.echo(f"Recorded sign-off {new_id}: {role} ({name}) on decision {decision_id}.")
+
+
+@log.command("verify")
+@click.option("--expect-head", metavar="HASH", help="The head hash you anchored earlier (detects removed entries).")
+@click.option("--db", help=_DB_HELP)
+@click.pass_context
+def verify(ctx: click.Context, expect_head: str | None, db: str | None) -> None:
+    """Check the hash chain; exit 0 when intact, 4 naming the first broken entry otherwise."""
+    with _open(db) as store:
+        result = store.verify(expected_head=expect_head)
+        where = display_url(store.url)
+    if result.ok:
+        click.echo(f"Intact: {result.n_entries} entries in {where}; head hash {result.head_hash}.")
+        return
+    first = f"entry {result.broken_id}" if result.broken_id is not None else "the end of the log"
+    click.echo(f"BROKEN at {first}: {result.reason}", err=True)
+    click.echo(f"{result.n_entries} entries before it verify; their head hash is {result.head_hash}.", err=True)
+    ctx.exit(EXIT_TAMPERED)
+
+
+COMMANDS = [log]

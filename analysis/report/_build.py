@@ -1,0 +1,777 @@
+"""``build_report``: scorecard + decision record -> :class:`Report` (pure; no I/O, no clock).
+
+The report keeps aggregates only: metric values and intervals, per-group rates, per-window
+series, per-feature drift and attribution shares. It never copies data rows, so its size grows
+with the number of candidates, objectives, groups and features, never with the rows evaluated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from importlib import metadata
+from typing import Any
+
+from analysis._errors import InputError
+from analysis.decision import (
+    DECISION_SCHEMA,
+    DECISION_SCHEMA_VERSION,
+    Decision,
+    DecisionTable,
+    compute_pareto,
+    decision_to_dict,
+    table_from_scorecard,
+)
+from analysis.report._format import round_sig
+from analysis.report._record import STATUSES, Report, SignOff, freeze
+from analysis.report._summary import build_summary, build_title
+from analysis.scorecard import Scorecard, scorecard_to_json
+
+#: How many of each profile's best-ranked candidates the record keeps.
+PROFILE_TOP = 10
+#: Serving figures shown for each candidate, in this order, when measured.
+SERVING_MEASURES = (
+    "latency_ms_p50",
+    "latency_ms_p99",
+    "latency_ms_mean",
+    "throughput_rows_per_s",
+    "throughput_rows_per_s_single",
+    "model_size_mb",
+    "peak_memory_mb",
+    "cost_usd_per_million",
+    "cost_usd_per_million_batch",
+)
+_QUALITY_GROUPS = ("quality",)
+_COST_GROUPS = ("serving", "cost")
+
+
+def _tidy(value: Any) -> Any:
+    """Plain JSON with floats at fixed precision (so the same inputs give the same bytes)."""
+    if isinstance(value, Mapping):
+        return {str(k): _tidy(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_tidy(v) for v in value]
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return value
+    if hasattr(value, "item") and not isinstance(value, (list, dict)):
+        value = value.item()  # numpy scalar
+        if isinstance(value, bool):
+            return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return round_sig(value)
+    return str(value)
+
+
+def _iso(now: datetime | str) -> str:
+    if isinstance(now, datetime):
+        return now.isoformat()
+    if isinstance(now, str) and now:
+        return now
+    raise InputError("build_report needs `now` (a datetime or an ISO 8601 string) for the report's timestamp.")
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def decision_record_dict(decision: Decision | Mapping, *, sha256: str | None = None) -> tuple[dict, str]:
+    """The decision as plain JSON and the SHA-256 of its file form (as ``tradeoffs decide`` writes it).
+
+    ``sha256``, when the caller has it (the hash of the file it read), saves serialising a large
+    decision again.
+    """
+    if isinstance(decision, Decision):
+        data = decision_to_dict(decision)
+    elif isinstance(decision, Mapping):
+        data = dict(decision)
+    else:
+        raise InputError(f"the decision must be a Decision or its JSON record; got {type(decision).__name__}.")
+    if data.get("schema") != DECISION_SCHEMA:
+        raise InputError(
+            f'the decision is not a Tradeoffs decision record (no "schema": "{DECISION_SCHEMA}"); '
+            "make one with `tradeoffs decide`."
+        )
+    version = data.get("schema_version")
+    if not isinstance(version, int) or not 1 <= version <= DECISION_SCHEMA_VERSION:
+        raise InputError(
+            f"the decision record has schema version {version!r}; this Tradeoffs reads version "
+            f"{DECISION_SCHEMA_VERSION} and older. Upgrade Tradeoffs."
+        )
+    for key in ("candidates", "objectives", "group", "profiles", "sensitivity", "pareto", "group_feasibility"):
+        if key not in data:
+            raise InputError(f"the decision record is damaged: field {key!r} is missing; re-run `tradeoffs decide`.")
+    if sha256 is not None:
+        return data, sha256
+    text = json.dumps(data, indent=1, allow_nan=False, ensure_ascii=False) + "\n"
+    return data, _sha256(text)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("tradeoffs")
+    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        return "unknown"
+
+
+# ---- sections -------------------------------------------------------------------------------------
+def _objectives(scorecard: Scorecard, decision: Mapping | None) -> list[dict]:
+    over = {o["name"]: o for o in (decision or {}).get("objectives", ())}
+    out = []
+    for o in scorecard.objectives:
+        d = o.to_dict()
+        if o.name in over:
+            d["direction"] = over[o.name].get("direction", d["direction"])
+        out.append(
+            {k: d[k] for k in ("name", "label", "unit", "direction", "group", "description")} | {"weight_share": None}
+        )
+    if decision is not None:
+        totals: dict[str, float] = {}
+        infl = 0.0
+        for p in decision["profiles"]:
+            score = p.get("score")
+            if not score:
+                continue
+            w = float(p.get("influence", 1.0))
+            infl += w
+            for name, share in score["weights"].items():
+                totals[name] = totals.get(name, 0.0) + w * float(share)
+        for o in out:
+            o["weight_share"] = totals[o["name"]] / infl if infl and o["name"] in totals else None
+    return out
+
+
+def _dataset(scorecard: Scorecard) -> dict:
+    ds = dict(scorecard.dataset)
+    fp = ds.get("fingerprint")
+    fingerprint = None
+    if isinstance(fp, Mapping):
+        fingerprint = {
+            "path": fp.get("path"),
+            "sha256": fp.get("sha256"),
+            "size_bytes": fp.get("size_bytes"),
+            "rows": fp.get("rows"),
+            "columns": fp.get("columns"),
+            "column_names": list(fp.get("column_names", ())),
+        }
+    keys = ("source", "rows", "target", "task", "positive_label", "classes", "class_counts", "sensitive", "time", "id")
+    out = {k: ds.get(k) for k in keys}
+    out["task"] = out["task"] or scorecard.task
+    out["value_columns"] = list(ds.get("value_columns", ()) or ())
+    vm = ds.get("value_matrix")
+    out["value_matrix"] = {str(k): str(v) for k, v in vm.items()} if isinstance(vm, Mapping) else None
+    out["fingerprint"] = fingerprint
+    for k in ("classes", "sensitive"):
+        out[k] = list(out[k]) if isinstance(out[k], (list, tuple)) else ([] if out[k] is None else [out[k]])
+    if isinstance(out["class_counts"], Mapping):
+        out["class_counts"] = {str(k): v for k, v in out["class_counts"].items()}
+    out["positive_label"] = None if out["positive_label"] is None else str(out["positive_label"])
+    out["classes"] = [str(c) for c in out["classes"]]
+    return out
+
+
+def _question(scorecard: Scorecard, dataset: dict, objectives: list[dict]) -> dict:
+    n = len(scorecard.candidates)
+    target = dataset.get("target")
+    source = dataset.get("source") or "the evaluation data"
+    rows = dataset.get("rows")
+    rows_text = f" ({rows:,} rows)" if isinstance(rows, int) else ""
+    if target:
+        pos = f" (positive label {dataset['positive_label']})" if dataset.get("positive_label") is not None else ""
+        text = f"Which of {n} candidate models should predict {target}{pos}, judged on {source}{rows_text}?"
+    else:
+        text = f"Which of {n} candidates to choose, judged on the {len(objectives)} measured objectives of {source}?"
+    return {"task": scorecard.task, "text": text, "dataset": dataset, "objectives": objectives}
+
+
+def _metrics(scorecard: Scorecard) -> list[dict]:
+    cand = {c: i for i, c in enumerate(scorecard.candidate_names)}
+    obj = {o: j for j, o in enumerate(scorecard.objective_names)}
+    rows = [m for m in scorecard.metrics if m.candidate in cand and m.objective in obj]
+    rows.sort(key=lambda m: (cand[m.candidate], obj[m.objective]))
+    return [
+        {"candidate": m.candidate, "objective": m.objective, "value": m.value, "ci_low": m.ci_low, "ci_high": m.ci_high}
+        for m in rows
+    ]
+
+
+def _candidates(scorecard: Scorecard, decision: Mapping | None) -> list[dict]:
+    feas = pareto = None
+    if decision is not None:
+        gf = decision["group_feasibility"]
+        feas = {c["candidate"]: list(c["violations"]) for c in gf.get("infeasible", ())}
+        pareto = set(decision["pareto"].get("front", ()))
+    out = []
+    for c in scorecard.candidates:
+        src = dict(c.source)
+        out.append(
+            {
+                "name": c.name,
+                "kind": src.get("kind"),
+                "path": src.get("path"),
+                "format": src.get("format"),
+                "model_type": src.get("model_type"),
+                "sha256": src.get("sha256"),
+                "size_bytes": src.get("size_bytes"),
+                "status": c.status,
+                "errors": list(c.errors),
+                "notes": list(c.notes),
+                "feasible": None if feas is None else c.name not in feas,
+                "violations": [] if feas is None else feas.get(c.name, []),
+                "pareto_optimal": None if pareto is None else c.name in pareto,
+            }
+        )
+    return out
+
+
+def _choice(decision: Mapping, selected: str | None) -> dict:
+    g = decision["group"]
+    rules = [
+        {
+            "rule": r["rule"],
+            "description": r.get("description", ""),
+            "winner": r.get("winner"),
+            "winners": list(r.get("winners", ())),
+            "higher_is_better": bool(r.get("higher_is_better", True)),
+            "scores": dict(r.get("scores", {})),
+        }
+        for r in g.get("rules", ())
+    ]
+    rule = decision["rule"]
+    description = next((r["description"] for r in rules if r["rule"] == rule), "")
+    group_choice = decision.get("chosen")
+    chosen = selected if selected is not None else group_choice
+    return {
+        "chosen": chosen,
+        "group_choice": group_choice,
+        "overrides_group_choice": chosen != group_choice,
+        "rule": rule,
+        "rule_description": description,
+        "method": decision["method"],
+        "runners_up": [
+            c
+            for c in ([group_choice] if chosen != group_choice else []) + list(decision["runners_up"])
+            if c is not None and c != chosen
+        ][:3],
+        "any_feasible": bool(decision.get("any_feasible", True)),
+        "basis": g.get("basis", ""),
+        "considered": list(g.get("considered", ())),
+        "favourites": [
+            {"profile": p["name"], "role": p.get("role") or p["name"], "favourite": p.get("favourite")}
+            for p in decision["profiles"]
+        ],
+        "rules": rules,
+        "disagree": bool(g.get("disagree", False)),
+        "condorcet_winner": g.get("condorcet_winner"),
+    }
+
+
+def _pick_pair(objectives: list[dict], available: set[str]) -> tuple[str, str] | None:
+    usable = [o for o in objectives if o["name"] in available]
+    if len(usable) < 2:
+        return None
+    ranked = sorted(usable, key=lambda o: -(o["weight_share"] or 0.0))  # stable: scorecard order on ties
+
+    def best(groups: Sequence[str]) -> dict | None:
+        return next((o for o in ranked if o["group"] in groups), None)
+
+    y = best(_QUALITY_GROUPS) or ranked[0]
+    x = best(_COST_GROUPS) or next(o for o in ranked if o is not y)
+    if x is y:
+        x = next(o for o in ranked if o is not y)
+    return x["name"], y["name"]
+
+
+def _table(scorecard: Scorecard, objectives: list[dict]) -> DecisionTable:
+    table = table_from_scorecard(scorecard)
+    directions = {o["name"]: o["direction"] for o in objectives}
+    objs = tuple(o.with_direction(directions.get(o.name, o.direction)) for o in table.objectives)
+    return DecisionTable(table.candidates, objs, table.values, table.ci_low, table.ci_high, table.comparisons)
+
+
+def _tradeoff(table: DecisionTable, objectives: list[dict]) -> dict | None:
+    import numpy as np
+
+    present = {name for j, name in enumerate(table.objective_names) if np.isfinite(table.values[:, j]).sum() >= 1}
+    pair = _pick_pair(objectives, present)
+    if pair is None:
+        return None
+    x, y = pair
+    p = compute_pareto(table, [x, y])
+    return {"x": x, "y": y, "front": list(p.front)}
+
+
+def _why(decision: Mapping, tradeoff: dict | None) -> dict:
+    gf = decision["group_feasibility"]
+    pareto = decision["pareto"]
+    g = decision["group"]
+    profiles = []
+    for p in decision["profiles"]:
+        score = p.get("score")
+        if score:
+            weights = dict(score["weights"])
+            top = [
+                {"candidate": r["candidate"], "rank": r["rank"], "score": r["score"], "feasible": r.get("feasible")}
+                for r in score["candidates"][:PROFILE_TOP]
+            ]
+        else:
+            raw = {k: float(v) for k, v in p.get("weights", {}).items()}
+            total = sum(raw.values()) or 1.0
+            weights = {k: v / total for k, v in raw.items()}
+            top = []
+        profiles.append(
+            {
+                "name": p["name"],
+                "role": p.get("role") or p["name"],
+                "rationale": p.get("rationale", ""),
+                "influence": p.get("influence", 1.0),
+                "weights": weights,
+                "constraints": list(p.get("constraints", ())),
+                "ranked_on": list(p.get("ranked_on", ())),
+                "missing_objectives": list(p.get("missing_objectives", ())),
+                "favourite": p.get("favourite"),
+                "method": score["method"] if score else None,
+                "normalisation": score["normalisation"] if score else None,
+                "higher_is_better": score["higher_is_better"] if score else True,
+                "top": top,
+                "warnings": list(p.get("warnings", ())),
+            }
+        )
+    return {
+        "constraints": [
+            {"profile": c.get("profile"), "constraint": c["constraint"]} for c in gf.get("constraints", ())
+        ],
+        "infeasible": [
+            {"candidate": c["candidate"], "violations": list(c["violations"])} for c in gf.get("infeasible", ())
+        ],
+        "unverifiable": [
+            {"candidate": c["candidate"], "checks": list(c["checks"])} for c in gf.get("unverifiable", ())
+        ],
+        "pareto": {
+            "objectives": list(pareto.get("objectives", ())),
+            "front": list(pareto.get("front", ())),
+            "dominated_by": dict(pareto.get("dominated_by", {})),
+            "knees": list(pareto.get("knees", ())),
+            "trades": [t["text"] for t in pareto.get("trades", ()) if t.get("text")],
+        },
+        "tradeoff": tradeoff,
+        "profiles": profiles,
+        "utilities": {p: dict(v) for p, v in g.get("utilities", {}).items()},
+        "regret": {p: dict(v) for p, v in g.get("regret", {}).items()},
+    }
+
+
+def _robustness(decision: Mapping) -> dict:
+    s = decision["sensitivity"]
+    loo = s.get("leave_one_out", {})
+    profiles = []
+    for p in decision["profiles"]:
+        sens = p.get("sensitivity")
+        if not sens:
+            continue
+        acc = sens.get("rank_acceptability") or {}
+        profiles.append(
+            {
+                "profile": p["name"],
+                "role": p.get("role") or p["name"],
+                "winner": sens.get("winner"),
+                "stability_note": sens.get("stability_note", ""),
+                "weight_intervals": [
+                    {k: i.get(k) for k in ("objective", "weight", "low", "high", "below", "above", "note")}
+                    for i in sens.get("weight_intervals", ())
+                ],
+                "first_share": dict(acc.get("first", {})),
+                "n_samples": acc.get("n_samples"),
+                "leave_one_out_changes": [dict(c) for c in sens.get("leave_one_out", {}).get("changes", ())],
+                "ties": list(sens.get("ties", ())),
+            }
+        )
+    return {
+        "winner": s.get("winner"),
+        "win_share": dict(s.get("win_share", {})),
+        "n_samples": s.get("n_samples", 0),
+        "leave_one_out": {
+            "changes": [dict(c) for c in loo.get("changes", ())],
+            "pool_independent": bool(loo.get("pool_independent", False)),
+            "note": loo.get("note", ""),
+        },
+        "ties": list(s.get("ties", ())),
+        "undetermined": list(s.get("undetermined", ())),
+        "ties_rule": s.get("ties_rule", ""),
+        "settings": {
+            k: decision.get("settings", {}).get(k)
+            for k in ("n_samples", "group_samples", "concentration", "value_noise", "random_state")
+        },
+        "profiles": profiles,
+    }
+
+
+_SLICE_SKIP = ("candidate", "attribute", "group", "n", "small", "positives")
+
+
+def _fairness(scorecard: Scorecard, objectives: list[dict], focus: Sequence[str]) -> dict | None:
+    sec = scorecard.sections.get("fairness")
+    fair_objs = [o["name"] for o in objectives if o["group"] == "fairness"]
+    rows: list[dict] = []
+    metrics: list[str] = []
+    attributes: list[str] = []
+    rule = ""
+    if isinstance(sec, Mapping) and sec.get("by_attribute"):
+        attributes = [str(a) for a in sec.get("attributes", sec["by_attribute"].keys())]
+        rule = str(sec.get("objective_rule", ""))
+        for attr in attributes:
+            per = sec["by_attribute"].get(attr, {})
+            for cand in scorecard.candidate_names:
+                vals = per.get(cand)
+                if not isinstance(vals, Mapping):
+                    continue
+                for k in vals:
+                    if k not in metrics:
+                        metrics.append(str(k))
+                rows.append({"attribute": attr, "candidate": cand, **{str(k): v for k, v in vals.items()}})
+    elif fair_objs:
+        attributes = ["all attributes (worst)"]
+        rule = "as measured in the metrics table"
+        metrics = list(fair_objs)
+        frame = scorecard.to_frame()
+        for cand in scorecard.candidate_names:
+            vals = {n: float(frame.at[cand, n]) for n in metrics}
+            rows.append(
+                {"attribute": attributes[0], "candidate": cand, **{n: (v if v == v else None) for n, v in vals.items()}}
+            )
+    else:
+        return None
+    groups = []
+    for s in scorecard.slices:
+        if s.get("candidate") in focus:
+            g = {
+                "candidate": s["candidate"],
+                "attribute": str(s.get("attribute")),
+                "group": str(s.get("group")),
+                "n": s.get("n"),
+                "small": bool(s.get("small", False)),
+            }
+            for k, v in s.items():
+                if k in _SLICE_SKIP or str(k).endswith(("_ci_low", "_ci_high")):
+                    continue
+                if isinstance(v, (int, float)) and not isinstance(v, bool) or v is None:
+                    g[str(k)] = v
+            groups.append(g)
+    return {
+        "attributes": attributes,
+        "objective_rule": rule,
+        "metrics": metrics,
+        "rows": rows,
+        "groups": groups,
+        "groups_for": [c for c in focus],
+        "min_group_size": scorecard.settings.get("min_group_size"),
+    }
+
+
+def _explanations(scorecard: Scorecard) -> dict | None:
+    sec = scorecard.sections.get("explanations")
+    if not isinstance(sec, Mapping) or not sec.get("candidates"):
+        return None
+    rows = []
+    cands = sec["candidates"]
+    for name in list(scorecard.candidate_names) + [c for c in cands if c not in scorecard.candidate_names]:
+        c = cands.get(name)
+        if not isinstance(c, Mapping):
+            continue
+        imp = {str(g["feature"]): g.get("share") for g in c.get("global_importance", ()) if "feature" in g}
+        rows.append(
+            {
+                "candidate": name,
+                "status": c.get("status"),
+                "explainer": c.get("explainer"),
+                "output_space": c.get("output_space_meaning") or c.get("output_space"),
+                "sample_size": c.get("sample_size"),
+                "top_features": list(c.get("top_features", ())),
+                "importance": imp,
+                "reason": c.get("reason") or c.get("skipped_reason"),
+            }
+        )
+    proxies = [
+        {"feature": a["feature"], "sensitive_attribute": a["sensitive_attribute"], "association": a["association"]}
+        for a in sec.get("associations", ())
+        if a.get("flagged")
+    ]
+    rules = sec.get("rules", {}) if isinstance(sec.get("rules"), Mapping) else {}
+    return {
+        "rows": rows,
+        "proxies": proxies,
+        "proxy_threshold": rules.get("proxy_threshold"),
+        "sensitive_attributes": list(sec.get("sensitive_attributes", ())),
+        "method": rules.get("global_importance", ""),
+        "notes": list(sec.get("notes", ())) + [str(u) for u in sec.get("unexplained", ())],
+    }
+
+
+def _scalar_items(d: Any) -> dict:
+    if not isinstance(d, Mapping):
+        return {}
+    return {str(k): v for k, v in d.items() if v is None or isinstance(v, (str, int, float, bool))}
+
+
+def _serving(scorecard: Scorecard) -> dict | None:
+    sec = scorecard.sections.get("serving")
+    if not isinstance(sec, Mapping) or not sec.get("candidates"):
+        return None
+    env = sec.get("environment", {}) if isinstance(sec.get("environment"), Mapping) else {}
+    rows = []
+    measures: list[str] = []
+    for c in sec["candidates"]:
+        figs = c.get("figures", {}) if isinstance(c.get("figures"), Mapping) else {}
+        for m in SERVING_MEASURES:
+            if m in figs and m not in measures:
+                measures.append(m)
+        rows.append(
+            {
+                "candidate": c.get("name"),
+                "variant": c.get("variant"),
+                "runtime": c.get("runtime"),
+                "status": c.get("status"),
+                "reason": c.get("reason"),
+                "best_batch_size": c.get("best_batch_size"),
+                "figures": {m: figs.get(m) for m in SERVING_MEASURES if m in figs},
+            }
+        )
+    measures.sort(key=SERVING_MEASURES.index)
+    return {
+        "assumptions": _scalar_items(sec.get("assumptions")),
+        "environment": {
+            k: env.get(k) for k in ("cpu_model", "logical_cores", "usable_cores", "threads", "python", "platform")
+        }
+        | {"busy": bool(env.get("busy", sec.get("busy", False))), "busy_note": env.get("busy_note")},
+        "notes": [str(n) for n in sec.get("notes", ())],
+        "measures": measures,
+        "rows": rows,
+        "unmeasured": [
+            str(u) if not isinstance(u, Mapping) else str(u.get("name", u)) for u in sec.get("unmeasured", ())
+        ],
+    }
+
+
+def _drift(scorecard: Scorecard) -> dict | None:
+    out: dict[str, Any] = {"decay": None, "features": None, "backtest": None}
+    decay = scorecard.sections.get("decay")
+    if isinstance(decay, Mapping) and decay.get("candidates"):
+        out["decay"] = {
+            "metric": decay.get("metric"),
+            "unit": decay.get("unit"),
+            "window": decay.get("window"),
+            "windows": list(decay.get("windows", ())),
+            "rule": decay.get("rule", ""),
+            "candidates": {
+                name: {
+                    "decay_per_month": c.get("decay_per_month"),
+                    "gap_first_last": c.get("gap_first_last"),
+                    "series": dict(c.get("series", {})),
+                }
+                for name, c in decay["candidates"].items()
+                if isinstance(c, Mapping)
+            },
+        }
+    drift = scorecard.sections.get("drift")
+    if isinstance(drift, Mapping) and drift.get("features"):
+        feats = [
+            {k: f.get(k) for k in ("feature", "kind", "psi", "reading", "test", "p_value")} for f in drift["features"]
+        ]
+        out["features"] = {
+            "reference": drift.get("reference"),
+            "current": drift.get("current"),
+            "rule": drift.get("rule", ""),
+            "counts": dict(drift.get("counts", {})),
+            "features": feats,
+        }
+    bt = scorecard.sections.get("backtest")
+    if isinstance(bt, Mapping) and bt.get("rows"):
+        keep = ("candidate", "age_months", "train_start", "train_end", "n_train", "n_test", "refit", "reason")
+        metric_keys: list[str] = []
+        for r in bt["rows"]:
+            for k, v in r.items():
+                if k not in keep and k not in ("test_window", "seconds", "notes") and k not in metric_keys:
+                    if isinstance(v, (int, float)) and not isinstance(v, bool) or v is None:
+                        metric_keys.append(k)
+        out["backtest"] = {
+            "test_window": bt.get("test_window"),
+            "train_window_months": bt.get("train_window_months"),
+            "rule": bt.get("rule", ""),
+            "metrics": metric_keys,
+            "rows": [{k: r.get(k) for k in keep + tuple(metric_keys)} for r in bt["rows"]],
+            "supplied": [
+                {k: r.get(k) for k in ("candidate", "n_test", "reason", *metric_keys)} for r in bt.get("supplied", ())
+            ],
+        }
+    return out if any(v is not None for v in out.values()) else None
+
+
+def _provenance(
+    scorecard: Scorecard, sc_sha: str, decision: Mapping | None, decision_sha: str | None, generated_at: str
+) -> dict:
+    prov = dict(scorecard.provenance)
+    ds = dict(scorecard.dataset)
+    fp = ds.get("fingerprint") if isinstance(ds.get("fingerprint"), Mapping) else {}
+    out: dict[str, Any] = {
+        "generated_at": generated_at,
+        "generator": {"name": "tradeoffs", "version": _version()},
+        "scorecard": {
+            "sha256": sc_sha,
+            "schema_version": scorecard.schema_version,
+            "created_at": scorecard.created_at or None,
+            "evaluated_at": prov.get("evaluated_at"),
+            "settings": _scalar_items(scorecard.settings),
+            "versions": {str(k): str(v) for k, v in dict(prov.get("versions", {}) or {}).items()},
+            "machine": _scalar_items(prov.get("machine")),
+        },
+        "dataset": {
+            "source": ds.get("source"),
+            "sha256": (fp or {}).get("sha256") or ds.get("sha256"),
+            "size_bytes": (fp or {}).get("size_bytes"),
+            "rows": ds.get("rows"),
+            "columns": (fp or {}).get("columns"),
+        },
+        "decision": None,
+    }
+    if decision is not None:
+        dp = decision.get("provenance", {})
+        settings = decision.get("settings", {})
+        out["decision"] = {
+            "sha256": decision_sha,
+            "schema_version": decision.get("schema_version"),
+            "decided_at": dp.get("decided_at"),
+            "scorecard_sha256": dp.get("scorecard_sha256"),
+            "matches_scorecard": dp.get("scorecard_sha256") == sc_sha,
+            "settings": {
+                k: (json.dumps(v, sort_keys=True) if isinstance(v, (Mapping, list)) else v) for k, v in settings.items()
+            },
+        }
+    return out
+
+
+# ---- entry point ----------------------------------------------------------------------------------
+def build_report(
+    scorecard: Scorecard,
+    decision: Decision | Mapping | None = None,
+    *,
+    signoffs: Iterable[SignOff | Mapping] = (),
+    rationale: str | None = None,
+    now: datetime | str,
+    selected: str | None = None,
+    provisional: bool = False,
+    decision_sha256: str | None = None,
+) -> Report:
+    """Assemble the report record from a scorecard and (optionally) a decision.
+
+    Parameters
+    ----------
+    scorecard : Scorecard
+        The measurements (a loaded scorecard or one built from a metrics table).
+    decision : Decision or mapping, optional
+        The decision (a :class:`~analysis.decision.Decision` or its ``tradeoffs.decision`` JSON
+        record). Without one the report presents the scorecard and says "no decision recorded".
+    signoffs : iterable of SignOff or mappings
+        Sign-offs to show (role, name, at, comment).
+    rationale : str, optional
+        Why the team chose as it did, in its own words.
+    now : datetime or str
+        The report's timestamp (passed in, so the same inputs give the same report).
+    selected : str, optional
+        The candidate the team picked when it differs from the group rule's choice.
+    provisional : bool
+        True when ``decision`` was computed only for this report (nothing was recorded): the report
+        shows the profiles' views and the rule's pick as provisional.
+    decision_sha256 : str, optional
+        The SHA-256 of the decision file as read (the command line passes it); by default it is
+        computed from ``decision`` as ``tradeoffs decide`` writes it.
+
+    Returns
+    -------
+    Report
+        Deterministic: the same inputs and ``now`` give an equal record (and byte-identical
+        Markdown and JSON).
+    """
+    if not isinstance(scorecard, Scorecard):
+        raise InputError(f"build_report needs a Scorecard; got {type(scorecard).__name__}.")
+    generated_at = _iso(now)
+    sc_sha = _sha256(scorecard_to_json(scorecard))
+    warnings: list[str] = []
+    dec = dec_sha = None
+    if decision is not None:
+        dec, dec_sha = decision_record_dict(decision, sha256=decision_sha256)
+        extra = [c for c in dec["candidates"] if c not in set(scorecard.candidate_names)]
+        if extra:
+            raise InputError(
+                f"the decision names candidate(s) {', '.join(map(str, extra[:5]))} that the scorecard lacks: it was "
+                "made from another scorecard. Pass the scorecard the decision was made from."
+            )
+        recorded = dec.get("provenance", {}).get("scorecard_sha256")
+        if recorded and recorded != sc_sha:
+            warnings.append(
+                f"the decision record was made from a scorecard with SHA-256 {recorded[:12]}…, but this report's "
+                f"scorecard has {sc_sha[:12]}…: check that they belong together."
+            )
+    if selected is not None:
+        if dec is None:
+            raise InputError("a selected candidate needs a decision record to compare it with.")
+        if selected not in scorecard.candidate_names:
+            raise InputError(f"selected candidate {selected!r} is not in the scorecard.")
+    status = "none" if dec is None else ("provisional" if provisional else "decided")
+    assert status in STATUSES
+    objectives = _objectives(scorecard, dec)
+    dataset = _dataset(scorecard)
+    table = _table(scorecard, objectives)
+    tradeoff = _tradeoff(table, objectives)
+    choice = _choice(dec, selected) if dec is not None else None
+    focus = []
+    if choice is not None:
+        focus = [c for c in (choice["chosen"], choice["group_choice"]) if c is not None]
+        focus = list(dict.fromkeys(focus))
+    serving = _serving(scorecard)
+    if serving is not None and serving["environment"].get("busy"):
+        warnings.append(
+            "serving was measured on a busy machine: tail latencies (p99) may be inflated; re-measure on an idle one."
+        )
+    drift = _drift(scorecard)
+    if dec is not None:
+        warnings += [str(w) for w in dec.get("warnings", ())]
+    signs = tuple(SignOff.from_any(s) for s in signoffs)
+    parts = {
+        "question": _question(scorecard, dataset, objectives),
+        "candidates": _candidates(scorecard, dec),
+        "metrics": _metrics(scorecard),
+        "choice": choice,
+        "why": _why(dec, tradeoff) if dec is not None else ({"tradeoff": tradeoff} if tradeoff else None),
+        "robustness": _robustness(dec) if dec is not None else None,
+        "fairness": _fairness(scorecard, objectives, focus),
+        "explanations": _explanations(scorecard),
+        "serving": serving,
+        "drift": drift,
+        "provenance": _provenance(scorecard, sc_sha, dec, dec_sha, generated_at),
+    }
+    parts = {k: _tidy(v) for k, v in parts.items()}
+    summary = build_summary(status=status, rationale=rationale, warnings=warnings, **parts)
+    title = build_title(status, parts["choice"])
+    return Report(
+        generated_at=generated_at,
+        status=status,
+        title=title,
+        summary=summary,
+        question=freeze(parts["question"]),
+        candidates=freeze(parts["candidates"]),
+        metrics=freeze(parts["metrics"]),
+        choice=freeze(parts["choice"]),
+        why=freeze(parts["why"]),
+        robustness=freeze(parts["robustness"]),
+        fairness=freeze(parts["fairness"]),
+        explanations=freeze(parts["explanations"]),
+        serving=freeze(parts["serving"]),
+        drift=freeze(parts["drift"]),
+        signoffs=signs,
+        rationale=rationale if rationale else None,
+        warnings=tuple(dict.fromkeys(warnings)),
+        provenance=freeze(parts["provenance"]),
+    )

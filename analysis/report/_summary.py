@@ -1,0 +1,197 @@
+"""The plain-language paragraph on top of every report, written for someone who is not an engineer.
+
+Plain text (the exporters escape it). It answers, in order: what was asked, who weighed in, what
+is recommended and by which rule, whether people disagree, how firm the choice is, and the
+caveats a reader must know before acting on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from analysis.report._format import fmt_share, join_names
+
+_RULE_PLAIN = {
+    "utilitarian": "the best average satisfaction across stakeholders",
+    "borda": "the best combined ranking across stakeholders (Borda count)",
+    "copeland": "the most head-to-head majority wins (Copeland)",
+    "minimax-regret": "no stakeholder loses much against their own favourite (minimax regret)",
+    "maximin": "the worst-off stakeholder is as well off as possible (maximin)",
+}
+
+
+_RULE_NAME = {
+    "utilitarian": "utilitarian",
+    "borda": "Borda",
+    "copeland": "Copeland",
+    "minimax-regret": "minimax-regret",
+    "maximin": "maximin",
+}
+_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def _count(n: int, noun: str) -> str:
+    """``"six stakeholders"``, ``"one objective"``, ``"20 objectives"``."""
+    word = _NUMBERS[n] if 0 <= n < len(_NUMBERS) else f"{n:,}"
+    return f"{word} {noun}{'' if n == 1 else 's'}"
+
+
+def build_title(status: str, choice: Mapping | None) -> str:
+    """The report's title."""
+    if status == "decided" and choice is not None and choice.get("chosen"):
+        return f"Model decision: {choice['chosen']}"
+    if status == "decided":
+        return "Model decision: no candidate chosen"
+    return "Model comparison: no decision recorded"
+
+
+def _robustness_sentence(chosen: str, rob: Mapping) -> list[str]:
+    out = []
+    n = rob.get("n_samples") or 0
+    share = (rob.get("win_share") or {}).get(chosen)
+    if n and share is not None:
+        others = sorted(
+            ((c, s) for c, s in (rob.get("win_share") or {}).items() if c != chosen and s), key=lambda cs: -cs[1]
+        )
+        if share >= 0.9:
+            lead = "The choice is firm"
+        elif share >= 0.6:
+            lead = "The choice is fairly firm"
+        else:
+            lead = "The choice is fragile"
+        text = (
+            f"{lead}: it came out on top in {fmt_share(share)} of {n:,} re-runs with the stakeholders' weights and "
+            "the measurements varied within their uncertainty"
+        )
+        if others and share < 0.9:
+            text += f" ({others[0][0]} won {fmt_share(others[0][1])})"
+        out.append(text + ".")
+    ties = list(rob.get("ties") or ())
+    if ties:
+        out.append(
+            f"The data cannot tell it apart from {join_names(ties)} on the weighted objectives (statistically tied)."
+        )
+    else:
+        out.append("No other candidate is statistically tied with it.")
+    changes = (rob.get("leave_one_out") or {}).get("changes") or ()
+    if changes:
+        c = changes[0]
+        out.append(
+            f"Removing {c['removed']} from the comparison would change the pick to {c['new_winner'] or 'none'}"
+            + (f" ({len(changes) - 1} other removal(s) would too)." if len(changes) > 1 else ".")
+        )
+    return out
+
+
+def _caveats(
+    serving: Mapping | None, drift: Mapping | None, fairness: Mapping | None, chosen: str | None, question: Mapping
+) -> list:
+    out = []
+    if serving is not None and (serving.get("environment") or {}).get("busy"):
+        out.append("latency was measured on a busy machine, so its slow tail may be overstated")
+    feats = ((drift or {}).get("features") or {}).get("features") or ()
+    major = [f["feature"] for f in feats if f.get("reading") == "major"]
+    if major:
+        out.append(f"{len(major)} input feature(s) have shifted markedly since training ({join_names(major, limit=4)})")
+    decay = (drift or {}).get("decay") or {}
+    if chosen and chosen in (decay.get("candidates") or {}):
+        d = decay["candidates"][chosen].get("decay_per_month")
+        if d is not None and d > 0:
+            metric = str(decay.get("metric") or "quality")
+            label = next((o["label"] for o in question["objectives"] if o["name"] == metric), metric)
+            out.append(
+                f"the chosen model's {label} fell by about {d:.3f} per month over the evaluation period, "
+                "so plan retraining"
+            )
+    if fairness is not None and chosen:
+        small = [g for g in fairness.get("groups", ()) if g.get("candidate") == chosen and g.get("small")]
+        if small:
+            out.append(f"{len(small)} group(s) are too small for reliable fairness figures")
+    return out
+
+
+def build_summary(
+    *,
+    status: str,
+    question: Mapping,
+    candidates: Sequence[Mapping],
+    metrics: Sequence[Mapping],
+    choice: Mapping | None,
+    why: Mapping | None,
+    robustness: Mapping | None,
+    fairness: Mapping | None,
+    explanations: Mapping | None,
+    serving: Mapping | None,
+    drift: Mapping | None,
+    provenance: Mapping,
+    rationale: str | None,
+    warnings: Sequence[str],
+) -> str:
+    """One paragraph: the question, the recommendation, the disagreement, the robustness, the caveats."""
+    del metrics, explanations, provenance  # the summary stays short; the sections carry the detail
+    n = len(candidates)
+    parts: list[Any] = [question["text"]]
+    if choice is None:
+        parts.append(
+            f"No decision has been recorded: this report lays out the {n} candidates' measurements on "
+            f"{len(question['objectives'])} objectives without choosing."
+        )
+        return " ".join(parts)
+    profiles = (why or {}).get("profiles") or ()
+    roles = [p["role"] for p in profiles]
+    weighted = [o for o in question["objectives"] if o.get("weight_share")]
+    feasible = [c for c in candidates if c.get("feasible")]
+    who = f"{_count(len(roles), 'stakeholder').capitalize()} ({join_names(roles)})" if roles else "Nobody"
+    parts.append(
+        f"{who} weighed {_count(len(weighted), 'objective')}; {len(feasible)} of the {n} candidates meet every "
+        "stakeholder's hard requirements."
+    )
+    if not choice.get("any_feasible"):
+        parts.append("No candidate meets them all, so the group rules compared every candidate anyway.")
+    chosen = choice.get("chosen")
+    group_choice = choice.get("group_choice")
+    rule_text = _RULE_PLAIN.get(choice["rule"], choice.get("rule_description") or choice["rule"])
+    prefix = "If the group decided now, the recommendation would be" if status == "provisional" else "Recommendation:"
+    if status == "provisional":
+        parts.append(
+            "No decision has been recorded; the views below are those of the stakeholder profiles used for this report."
+        )
+    if chosen is None:
+        parts.append("The group rule could not choose a candidate.")
+    elif choice.get("overrides_group_choice"):
+        parts.append(
+            f"The team chose {chosen}, not the group rule's pick {group_choice} (chosen so that {rule_text})."
+            + (f" Their reason: {rationale}" if rationale else " No reason was recorded for overriding the rule.")
+        )
+    else:
+        parts.append(f"{prefix} ship {chosen}, picked by the rule that {rule_text}.")
+    if chosen is not None:
+        fans = [f["role"] for f in choice.get("favourites", ()) if f.get("favourite") == chosen]
+        if fans:
+            parts.append(f"It is the favourite of {join_names(fans)}.")
+        else:
+            parts.append("It is no single stakeholder's favourite: it is the compromise.")
+        dissent: dict[str, list[str]] = {}
+        for r in choice.get("rules", ()):
+            if r.get("winner") not in (None, group_choice):
+                dissent.setdefault(r["winner"], []).append(_RULE_NAME.get(r["rule"], r["rule"]))
+        if dissent:
+            texts = [
+                f"the {join_names(rules)} rule{'s' if len(rules) > 1 else ''} would pick {w}"
+                for w, rules in dissent.items()
+            ]
+            parts.append(f"Other ways of combining the views disagree: {'; '.join(texts)}.")
+        if robustness is not None and chosen == group_choice:
+            parts += _robustness_sentence(chosen, robustness)
+        runners = choice.get("runners_up") or ()
+        if runners:
+            parts.append(f"Runners-up: {join_names(runners)}.")
+    if rationale and not choice.get("overrides_group_choice"):
+        parts.append(f"The team's reason: {rationale}")
+    caveats = _caveats(serving, drift, fairness, chosen, question)
+    if caveats:
+        parts.append("Before acting on it, note that " + "; ".join(caveats) + ".")
+    if any("made from a scorecard with SHA-256" in w for w in warnings):
+        parts.append("Warning: the decision record and the scorecard in this report may not belong together.")
+    return " ".join(str(p).strip() for p in parts)
