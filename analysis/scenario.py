@@ -101,3 +101,42 @@ def load_card(path: str | Path | None = None) -> DatasetCard:
         models=models,
         raw=raw,
     )
+
+
+def load_card_data(card: DatasetCard):
+    """The card's checked evaluation data (``EvalData``) and its candidate models, loaded safely.
+
+    What ``tradeoffs evaluate --card`` evaluates, for callers that take a card as it is (the
+    dashboard, benchmarks).
+    """
+    from analysis.evaluation import ValueSpec, prepare_data
+    from analysis.loading import fingerprint_dataset, load_model, load_table
+
+    frame = load_table(card.test_path)
+    data = prepare_data(
+        frame,
+        source=str(card.test_path),
+        target=card.target,
+        positive_label=card.positive_label,
+        sensitive=card.sensitive,
+        time=card.time,
+        id_column=card.id,
+        value=ValueSpec(tuple(card.value_columns), dict(card.value_matrix) if card.value_matrix else None),
+        fingerprint=fingerprint_dataset(card.test_path, frame),
+    )
+    models = [load_model(p) for p in card.model_paths]
+    return data, models
+
+
+def load_card_train_frame(card: DatasetCard):
+    """The card's training-period rows (time column parsed), or ``None`` when it names none."""
+    if card.train_path is None:
+        return None
+    import pandas as pd
+
+    from analysis.loading import load_table
+
+    frame = load_table(card.train_path, what="training data file")
+    if card.time and card.time in frame.columns:
+        frame[card.time] = pd.to_datetime(frame[card.time], format="mixed")
+    return frame

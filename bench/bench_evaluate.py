@@ -18,9 +18,8 @@ import numpy as np
 from fairlearn.metrics import MetricFrame, selection_rate
 from sklearn import metrics as skm
 
-from analysis.evaluation import EvalSettings, ValueSpec, evaluate_predictions, predict_candidates, prepare_data
-from analysis.loading import fingerprint_dataset, load_model, load_table
-from analysis.scenario import load_card
+from analysis.evaluation import EvalSettings, evaluate_predictions, predict_candidates
+from analysis.scenario import load_card, load_card_data
 
 
 def naive_seconds_per_resample(data, preds, n_resamples: int, seed: int = 0) -> float:
@@ -62,19 +61,7 @@ def main() -> None:
 
     card = load_card()
     t0 = time.perf_counter()
-    frame = load_table(card.test_path)
-    data = prepare_data(
-        frame,
-        source=str(card.test_path),
-        target=card.target,
-        positive_label=card.positive_label,
-        sensitive=card.sensitive,
-        time=card.time,
-        id_column=card.id,
-        value=ValueSpec(tuple(card.value_columns), card.value_matrix),
-        fingerprint=fingerprint_dataset(card.test_path, frame),
-    )
-    models = [load_model(p) for p in card.model_paths]
+    data, models = load_card_data(card)
     t_load = time.perf_counter() - t0
 
     t0 = time.perf_counter()
