@@ -1,4 +1,4 @@
-"""Entry point of the dashboard: page config, navigation, shared frame."""
+"""Entry point of the dashboard: page config, session state, the shared frame and navigation."""
 
 from __future__ import annotations
 
@@ -6,8 +6,41 @@ from pathlib import Path
 
 import streamlit as st
 
+from app.ui import render, state
+
 PAGES = Path(__file__).parent / "app_pages"
 
 st.set_page_config(page_title="Tradeoffs", page_icon="⚖️", layout="wide")
-navigation = st.navigation([st.Page(PAGES / "overview.py", title="Overview", icon="🏠", default=True)])
+state.init()
+
+
+def page(file: str, title: str, icon: str, **kw) -> st.Page:
+    """One page of ``app_pages/``; its URL path is the file name."""
+    return st.Page(PAGES / file, title=title, icon=icon, **kw)
+
+
+navigation = st.navigation(
+    {
+        "Start": [
+            page("overview.py", "Overview", ":material/home:", default=True),
+            page("data.py", "Data & models", ":material/upload_file:"),
+        ],
+        "Decide together": [
+            page("scorecard.py", "Scorecard", ":material/table_chart:"),
+            page("stakeholders.py", "Stakeholders", ":material/groups:"),
+            page("tradeoffs.py", "Trade-offs", ":material/scatter_plot:"),
+            page("consensus.py", "Consensus & sensitivity", ":material/handshake:"),
+            page("decision.py", "Decision", ":material/task_alt:"),
+        ],
+        "Look closer (ML engineers)": [
+            page("quality.py", "Quality", ":material/insights:"),
+            page("serving.py", "Serving & cost", ":material/speed:"),
+            page("fairness.py", "Fairness", ":material/balance:"),
+            page("explanations.py", "Explanations", ":material/lightbulb:"),
+            page("drift.py", "Drift", ":material/trending_down:"),
+        ],
+    }
+)
+render.sidebar()
 navigation.run()
+state.sync_url()

@@ -1,39 +1,396 @@
-"""The only module with Streamlit caching. Cache keys are cheap identifiers (paths, hashes)."""
+"""The only module with Streamlit caching. Cache keys are cheap identifiers, never big objects.
+
+Every derived result is cached under the *scorecard key* (``builtin:<file>@<mtime>`` for the
+built-in scenario, ``session:<session id>:<n>`` for a scorecard a session brought) plus small
+hashable arguments (an objective subset, the text of some constraints, a weight vector). The
+scorecard itself is passed as an unhashed ``_scorecard`` argument, so nothing large is hashed on a
+rerun. A per-session key contains that session's random id, so one session can never be served
+another's results; per-session entries expire (``ttl``) and are bounded (``max_entries``).
+
+``st.cache_resource`` is used for frozen records (scorecards, decision tables, fronts, scores,
+decisions): they are shared read-only and cannot be mutated by a page. ``st.cache_data`` (which
+copies) is used for the small display tables.
+
+What a weight slider costs: :func:`profile_view` re-scores one profile (``score_table``); the
+front (by objective subset) and the feasibility (by constraint text) come from the cache, and
+no evaluation, SHAP, fairness or front computation runs.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import plotly.graph_objects as go
 import streamlit as st
 
+from analysis._errors import InputError
+from analysis.decision import (
+    Decision,
+    DecisionTable,
+    Dominance,
+    FeasibilityResult,
+    ParetoResult,
+    ScoreResult,
+    StakeholderProfile,
+    TradeStep,
+    build_decision,
+    compute_dominance,
+    compute_feasibility,
+    compute_pareto,
+    compute_trade_ratios,
+    parse_constraint,
+    score_table,
+    table_from_scorecard,
+)
+from analysis.figures import candidate_colours
 from analysis.scenario import DatasetCard, load_card
 from analysis.scorecard import Scorecard, load_scorecard
+from app.ui import state, tables
+
+#: An operator may point the dashboard at another default scorecard (tests use it too).
+ENV_SCORECARD = "TRADEOFFS_DEFAULT_SCORECARD"
+#: Per-session cache entries live this long after their last use (seconds).
+TTL = 3600
+#: Above this many candidates, the group sensitivity checks are computed only on request.
+DECISION_LIMIT = 300
 
 
+@dataclass(frozen=True)
+class Active:
+    """The scorecard the pages show, with its cache key and a label for people."""
+
+    key: str
+    scorecard: Scorecard
+    label: str
+    builtin: bool
+
+
+# ---- the built-in scenario ----------------------------------------------------------------------
 @st.cache_resource(show_spinner=False)
 def builtin_card() -> DatasetCard:
     """The built-in scenario's dataset card (read once per server)."""
     return load_card()
 
 
-@st.cache_resource(show_spinner=False)
-def builtin_scorecard() -> Scorecard | None:
-    """The shipped scorecard of the built-in scenario, if present (read-only, shared)."""
+def builtin_path() -> Path | None:
+    """The shipped scorecard of the built-in scenario (or the operator's), if there is one."""
+    env = os.environ.get(ENV_SCORECARD)
+    if env:
+        return Path(env)
     path = builtin_card().folder / "scorecard.json"
-    return load_scorecard(path) if path.is_file() else None
+    return path if path.is_file() else None
 
 
-def scorecard_table(scorecard: Scorecard) -> pd.DataFrame:
-    """Candidates x objectives with intervals as text, for display."""
-    frame = scorecard.to_frame()
-    lo, hi = scorecard.interval_frames()
-    out = pd.DataFrame(index=frame.index)
-    for obj in scorecard.objectives:
-        col = frame[obj.name]
-        text = col.map(lambda v: "missing" if pd.isna(v) else f"{v:.3f}")
-        has_ci = lo[obj.name].notna()
-        text[has_ci] = [
-            f"{v:.3f} [{a:.3f}, {b:.3f}]" for v, a, b in zip(col[has_ci], lo[obj.name][has_ci], hi[obj.name][has_ci])
-        ]
-        arrow = "↑" if obj.direction == "max" else "↓"
-        out[f"{obj.label} {arrow}"] = text
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load_file(path: str, mtime_ns: int) -> Scorecard:
+    return load_scorecard(path)
+
+
+@st.cache_resource(
+    show_spinner="Evaluating the built-in scenario once for this server: about half a minute, then it is instant."
+)
+def _evaluate_builtin() -> Scorecard:
+    from app.ui.jobs import evaluate_card
+
+    return evaluate_card(builtin_card(), now=datetime.now(UTC).replace(microsecond=0))
+
+
+def builtin() -> Active:
+    """The built-in scenario, already evaluated (shipped file, else evaluated once and cached)."""
+    path = builtin_path()
+    card = builtin_card()
+    if path is not None:
+        mtime = path.stat().st_mtime_ns
+        sc = _load_file(str(path), mtime)
+        source = str(sc.dataset.get("source") or "")
+        name = card.name if source.endswith(card.test_file) else path.name  # an operator's own default
+        return Active(f"builtin:{path}@{mtime}", sc, name, True)
+    return Active("builtin:evaluated", _evaluate_builtin(), card.name, True)
+
+
+def active() -> Active:
+    """The scorecard every page shows: the session's own when chosen, else the built-in one."""
+    own = state.own()
+    if state.use_own() and own is not None:
+        return Active(own.key, own.scorecard, own.label, False)
+    return builtin()
+
+
+# ---- derived records, cached by the scorecard key ---------------------------------------------
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
+def _table(key: str, _scorecard: Scorecard) -> DecisionTable:
+    return table_from_scorecard(_scorecard)
+
+
+def decision_table(a: Active) -> DecisionTable:
+    """The candidates x objectives table of the active scorecard."""
+    return _table(a.key, a.scorecard)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
+def _colours(key: str, _scorecard: Scorecard) -> dict[str, str]:
+    return candidate_colours(_scorecard.candidate_names)
+
+
+def colours(a: Active) -> dict[str, str]:
+    """One colour per candidate, the same on every page."""
+    return _colours(a.key, a.scorecard)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256, ttl=TTL)
+def _pareto(key: str, _scorecard: Scorecard, objectives: tuple[str, ...]) -> ParetoResult:
+    return compute_pareto(_table(key, _scorecard), list(objectives))
+
+
+def pareto(a: Active, objectives: Sequence[str]) -> ParetoResult:
+    """The Pareto front over ``objectives`` (cached by objective subset)."""
+    return _pareto(a.key, a.scorecard, tuple(objectives))
+
+
+@st.cache_resource(show_spinner=False, max_entries=256, ttl=TTL)
+def _feasibility(key: str, _scorecard: Scorecard, constraints: tuple[tuple[str | None, str], ...]) -> FeasibilityResult:
+    parsed = [(who, parse_constraint(text)) for who, text in constraints]
+    return compute_feasibility(_table(key, _scorecard), parsed)
+
+
+def feasibility(a: Active, profiles: Sequence[StakeholderProfile]) -> FeasibilityResult:
+    """Which candidates satisfy every constraint of ``profiles`` (cached by constraint text)."""
+    named = len(profiles) > 1
+    cons = tuple((p.name if named else None, str(c)) for p in profiles for c in p.constraints)
+    return _feasibility(a.key, a.scorecard, cons)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=TTL)
+def _score(
+    key: str,
+    _scorecard: Scorecard,
+    objectives: tuple[str, ...],
+    weights: tuple[float, ...],
+    bounds: tuple[tuple[str, float, float], ...],
+    method: str,
+    perf: str | None,
+) -> ScoreResult:
+    sub = _table(key, _scorecard).select(list(objectives))
+    return score_table(
+        sub,
+        dict(zip(objectives, weights, strict=True)),
+        method=method,
+        bounds={n: (w, i) for n, w, i in bounds},
+        perf=perf,
+    )
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    """One stakeholder applied to the active scorecard (without the sensitivity checks).
+
+    The same rules as :func:`analysis.decision.compute_profile_result` (weighted objectives the
+    scorecard lacks are reported and left out; the favourite is the best-scored feasible
+    candidate), built from cached parts so a slider move re-scores only.
+    """
+
+    profile: StakeholderProfile
+    method: str
+    objectives: tuple[str, ...]
+    missing: tuple[str, ...]
+    score: ScoreResult | None
+    feasibility: FeasibilityResult
+    pareto: ParetoResult | None
+    favourite: str | None
+    warnings: tuple[str, ...]
+
+
+def profile_view(a: Active, profile: StakeholderProfile, method: str, perf: str | None = None) -> ProfileView:
+    """Rank the active scorecard's candidates for one stakeholder (``perf``: Dynascore's units)."""
+    table = decision_table(a)
+    have = set(table.objective_names)
+    present = tuple(n for n, w in profile.weights if w > 0 and n in have)
+    missing = tuple(n for n, w in profile.weights if w > 0 and n not in have)
+    feas = feasibility(a, [profile])
+    warnings = list(feas.warnings)
+    score = front = favourite = None
+    if missing:
+        warnings.insert(0, f"weights {', '.join(missing)}, which this scorecard lacks; ranked on the rest.")
+    if present:
+        weights = tuple(dict(profile.weights)[n] for n in present)
+        cols = present
+        if method == "dynascore" and perf is not None and perf not in present:
+            cols, weights = (*present, perf), (*weights, 0.0)  # as compute_profile_result does
+        bounds = tuple(b for b in profile.bounds if b[0] in cols)
+        try:
+            score = _score(a.key, a.scorecard, cols, weights, bounds, method, perf)
+        except InputError as exc:  # e.g. a profile's bounds contradict this scorecard's directions
+            warnings.insert(0, f"cannot rank: {exc.message}")
+        else:
+            warnings += list(score.warnings)
+            front = pareto(a, present)
+            unscored = set(score.unscored)
+            ok = dict(zip(feas.candidates, feas.feasible, strict=True))
+            favourite = next((c for c in score.order if ok.get(c) and c not in unscored), None)
+    else:
+        warnings.insert(0, "none of its weighted objectives is in this scorecard, so it cannot rank.")
+    return ProfileView(profile, method, present, missing, score, feas, front, favourite, tuple(warnings))
+
+
+def group_objectives(a: Active, profiles: Sequence[StakeholderProfile]) -> tuple[str, ...]:
+    """Every objective some profile weighs and the scorecard has (the group's front objectives)."""
+    have = set(decision_table(a).objective_names)
+    out: list[str] = []
+    for p in profiles:
+        for n, w in p.weights:
+            if w > 0 and n in have and n not in out:
+                out.append(n)
+    return tuple(out)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512, ttl=TTL)
+def _dominance(key: str, _scorecard: Scorecard, candidate: str, objectives: tuple[str, ...]) -> Dominance:
+    return compute_dominance(_table(key, _scorecard), candidate, list(objectives))
+
+
+def dominance(a: Active, candidate: str, objectives: Sequence[str]) -> Dominance:
+    """Who dominates ``candidate`` on ``objectives``, and where each is better."""
+    return _dominance(a.key, a.scorecard, candidate, tuple(objectives))
+
+
+@st.cache_resource(show_spinner=False, max_entries=256, ttl=TTL)
+def _trades(key: str, _scorecard: Scorecard, x: str, y: str) -> tuple[TradeStep, ...]:
+    return compute_trade_ratios(_table(key, _scorecard), x, y)
+
+
+def trade_ratios(a: Active, x: str, y: str) -> tuple[TradeStep, ...]:
+    """What each step along the two-objective front gains and costs."""
+    return _trades(a.key, a.scorecard, x, y)
+
+
+def profiles_key(profiles: Sequence[StakeholderProfile]) -> str:
+    """A short fingerprint of the profiles (their file form), for cache keys."""
+    text = json.dumps([p.to_dict() for p in profiles], sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@st.cache_resource(
+    show_spinner="Weighing every stakeholder, the group rules and the sensitivity checks…", max_entries=16, ttl=TTL
+)
+def _decision(
+    key: str,
+    _scorecard: Scorecard,
+    pkey: str,
+    _profiles: tuple[StakeholderProfile, ...],
+    rule: str,
+    method: str,
+    perf: str | None,
+) -> Decision:
+    return build_decision(_scorecard, _profiles, rule=rule, method=method, perf=perf, random_state=0)
+
+
+def decision(
+    a: Active, profiles: Sequence[StakeholderProfile], rule: str, method: str, perf: str | None = None
+) -> Decision:
+    """The group decision with its sensitivity checks (seeded, so the same inputs give the same record)."""
+    p = tuple(profiles)
+    return _decision(a.key, a.scorecard, profiles_key(p), p, rule, method, perf)
+
+
+# ---- figures --------------------------------------------------------------------------------------
+@st.cache_resource(show_spinner=False, max_entries=256, ttl=TTL)
+def _figure(key: str, kind: str, args: tuple, _build: Callable[[], go.Figure]) -> go.Figure:
+    return _build()
+
+
+def figure(a: Active, kind: str, args: tuple, build: Callable[[], go.Figure]) -> go.Figure:
+    """A figure cached by the scorecard key, its kind and ``args`` (everything it depends on).
+
+    ``st.plotly_chart`` only reads a figure (``to_dict``), so a cached figure is shared safely; a page
+    must pass in ``args`` every input of ``build``.
+    """
+    return _figure(a.key, kind, args, build)
+
+
+# ---- display tables ---------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=64, ttl=TTL)
+def _scorecard_display(
+    key: str,
+    _scorecard: Scorecard,
+    focus_key: str,
+    _feasibility: FeasibilityResult,
+    _pareto: ParetoResult | None,
+    max_rows: int,
+) -> tables.ScorecardDisplay:
+    return tables.scorecard_display(_scorecard, _feasibility, _pareto, max_rows=max_rows)
+
+
+def scorecard_display(
+    a: Active,
+    feas: FeasibilityResult,
+    front: ParetoResult | None,
+    *,
+    max_rows: int = tables.MAX_ROWS,
+) -> tables.ScorecardDisplay:
+    """The scorecard as display text and cell styles (cached by the constraints and front objectives)."""
+    focus_key = repr((feas.constraints, front.objectives if front is not None else None))
+    return _scorecard_display(a.key, a.scorecard, focus_key, feas, front, max_rows)
+
+
+# ---- serving costs under another price ----------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def instance_prices():
+    """The example instance price list of :mod:`analysis.serving` (None when that module is unavailable)."""
+    try:
+        from analysis.serving import load_instance_prices
+
+        return load_instance_prices()
+    except (ImportError, InputError):
+        return None
+
+
+@dataclass(frozen=True)
+class ServingCost:
+    """Dollars per million predictions of one serving entry under the chosen price."""
+
+    name: str
+    variant: bool
+    single: float | None
+    batch: float | None
+
+
+@st.cache_data(show_spinner=False, max_entries=256, ttl=TTL)
+def _serving_costs(key: str, _scorecard: Scorecard, usd_per_hour: float, vcpus: int, utilisation: float) -> list:
+    from analysis.serving import compute_cost_per_million, compute_workers
+
+    out = []
+    for e in (_scorecard.sections.get("serving") or {}).get("candidates", ()):
+        values = []
+        for kind in ("cost_single", "cost_batch"):
+            assumption = ((e.get(kind) or {}).get("assumption")) or {}
+            seconds = assumption.get("seconds_per_prediction")
+            threads = int(assumption.get("threads") or 1)
+            values.append(
+                None
+                if not seconds
+                else compute_cost_per_million(
+                    seconds,
+                    usd_per_hour=usd_per_hour,
+                    workers=compute_workers(vcpus, threads),
+                    utilisation=utilisation,
+                )
+            )
+        out.append(ServingCost(e["name"], e.get("kind") == "variant", values[0], values[1]))
     return out
+
+
+def serving_costs(a: Active, usd_per_hour: float, vcpus: int, utilisation: float) -> list[ServingCost]:
+    """Cost per million of every serving entry at another price, with the library's cost formula."""
+    return _serving_costs(a.key, a.scorecard, float(usd_per_hour), int(vcpus), float(utilisation))
+
+
+def clear_all() -> None:
+    """Clear every cache (tests; an operator after replacing the shipped scorecard)."""
+    st.cache_data.clear()
+    st.cache_resource.clear()

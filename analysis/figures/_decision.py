@@ -1,0 +1,229 @@
+"""Decision figures: a profile's ranking, the regret table, weight stability and rank acceptability."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from analysis.decision import FeasibilityResult, GroupResult, RankAcceptability, ScoreResult, WeightStability
+from analysis.figures._palette import DOMINATED_COLOUR, FRONT_COLOUR, MAX_DISTINCT, NEUTRAL_COLOUR, colour_of
+from analysis.figures._style import finish
+
+MAX_BARS = 15
+
+
+def make_ranking_figure(
+    score: ScoreResult,
+    *,
+    feasibility: FeasibilityResult | None = None,
+    colours: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    top: int = MAX_BARS,
+    height: int | None = None,
+    title: str | None = "Ranking",
+) -> go.Figure:
+    """The ``top`` best-scored candidates as bars, infeasible ones hatched and faded.
+
+    Hover text breaks each score into its objectives' contributions (additive methods). With
+    ``title=None`` the figure has no title (for a card that already names it).
+    """
+    order = [c for c in score.order if c not in score.unscored][:top]
+    index = {c: i for i, c in enumerate(score.candidates)}
+    names, values, colour, pattern, opacity, hover = [], [], [], [], [], []
+    for c in order:
+        i = index[c]
+        ok = feasibility.is_feasible(c) if feasibility is not None else True
+        names.append(c if ok else f"{c} (infeasible)")
+        values.append(float(score.scores[i]))
+        colour.append(colour_of(c, colours) if len(score.candidates) <= MAX_DISTINCT else FRONT_COLOUR)
+        pattern.append("" if ok else "/")
+        opacity.append(1.0 if ok else 0.45)
+        parts = []
+        if score.contributions is not None:
+            pairs = sorted(zip(score.objectives, score.contributions[i], strict=True), key=lambda p: -abs(p[1] or 0.0))
+            parts = [f"{(labels or {}).get(o, o)}: {v:+.3f}" for o, v in pairs]
+        why = ""
+        if not ok and feasibility is not None:
+            why = "<br>" + "<br>".join(feasibility.violations(c)[:3])
+        hover.append(f"<b>{c}</b><br>score {score.scores[i]:.3f}<br>" + "<br>".join(parts) + why)
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=names,
+            orientation="h",
+            marker={"color": colour, "opacity": opacity, "pattern": {"shape": pattern}},
+            hovertext=hover,
+            hoverinfo="text",
+            text=[f"{v:.3f}" for v in values],
+            textposition="auto",
+            textfont={"size": 12},
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    better = "higher" if score.higher_is_better else "lower"
+    fig.update_xaxes(title_text=f"score ({score.method}, {better} is better)")
+    more = len(score.candidates) - len(order)
+    h = height or max(200, (70 if title else 40) + 26 * len(order))
+    if title is None:
+        finish(fig, "", height=h)
+        fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
+        return fig
+    sub = "Hatched: breaks a hard constraint." + (f" {more:,} more not shown." if more > 0 else "")
+    return finish(fig, title, height=h, subtitle=sub)
+
+
+def make_regret_figure(group: GroupResult, *, chosen: str | None = None, height: int | None = None) -> go.Figure:
+    """Regret of each stakeholder (rows) for each considered candidate (columns)."""
+    z = np.asarray(group.regret, dtype=float)
+    text = [[f"{v:.2f}" for v in row] for row in z]
+    cols = [f"{c} ✔" if c == chosen else c for c in group.candidates]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=cols,
+            y=list(group.profiles),
+            text=text,
+            texttemplate="%{text}",
+            colorscale=[[0, "#FFFFFF"], [1, "#D9822B"]],
+            zmin=0,
+            colorbar={"title": {"text": "regret"}},
+            hovertemplate="%{y} with %{x}: regret %{z:.3f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(tickangle=-30)
+    fig.update_yaxes(autorange="reversed")
+    return finish(
+        fig,
+        "Regret: what each stakeholder gives up against their own favourite",
+        height=height or 190 + 34 * len(group.profiles),
+        subtitle="0: their favourite; 1: as far as from their ideal to their worst acceptable value (above 1: "
+        "worse than that). ✔ chosen.",
+    )
+
+
+def make_weight_stability_figure(
+    stability: WeightStability,
+    *,
+    labels: Mapping[str, str] | None = None,
+    height: int | None = None,
+) -> go.Figure:
+    """For each weight: the range it can move in (others rescaled) before the winner changes."""
+    rows = [i for i in stability.intervals if i.weight > 0 or i.low is not None]
+    fig = go.Figure()
+    names = [(labels or {}).get(i.objective, i.objective) for i in rows]
+    for name, i in zip(names, rows, strict=True):
+        if i.low is None or i.high is None:
+            fig.add_trace(
+                go.Scatter(
+                    x=[i.weight],
+                    y=[name],
+                    mode="markers",
+                    marker={"color": NEUTRAL_COLOUR, "size": 10, "symbol": "x"},
+                    showlegend=False,
+                    hovertext=f"{name}: {i.note}",
+                    hoverinfo="text",
+                )
+            )
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[i.low, i.high],
+                y=[name, name],
+                mode="lines",
+                line={"color": "#8FB8DE", "width": 14},
+                showlegend=False,
+                hovertext=(
+                    f"{name}: the winner stays {stability.winner} while this weight is between "
+                    f"{i.low:.0%} and {i.high:.0%} of the total"
+                    + (f"; below, {i.below} wins" if i.below else "")
+                    + (f"; above, {i.above} wins" if i.above else "")
+                ),
+                hoverinfo="text",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[i.weight],
+                y=[name],
+                mode="markers",
+                marker={"color": FRONT_COLOUR, "size": 12, "symbol": "line-ns", "line": {"width": 3}},
+                showlegend=False,
+                hovertext=f"{name}: current weight {i.weight:.0%}",
+                hoverinfo="text",
+            )
+        )
+        for x, who, anchor in ((i.low, i.below, "right"), (i.high, i.above, "left")):
+            if who:
+                fig.add_annotation(
+                    x=x, y=name, text=f"{who}", showarrow=False, xanchor=anchor, yshift=14, font={"size": 11}
+                )
+    fig.update_xaxes(title_text="share of the total weight", range=[0, 1], tickformat=".0%")
+    fig.update_yaxes(autorange="reversed")
+    return finish(
+        fig,
+        f"Safe range of each weight for {stability.winner}",
+        height=height or 110 + 48 * len(rows),
+        subtitle="Blue: the safe range; black tick: the current weight; names: who wins beyond each end.",
+    )
+
+
+def make_acceptability_figure(
+    acc: RankAcceptability,
+    *,
+    height: int | None = None,
+    top_ranks: int = 5,
+) -> go.Figure:
+    """Share of resampled draws in which each candidate takes each rank (SMAA)."""
+    ranks = np.asarray(acc.ranks, dtype=float)
+    k = min(top_ranks, ranks.shape[1]) if ranks.size else 0
+    order = np.argsort(-np.asarray(acc.first)) if ranks.size else np.zeros(0, dtype=int)
+    z = ranks[order, :k] if ranks.size else np.zeros((0, 0))
+    y = [acc.candidates[i] for i in order]
+    text = [[f"{v:.0%}" if v >= 0.005 else "" for v in row] for row in z]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[f"rank {r + 1}" for r in range(k)],
+            y=y,
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            zmin=0,
+            zmax=1,
+            colorbar={"title": {"text": "share"}, "tickformat": ".0%"},
+            hovertemplate="%{y} at %{x}: %{z:.1%} of draws<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    return finish(
+        fig,
+        "How often each candidate takes each rank",
+        height=height or 120 + 28 * len(y),
+        subtitle=f"{acc.n_samples} draws with weights and measured values resampled within their uncertainty.",
+    )
+
+
+def make_win_share_figure(
+    win_share: Sequence[tuple[str, float]],
+    *,
+    colours: Mapping[str, str] | None = None,
+    height: int | None = None,
+) -> go.Figure:
+    """Share of draws in which the group rule picks each candidate."""
+    items = sorted(win_share, key=lambda cv: -cv[1])
+    fig = go.Figure(
+        go.Bar(
+            x=[v for _, v in items],
+            y=[c for c, _ in items],
+            orientation="h",
+            marker={"color": [colour_of(c, colours) if colours else DOMINATED_COLOUR for c, _ in items]},
+            text=[f"{v:.0%}" for _, v in items],
+            textposition="auto",
+            hovertemplate="%{y}: chosen in %{x:.1%} of draws<extra></extra>",
+        )
+    )
+    fig.update_xaxes(range=[0, 1], tickformat=".0%", title_text="share of draws won")
+    fig.update_yaxes(autorange="reversed")
+    return finish(fig, "How often the group rule picks each candidate", height=height or 100 + 28 * len(items))

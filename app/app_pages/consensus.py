@@ -1,0 +1,203 @@
+"""Consensus & sensitivity: group rules side by side, regret, and how firm the choice is."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis._errors import InputError
+from analysis.figures import (
+    make_acceptability_figure,
+    make_regret_figure,
+    make_weight_stability_figure,
+    make_win_share_figure,
+)
+from app.ui import render, services, state
+
+RULE_MEANING = {
+    "utilitarian": "the highest average satisfaction (weighted by influence)",
+    "borda": "the best average position in everyone's ranking",
+    "copeland": "the candidate that beats the most others in head-to-head majority votes",
+    "minimax-regret": "the candidate whose most disappointed stakeholder is least disappointed",
+    "maximin": "the candidate that leaves the worst-off stakeholder as well off as possible",
+}
+
+a = render.active_or_stop()
+sc = a.scorecard
+render.page_header(
+    "Consensus & sensitivity",
+    "Several fair ways to turn everyone's rankings into one choice, side by side; how much each stakeholder "
+    "gives up; and whether the choice survives small changes in the weights and in the measurements.",
+)
+n = len(sc.candidates)
+if n > services.DECISION_LIMIT and not state.pref(f"force_decision:{a.key}"):
+    st.info(
+        f"This scorecard has {n:,} candidates. The sensitivity checks re-score the pool once per candidate "
+        "(leave-one-out) and hundreds of times more for the resampling, which takes minutes at this size. The "
+        "Stakeholders and Trade-offs pages stay instant.",
+        icon=":material/hourglass:",
+    )
+    if st.button("Compute them anyway", key=state.widget("force_decision")):
+        state.set_pref(f"force_decision:{a.key}", True)
+        st.rerun()
+    st.stop()
+try:
+    d = services.decision(a, state.profiles(), state.rule(), *state.scoring())
+except InputError as exc:
+    st.error(f"The group decision could not be made: {exc.message}")
+    st.stop()
+g = d.group
+labels = {o.name: o.label for o in sc.objectives}
+colours = services.colours(a)
+
+if d.chosen:
+    st.success(
+        f"### The group's choice: {d.chosen}\n"
+        f"Under **{d.rule}**: {RULE_MEANING.get(d.rule, '')}. Change the rule in the sidebar.",
+        icon=":material/handshake:",
+    )
+else:
+    st.error("No group choice: no stakeholder could rank any candidate.")
+if not d.any_feasible:
+    st.warning(
+        "No candidate satisfies every stakeholder's hard constraints, so the rules consider all candidates. "
+        "Someone has to relax a constraint (see the Stakeholders page).",
+        icon=":material/warning:",
+    )
+
+st.markdown("#### The group rules, side by side")
+rules = pd.DataFrame(
+    [
+        {
+            "rule": r.rule + (" (chosen)" if r.rule == d.rule else ""),
+            "picks": r.winner or "nobody",
+            "ties": ", ".join(w for w in r.winners if w != r.winner),
+            "what it rewards": RULE_MEANING.get(r.rule, r.description),
+        }
+        for r in g.rules
+    ]
+)
+st.dataframe(rules, hide_index=True, width="stretch")
+if g.disagree:
+    st.markdown(
+        "The rules **disagree**: each is a defensible way to aggregate, so the difference is a real trade-off "
+        "between pleasing most people on average and not leaving anyone far behind."
+    )
+else:
+    st.markdown("Every rule picks the same candidate: the choice does not depend on how you aggregate.")
+if g.condorcet_winner:
+    st.caption(f"{g.condorcet_winner} beats every other candidate in head-to-head majority votes (Condorcet winner).")
+st.caption(f"Candidates considered: {g.basis} ({len(g.candidates)}).")
+
+left, right = st.columns([5, 4], gap="large")
+with left:
+    if g.profiles and g.candidates:
+        st.plotly_chart(make_regret_figure(g, chosen=d.chosen), key=state.widget("regret"))
+        st.caption(
+            "Read across a row: how far each candidate falls short of that stakeholder's own favourite, on their "
+            "own 0-to-1 scale. The chosen column shows what each person gives up."
+        )
+with right:
+    st.markdown("**Each stakeholder's favourite**")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "stakeholder": r.profile.role or r.profile.name,
+                    "favourite": r.favourite or "none feasible",
+                    "regret with the choice": None
+                    if d.chosen not in g.candidates or r.profile.name not in g.profiles
+                    else round(g.regret[g.profiles.index(r.profile.name)][g.candidates.index(d.chosen)], 3),
+                }
+                for r in d.profiles
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+st.markdown("### How firm is the choice?")
+gs = d.sensitivity
+c1, c2 = st.columns(2, gap="large")
+with c1:
+    if gs.n_samples and gs.win_share:
+        share = dict(gs.win_share).get(d.chosen or "", 0.0)
+        st.plotly_chart(make_win_share_figure(gs.win_share, colours=colours), key=state.widget("win_share"))
+        st.markdown(
+            f"In **{share:.0%}** of {gs.n_samples} what-if draws (everyone's weights nudged and every measurement "
+            f"redrawn within its confidence interval) the {d.rule} rule still picks **{d.chosen}**. "
+            + ("That is a firm choice." if share >= 0.7 else "That is a fragile choice: small changes flip it.")
+        )
+with c2:
+    loo = gs.leave_one_out
+    st.markdown("**Leave one out**")
+    if loo.changes:
+        st.warning(
+            "Removing a single other candidate changes the group's choice: "
+            + "; ".join(f"without {c}, the choice is {w or 'nobody'}" for c, w in loo.changes[:8])
+            + ". "
+            + loo.note,
+            icon=":material/warning:",
+        )
+    else:
+        st.markdown(f"Removing any one other candidate leaves the choice at **{d.chosen}**.")
+        if not loo.pool_independent:
+            st.caption(
+                "Some weighted objectives have no fixed 'worst'/'ideal' bounds, so their scores depend on which "
+                "candidates are in the pool; this check shows the choice does not."
+            )
+    st.markdown("**Statistical ties**")
+    if gs.ties:
+        st.markdown(
+            f"{', '.join(gs.ties)} cannot be told apart from {d.chosen} on any weighted objective (the differences "
+            "are within the measurement noise): the data does not prefer one over the other."
+        )
+    else:
+        st.markdown(f"No candidate is statistically tied with {d.chosen} on every weighted objective.")
+    if gs.undetermined:
+        st.caption(f"Cannot tell (no intervals on some objective): {', '.join(gs.undetermined)}.")
+
+st.markdown("#### One stakeholder at a time")
+ranked = [r for r in d.profiles if r.sensitivity is not None]
+if ranked:
+    who = render.remembered(
+        st.selectbox,
+        "Stakeholder",
+        [r.profile.name for r in ranked],
+        key="sensitivity_profile",
+        default=ranked[0].profile.name,
+        format_func=lambda nme: next(r.profile.role or nme for r in ranked if r.profile.name == nme),
+    )
+    r = next(r for r in ranked if r.profile.name == who)
+    s = r.sensitivity
+    l2, r2 = st.columns(2, gap="large")
+    with l2:
+        if s.stability is not None:
+            st.plotly_chart(
+                make_weight_stability_figure(s.stability, labels=labels), key=state.widget("stability", who)
+            )
+            st.caption(
+                f"Each bar is how far that weight can move (the others scaled to make room) before "
+                f"{s.winner} stops being {r.profile.role or who}'s favourite. A long bar: the favourite does not "
+                "hinge on that weight."
+            )
+        else:
+            st.caption(f"Weight stability intervals: {s.stability_note}")
+    with r2:
+        if s.acceptability is not None:
+            st.plotly_chart(make_acceptability_figure(s.acceptability), key=state.widget("acceptability", who))
+            first = dict(zip(s.acceptability.candidates, s.acceptability.first, strict=True))
+            st.caption(
+                f"With weights and measurements resampled, {s.winner} comes first in "
+                f"{first.get(s.winner, 0):.0%} of draws."
+            )
+    if s.leave_one_out.changes:
+        st.caption(
+            "Leave one out: "
+            + "; ".join(f"without {c}, the favourite is {w}" for c, w in s.leave_one_out.changes[:6])
+            + f". {s.leave_one_out.note}"
+        )
+if d.warnings:
+    with st.expander(f"Warnings from the decision engine ({len(d.warnings)})"):
+        for w in d.warnings:
+            st.markdown(f"- {w}")

@@ -1,0 +1,117 @@
+"""Drift: quality per time window, the backtest by age of training data, and features that moved."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis.figures import make_backtest_figure, make_bins_figure, make_psi_figure, make_window_figure
+from app.ui import render, services, state
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 4)
+
+
+a = render.active_or_stop()
+sc = a.scorecard
+render.page_header(
+    "Drift",
+    "The world changes after training: quality measured month by month shows which candidates decay, the "
+    "backtest shows how much fresher training data would buy back, and feature drift shows what moved.",
+)
+colours = services.colours(a)
+windows = sc.windows_frame()
+if windows.empty:
+    render.missing(
+        "This scorecard has no per-window metrics.",
+        "Name the time column when evaluating (`tradeoffs evaluate ... --time timestamp`, or choose it on the "
+        "Data & models page) to get metrics per month (`--window W` for weeks).",
+    )
+else:
+    metrics = [o for o in sc.objectives if o.name in windows.columns]
+    default = (sc.sections.get("trend") or {}).get("metric") or metrics[0].name
+    names = [o.name for o in metrics]
+    metric = render.remembered(
+        st.selectbox, "Metric", names, key="drift_metric", default=default, format_func=lambda n: sc.objective(n).label
+    )
+    all_names = list(dict.fromkeys(windows["candidate"]))
+    chosen = render.remembered(
+        st.multiselect,
+        "Candidates",
+        all_names,
+        key=f"drift_candidates:{a.key}",
+        default=all_names[: min(10, len(all_names))],
+    )
+    st.plotly_chart(
+        make_window_figure(windows, sc.objective(metric), colours=colours, candidates=chosen),
+        key=state.widget("windows"),
+    )
+    trend = sc.sections.get("trend") or {}
+    decay = (sc.sections.get("decay") or {}).get("candidates") or {}
+    if trend.get("slope"):
+        rows = []
+        for c, s in trend["slope"].items():
+            d = decay.get(c) or {}
+            rows.append(
+                {
+                    "candidate": c,
+                    f"{trend.get('metric')} change per window": None if s is None else round(s, 4),
+                    "decay per month (positive = worse)": _round(d.get("decay_per_month")),
+                    "loss from first to last window": _round(d.get("gap_first_last")),
+                }
+            )
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        st.caption(
+            f"Least-squares trend of {trend.get('metric')} over the {len(trend.get('windows', []))} windows. A "
+            "candidate that decays fast needs retraining more often, which is a cost too."
+        )
+
+st.markdown("#### Backtest: train on older data, test on the latest month")
+bt = sc.sections.get("backtest")
+if not bt:
+    render.missing(
+        "No backtest in this scorecard.",
+        "The backtest retrains each candidate on older and newer windows and tests on the latest month: run the "
+        "drift stage (`tradeoffs evaluate ... --drift`, or `analysis.drift` backtest + `backtest_to_scorecard`) "
+        "with the training data next to the evaluation data.",
+    )
+else:
+    rows = [dict(r) for r in bt.get("rows", ())]
+    supplied = [dict(s) for s in bt.get("supplied", ())]
+    st.plotly_chart(make_backtest_figure(rows, supplied, colours=colours), key=state.widget("backtest"))
+    skipped = [r for r in rows if not r.get("refit")]
+    st.caption(
+        f"Test month {bt.get('test_window')}; each refit trains on {bt.get('train_window_months')} months. "
+        "A line that rises to the right: retraining on recent data recovers quality."
+        + (f" Not refit: {', '.join(sorted({r['candidate'] for r in skipped}))}." if skipped else "")
+    )
+
+st.markdown("#### Which features moved")
+dr = sc.sections.get("drift")
+if not dr:
+    render.missing(
+        "No feature drift in this scorecard.",
+        "Feature drift compares the training data with the latest window, feature by feature (population "
+        "stability index and a two-sample test): run the drift stage (`tradeoffs evaluate ... --drift`, or "
+        "`analysis.drift` feature_drift + `drift_to_scorecard`).",
+    )
+else:
+    feats = [dict(f) for f in dr.get("features", ())]
+    l1, r1 = st.columns(2, gap="large")
+    with l1:
+        st.plotly_chart(make_psi_figure(feats), key=state.widget("psi"))
+        counts = dict(dr.get("counts") or {})
+        st.caption(
+            f"Reference: {dr.get('reference')}; current: {dr.get('current')}. "
+            + ", ".join(f"{v} {k}" for k, v in counts.items())
+        )
+    with r1:
+        names = [f["feature"] for f in feats]
+        which = render.remembered(st.selectbox, "Feature", names, key="drift_feature", default=names[0])
+        st.plotly_chart(
+            make_bins_figure(
+                feats[names.index(which)], reference=str(dr.get("reference")), current=str(dr.get("current"))
+            ),
+            key=state.widget("bins"),
+        )

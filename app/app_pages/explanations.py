@@ -1,0 +1,107 @@
+"""Explanations: what each candidate relies on, compared across candidates, and why one row got its score."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis.figures import make_importance_comparison_figure, make_importance_figure, make_local_figure
+from app.ui import render, services, state
+
+a = render.active_or_stop()
+sc = a.scorecard
+render.page_header(
+    "Explanations",
+    "SHAP attributions: how much each feature moves each candidate's output, on a sample of evaluation rows. "
+    "Global importance says what a model relies on overall; a local explanation says why it scored one row the "
+    "way it did.",
+)
+ex = sc.sections.get("explanations")
+if not ex:
+    render.missing(
+        "This scorecard has no explanations.",
+        "Explanations need the models themselves: run the explanation stage, `tradeoffs evaluate ... --explain "
+        "--out scorecard.json` (or `analysis.explain.explain_candidates` + `explanations_to_scorecard`), then "
+        "load the scorecard on the Data & models page. Prediction files and metrics tables cannot be explained.",
+    )
+    st.stop()
+colours = services.colours(a)
+cands = {c: dict(e) for c, e in (ex.get("candidates") or {}).items()}
+explained = [c for c, e in cands.items() if e.get("global_importance")]
+
+st.markdown("#### Explainability facts")
+facts = []
+for c, e in cands.items():
+    f = e.get("facts") or {}
+    facts.append(
+        {
+            "candidate": c,
+            "family": e.get("family"),
+            "explainer": e.get("explainer") or "none",
+            "exact": {1.0: "yes", 0.0: "sampled"}.get(f.get("exact_explainer"), "unknown"),
+            "complexity": (
+                f"{f['model_complexity']:,.0f} {f.get('complexity_unit', '')}"
+                if f.get("model_complexity") is not None
+                else "unknown"
+            ),
+            "features for 90% of attribution": f.get("features_for_90pct_attribution"),
+            "status": e.get("status") + (f": {e['reason']}" if e.get("reason") else ""),
+        }
+    )
+st.dataframe(pd.DataFrame(facts), hide_index=True, width="stretch")
+st.caption(
+    "Exact: attributions computed exactly (trees, linear models) rather than estimated by sampling. Fewer "
+    "features for 90% of the attribution: a model a reader can follow more easily."
+)
+if not explained:
+    st.info("No candidate could be explained within the time budget; see the status column.")
+    st.stop()
+
+left, right = st.columns([2, 3], gap="large")
+with left:
+    cand = render.candidate_select("Candidate", explained, key="explain_candidate")
+    e = cands[cand]
+    flagged = [p["feature"] for p in e.get("proxies_flagged") or ()]
+    st.plotly_chart(
+        make_importance_figure(
+            e["global_importance"],
+            candidate=cand,
+            colours=colours,
+            sensitive=list(e.get("sensitive_features") or ()),
+            proxies=flagged,
+        ),
+        key=state.widget("importance"),
+    )
+    st.caption(f"Explained with {e.get('explainer_detail', '')}; output: {e.get('output_space_meaning') or ''}.")
+with right:
+    st.plotly_chart(
+        make_importance_comparison_figure({c: cands[c] for c in explained}), key=state.widget("importance_all")
+    )
+
+st.markdown("#### One row, explained")
+local = list(e.get("local") or ())
+if not local:
+    st.caption(f"No local explanations stored for {cand}.")
+else:
+    rows = [str(r["row"]) for r in local]
+    which = render.remembered(
+        st.selectbox,
+        "Row",
+        rows,
+        key=f"explain_row:{cand}",
+        default=rows[0],
+        help="The rows explained for every candidate (the first rows of the sample).",
+    )
+    row = local[rows.index(which)]
+    l2, r2 = st.columns([3, 2], gap="large")
+    with l2:
+        st.plotly_chart(
+            make_local_figure(row, candidate=cand, output_meaning=e.get("output_space_meaning")),
+            key=state.widget("local"),
+        )
+    with r2:
+        st.markdown(f"**Row {which}**: its feature values")
+        vals = pd.DataFrame(
+            [{"feature": k, "value": str(v), "push": row["attributions"].get(k)} for k, v in row["values"].items()]
+        ).sort_values("push", key=lambda s: -s.abs())
+        st.dataframe(vals, hide_index=True, width="stretch", height=380)

@@ -1,0 +1,123 @@
+"""Quality (ML engineer): metrics with intervals, ROC/PR curves, calibration, confusion, significance."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis.figures import (
+    make_calibration_figure,
+    make_confusion_figure,
+    make_interval_figure,
+    make_pr_figure,
+    make_regression_figure,
+    make_roc_figure,
+)
+from app.ui import render, services, state, tables
+
+a = render.active_or_stop()
+sc = a.scorecard
+render.page_header(
+    "Quality",
+    "How well each candidate predicts, with paired-bootstrap confidence intervals: every candidate is scored on "
+    "the same resamples, so a difference is tested on its own distribution. **≈** means the difference from the "
+    "best candidate is within the noise.",
+)
+colours = services.colours(a)
+quality = [o for o in sc.objectives if o.group == "quality"]
+if not quality:
+    render.missing(
+        "This scorecard has no quality metrics.",
+        "Evaluate the candidates on labelled data (`tradeoffs evaluate --data ... --target ...`), or add columns "
+        "such as roc_auc or accuracy to the metrics table.",
+    )
+    st.stop()
+frame = sc.to_frame()
+lo, hi = sc.interval_frames()
+comps = {(c.objective, c.candidate): c for c in sc.comparisons}
+best = {c.objective: c.best for c in sc.comparisons}
+
+names = [o.name for o in quality]
+c1, _ = st.columns([1, 2])
+with c1:
+    metric = render.remembered(
+        st.selectbox,
+        "Metric",
+        names,
+        key="quality_metric",
+        default="roc_auc" if "roc_auc" in names else names[0],
+        format_func=lambda n: sc.objective(n).label,
+    )
+o = sc.objective(metric)
+values = frame[metric].to_dict()
+intervals = {c: (lo.at[c, metric], hi.at[c, metric]) for c in frame.index}
+tied = [c for c in frame.index if (comps.get((metric, c)) is not None and comps[(metric, c)].significant is False)]
+if len(frame.index) > 60:
+    st.caption(f"{len(frame.index):,} candidates: showing the 60 best.")
+    keep = frame[metric].sort_values(ascending=o.direction == "min").index[:60]
+    values = {c: values[c] for c in keep}
+st.plotly_chart(
+    make_interval_figure(o, values, intervals, colours=colours, best=best.get(metric), tied=tied),
+    key=state.widget("quality_interval"),
+)
+st.caption(o.description)
+st.markdown("#### Which differences are real")
+sig = tables.significance_frame(sc, names)
+if sig.empty:
+    st.caption("No paired comparisons in this scorecard (no bootstrap intervals, or a metrics table).")
+else:
+    st.dataframe(sig, hide_index=True, width="stretch")
+    st.caption(
+        "Tied: the paired-bootstrap interval of the difference from the best includes zero, so on these rows the "
+        "data cannot tell the two apart. Significantly worse: the whole interval is on the worse side."
+    )
+
+curves = sc.sections.get("curves")
+if not curves:
+    render.missing(
+        "No ROC, precision-recall or calibration curves in this scorecard.",
+        "Curves are stored by `tradeoffs evaluate` (this version or later) from per-row predictions; a metrics "
+        "table or an older scorecard has none. Re-run `tradeoffs evaluate ... --out scorecard.json` and load it "
+        "on the Data & models page.",
+    )
+    st.stop()
+per = {k: v for k, v in curves.items() if not str(k).startswith("_")}
+if len(per) > 20:
+    choice = render.remembered(
+        st.multiselect, "Candidates to draw", list(per), key="quality_curves", default=list(per)[:10]
+    )
+    per = {k: per[k] for k in choice}
+if sc.task == "regression":
+    st.plotly_chart(make_regression_figure(per, colours=colours), key=state.widget("quality_regression"))
+    st.stop()
+auc = {
+    c: f"{c} (AUC {frame.at[c, 'roc_auc']:.3f})"
+    for c in per
+    if "roc_auc" in frame and frame.at[c, "roc_auc"] == frame.at[c, "roc_auc"]
+}
+counts = sc.dataset.get("class_counts") or {}
+prevalence = None
+if sc.task == "binary" and counts:
+    pos = str(sc.dataset.get("positive_label"))
+    total = sum(counts.values())
+    prevalence = counts.get(pos, 0) / total if total else None
+c1, c2 = st.columns(2, gap="large")
+if sc.task == "binary":
+    with c1:
+        st.plotly_chart(make_roc_figure(per, colours=colours, labels=auc), key=state.widget("roc"))
+    with c2:
+        st.plotly_chart(make_pr_figure(per, colours=colours, prevalence=prevalence), key=state.widget("pr"))
+c3, c4 = st.columns(2, gap="large")
+with c3:
+    if sc.task == "binary":
+        st.plotly_chart(make_calibration_figure(per, colours=colours), key=state.widget("calibration"))
+    else:
+        st.caption("Calibration and ROC curves are drawn for binary tasks; this is a multiclass scorecard.")
+with c4:
+    with_cm = [c for c, v in per.items() if v.get("confusion_matrix")]
+    if with_cm:
+        cand = render.candidate_select("Confusion matrix of", with_cm, key="quality_confusion")
+        classes = list(curves.get("_classes") or range(len(per[cand]["confusion_matrix"])))
+        st.plotly_chart(
+            make_confusion_figure(per[cand]["confusion_matrix"], classes, title=f"Confusion matrix: {cand}"),
+            key=state.widget("confusion"),
+        )

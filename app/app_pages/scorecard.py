@@ -1,0 +1,113 @@
+"""Scorecard: every candidate on every objective, with intervals, the front, ties and broken constraints."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.ui import render, services, state, tables
+
+a = render.active_or_stop()
+sc = a.scorecard
+render.page_header(
+    "Scorecard",
+    "Every candidate measured on the same rows. Each cell shows the value and its confidence interval; "
+    "**★** marks the best candidate on that objective and **≈** the ones whose difference from the best is not "
+    "statistically significant. Red cells break a hard constraint of the stakeholders you pick below.",
+)
+profiles = state.profiles()
+names = [p.name for p in profiles]
+choices = [state.GROUP, *names]
+focus = state.focus() if state.focus() in choices else state.GROUP
+c1, c2 = st.columns([1, 2])
+with c1:
+    key = render.bind(state.widget("focus", state.profiles_version()), focus)
+    focus = st.selectbox(
+        "Constraints and Pareto front of",
+        choices,
+        key=key,
+        format_func=lambda n: n if n == state.GROUP else next(p.role or p.name for p in profiles if p.name == n),
+        help="The group checks every stakeholder's constraints and draws the front over every objective someone "
+        "weighs; a single stakeholder uses their own constraints and weighted objectives.",
+    )
+    state.set_focus(focus)
+if focus == state.GROUP:
+    feas = services.feasibility(a, profiles)
+    front_objectives = services.group_objectives(a, profiles)
+else:
+    view = services.profile_view(a, next(p for p in profiles if p.name == focus), *state.scoring())
+    feas = view.feasibility
+    front_objectives = view.objectives
+front = services.pareto(a, front_objectives) if front_objectives else None
+groups = list(dict.fromkeys(o.group for o in sc.objectives))
+with c2:
+    shown_groups = render.remembered(
+        st.multiselect,
+        "Objective groups to show",
+        groups,
+        key="scorecard_groups",
+        default=groups,
+        help="quality: predictive quality; fairness: gaps between groups; value: money per 1,000 requests; "
+        "serving and cost: speed and dollars; explainability; drift: decay over time.",
+    )
+display = services.scorecard_display(a, feas, front)
+cols = ["Pareto-optimal", "Constraints"] + [
+    title for title, name in display.objectives.items() if sc.objective(name).group in shown_groups
+]
+styler = display.text[cols].style.apply(lambda _: display.css[cols], axis=None)
+st.dataframe(
+    styler,
+    width="stretch",
+    height=min(38 + 35 * display.shown, 640),
+    column_config={"_index": st.column_config.Column("candidate", pinned=True)},
+)
+st.caption(tables.LEGEND)
+if display.shown < display.total:
+    st.caption(
+        f"Showing {display.shown:,} of {display.total:,} candidates (Pareto-optimal first). The Trade-offs page "
+        "draws all of them."
+    )
+
+on_front = front.front if front is not None else ()
+lines = []
+if front is not None:
+    k = len(front.objectives)
+    over = (
+        ", ".join(sc.objective(n).label for n in front.objectives)
+        if k <= 5
+        else f"the {k} objectives {'someone weighs' if focus == state.GROUP else 'they weigh'}"
+    )
+    lines.append(
+        f"**{len(on_front):,}** of {len(front.candidates):,} candidates on the Pareto front over {over}: no other "
+        "candidate is at least as good on all of them and better on one."
+    )
+    if k > 5 and len(on_front) > 0.6 * len(front.candidates):
+        lines.append(
+            "With this many objectives nearly every candidate is on the front; pick one stakeholder above for a "
+            "sharper front."
+        )
+    if front.excluded:
+        lines.append(f"Left out of the front for a missing value: {', '.join(front.excluded)}.")
+if display.infeasible:
+    lines.append(
+        f"**{len(display.infeasible):,}** break a hard constraint: {', '.join(display.infeasible[:12])}"
+        + ("…" if len(display.infeasible) > 12 else "")
+        + "."
+    )
+else:
+    lines.append("Every candidate satisfies the constraints (or they cannot be checked).")
+st.markdown("  \n".join(lines))
+
+with st.expander("Why each infeasible candidate is out"):
+    if not display.infeasible:
+        st.write("Nobody is out.")
+    for c in display.infeasible[:50]:
+        st.markdown(f"**{c}**: " + "; ".join(feas.violations(c)))
+    for w in feas.warnings:
+        st.caption(w)
+with st.expander("What each column means"):
+    st.dataframe(tables.objectives_frame(sc.objectives), hide_index=True, width="stretch")
+notes = [(c.name, n) for c in sc.candidates for n in (*c.errors, *c.notes)]
+if notes:
+    with st.expander(f"Notes on candidates ({len(notes)})"):
+        for name, n in notes:
+            st.markdown(f"- **{name}**: {n}")

@@ -1,0 +1,169 @@
+"""Small UI helpers shared by pages: the sidebar frame, headers, guidance when data is missing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import streamlit as st
+
+from analysis._errors import InputError
+from analysis.decision import GROUP_RULES, METHODS
+from app.ui import services, state
+
+METHOD_HELP = (
+    "How one stakeholder's weights turn the objectives into one score. wsm (default) maps each objective "
+    "between fixed 'worst acceptable' and 'ideal' values, so adding or removing a candidate never reorders "
+    "the others."
+)
+RULE_HELP = (
+    "How the stakeholders' rankings become one group choice. minimax-regret (default) picks the candidate "
+    "whose worst disappointment, over all stakeholders, is smallest."
+)
+
+
+def plural(n: int, word: str) -> str:
+    """``"1 candidate"``, ``"1,000 candidates"``."""
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def bind(key: str, default: Any) -> str:
+    """Give a widget key its starting value once (so the widget needs no ``value=``); returns the key."""
+    if key not in st.session_state:
+        st.session_state[key] = default
+    return key
+
+
+def page_header(title: str, intro: str) -> None:
+    """Title and a one-paragraph explanation of what the page is for."""
+    st.title(title)
+    st.markdown(intro)
+
+
+def active_or_stop() -> services.Active:
+    """The active scorecard, or an explanation (and stop) when the built-in one cannot be loaded."""
+    try:
+        return services.active()
+    except InputError as exc:
+        st.error(f"The default scorecard could not be loaded: {exc.message}")
+        st.stop()
+        raise  # pragma: no cover - st.stop raises
+
+
+def missing(what: str, how: str) -> None:
+    """Say what is missing from the current scorecard and how to get it (instead of failing)."""
+    st.info(f"**{what}**\n\n{how}", icon=":material/info:")
+
+
+def candidate_select(
+    label: str,
+    names: Sequence[str],
+    *,
+    key: str,
+    default: str | None = None,
+    help: str | None = None,
+) -> str | None:
+    """A selectbox of candidate names whose choice survives page changes (kept in prefs)."""
+    names = list(names)
+    if not names:
+        return None
+    current = state.pref(key, default)
+    if current not in names:
+        current = default if default in names else names[0]
+    wkey = state.widget(key, services.active().key)
+    bind(wkey, current)
+    if st.session_state[wkey] not in names:
+        st.session_state[wkey] = current
+    value = st.selectbox(label, names, key=wkey, help=help)
+    state.set_pref(key, value)
+    return value
+
+
+def remembered(
+    widget_fn: Callable[..., Any], label: str, options: Sequence[Any], *, key: str, default: Any, **kw: Any
+) -> Any:
+    """A selectbox/radio/multiselect whose value is kept in prefs across pages."""
+    options = list(options)
+    current = state.pref(key, default)
+    if isinstance(current, list):
+        current = [c for c in current if c in options]
+    elif current not in options:
+        current = default if default in options else (options[0] if options else None)
+    wkey = state.widget(key)
+    bind(wkey, current)
+    value = widget_fn(label, options, key=wkey, **kw)
+    state.set_pref(key, value)
+    return value
+
+
+def sidebar() -> None:
+    """The shared frame: which scorecard is shown, the scoring method and group rule, the link."""
+    with st.sidebar:
+        try:
+            a = services.active()
+        except InputError as exc:
+            st.error(exc.message)
+            return
+        sc = a.scorecard
+        rows = sc.dataset.get("rows")
+        if not a.builtin:
+            what = "your scorecard"
+        elif a.label == services.builtin_card().name:
+            what = "the built-in scenario"
+        else:
+            what = "the default scorecard"
+        st.markdown(
+            f"**Showing:** {what}  \n"
+            f"{a.label}  \n{plural(len(sc.candidates), 'candidate')} · {plural(len(sc.objectives), 'objective')}"
+            + (f" · {plural(rows, 'row')}" if isinstance(rows, int) else "")
+        )
+        if state.own() is not None:
+            current = "Yours" if state.use_own() else "Built-in scenario"
+            ukey = bind(state.widget("use_own"), current)
+            if st.session_state[ukey] != current:
+                st.session_state[ukey] = current
+            st.radio(
+                "Scorecard",
+                ["Built-in scenario", "Yours"],
+                key=ukey,
+                horizontal=True,
+                on_change=lambda: state.set_use_own(st.session_state[ukey] == "Yours"),
+            )
+        mkey = bind(state.widget("method"), state.method())
+        if st.session_state[mkey] != state.method():
+            st.session_state[mkey] = state.method()
+        st.selectbox(
+            "Scoring method",
+            METHODS,
+            key=mkey,
+            help=METHOD_HELP,
+            on_change=lambda: state.set_method(st.session_state[mkey]),
+        )
+        if state.method() == "dynascore":
+            names = [o.name for o in sc.objectives]
+            current = state.perf() if state.perf() in names else ("roc_auc" if "roc_auc" in names else names[0])
+            state.set_perf(current)
+            pkey = bind(state.widget("perf", a.key), current)
+            st.selectbox(
+                "Dynascore units (performance objective)",
+                names,
+                key=pkey,
+                help="Dynascore expresses every objective in units of this one (Ma et al. 2021).",
+                on_change=lambda: state.set_perf(st.session_state[pkey]),
+            )
+        rkey = bind(state.widget("rule"), state.rule())
+        if st.session_state[rkey] != state.rule():
+            st.session_state[rkey] = state.rule()
+        st.selectbox(
+            "Group rule",
+            GROUP_RULES,
+            key=rkey,
+            help=RULE_HELP,
+            on_change=lambda: state.set_rule(st.session_state[rkey]),
+        )
+        st.caption(
+            "The address bar holds the current weights, constraints, method and rule: copy it to share "
+            "exactly this view."
+        )
+        for w in state.link_warnings():
+            st.warning(w)

@@ -1,0 +1,385 @@
+"""Every session-state key of the dashboard, defined once, with the accessors pages use.
+
+Session state is per browser session: uploads, evaluated scorecards, edited profiles and
+sign-offs live here and nowhere else, so one session never sees another's. Module-level values
+are constants only.
+
+Widget keys are built by :func:`widget` (prefix ``w.``) and never hold the truth: a widget's
+value is copied into a ``tradeoffs.*`` key, because Streamlit forgets widget keys of a page the
+user has left. Keys that depend on the profiles include :func:`profiles_version`, which changes
+whenever the profiles are replaced wholesale (a loaded file, a reset), so sliders start from the
+new values.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+import weakref
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from analysis.decision import StakeholderProfile, default_profiles
+from analysis.scorecard import Scorecard
+from app.ui import links
+
+_P = "tradeoffs."
+SESSION_ID = _P + "session_id"
+PROFILES = _P + "profiles"
+PROFILES_VERSION = _P + "profiles_version"
+METHOD = _P + "method"
+RULE = _P + "rule"
+FOCUS = _P + "focus"
+OWN = _P + "own"
+OWN_COUNTER = _P + "own_counter"
+USE_OWN = _P + "use_own"
+UPLOAD_DIR = _P + "upload_dir"
+UPLOADS = _P + "uploads"
+ERRORS = _P + "errors"
+JOB = _P + "job"
+DATASET = _P + "dataset"
+SIGNOFFS = _P + "signoffs"
+RATIONALE = _P + "rationale"
+SELECTED = _P + "selected"
+TRADE_AXES = _P + "trade_axes"
+LINK_WARNINGS = _P + "link_warnings"
+PREFS = _P + "prefs"
+DEFAULTS = _P + "default_profiles"
+PERF = _P + "perf"
+
+GROUP = "Everyone (all stakeholders)"
+
+
+def widget(*parts: object) -> str:
+    """A widget key (``w.`` + parts): never the source of truth, see the module docstring."""
+    return "w." + ".".join(str(p) for p in parts)
+
+
+# ---- records kept in session state ---------------------------------------------------------------
+@dataclass(frozen=True)
+class OwnScorecard:
+    """A scorecard this session brought (uploaded or evaluated), with its cache key."""
+
+    key: str
+    scorecard: Scorecard
+    label: str
+
+
+class SessionDir:
+    """A per-session temporary folder for uploads, removed when the session's state is dropped."""
+
+    def __init__(self) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix="tradeoffs-upload-"))
+        self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.path), ignore_errors=True)
+
+    def cleanup(self) -> None:
+        """Remove the folder now."""
+        self._finalizer()
+
+
+@dataclass
+class SavedUpload:
+    """One uploaded file written to the session folder."""
+
+    slot: str
+    name: str
+    path: Path
+    size: int
+    file_id: str
+
+
+@dataclass
+class SignOff:
+    """One stakeholder's sign-off on the decision."""
+
+    name: str
+    role: str
+    time: str
+    comment: str
+    candidate: str
+
+
+@dataclass
+class Prefs:
+    """Small per-session view choices (kept when the user leaves a page)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+# ---- initialisation ------------------------------------------------------------------------------
+def init() -> None:
+    """Create every key once per session; the first run reads the shared view from the URL."""
+    ss = st.session_state
+    if SESSION_ID in ss:
+        return
+    ss[SESSION_ID] = uuid.uuid4().hex
+    defaults = default_profiles()
+    ss[DEFAULTS] = defaults
+    profiles, method, rule, warnings = links.decode_view(dict(st.query_params.to_dict()), defaults)
+    ss[PROFILES] = profiles
+    ss[PROFILES_VERSION] = 0
+    ss[METHOD] = method
+    ss[RULE] = rule
+    ss[LINK_WARNINGS] = warnings
+    ss[FOCUS] = GROUP
+    ss[OWN] = None
+    ss[OWN_COUNTER] = 0
+    ss[USE_OWN] = False
+    ss[UPLOADS] = {}
+    ss[ERRORS] = {}
+    ss[JOB] = None
+    ss[DATASET] = None
+    ss[SIGNOFFS] = []
+    ss[RATIONALE] = ""
+    ss[SELECTED] = None
+    ss[TRADE_AXES] = None
+    ss[PREFS] = Prefs()
+    ss[PERF] = None
+
+
+def session_id() -> str:
+    """This browser session's random id (part of every per-session cache key)."""
+    return st.session_state[SESSION_ID]
+
+
+# ---- the shared view: profiles, method, rule ------------------------------------------------------
+def defaults() -> tuple[StakeholderProfile, ...]:
+    """The shipped default profiles (what a link is relative to)."""
+    return st.session_state[DEFAULTS]
+
+
+def profiles() -> tuple[StakeholderProfile, ...]:
+    """The current stakeholder profiles (defaults, the link's, or edited)."""
+    return st.session_state[PROFILES]
+
+
+def profiles_version() -> int:
+    """Changes whenever the profiles are replaced wholesale."""
+    return st.session_state[PROFILES_VERSION]
+
+
+def set_profiles(new: tuple[StakeholderProfile, ...]) -> None:
+    """Replace every profile (a loaded file, a reset): widgets restart from the new values."""
+    st.session_state[PROFILES] = tuple(new)
+    st.session_state[PROFILES_VERSION] += 1
+    sync_url()
+
+
+def update_profile(name: str, new: StakeholderProfile) -> None:
+    """Replace one profile in place (a slider moved, a constraint edited)."""
+    st.session_state[PROFILES] = tuple(new if p.name == name else p for p in profiles())
+    sync_url()
+
+
+def set_weight(name: str, objective: str, weight: float) -> None:
+    """Set one weight of one profile (adds the objective when the profile did not weigh it)."""
+    p = next(p for p in profiles() if p.name == name)
+    weights = dict(p.weights)
+    weights[objective] = float(weight)
+    update_profile(name, replace(p, weights=tuple(weights.items())))
+
+
+def add_profile(profile: StakeholderProfile) -> None:
+    """Add a profile at the end (widgets of the others keep their state)."""
+    st.session_state[PROFILES] = (*profiles(), profile)
+    sync_url()
+
+
+def remove_profile(name: str) -> None:
+    """Remove a profile."""
+    st.session_state[PROFILES] = tuple(p for p in profiles() if p.name != name)
+    st.session_state[PROFILES_VERSION] += 1
+    sync_url()
+
+
+def method() -> str:
+    """The scoring method every profile uses."""
+    return st.session_state[METHOD]
+
+
+def rule() -> str:
+    """The group rule that picks the chosen candidate."""
+    return st.session_state[RULE]
+
+
+def perf() -> str | None:
+    """The performance objective Dynascore expresses every objective in (None: not chosen)."""
+    return st.session_state[PERF]
+
+
+def set_perf(value: str | None) -> None:
+    """Set Dynascore's performance objective."""
+    st.session_state[PERF] = value
+
+
+def scoring() -> tuple[str, str | None]:
+    """``(method, perf)``: the scoring method, and Dynascore's performance objective when it is used."""
+    return method(), (perf() if method() == "dynascore" else None)
+
+
+def set_method(value: str) -> None:
+    """Set the scoring method."""
+    st.session_state[METHOD] = value
+    sync_url()
+
+
+def set_rule(value: str) -> None:
+    """Set the group rule."""
+    st.session_state[RULE] = value
+    sync_url()
+
+
+def link_warnings() -> tuple[str, ...]:
+    """What the opening link asked for that could not be applied (shown once)."""
+    return st.session_state[LINK_WARNINGS]
+
+
+def sync_url() -> None:
+    """Write the shared view into the page URL (only the keys that differ from the defaults)."""
+    wanted = links.encode_view(profiles(), defaults(), method=method(), rule=rule())
+    current = st.query_params.to_dict()
+    keep = {k: v for k, v in current.items() if not links.is_view_param(k)}
+    target = {**keep, **wanted}
+    if target != current:
+        st.query_params.from_dict(target)
+
+
+def focus() -> str:
+    """Whose constraints and front the scorecard and trade-off pages show (a profile or the group)."""
+    return st.session_state[FOCUS]
+
+
+def set_focus(value: str) -> None:
+    """Set the focus (``GROUP`` or a profile name)."""
+    st.session_state[FOCUS] = value
+
+
+# ---- the active scorecard -------------------------------------------------------------------------
+def own() -> OwnScorecard | None:
+    """The scorecard this session brought, if any."""
+    return st.session_state[OWN]
+
+
+def set_own(scorecard: Scorecard, label: str) -> OwnScorecard:
+    """Keep a new scorecard of this session and make it the active one."""
+    st.session_state[OWN_COUNTER] += 1
+    rec = OwnScorecard(f"session:{session_id()}:{st.session_state[OWN_COUNTER]}", scorecard, label)
+    st.session_state[OWN] = rec
+    st.session_state[USE_OWN] = True
+    st.session_state[SELECTED] = None
+    st.session_state[TRADE_AXES] = None
+    return rec
+
+
+def use_own() -> bool:
+    """Whether the session's own scorecard (rather than the built-in one) is active."""
+    return bool(st.session_state[USE_OWN]) and own() is not None
+
+
+def set_use_own(value: bool) -> None:
+    """Switch between the built-in scenario and the session's own scorecard."""
+    st.session_state[USE_OWN] = bool(value)
+    st.session_state[SELECTED] = None
+    st.session_state[TRADE_AXES] = None
+
+
+# ---- uploads, errors and the evaluation job -------------------------------------------------------
+def upload_dir() -> Path:
+    """This session's upload folder (created on first use, removed with the session)."""
+    ss = st.session_state
+    if ss.get(UPLOAD_DIR) is None:
+        ss[UPLOAD_DIR] = SessionDir()
+    return ss[UPLOAD_DIR].path
+
+
+def uploads() -> dict[str, list[SavedUpload]]:
+    """Saved uploads by slot (``data``, ``models``, ``predictions``, ``scorecard``, ``table``, ``profiles``)."""
+    return st.session_state[UPLOADS]
+
+
+def errors() -> dict[str, str]:
+    """Messages by the place they belong to (an upload slot or a column selector)."""
+    return st.session_state[ERRORS]
+
+
+def set_error(place: str, message: str | None) -> None:
+    """Show (or clear, with None) the message next to ``place``."""
+    if message is None:
+        errors().pop(place, None)
+    else:
+        errors()[place] = message
+
+
+def job() -> Any:
+    """The running or finished evaluation job of this session (see :mod:`app.ui.jobs`)."""
+    return st.session_state[JOB]
+
+
+def set_job(value: Any) -> None:
+    """Keep the session's evaluation job."""
+    st.session_state[JOB] = value
+
+
+def dataset() -> Any:
+    """The uploaded dataset of this session: ``(SavedUpload, DataFrame)`` or None."""
+    return st.session_state[DATASET]
+
+
+def set_dataset(value: Any) -> None:
+    """Keep the uploaded dataset."""
+    st.session_state[DATASET] = value
+
+
+# ---- the decision record --------------------------------------------------------------------------
+def signoffs() -> list[SignOff]:
+    """Sign-offs recorded in this session."""
+    return st.session_state[SIGNOFFS]
+
+
+def add_signoff(item: SignOff) -> None:
+    """Record a sign-off."""
+    st.session_state[SIGNOFFS] = [*signoffs(), item]
+
+
+def rationale() -> str:
+    """The written rationale of the decision."""
+    return st.session_state[RATIONALE]
+
+
+def set_rationale(text: str) -> None:
+    """Keep the rationale."""
+    st.session_state[RATIONALE] = text
+
+
+def selected() -> str | None:
+    """The candidate picked on the decision page (None: the group's choice)."""
+    return st.session_state[SELECTED]
+
+
+def set_selected(value: str | None) -> None:
+    """Keep the picked candidate."""
+    st.session_state[SELECTED] = value
+
+
+def trade_axes() -> tuple[str, str] | None:
+    """The objectives of the trade-off scatter (None: defaults)."""
+    return st.session_state[TRADE_AXES]
+
+
+def set_trade_axes(x: str, y: str) -> None:
+    """Keep the objectives of the trade-off scatter."""
+    st.session_state[TRADE_AXES] = (x, y)
+
+
+def pref(name: str, default: Any = None) -> Any:
+    """A small view choice (a selected attribute, metric, SLO) kept across pages."""
+    return st.session_state[PREFS].values.get(name, default)
+
+
+def set_pref(name: str, value: Any) -> None:
+    """Keep a small view choice."""
+    st.session_state[PREFS].values[name] = value

@@ -1,0 +1,217 @@
+"""Display tables: library records turned into text and cell styles for ``st.dataframe``.
+
+Formatting only (no Streamlit, no computation of results): every number shown here was computed
+by :mod:`analysis`. Cached by :mod:`app.ui.services`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.decision import FeasibilityResult, ParetoResult
+from analysis.figures import fmt_pm
+from analysis.objectives import Objective
+from analysis.scorecard import Scorecard
+
+MAX_ROWS = 500
+BEST = "font-weight: 700;"
+TIED = "background-color: #E6F2E6;"
+INFEASIBLE = "background-color: #FBE1DE; color: #8A1C12;"
+UNVERIFIABLE = "color: #7A7A7A; font-style: italic;"
+MISSING = "color: #9A9A9A;"
+FRONT_ROW = "font-weight: 600;"
+
+LEGEND = (
+    "**★** best on that objective · **≈** statistically tied with the best (the paired-bootstrap difference is "
+    "not significant) · plain: significantly worse than the best · :red-background[red cell] breaks a hard "
+    "constraint · *grey italics*: the constraint cannot be checked (value missing) · ±: half the width of the "
+    "confidence interval."
+)
+
+
+def column_title(o: Objective) -> str:
+    """``"ROC AUC ↑"``, ``"Latency p99 (ms) ↓"``: label, unit and which way is better."""
+    unit = f" ({o.unit})" if o.unit and o.unit != "yes=1" else ""
+    return f"{o.label}{unit} {'↑' if o.direction == 'max' else '↓'}"
+
+
+@dataclass(frozen=True)
+class ScorecardDisplay:
+    """The scorecard as text with one CSS string per cell, ready for a pandas Styler."""
+
+    text: pd.DataFrame
+    css: pd.DataFrame
+    objectives: dict[str, str]
+    shown: int
+    total: int
+    infeasible: tuple[str, ...]
+
+
+def _cell(v: float, lo: float, hi: float) -> str:
+    if v != v:
+        return "missing"
+    return fmt_pm(v, (hi - lo) / 2 if lo == lo and hi == hi else None)
+
+
+def scorecard_display(
+    scorecard: Scorecard,
+    feasibility: FeasibilityResult,
+    pareto: ParetoResult | None,
+    *,
+    max_rows: int = MAX_ROWS,
+) -> ScorecardDisplay:
+    """Every candidate x objective with intervals, best/tied marks, front and constraint status.
+
+    With more than ``max_rows`` candidates, the Pareto-optimal ones come first and the table is
+    cut at ``max_rows`` rows.
+    """
+    frame = scorecard.to_frame()
+    lo, hi = scorecard.interval_frames()
+    names = list(frame.index)
+    optimal = dict(zip(pareto.candidates, pareto.is_optimal, strict=True)) if pareto is not None else {}
+    if len(names) > max_rows:
+        names = sorted(names, key=lambda c: not optimal.get(c, False))[:max_rows]
+    best = {c.objective: c.best for c in scorecard.comparisons}
+    tied = {(c.objective, c.candidate) for c in scorecard.comparisons if c.significant is False}
+    fails: dict[tuple[str, str], str] = {}
+    n_fail: dict[str, int] = {}
+    n_unverifiable: dict[str, int] = {}
+    for check in feasibility.checks:  # one pass (FeasibilityResult.violations scans every check)
+        fails.setdefault((check.candidate, check.objective), check.status)
+        counter = n_fail if check.status == "fail" else n_unverifiable
+        counter[check.candidate] = counter.get(check.candidate, 0) + 1
+        if check.status == "fail":
+            fails[(check.candidate, check.objective)] = "fail"
+    feasible = dict(zip(feasibility.candidates, feasibility.feasible, strict=True))
+    text: dict[str, list[str]] = {"Pareto-optimal": [], "Constraints": []}
+    css: dict[str, list[str]] = {"Pareto-optimal": [], "Constraints": []}
+    cols: dict[str, str] = {}
+    for c in names:
+        on = optimal.get(c)
+        text["Pareto-optimal"].append(
+            "✓ front" if on else ("excluded (missing value)" if on is None and pareto else "")
+        )
+        css["Pareto-optimal"].append(FRONT_ROW if on else "")
+        n_unv = n_unverifiable.get(c, 0)
+        if not feasible.get(c, True):
+            text["Constraints"].append(f"✗ breaks {n_fail.get(c, 0)}")
+            css["Constraints"].append(INFEASIBLE)
+        elif n_unv:
+            text["Constraints"].append(f"ok ({n_unv} unverifiable)")
+            css["Constraints"].append(UNVERIFIABLE)
+        else:
+            text["Constraints"].append("ok")
+            css["Constraints"].append("")
+    for o in scorecard.objectives:
+        title = column_title(o)
+        cols[title] = o.name
+        col_text, col_css = [], []
+        for c in names:
+            v, a, b = frame.at[c, o.name], lo.at[c, o.name], hi.at[c, o.name]
+            t = _cell(float(v), float(a), float(b))
+            style = MISSING if v != v else ""
+            if best.get(o.name) == c:
+                t, style = f"★ {t}", style + BEST
+            elif (o.name, c) in tied:
+                t, style = f"≈ {t}", style + TIED
+            status = fails.get((c, o.name))
+            if status == "fail":
+                style += INFEASIBLE
+            elif status == "unverifiable":
+                style += UNVERIFIABLE
+            col_text.append(t)
+            col_css.append(style)
+        text[title] = col_text
+        css[title] = col_css
+    index = pd.Index(names, name="candidate")
+    infeasible = tuple(c for c in frame.index if not feasible.get(c, True))
+    return ScorecardDisplay(
+        pd.DataFrame(text, index=index),
+        pd.DataFrame(css, index=index),
+        cols,
+        len(names),
+        len(frame.index),
+        infeasible,
+    )
+
+
+def objectives_frame(objectives: Sequence[Objective]) -> pd.DataFrame:
+    """What every column means: label, unit, which way is better, group and a sentence."""
+    return pd.DataFrame(
+        [
+            {
+                "objective": o.label,
+                "unit": o.unit,
+                "better": "higher" if o.direction == "max" else "lower",
+                "group": o.group,
+                "meaning": o.description,
+                "name": o.name,
+            }
+            for o in objectives
+        ]
+    )
+
+
+def significance_frame(scorecard: Scorecard, objectives: Sequence[str]) -> pd.DataFrame:
+    """Per objective: the best candidate, who is tied with it and who is significantly worse."""
+    by: dict[str, dict[str, list[str]]] = {}
+    best: dict[str, str] = {}
+    for c in scorecard.comparisons:
+        if c.objective not in objectives:
+            continue
+        best[c.objective] = c.best
+        slot = "tied" if c.significant is False else ("worse" if c.significant else "untested")
+        by.setdefault(c.objective, {}).setdefault(slot, []).append(c.candidate)
+    rows = []
+    for name in objectives:
+        if name not in best:
+            continue
+        o = scorecard.objective(name)
+        d = by.get(name, {})
+        rows.append(
+            {
+                "objective": o.label,
+                "best": best[name],
+                "tied with the best (difference not significant)": ", ".join(d.get("tied", [])) or "nobody",
+                "significantly worse": ", ".join(d.get("worse", [])) or "nobody",
+                "no test (no interval)": ", ".join(d.get("untested", [])),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def ranking_frame(
+    order: Sequence[str],
+    scores: Mapping[str, float],
+    feasibility: FeasibilityResult,
+    pareto: ParetoResult | None,
+    *,
+    top: int = 10,
+) -> pd.DataFrame:
+    """A profile's ranking: rank, candidate, score, on the front, constraints."""
+    optimal = dict(zip(pareto.candidates, pareto.is_optimal, strict=True)) if pareto is not None else {}
+    rows = []
+    for i, c in enumerate(order[:top]):
+        s = scores.get(c, np.nan)
+        violations = feasibility.violations(c)
+        rows.append(
+            {
+                "rank": i + 1,
+                "candidate": c,
+                "score": None if s != s else round(float(s), 3),
+                "front": "✓" if optimal.get(c) else "",
+                "constraints": "ok" if not violations else "✗ " + "; ".join(violations),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a rationale (for compact cards)."""
+    text = " ".join(text.split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]

@@ -1,0 +1,74 @@
+"""Helpers for the dashboard's AppTest tests."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app" / "streamlit_app.py"
+FIXTURE = Path(__file__).parent / "data" / "builtin_scorecard.json"
+#: AppTest's default is 3 s; the consensus page builds a decision (about 1-2 s on a busy machine).
+TIMEOUT = 90
+
+
+def new_app(page: str | None = None, *, query: dict | None = None) -> AppTest:
+    """A fresh session of the dashboard, run once (on ``page`` when given)."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    if page is not None:
+        goto(at, page)
+    return at
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    """Switch to ``app_pages/<page>.py`` and run."""
+    at.switch_page(f"app_pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Every markdown, caption, alert and title text of the current page, joined."""
+    parts = []
+    for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+def charts(at: AppTest) -> list[str]:
+    """The JSON specs of the page's plotly charts."""
+    return [e.proto.spec for e in at.get("plotly_chart")]
+
+
+def widget(at: AppTest, kind: str, label: str):
+    """The first widget of ``kind`` whose label starts with ``label``."""
+    for w in getattr(at, kind):
+        if str(w.label).startswith(label):
+            return w
+    raise AssertionError(f"no {kind} labelled {label!r}: {[w.label for w in getattr(at, kind)]}")
+
+
+def run_until(at: AppTest, done, *, timeout: float = 120.0, step: float = 0.5) -> AppTest:
+    """Rerun until ``done(at)`` (an evaluation thread finishing)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        at.run()
+        if done(at):
+            return at
+        time.sleep(step)
+    raise AssertionError("timed out waiting for the app")
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A frame as CSV bytes (for uploads)."""
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8")

@@ -1,0 +1,182 @@
+"""Data & models: uploads, size limits, errors next to their upload, evaluation with progress and cancel."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+
+import pandas as pd
+import pytest
+from _app_helpers import ROOT, csv_bytes, goto, new_app, run_until, texts, widget
+
+from app.ui import jobs, uploads
+
+MODELS = ROOT / "sample_data" / "models"
+
+
+@pytest.fixture(scope="module")
+def small_test_parquet() -> bytes:
+    frame = pd.read_parquet(ROOT / "sample_data" / "test.parquet").sample(800, random_state=0)
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def _choose(at, label: str):
+    widget(at, "radio", "What do you have?").set_value(label).run()
+    return at
+
+
+def _upload_dataset(at, data: bytes):
+    widget(at, "file_uploader", "Evaluation data").set_value(("impressions.parquet", data, "application/octet-stream"))
+    at.run()
+    at.number_input(key="w.eval.bootstrap").set_value(50).run()
+    return at
+
+
+def _upload_models(at, *names: str):
+    files = [(f"{n}.skops", (MODELS / f"{n}.skops").read_bytes(), "application/octet-stream") for n in names]
+    widget(at, "file_uploader", "Model files").set_value(files)
+    at.run()
+    return at
+
+
+def test_metrics_table_with_a_direction_per_column_becomes_the_scorecard():
+    table = pd.DataFrame(
+        {"candidate": ["a", "b", "c"], "roc_auc": [0.8, 0.85, 0.7], "p99_ms": [12.0, 40.0, 5.0], "notes": list("xyz")}
+    )
+    at = _choose(new_app("data"), "A metrics table: one row per candidate")
+    widget(at, "file_uploader", "Metrics table").set_value(("sweep.csv", csv_bytes(table), "text/csv"))
+    at.run()
+    assert widget(at, "selectbox", "roc_auc").value == "higher is better"  # a known metric
+    assert widget(at, "selectbox", "p99_ms").value == "leave out"  # unknown: the user decides
+    widget(at, "selectbox", "p99_ms").set_value("lower is better").run()
+    at.button(key="w.table.go").click().run()
+    assert "Loaded sweep.csv" in texts(at)
+    assert "your scorecard" in "\n".join(m.value for m in at.sidebar.markdown)
+    goto(at, "scorecard")
+    shown = at.dataframe[0].value
+    assert list(shown.index) == ["a", "b", "c"] and any(c.startswith("p99_ms ↓") for c in shown.columns)
+
+
+def test_a_file_that_is_not_a_scorecard_is_refused_next_to_its_upload():
+    at = _choose(new_app("data"), "A scorecard made by `tradeoffs evaluate`")
+    widget(at, "file_uploader", "Scorecard").set_value(("broken.json", b'{"a": 1}', "application/json"))
+    at.run()
+    messages = [e.value for e in at.error]
+    assert len(messages) == 1 and messages[0].startswith("broken.json is not a Tradeoffs scorecard")
+    assert "tradeoffs-upload" not in messages[0]  # the session folder stays out of messages
+    assert not at.exception
+
+
+def test_a_scorecard_file_becomes_the_active_scorecard(builtin):
+    from analysis.scorecard import scorecard_to_json
+
+    at = _choose(new_app("data"), "A scorecard made by `tradeoffs evaluate`")
+    text = scorecard_to_json(builtin).encode()
+    widget(at, "file_uploader", "Scorecard").set_value(("mine.json", text, "application/json"))
+    at.run()
+    assert "Loaded mine.json" in texts(at)
+    assert at.radio(key=next(r.key for r in at.sidebar.radio)).value == "Yours"
+
+
+def test_an_oversized_upload_names_the_file_and_the_limit(monkeypatch):
+    monkeypatch.setitem(uploads.LIMITS_MB, "scorecard", 1)
+    at = _choose(new_app("data"), "A scorecard made by `tradeoffs evaluate`")
+    widget(at, "file_uploader", "Scorecard").set_value(("huge.json", b" " * (3 * uploads.MB), "application/json"))
+    at.run()
+    assert any("huge.json is 3 MB, over the 1 MB limit for a scorecard" in e.value for e in at.error)
+
+
+def test_dataset_and_model_evaluated_in_the_browser(small_test_parquet):
+    at = _upload_dataset(new_app("data"), small_test_parquet)
+    widget(at, "multiselect", "Sensitive attributes").set_value(["income_band"]).run()
+    widget(at, "selectbox", "Time column").set_value("timestamp").run()
+    _upload_models(at, "logistic_regression", "decision_tree")
+    at.button(key="w.eval.go").click().run()
+    run_until(at, lambda a: "Evaluated 2 candidates" in texts(a))
+    assert not at.exception
+    goto(at, "scorecard")
+    assert list(at.dataframe[0].value.index) == ["logistic_regression", "decision_tree"]
+    goto(at, "fairness")
+    assert "income_band" in widget(at, "selectbox", "Sensitive attribute").options
+
+
+def test_a_column_error_is_shown_next_to_the_column(small_test_parquet):
+    at = _upload_dataset(new_app("data"), small_test_parquet)
+    widget(at, "selectbox", "Time column").set_value("cuisine").run()
+    _upload_models(at, "logistic_regression")
+    at.button(key="w.eval.go").click().run()
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "time column 'cuisine'" in errors[0]
+
+
+def test_a_broken_model_file_is_reported_next_to_the_models(small_test_parquet):
+    at = _upload_dataset(new_app("data"), small_test_parquet)
+    widget(at, "file_uploader", "Model files").set_value(("broken.skops", b"not a zip", "application/octet-stream"))
+    at.run()
+    at.button(key="w.eval.go").click().run()
+    run_until(at, lambda a: bool(a.error))
+    assert any("broken.skops" in e.value for e in at.error)
+    assert not at.exception
+
+
+def test_cancel_stops_the_evaluation_between_stages(small_test_parquet, monkeypatch):
+    def slow(data, models, prediction_files=(), *, progress, **kw):
+        for _ in range(400):
+            for m in models:
+                progress(m.name, "predict")
+            time.sleep(0.05)
+        raise AssertionError("not cancelled")
+
+    monkeypatch.setattr(jobs, "evaluate_candidates", slow)
+    at = _upload_models(_upload_dataset(new_app("data"), small_test_parquet), "logistic_regression")
+    at.button(key="w.eval.go").click().run()
+    assert any(p.value for p in at.get("progress")) or at.get("progress")
+    at.button(key="w.eval.cancel").click().run()
+    run_until(at, lambda a: "Evaluation cancelled" in texts(a), timeout=30)
+
+
+def test_a_cancel_before_the_first_stage_keeps_nothing(small_test_parquet):
+    from analysis.evaluation import EvalSettings, prepare_data
+
+    frame = pd.read_parquet(io.BytesIO(small_test_parquet))
+    data = prepare_data(frame, source="impressions", target="ordered", positive_label=1)
+    job = jobs.EvaluationJob(candidates=["logistic_regression"], model_paths=[MODELS / "logistic_regression.skops"])
+    job.cancel()
+    job._run(data, [], EvalSettings(n_bootstrap=0), False)
+    assert job.cancelled and job.result is None and job.done
+
+
+def test_pickle_models_need_the_operator_and_are_flagged(monkeypatch):
+    at = new_app("data")
+    assert "pkl" not in widget(at, "file_uploader", "Model files").allowed_type
+    monkeypatch.setenv("TRADEOFFS_TRUST_PICKLE", "1")
+    at = new_app("data")
+    assert {"pkl", "joblib"} <= {t.lstrip(".") for t in widget(at, "file_uploader", "Model files").allowed_type}
+    assert any("Loading a pickle runs any code" in w.value for w in at.warning)
+
+
+def test_upload_folder_belongs_to_the_session_and_is_removed_with_it():
+    import gc
+
+    from app.ui.state import SessionDir
+
+    folder = SessionDir()
+    (folder.path / "x.csv").write_text("a\n1\n")
+    path = folder.path
+    del folder
+    gc.collect()
+    assert not path.exists()
+
+
+def test_switching_back_to_the_builtin_scenario():
+    table = pd.DataFrame({"candidate": ["a", "b"], "roc_auc": [0.8, 0.7]})
+    at = _choose(new_app("data"), "A metrics table: one row per candidate")
+    widget(at, "file_uploader", "Metrics table").set_value(("t.csv", csv_bytes(table), "text/csv"))
+    at.run()
+    at.button(key="w.table.go").click().run()
+    at.button(key="w.data.to_builtin").click().run()
+    assert "the built-in scenario" in "\n".join(m.value for m in at.sidebar.markdown)
+    assert json.dumps(at.query_params) is not None

@@ -1,0 +1,102 @@
+"""Helpers for the real-browser tests: start the dashboard on a free port, drive Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app" / "streamlit_app.py"
+FIXTURE = ROOT / "tests" / "app" / "data" / "builtin_scorecard.json"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+WIDTH = 1440
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_app(log: Path, *, env: dict | None = None, timeout: float = 60.0):
+    """``streamlit run app/streamlit_app.py`` on a free port; yields the base URL, stops it after."""
+    port = free_port()
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            end = time.monotonic() + timeout
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                        if r.read().strip() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > end:
+                    raise RuntimeError(f"the dashboard did not start; see {log}")
+                time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def settle(page, *, timeout: float = 60.0, quiet: float = 0.8) -> None:
+    """Wait until a page title is drawn, the script has finished and the page was still for ``quiet`` s."""
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout * 1000)
+    end = time.monotonic() + timeout
+    still_since = None
+    while time.monotonic() < end:
+        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        spinner = page.locator('[data-testid="stSpinner"]').count() > 0
+        if running or spinner:
+            still_since = None
+        elif still_since is None:
+            still_since = time.monotonic()
+        elif time.monotonic() - still_since >= quiet:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the page kept running")
+
+
+def exceptions(page) -> list[str]:
+    """Texts of Streamlit exception boxes on the page."""
+    return [e.inner_text() for e in page.locator('[data-testid="stException"]').all()]
+
+
+def screenshot(page, name: str) -> Path:
+    """A screenshot of the whole page (the main area scrolls, so the viewport is stretched to fit)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    height = page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]'); return m ? m.scrollHeight : 1000; }"
+    )
+    page.set_viewport_size({"width": WIDTH, "height": max(800, min(int(height) + 40, 8000))})
+    time.sleep(0.8)  # plotly redraws at the new size
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": WIDTH, "height": 1000})
+    return path
