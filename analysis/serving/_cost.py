@@ -107,9 +107,7 @@ def load_instance_prices(path: str | Path | None = None) -> PriceTable:
                 f"price table {source}: instance {name!r} needs usd_per_hour, a number >= 0.", source=source
             )
         instances.append(
-            InstancePrice(
-                str(name), vcpus, float(price), str(spec.get("provider", "")), str(spec.get("region", ""))
-            )
+            InstancePrice(str(name), vcpus, float(price), str(spec.get("provider", "")), str(spec.get("region", "")))
         )
     table = PriceTable(
         instances=tuple(instances),

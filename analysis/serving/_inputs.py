@@ -80,9 +80,7 @@ class InputPool:
         Seed of every draw.
     """
 
-    def __init__(
-        self, X: pd.DataFrame, *, n_rows: int, batch_sizes: Sequence[int], random_state: int
-    ) -> None:
+    def __init__(self, X: pd.DataFrame, *, n_rows: int, batch_sizes: Sequence[int], random_state: int) -> None:
         if not isinstance(X, pd.DataFrame):
             raise InputError(f"X must be a pandas DataFrame of evaluation rows, not {type(X).__name__}.")
         if len(X) == 0 or X.shape[1] == 0:

@@ -38,6 +38,8 @@ from analysis.serving._environment import (
     BUSY_NOTE,
     BUSY_RULE,
     build_environment,
+    others_cpu,
+    read_cpu_times,
     read_loadavg,
     threadpool_summary,
 )
@@ -107,9 +109,7 @@ def _fail(entry: _Entry, stage: str, exc: BaseException) -> str:
     return message
 
 
-def _make_entry(
-    name: str, model: Any, X: pd.DataFrame, settings: ServingSettings, path: Path | None
-) -> _Entry:
+def _make_entry(name: str, model: Any, X: pd.DataFrame, settings: ServingSettings, path: Path | None) -> _Entry:
     runtime = "onnxruntime" if isinstance(model, OnnxModel) else "python"
     entry = _Entry(name=name, model=model, runtime=runtime, path=path)
     try:
@@ -122,8 +122,7 @@ def _make_entry(
     entry.notes.extend(n_jobs_notes(model, settings.threads))
     if isinstance(model, OnnxModel) and model.threads != settings.threads:
         entry.notes.append(
-            f"this ONNX model was loaded with {model.threads} intra-op thread(s), "
-            f"not threads={settings.threads}."
+            f"this ONNX model was loaded with {model.threads} intra-op thread(s), not threads={settings.threads}."
         )
     return entry
 
@@ -135,14 +134,25 @@ def _variant_entries(entry: _Entry, X: pd.DataFrame, settings: ServingSettings) 
             entry.notes.append("already an ONNX model: no [onnx] variant.")
             continue
         conversion = convert_to_onnx(
-            entry.model, X, threads=settings.threads, tolerance=settings.onnx_tolerance,
+            entry.model,
+            X,
+            threads=settings.threads,
+            tolerance=settings.onnx_tolerance,
             random_state=settings.random_state,
         )
         name = f"{entry.name}[{variant}]"
         if conversion.model is None:
             out.append(
-                _Entry(name=name, model=None, kind="variant", runtime="onnxruntime", base=entry.name,
-                       variant=variant, conversion=conversion, errors=[str(conversion.error)])
+                _Entry(
+                    name=name,
+                    model=None,
+                    kind="variant",
+                    runtime="onnxruntime",
+                    base=entry.name,
+                    variant=variant,
+                    conversion=conversion,
+                    errors=[str(conversion.error)],
+                )
             )
             continue
         child = _make_entry(name, conversion.model, X, settings, None)
@@ -172,8 +182,7 @@ def _resolve_metadata(metadata: Mapping[str, Any] | None) -> dict[str, ServingMe
             out[str(name)] = load_serving_metadata(value)
         else:
             raise InputError(
-                f"serving metadata for {name!r} must be a file path or ServingMetadata, "
-                f"not {type(value).__name__}."
+                f"serving metadata for {name!r} must be a file path or ServingMetadata, not {type(value).__name__}."
             )
     return out
 
@@ -189,15 +198,23 @@ def _metadata_candidate(
     cost_single = cost_batch = None
     if "cost_usd_per_million" not in figures:
         cost_single = estimate_cost(
-            None if mean_ms is None else mean_ms / 1e3, table=table, instance=settings.instance,
-            price_per_hour=settings.price_per_hour, threads=threads, utilisation=settings.utilisation,
+            None if mean_ms is None else mean_ms / 1e3,
+            table=table,
+            instance=settings.instance,
+            price_per_hour=settings.price_per_hour,
+            threads=threads,
+            utilisation=settings.utilisation,
             basis=f"single row, mean latency from {meta.source}",
         )
     rows_per_s = figures.get("throughput_rows_per_s")
     if "cost_usd_per_million_batch" not in figures:
         cost_batch = estimate_cost(
-            1.0 / rows_per_s if rows_per_s else None, table=table, instance=settings.instance,
-            price_per_hour=settings.price_per_hour, threads=threads, utilisation=settings.utilisation,
+            1.0 / rows_per_s if rows_per_s else None,
+            table=table,
+            instance=settings.instance,
+            price_per_hour=settings.price_per_hour,
+            threads=threads,
+            utilisation=settings.utilisation,
             basis=f"batched, throughput from {meta.source}",
         )
     notes = [f"figures supplied by {meta.source}, not measured here."]
@@ -205,8 +222,13 @@ def _metadata_candidate(
         notes.append(f"measured on: {meta.measured_on}")
     notes.extend(meta.notes)
     return CandidateServing(
-        name=name, kind="metadata", runtime="unknown", supplied=figures,
-        cost_single=cost_single, cost_batch=cost_batch, notes=tuple(notes),
+        name=name,
+        kind="metadata",
+        runtime="unknown",
+        supplied=figures,
+        cost_single=cost_single,
+        cost_batch=cost_batch,
+        notes=tuple(notes),
     )
 
 
@@ -220,6 +242,7 @@ def measure_serving(
     progress: Progress | None = None,
     timer: Timer | None = None,
     loadavg: Callable[[], tuple[float, float, float]] | None = None,
+    cpu_times: Callable[[], tuple[float, float] | None] | None = None,
 ) -> ServingReport:
     """Measure how every candidate serves, the way a benchmark does.
 
@@ -243,6 +266,10 @@ def measure_serving(
         Returns nanoseconds; ``time.perf_counter_ns`` by default.
     loadavg : callable, optional
         Returns the three load averages; ``os.getloadavg`` by default.
+    cpu_times : callable, optional
+        Returns ``(machine busy CPU seconds, own CPU seconds)`` for the busy rule;
+        :func:`~analysis.serving._environment.read_cpu_times` by default; returning ``None``
+        falls back to the load-average rule.
 
     Returns
     -------
@@ -287,8 +314,10 @@ def measure_serving(
     pool = None
     if models:
         pool = InputPool(
-            X, n_rows=min(settings.warmup + settings.n_calls, MAX_POOL_ROWS),
-            batch_sizes=settings.batch_sizes, random_state=settings.random_state,
+            X,
+            n_rows=min(settings.warmup + settings.n_calls, MAX_POOL_ROWS),
+            batch_sizes=settings.batch_sizes,
+            random_state=settings.random_state,
         )
         for name, model in models.items():
             entry = _make_entry(str(name), model, X, settings, files.get(str(name)))
@@ -299,13 +328,20 @@ def measure_serving(
 
     threadpools: tuple[tuple[str, int], ...] = ()
     gc.collect()  # once: every timed loop then only collects the young generations
+    cpu_before = (cpu_times or read_cpu_times)()
+    timing_started = time.perf_counter()
     with threadpool_limits(limits=settings.threads):
         threadpools = threadpool_summary()
         if pool is not None:
             _measure_entries(entries, pool, settings, timer_info, clock, notify)
+    contention = others_cpu(cpu_before, (cpu_times or read_cpu_times)(), time.perf_counter() - timing_started)
     load_after = read_loadavg(loadavg)
     environment = build_environment(
-        threads=settings.threads, load_before=load_before, load_after=load_after, threadpools=threadpools
+        threads=settings.threads,
+        load_before=load_before,
+        load_after=load_after,
+        threadpools=threadpools,
+        others_cpu_cores=contention if pool is not None else None,
     )
     candidates = [_finish(e, settings, table) for e in entries]
     candidates += [_metadata_candidate(n, m, settings, table) for n, m in meta.items()]
@@ -330,8 +366,13 @@ def measure_serving(
 def _assumptions(settings: ServingSettings, table: PriceTable) -> dict:
     """The report-wide assumptions, for a footnote next to the figures."""
     reference = estimate_cost(
-        None, table=table, instance=settings.instance, price_per_hour=settings.price_per_hour,
-        threads=settings.threads, utilisation=settings.utilisation, basis="",
+        None,
+        table=table,
+        instance=settings.instance,
+        price_per_hour=settings.price_per_hour,
+        threads=settings.threads,
+        utilisation=settings.utilisation,
+        basis="",
     ).assumption
     return {
         "latency": "single-stream: one single-row request at a time, from the evaluation rows (seeded), "
@@ -380,18 +421,28 @@ def _measure_entries(
         with _capturing(e):
             try:
                 e.single = SingleStream(
-                    fn, pool.rows(e.input_kind, e.columns), warmup=settings.warmup, n_calls=settings.n_calls,
-                    rounds=settings.rounds, budget_ns=settings.latency_budget_s * 1e9, timer=clock,
-                    overhead_ns=timer_info.overhead_ns, block_threshold=settings.block_threshold,
+                    fn,
+                    pool.rows(e.input_kind, e.columns),
+                    warmup=settings.warmup,
+                    n_calls=settings.n_calls,
+                    rounds=settings.rounds,
+                    budget_ns=settings.latency_budget_s * 1e9,
+                    timer=clock,
+                    overhead_ns=timer_info.overhead_ns,
+                    block_threshold=settings.block_threshold,
                 )
                 e.single.warm_up()
             except Exception as exc:  # any model error: record, keep measuring the others
                 e.single_failed = True
                 _fail(e, "single-row predict", exc)
             e.curve = BatchCurve(
-                fn, {b: pool.batch(e.input_kind, b, e.columns) for b in sizes},
-                replaced={b: pool.replaced(b) for b in sizes}, rounds=settings.rounds,
-                budget_ns=settings.throughput_budget_s * 1e9, min_repeats=settings.min_repeats, timer=clock,
+                fn,
+                {b: pool.batch(e.input_kind, b, e.columns) for b in sizes},
+                replaced={b: pool.replaced(b) for b in sizes},
+                rounds=settings.rounds,
+                budget_ns=settings.throughput_budget_s * 1e9,
+                min_repeats=settings.min_repeats,
+                timer=clock,
             )
         tick(e, "warm-up")
 
@@ -417,7 +468,9 @@ def _measure_entries(
                     e.server = run_server_scenario(
                         fn,
                         lambda start, size, _e=e: pool.server_batch(_e.input_kind, start, size, _e.columns),
-                        settings.server, random_state=settings.random_state, timer=clock,
+                        settings.server,
+                        random_state=settings.random_state,
+                        timer=clock,
                     )
                 except Exception as exc:  # any model error: record, keep measuring the others
                     _fail(e, "server scenario", exc)
@@ -456,8 +509,11 @@ def _finish(e: _Entry, settings: ServingSettings, table: PriceTable) -> Candidat
         notes.extend(latency_notes)
     points = e.curve.points() if e.curve is not None else ()
     cost_args = dict(
-        table=table, instance=settings.instance, price_per_hour=settings.price_per_hour,
-        threads=settings.threads, utilisation=settings.utilisation,
+        table=table,
+        instance=settings.instance,
+        price_per_hour=settings.price_per_hour,
+        threads=settings.threads,
+        utilisation=settings.utilisation,
     )
     cost_single = cost_batch = None
     if e.callable:
@@ -468,8 +524,10 @@ def _finish(e: _Entry, settings: ServingSettings, table: PriceTable) -> Candidat
         )
         best = best_point(points)
         cost_batch = estimate_cost(
-            None if best is None else 1.0 / best.rows_per_s, basis="batched (best batch size throughput)",
-            batch_size=1 if best is None else best.batch_size, **cost_args,
+            None if best is None else 1.0 / best.rows_per_s,
+            basis="batched (best batch size throughput)",
+            batch_size=1 if best is None else best.batch_size,
+            **cost_args,
         )
     notes.extend(f"the model warned: {w}" for w in e.warnings[:3])
     return CandidateServing(

@@ -73,8 +73,7 @@ def check_serving_metadata(data: Any, *, source: str = "metadata") -> ServingMet
     """
     if not isinstance(data, Mapping):
         raise InputError(
-            f"{source} must hold a mapping of serving figures (e.g. latency_ms_p50: 3.1), "
-            f"not a {type(data).__name__}.",
+            f"{source} must hold a mapping of serving figures (e.g. latency_ms_p50: 3.1), not a {type(data).__name__}.",
             source=source,
         )
     unknown = [str(k) for k in data if k not in SERVING_OBJECTIVE_NAMES and k not in EXTRA_KEYS]
@@ -104,15 +103,12 @@ def check_serving_metadata(data: Any, *, source: str = "metadata") -> ServingMet
     for (low_name, low), (high_name, high) in zip(given, given[1:], strict=False):
         if low > high:
             raise InputError(
-                f"{source}: {low_name} ({low:g}) is above {high_name} ({high:g}); "
-                "percentiles must not decrease.",
+                f"{source}: {low_name} ({low:g}) is above {high_name} ({high:g}); percentiles must not decrease.",
                 source=source,
             )
     threads = data.get("threads")
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
-        raise InputError(
-            f"{source}: threads is {threads!r}; it must be a whole number of at least 1.", source=source
-        )
+        raise InputError(f"{source}: threads is {threads!r}; it must be a whole number of at least 1.", source=source)
     notes = data.get("notes", ())
     notes = (notes,) if isinstance(notes, str) else tuple(str(n) for n in notes or ())
     measured_on = data.get("measured_on")

@@ -108,8 +108,12 @@ class CandidateServing:
         lat = self.latency
         if lat is not None:
             out.update(
-                latency_ms_p50=lat.p50_ms, latency_ms_p90=lat.p90_ms, latency_ms_p95=lat.p95_ms,
-                latency_ms_p99=lat.p99_ms, latency_ms_max=lat.max_ms, latency_ms_mean=lat.mean_ms,
+                latency_ms_p50=lat.p50_ms,
+                latency_ms_p90=lat.p90_ms,
+                latency_ms_p95=lat.p95_ms,
+                latency_ms_p99=lat.p99_ms,
+                latency_ms_max=lat.max_ms,
+                latency_ms_mean=lat.mean_ms,
                 throughput_rows_per_s_single=1e3 / lat.mean_ms if lat.mean_ms > 0 else None,
             )
         best = self.best_throughput
@@ -210,8 +214,10 @@ class ServingReport:
     def to_frame(self) -> pd.DataFrame:
         """Entries x serving objectives (NaN where missing)."""
         frame = pd.DataFrame(
-            [c.figures() for c in self.candidates], index=pd.Index(self.names, name="candidate"),
-            columns=list(SERVING_OBJECTIVE_NAMES), dtype="float64",
+            [c.figures() for c in self.candidates],
+            index=pd.Index(self.names, name="candidate"),
+            columns=list(SERVING_OBJECTIVE_NAMES),
+            dtype="float64",
         )
         return frame
 

@@ -169,8 +169,13 @@ def run_server_scenario(
     for policy, wait_ms, max_batch in policies:
         call(make_batch(0, max_batch))  # warm: another policy or candidate ran before
         latencies, sizes, busy, truncated = simulate_server(
-            call, make_batch, arrivals, max_wait_ms=wait_ms, max_batch=max_batch,
-            budget_s=settings.budget_s, timer=timer,
+            call,
+            make_batch,
+            arrivals,
+            max_wait_ms=wait_ms,
+            max_batch=max_batch,
+            budget_s=settings.budget_s,
+            timer=timer,
         )
         if latencies.size == 0:  # no arrival in the window
             continue

@@ -150,9 +150,11 @@ class ServingSettings:
             if getattr(self, name) is None:
                 object.__setattr__(self, name, defaults[mode])
         object.__setattr__(
-            self, "batch_sizes",
-            tuple(int(b) if isinstance(b, numbers.Integral) and not isinstance(b, bool) else b
-                  for b in self.batch_sizes),
+            self,
+            "batch_sizes",
+            tuple(
+                int(b) if isinstance(b, numbers.Integral) and not isinstance(b, bool) else b for b in self.batch_sizes
+            ),
         )
         object.__setattr__(self, "variants", tuple(self.variants))
 

@@ -22,8 +22,15 @@ class FakeClock:
 class ClockModel:
     """Costs ``per_call_ms + per_row_ms * rows`` plus the ``ms`` column of its rows, in fake time."""
 
-    def __init__(self, clock: FakeClock, *, per_call_ms: float = 0.0, per_row_ms: float = 0.0,
-                 name: str = "m", log: list | None = None) -> None:
+    def __init__(
+        self,
+        clock: FakeClock,
+        *,
+        per_call_ms: float = 0.0,
+        per_row_ms: float = 0.0,
+        name: str = "m",
+        log: list | None = None,
+    ) -> None:
         self.clock = clock
         self.per_call_ms = per_call_ms
         self.per_row_ms = per_row_ms

@@ -48,10 +48,21 @@ def fitted_models(mixed_frame):
     lr = LogisticRegression().fit(X[numeric], y)
     pipe = Pipeline(
         [
-            ("features", ColumnTransformer(
-                [("num", StandardScaler(), numeric), ("cat", OneHotEncoder(handle_unknown="ignore"), ["colour"])]
-            )),
+            (
+                "features",
+                ColumnTransformer(
+                    [("num", StandardScaler(), numeric), ("cat", OneHotEncoder(handle_unknown="ignore"), ["colour"])]
+                ),
+            ),
             ("model", LogisticRegression()),
         ]
     ).fit(X, y)
     return {"lr": lr, "pipe": pipe}
+
+
+@pytest.fixture(autouse=True)
+def no_cpu_times(monkeypatch):
+    """Tests use the load-average rule unless they inject ``cpu_times`` (the real /proc/stat varies)."""
+    import analysis.serving._measure as measure
+
+    monkeypatch.setattr(measure, "read_cpu_times", lambda: None)

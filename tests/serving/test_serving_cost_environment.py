@@ -30,8 +30,9 @@ def X() -> pd.DataFrame:
 
 def _entry(X, clock, flat_load, **options):
     model = ClockModel(clock, per_call_ms=1.0, per_row_ms=0.01)
-    report = measure_serving({"m": model}, X, settings=ServingSettings(**{**SMALL, **options}), timer=clock,
-                             loadavg=flat_load)
+    report = measure_serving(
+        {"m": model}, X, settings=ServingSettings(**{**SMALL, **options}), timer=clock, loadavg=flat_load
+    )
     return report.candidate("m")
 
 
@@ -48,7 +49,13 @@ def test_single_row_and_batch_cost_on_the_default_instance(X, clock, flat_load):
     assert single.usd_per_million == pytest.approx(1e6 * 0.00101 * 0.08925 / (3600 * 2 * 0.5))
     a = single.assumption
     assert (a.instance, a.vcpus, a.usd_per_hour, a.threads, a.workers, a.utilisation) == (
-        "c7i.large", 2, 0.08925, 1, 2, 0.5)
+        "c7i.large",
+        2,
+        0.08925,
+        1,
+        2,
+        0.5,
+    )
     assert "example list prices as of 2026-11" in a.price_source
     assert "c7i.large" in a.describe() and "50% utilisation" in a.describe()
     # best batch: 100 rows in 1 + 0.01 * 100 = 2 ms -> 50,000 rows/s
@@ -79,7 +86,8 @@ def test_price_table(tmp_path):
     assert table.default_instance == "c7i.large"
     assert table.disclaimer == "example list prices as of 2026-11, edit for your contract"
     assert {"c7i.large", "m7i.large", "e2-standard-2", "n2-standard-4", "Standard_D2s_v5"} <= {
-        i.name for i in table.instances}
+        i.name for i in table.instances
+    }
     with pytest.raises(InputError, match="not in the price table"):
         table.get("z9.huge")
     bad = tmp_path / "prices.yaml"
@@ -90,8 +98,10 @@ def test_price_table(tmp_path):
     with pytest.raises(InputError, match="vcpus"):
         load_instance_prices(bad)
     good = tmp_path / "mine.yaml"
-    good.write_text("schema: tradeoffs.instance_prices\ndefault_instance: box\n"
-                    "disclaimer: our contract\ninstances: {box: {vcpus: 8, usd_per_hour: 0.2}}\n")
+    good.write_text(
+        "schema: tradeoffs.instance_prices\ndefault_instance: box\n"
+        "disclaimer: our contract\ninstances: {box: {vcpus: 8, usd_per_hour: 0.2}}\n"
+    )
     assert load_instance_prices(good).get(None).vcpus == 8
     with pytest.raises(InputError, match="does not exist"):
         load_instance_prices(tmp_path / "missing.yaml")
@@ -121,8 +131,13 @@ def test_busy_rule(before, after, cores, threads, busy):
 
 def test_busy_machine_is_flagged_in_the_report(X, clock):
     loads = iter([(0.2, 0.2, 0.2), (64.0, 10.0, 5.0)])
-    report = measure_serving({"m": ClockModel(clock, per_call_ms=1.0)}, X, settings=ServingSettings(**SMALL),
-                             timer=clock, loadavg=lambda: next(loads))
+    report = measure_serving(
+        {"m": ClockModel(clock, per_call_ms=1.0)},
+        X,
+        settings=ServingSettings(**SMALL),
+        timer=clock,
+        loadavg=lambda: next(loads),
+    )
     env = report.environment
     assert env.busy and env.busy_note == BUSY_NOTE
     assert env.load_before == (0.2, 0.2, 0.2) and env.load_after == (64.0, 10.0, 5.0)
@@ -132,24 +147,61 @@ def test_busy_machine_is_flagged_in_the_report(X, clock):
 
 
 def test_quiet_machine_and_missing_loadavg(X, clock, flat_load):
-    report = measure_serving({"m": ClockModel(clock, per_call_ms=1.0)}, X, settings=ServingSettings(**SMALL),
-                             timer=clock, loadavg=flat_load)
+    report = measure_serving(
+        {"m": ClockModel(clock, per_call_ms=1.0)}, X, settings=ServingSettings(**SMALL), timer=clock, loadavg=flat_load
+    )
     assert not report.environment.busy and report.environment.busy_note == ""
 
     def no_loadavg():
         raise OSError("no load average here")
 
-    report = measure_serving({"m": ClockModel(clock, per_call_ms=1.0)}, X, settings=ServingSettings(**SMALL),
-                             timer=clock, loadavg=no_loadavg)
+    report = measure_serving(
+        {"m": ClockModel(clock, per_call_ms=1.0)}, X, settings=ServingSettings(**SMALL), timer=clock, loadavg=no_loadavg
+    )
     assert report.environment.load_before is None and not report.environment.busy
 
 
 def test_environment_record(X, clock, flat_load):
-    env = measure_serving({"m": ClockModel(clock, per_call_ms=1.0)}, X,
-                          settings=ServingSettings(threads=1, **SMALL), timer=clock, loadavg=flat_load).environment
+    env = measure_serving(
+        {"m": ClockModel(clock, per_call_ms=1.0)},
+        X,
+        settings=ServingSettings(threads=1, **SMALL),
+        timer=clock,
+        loadavg=flat_load,
+    ).environment
     assert env.cpu_model and env.logical_cores >= 1 and 1 <= env.usable_cores <= env.logical_cores
     assert env.threads == 1
     versions = dict(env.libraries)
     assert {"python", "numpy", "pandas", "scikit-learn"} <= set(versions)
     assert all(n == 1 for _, n in env.threadpools)  # pinned while measuring
     assert "cores - threads + 0.5" in env.busy_rule
+
+
+def test_busy_rule_counts_only_other_processes_while_timing(X, clock, flat_load):
+    """The CPU-time rule: our own lingering load average does not flag us; others' CPU use does."""
+    from analysis.serving._environment import others_cpu, read_cpu_times
+
+    high_load = lambda: (1.9, 1.5, 1.0)  # noqa: E731 - e.g. our own prediction stage a moment ago
+    quiet = iter([(100.0, 10.0), (100.2, 10.2)])  # machine busy time grew only by our own CPU time
+    report = measure_serving(
+        {"m": ClockModel(clock, per_call_ms=1.0)},
+        X,
+        settings=ServingSettings(**SMALL),
+        timer=clock,
+        loadavg=high_load,
+        cpu_times=lambda: next(quiet),
+    )
+    assert not report.environment.busy and report.environment.others_cpu_cores == 0.0
+    contended = iter([(100.0, 10.0), (1e6, 10.2)])  # others burned far more than half a core
+    report = measure_serving(
+        {"m": ClockModel(clock, per_call_ms=1.0)},
+        X,
+        settings=ServingSettings(**SMALL),
+        timer=clock,
+        loadavg=flat_load,
+        cpu_times=lambda: next(contended),
+    )
+    assert report.environment.busy and report.environment.busy_note == BUSY_NOTE
+    assert others_cpu((0.0, 0.0), (3.0, 1.0), 2.0) == 1.0
+    reading = read_cpu_times()
+    assert reading is None or (reading[0] > 0 and reading[1] >= 0)

@@ -52,8 +52,11 @@ class _Noisy:
 
 def test_failed_predict_is_missing_not_zero(X, clock, flat_load):
     report = measure_serving(
-        {"broken": _Broken(), "fine": ClockModel(clock, per_call_ms=1.0)}, X,
-        settings=ServingSettings(**SMALL), timer=clock, loadavg=flat_load,
+        {"broken": _Broken(), "fine": ClockModel(clock, per_call_ms=1.0)},
+        X,
+        settings=ServingSettings(**SMALL),
+        timer=clock,
+        loadavg=flat_load,
     )
     broken = report.candidate("broken")
     assert not broken.ok
@@ -62,8 +65,14 @@ def test_failed_predict_is_missing_not_zero(X, clock, flat_load):
     assert "batch predict failed: RuntimeError: model server exploded" in broken.errors
     assert len(broken.errors) == len(set(broken.errors))
     figures = broken.figures()
-    for name in ("latency_ms_p50", "latency_ms_p99", "throughput_rows_per_s", "peak_memory_mb",
-                 "cost_usd_per_million", "cost_usd_per_million_batch"):
+    for name in (
+        "latency_ms_p50",
+        "latency_ms_p99",
+        "throughput_rows_per_s",
+        "peak_memory_mb",
+        "cost_usd_per_million",
+        "cost_usd_per_million_batch",
+    ):
         assert figures[name] is None
     assert figures["model_size_mb"] is not None  # the object still serialises
     assert broken.cost_single.usd_per_million is None

@@ -39,8 +39,10 @@ def test_objectives_are_registered_once_with_directions():
 
 def test_load_yaml_and_json_metadata(tmp_path):
     yaml_path = tmp_path / "m.yaml"
-    yaml_path.write_text("latency_ms_p50: 3.1\nlatency_ms_p99: 9.8\nthroughput_rows_per_s: 41000\n"
-                         "threads: 2\nmeasured_on: c7i.large\nnotes: from the load test\n")
+    yaml_path.write_text(
+        "latency_ms_p50: 3.1\nlatency_ms_p99: 9.8\nthroughput_rows_per_s: 41000\n"
+        "threads: 2\nmeasured_on: c7i.large\nnotes: from the load test\n"
+    )
     meta = load_serving_metadata(yaml_path)
     assert dict(meta.figures) == {"latency_ms_p50": 3.1, "latency_ms_p99": 9.8, "throughput_rows_per_s": 41000.0}
     assert (meta.threads, meta.measured_on, meta.notes) == (2, "c7i.large", ("from the load test",))
@@ -112,10 +114,15 @@ def test_inputs_are_validated_where_they_enter(X, tmp_path):
 
 def test_serving_to_scorecard(X, clock, flat_load):
     report = measure_serving(
-        {"a": ClockModel(clock, per_call_ms=1.0)}, X,
-        metadata={"b": check_serving_metadata({"latency_ms_p99": 7.5}), "extra": check_serving_metadata(
-            {"latency_ms_p50": 1.0})},
-        settings=ServingSettings(**SMALL), timer=clock, loadavg=flat_load,
+        {"a": ClockModel(clock, per_call_ms=1.0)},
+        X,
+        metadata={
+            "b": check_serving_metadata({"latency_ms_p99": 7.5}),
+            "extra": check_serving_metadata({"latency_ms_p50": 1.0}),
+        },
+        settings=ServingSettings(**SMALL),
+        timer=clock,
+        loadavg=flat_load,
     )
     card = Scorecard(
         task="binary",
@@ -145,8 +152,9 @@ def test_serving_to_scorecard(X, clock, flat_load):
 
 
 def test_report_views(X, clock, flat_load):
-    report = measure_serving({"a": ClockModel(clock, per_call_ms=1.0)}, X, settings=ServingSettings(**SMALL),
-                             timer=clock, loadavg=flat_load)
+    report = measure_serving(
+        {"a": ClockModel(clock, per_call_ms=1.0)}, X, settings=ServingSettings(**SMALL), timer=clock, loadavg=flat_load
+    )
     curves = report.throughput_frame()
     assert list(curves["batch_size"]) == [1, 10]
     as_dict = report.to_dict()

@@ -31,8 +31,9 @@ def numeric_frame() -> pd.DataFrame:
 
 
 def _single(**options) -> ServingSettings:
-    return ServingSettings(**{"n_calls": 300, "warmup": 20, "rounds": 2, "batch_sizes": (1,),
-                              "throughput_budget_s": 0.0, **options})
+    return ServingSettings(
+        **{"n_calls": 300, "warmup": 20, "rounds": 2, "batch_sizes": (1,), "throughput_budget_s": 0.0, **options}
+    )
 
 
 def _check_wall(value_ms: float, true_ms: float, busy: bool) -> None:
@@ -45,8 +46,9 @@ def _check_wall(value_ms: float, true_ms: float, busy: bool) -> None:
 
 # ---- CPU clock: the harness's bookkeeping, immune to other processes ----------------------
 def test_reference_cpu_single_stream_p50_within_5_percent(numeric_frame):
-    report = measure_serving({"ref": ReferenceModel(per_call_ms=2.0, clock="cpu")}, numeric_frame,
-                             settings=_single(), timer=CPU)
+    report = measure_serving(
+        {"ref": ReferenceModel(per_call_ms=2.0, clock="cpu")}, numeric_frame, settings=_single(), timer=CPU
+    )
     lat = report.candidate("ref").latency
     assert lat.block_size == 1 and lat.n_calls == 300
     assert lat.p50_ms == pytest.approx(2.0, rel=0.05)
@@ -57,10 +59,15 @@ def test_reference_cpu_single_stream_p50_within_5_percent(numeric_frame):
 def test_reference_cpu_throughput_curve_rises_towards_one_over_b(numeric_frame):
     a_ms, b_ms = 1.0, 0.01
     sizes = (1, 8, 64, 512, 2048)
-    settings = ServingSettings(n_calls=20, warmup=2, rounds=1, batch_sizes=sizes, throughput_budget_s=0.5,
-                               min_repeats=4)
-    report = measure_serving({"ref": ReferenceModel(per_call_ms=a_ms, per_row_ms=b_ms, clock="cpu")},
-                             numeric_frame, settings=settings, timer=CPU)
+    settings = ServingSettings(
+        n_calls=20, warmup=2, rounds=1, batch_sizes=sizes, throughput_budget_s=0.5, min_repeats=4
+    )
+    report = measure_serving(
+        {"ref": ReferenceModel(per_call_ms=a_ms, per_row_ms=b_ms, clock="cpu")},
+        numeric_frame,
+        settings=settings,
+        timer=CPU,
+    )
     points = report.candidate("ref").throughput
     measured = np.array([p.rows_per_s for p in points])
     expected = np.array([b / ((a_ms + b_ms * b) / 1e3) for b in sizes])
@@ -72,8 +79,9 @@ def test_reference_cpu_throughput_curve_rises_towards_one_over_b(numeric_frame):
 
 def test_reference_cpu_server_low_rate_latency_is_the_service_time(numeric_frame):
     settings = _single(n_calls=20, server=ServerSettings(rate_per_s=10.0, duration_s=15.0, latency_bound_ms=50.0))
-    report = measure_serving({"ref": ReferenceModel(per_call_ms=2.0, clock="cpu")}, numeric_frame,
-                             settings=settings, timer=CPU)
+    report = measure_serving(
+        {"ref": ReferenceModel(per_call_ms=2.0, clock="cpu")}, numeric_frame, settings=settings, timer=CPU
+    )
     (run,) = report.candidate("ref").server
     assert run.latency_ms_p50 == pytest.approx(2.0, rel=0.05)
     assert run.latency_ms_p99 < 3 * 2.0
@@ -92,10 +100,12 @@ def test_reference_wall_single_stream_p50_within_5_percent(numeric_frame):
 def test_reference_wall_throughput_curve_shape(numeric_frame):
     a_ms, b_ms = 1.0, 0.01
     sizes = (1, 8, 64, 512, 2048)
-    settings = ServingSettings(n_calls=20, warmup=2, rounds=1, batch_sizes=sizes, throughput_budget_s=0.5,
-                               min_repeats=5)
-    report = measure_serving({"ref": ReferenceModel(per_call_ms=a_ms, per_row_ms=b_ms)}, numeric_frame,
-                             settings=settings)
+    settings = ServingSettings(
+        n_calls=20, warmup=2, rounds=1, batch_sizes=sizes, throughput_budget_s=0.5, min_repeats=5
+    )
+    report = measure_serving(
+        {"ref": ReferenceModel(per_call_ms=a_ms, per_row_ms=b_ms)}, numeric_frame, settings=settings
+    )
     points = report.candidate("ref").throughput
     measured = np.array([p.rows_per_s for p in points])
     expected = np.array([b / ((a_ms + b_ms * b) / 1e3) for b in sizes])
@@ -109,8 +119,9 @@ def test_timer_overhead_is_measured_and_positive(numeric_frame):
     info = measure_timer_overhead()
     assert info.overhead_ns > 0
     assert info.resolution_ns is not None and info.resolution_ns > 0
-    report = measure_serving({"ref": ReferenceModel(per_call_ms=0.05)}, numeric_frame,
-                             settings=_single(n_calls=20, warmup=2))
+    report = measure_serving(
+        {"ref": ReferenceModel(per_call_ms=0.05)}, numeric_frame, settings=_single(n_calls=20, warmup=2)
+    )
     assert report.timer.overhead_ns > 0
     assert report.timer.name == "time.perf_counter_ns"
 

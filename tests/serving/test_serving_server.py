@@ -17,8 +17,9 @@ def _frame(n: int = 100) -> pd.DataFrame:
 
 def _run(clock, flat_load, server: ServerSettings, **model_options):
     model = ClockModel(clock, **model_options)
-    settings = ServingSettings(n_calls=20, warmup=2, rounds=1, batch_sizes=(1,), throughput_budget_s=0.0,
-                               server=server, random_state=5)
+    settings = ServingSettings(
+        n_calls=20, warmup=2, rounds=1, batch_sizes=(1,), throughput_budget_s=0.0, server=server, random_state=5
+    )
     report = measure_serving({"m": model}, _frame(), settings=settings, timer=clock, loadavg=flat_load)
     return report.candidate("m").server
 
@@ -70,8 +71,7 @@ def test_overload_latency_grows_without_coordinated_omission(clock, flat_load):
 
 
 def test_dynamic_batching_trades_latency_for_throughput(clock, flat_load):
-    server = ServerSettings(rate_per_s=1000.0, duration_s=1.0, latency_bound_ms=50.0, max_batch=32,
-                            max_wait_ms=5.0)
+    server = ServerSettings(rate_per_s=1000.0, duration_s=1.0, latency_bound_ms=50.0, max_batch=32, max_wait_ms=5.0)
     single, batched = _run(clock, flat_load, server, per_call_ms=2.0, per_row_ms=0.01)
     assert (single.policy, batched.policy) == ("one at a time", "dynamic batching")
     assert single.n_scheduled == batched.n_scheduled  # the same arrivals

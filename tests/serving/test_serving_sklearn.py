@@ -43,8 +43,9 @@ def test_model_size_comes_from_the_file_when_given(mixed_frame, fitted_models, t
     X, _ = mixed_frame
     path = tmp_path / "lr.skops"
     path.write_bytes(b"x" * 12345)
-    report = measure_serving({"lr": fitted_models["lr"]}, X, model_files={"lr": path},
-                             settings=ServingSettings(**SMALL))
+    report = measure_serving(
+        {"lr": fitted_models["lr"]}, X, model_files={"lr": path}, settings=ServingSettings(**SMALL)
+    )
     entry = report.candidate("lr")
     assert (entry.model_size_bytes, entry.size_method) == (12345, "file")
     assert entry.figures()["model_size_mb"] == pytest.approx(0.012345)

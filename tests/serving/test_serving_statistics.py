@@ -22,8 +22,7 @@ def _measure(models, X, clock, flat_load, **options):
 
 
 def test_constant_cost_gives_that_cost_at_every_percentile(clock, flat_load):
-    report = _measure({"m": ClockModel(clock)}, _frame([1.5] * 200), clock, flat_load,
-                      n_calls=100, warmup=5, rounds=3)
+    report = _measure({"m": ClockModel(clock)}, _frame([1.5] * 200), clock, flat_load, n_calls=100, warmup=5, rounds=3)
     lat = report.candidate("m").latency
     assert (lat.p50_ms, lat.p90_ms, lat.p95_ms, lat.p99_ms, lat.max_ms) == (1.5,) * 5
     assert lat.mean_ms == pytest.approx(1.5)
@@ -48,8 +47,17 @@ def test_percentiles_are_nearest_rank_over_every_request(clock, flat_load):
 def test_throughput_curve_is_rows_over_batch_time(clock, flat_load):
     model = ClockModel(clock, per_call_ms=1.0, per_row_ms=0.01)
     sizes = (1, 8, 64, 512, 4096)
-    report = _measure({"m": model}, _frame([0.0] * 300), clock, flat_load, n_calls=20, warmup=2,
-                      rounds=2, batch_sizes=sizes, min_repeats=3)
+    report = _measure(
+        {"m": model},
+        _frame([0.0] * 300),
+        clock,
+        flat_load,
+        n_calls=20,
+        warmup=2,
+        rounds=2,
+        batch_sizes=sizes,
+        min_repeats=3,
+    )
     entry = report.candidate("m")
     curve = {p.batch_size: p for p in entry.throughput}
     assert tuple(curve) == sizes
@@ -78,9 +86,11 @@ class _Free:
 def test_calls_faster_than_the_threshold_are_timed_in_blocks(flat_load):
     ticking = _TickingClock()
     report = measure_serving(
-        {"free": _Free()}, _frame([0.0] * 50),
+        {"free": _Free()},
+        _frame([0.0] * 50),
         settings=ServingSettings(n_calls=40, warmup=5, rounds=2, batch_sizes=(1,), throughput_budget_s=0.0),
-        timer=ticking, loadavg=flat_load,
+        timer=ticking,
+        loadavg=flat_load,
     )
     assert report.timer.overhead_ns == 100
     entry = report.candidate("free")
@@ -94,8 +104,16 @@ def test_calls_faster_than_the_threshold_are_timed_in_blocks(flat_load):
 
 
 def test_latency_budget_stops_early_and_says_so(clock, flat_load):
-    report = _measure({"m": ClockModel(clock, per_call_ms=100.0)}, _frame([0.0] * 50), clock, flat_load,
-                      n_calls=100, warmup=1, rounds=2, latency_budget_s=1.0)
+    report = _measure(
+        {"m": ClockModel(clock, per_call_ms=100.0)},
+        _frame([0.0] * 50),
+        clock,
+        flat_load,
+        n_calls=100,
+        warmup=1,
+        rounds=2,
+        latency_budget_s=1.0,
+    )
     entry = report.candidate("m")
     assert entry.latency.stopped_early
     assert entry.latency.rounds == 2  # the budget is spread over the rounds, not spent in the first
@@ -108,15 +126,21 @@ def test_candidates_are_interleaved_in_rotating_order(clock, flat_load):
     seen = []
     models = {"a": ClockModel(clock, per_call_ms=1.0), "b": ClockModel(clock, per_call_ms=2.0)}
     report = measure_serving(
-        models, _frame([0.0] * 60),
+        models,
+        _frame([0.0] * 60),
         settings=ServingSettings(n_calls=30, warmup=2, rounds=3, batch_sizes=(1,), throughput_budget_s=0.01),
-        timer=clock, loadavg=flat_load, progress=lambda name, stage, fraction: seen.append((name, stage, fraction)),
+        timer=clock,
+        loadavg=flat_load,
+        progress=lambda name, stage, fraction: seen.append((name, stage, fraction)),
     )
     rounds = [(name, stage) for name, stage, _ in seen if stage.startswith("round")]
     assert rounds == [
-        ("a", "round 1/3"), ("b", "round 1/3"),
-        ("b", "round 2/3"), ("a", "round 2/3"),
-        ("a", "round 3/3"), ("b", "round 3/3"),
+        ("a", "round 1/3"),
+        ("b", "round 1/3"),
+        ("b", "round 2/3"),
+        ("a", "round 2/3"),
+        ("a", "round 3/3"),
+        ("b", "round 3/3"),
     ]
     fractions = [f for _, _, f in seen]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
