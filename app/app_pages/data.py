@@ -13,6 +13,8 @@ from analysis.scorecard import load_scorecard, scorecard_from_metrics_table
 from app.ui import jobs, render, services, state, uploads
 
 NONE = "(none)"
+#: Every place an evaluation's message can go (cleared when a new evaluation starts).
+PLACES = ("data", "train", "models", "predictions", "target", "sensitive", "time", "id", "value", "evaluate")
 KINDS = (
     "A dataset and model files: evaluate them here",
     "A scorecard made by `tradeoffs evaluate`",
@@ -205,13 +207,15 @@ def dataset_and_models() -> None:
         )
         min_group = s3.number_input("Smallest trusted group", 1, 10_000, 30, key=state.widget("eval", "min_group"))
 
+    stages_choice = what_to_measure(data_time=time_col != NONE)
+
     job = state.job()
     running = job is not None and not job.done
     ready = bool(state.uploads().get("models") or state.uploads().get("predictions"))
     if not ready:
         st.info("Add at least one model file or prediction file to evaluate.", icon=":material/arrow_upward:")
     if st.button("Evaluate", type="primary", disabled=running or not ready, key=state.widget("eval", "go")):
-        for place in ("data", "models", "predictions", "target", "sensitive", "time", "id", "value", "evaluate"):
+        for place in PLACES:
             state.set_error(place, None)
         state.set_pref("data_notice", None)
         roles = {target: "target", **{s: "sensitive" for s in sensitive}, **{v: "value" for v in value_cols}}
@@ -234,12 +238,22 @@ def dataset_and_models() -> None:
             settings = EvalSettings(
                 n_bootstrap=int(n_boot), confidence=float(confidence), min_group_size=int(min_group)
             )
+            train = state.train_data()
+            train_frame = (
+                None
+                if train is None
+                else jobs.prepare_train_frame(
+                    train[1], data, backtest=stages_choice["backtest"], source=str(train[0].path)
+                )
+            )
             state.set_job(
                 jobs.start_evaluation(
                     data,
                     [m.path for m in state.uploads().get("models", [])],
                     [p.path for p in state.uploads().get("predictions", [])],
                     settings=settings,
+                    stages=jobs.build_stages(**stages_choice, train_frame=train_frame),
+                    train_source=None if train is None else str(train[0].path),
                     trust_pickle=uploads.trust_pickle(),
                 )
             )
@@ -249,6 +263,84 @@ def dataset_and_models() -> None:
         st.rerun()
     show_error("evaluate")
     progress()
+
+
+def what_to_measure(*, data_time: bool) -> dict[str, bool]:
+    """The optional pipeline stages, and the training data that enables feature drift and the backtest."""
+    st.markdown("#### What to measure")
+    st.caption(
+        "Always measured: predictions, quality with confidence intervals, fairness per group, business value, and "
+        "metrics per time window when there is a time column. The stages below add the other pages' figures."
+    )
+    w1, w2 = st.columns(2, gap="large")
+    with w1:
+        serving = st.checkbox(
+            "Measure serving (quick mode; the whole server's timing is affected while it runs)",
+            key=state.widget("eval", "serving"),
+            wrap=True,
+            help="Single-row latency percentiles, throughput against batch size, model size, peak memory and "
+            "dollars per million predictions, timed on this server in quick mode (200 single-row calls per model, "
+            "a few seconds each). Everyone using this server is slowed meanwhile, and their activity makes the "
+            "figures noisier (the scorecard flags a busy machine). Prediction files have no model to time.",
+        )
+        explain = st.checkbox(
+            "Explain with SHAP",
+            key=state.widget("eval", "explain"),
+            wrap=True,
+            help=f"SHAP attributions on up to 500 evaluation rows within {jobs.EXPLAIN_BUDGET_S:.0f} s in all "
+            "(exact explainers first): feature importance, explainability facts and reliance on proxies of the "
+            "sensitive attributes. Prediction files cannot be explained.",
+        )
+    with w2:
+        f = st.file_uploader(
+            f"Training data (optional; CSV or Parquet, up to {uploads.LIMITS_MB['train']} MB)",
+            type=["csv", "parquet"],
+            key=state.widget("up", "train"),
+            max_upload_size=uploads.LIMITS_MB["train"],
+            help="Rows from the period the models were trained on, with the models' feature columns (and the "
+            "time column and the target, for the backtest). Enables feature drift and the backtest.",
+        )
+        if f is None:
+            if state.train_data() is not None:
+                uploads.forget("train")
+                state.set_train_data(None)
+            state.set_error("train", None)
+        else:
+            try:
+                saved = uploads.save(f, "train")
+                current = state.train_data()
+                if current is None or current[0].file_id != saved.file_id:
+                    state.set_error("train", None)
+                    state.set_train_data((saved, load_table(saved.path, what="training data file")))
+            except InputError as exc:
+                state.set_train_data(None)
+                fail(exc, "train")
+        show_error("train")
+        train = state.train_data()
+        if train is not None:
+            st.caption(f"{train[0].name}: {len(train[1]):,} rows, {train[1].shape[1]} columns")
+        st.checkbox(
+            "Feature drift (automatic when training data is given)",
+            value=train is not None,
+            disabled=True,
+            wrap=True,
+            key=state.widget("eval", "drift", train[0].file_id if train is not None else "none"),
+            help="Population stability index and a two-sample test per feature of the model files: the training "
+            "data against the latest window of the evaluation data (all of it without a time column).",
+        )
+        can_backtest = train is not None and data_time
+        backtest = st.checkbox(
+            "Backtest (refit on older data)",
+            key=state.widget("eval", "backtest"),
+            disabled=not can_backtest,
+            wrap=True,
+            help="Refits each scikit-learn model on windows ending 6, 2 and 1 months before the latest month and "
+            "tests it on the latest month, so decay with data age shows. One refit per window and model: the "
+            "slowest stage.",
+        )
+        if not can_backtest:
+            st.caption("The backtest needs training data and a time column.")
+    return {"serving": serving, "explain": explain, "backtest": bool(backtest and can_backtest)}
 
 
 def progress() -> None:
@@ -287,11 +379,19 @@ def running_fragment() -> None:
     if job.done:
         st.rerun(scope="app")
     st.markdown(f"**Evaluating {render.plural(len(job.candidates), 'candidate')}** · {job.elapsed():.0f} s")
+    st.caption(
+        "Stages of each model: "
+        + " → ".join(job.stages)
+        + (" (prediction files: predict → metrics)" if any(not job.is_model(c) for c in job.candidates) else "")
+        + ("; feature drift against the training data is computed once for all." if job.train_source else ".")
+    )
     for name in job.candidates:
-        stage = job.stage.get(name)
-        st.progress(job.fraction(name), text=f"{name}: {stage + ' done' if stage else 'waiting'}")
+        st.progress(job.fraction(name), text=job.label(name))
     if job.cancelling:
-        st.warning("Cancelling: the current step finishes first (the shared bootstrap can take a while).")
+        st.warning(
+            "Cancelling: the current step finishes first (the shared bootstrap or the serving measurement can take "
+            "a while)."
+        )
     else:
         st.button("Cancel", on_click=job.cancel, key=state.widget("eval", "cancel"))
 

@@ -1,23 +1,51 @@
-"""Decision: pick the candidate, write why, collect sign-offs, download the decision record."""
+"""Decision: pick the candidate, write why, collect sign-offs, download the report, keep it in the decision log."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
 
 from analysis._errors import InputError
-from app.ui import exports, render, services, state
+from analysis.decision_log import LOG_URL_ENV, DecisionSummary
+from analysis.report import report_to_html, report_to_json, report_to_markdown
+from app.ui import render, services, state
 
 OTHER = "Other"
+#: The log table shows this many of the latest decisions.
+LOG_ROWS = 200
+
+
+def now() -> datetime:
+    """The time recorded with a sign-off or a log entry (UTC, whole seconds)."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def when(iso: str) -> str:
+    """An ISO 8601 time as people read it (``2026-11-30 14:05 UTC``); other text as it is."""
+    try:
+        t = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return str(iso)
+    if t.utcoffset() is not None:
+        t = t.astimezone(UTC)
+    return t.strftime("%Y-%m-%d %H:%M") + (" UTC" if t.tzinfo is not None else "")
+
+
+def slug(name: str) -> str:
+    """A candidate name made safe for a file name."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "candidate"
+
 
 a = render.active_or_stop()
 sc = a.scorecard
 render.page_header(
     "Decision",
     "Record what the group decided: the candidate (the group rule's choice is preselected), why, and each "
-    "stakeholder's sign-off. The download is a JSON record with the full reasoning behind the choice.",
+    "stakeholder's sign-off. Download the report (HTML, PDF, Markdown, or the JSON decision record) for people "
+    "who will never open the dashboard, and keep the decision in the append-only decision log.",
 )
 if len(sc.candidates) > services.DECISION_LIMIT and not state.pref(f"force_decision:{a.key}"):
     st.info(
@@ -31,7 +59,10 @@ try:
 except InputError as exc:
     st.error(f"The group decision could not be made: {exc.message}")
     st.stop()
+dkey = services.decision_key(state.profiles(), state.rule(), *state.scoring())
+roles = [p.role or p.name for p in state.profiles()]
 
+# ---- the pick, the rationale, the sign-offs -------------------------------------------------------
 names = list(sc.candidate_names)
 default = state.selected() if state.selected() in names else (d.chosen or names[0])
 left, right = st.columns([1, 1], gap="large")
@@ -77,59 +108,291 @@ with left:
     state.set_rationale(rationale)
 with right:
     st.markdown("#### Sign-offs")
-    roles = [p.role or p.name for p in state.profiles()]
     with st.form(state.widget("signoff_form"), clear_on_submit=True):
         who = st.text_input("Name")
         role = st.selectbox("Role", [*roles, OTHER])
         comment = st.text_input("Comment (optional)")
-        ok = st.form_submit_button("Sign off", type="primary")
+        ok = st.form_submit_button(f"Sign off on {picked}", type="primary")
     if ok:
         if not who.strip():
             st.error("Write your name to sign off.")
         else:
             state.add_signoff(
                 state.SignOff(
-                    name=who.strip(),
-                    role=role,
-                    time=datetime.now(UTC).replace(microsecond=0).isoformat(),
-                    comment=comment.strip(),
-                    candidate=picked,
+                    name=who.strip(), role=role, at=now().isoformat(), comment=comment.strip(), candidate=picked
                 )
             )
     signoffs = state.signoffs()
     if signoffs:
-        st.dataframe(pd.DataFrame([s.__dict__ for s in signoffs]), hide_index=True, width="stretch")
-    signed = {s.role for s in signoffs if s.candidate == picked}
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"name": s.name, "role": s.role, "time": when(s.at), "comment": s.comment, "candidate": s.candidate}
+                    for s in signoffs
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    signed = {s.role for s in state.signoffs_for(picked)}
     waiting = [r for r in roles if r not in signed]
     if waiting:
         st.caption(f"Not yet signed off on {picked}: {', '.join(waiting)}.")
     else:
         st.success(f"Every role has signed off on {picked}.", icon=":material/verified:")
-    st.caption("Sign-offs live in this browser session only; the downloaded record keeps them.")
-
-signoffs = [dict(s.__dict__) for s in state.signoffs()]
-
-
-def record_json() -> str:
-    """Built when the button is clicked (on another thread: it only uses the values captured here)."""
-    record = exports.decision_record(
-        d,
-        selected=picked,
-        rationale=rationale,
-        signoffs=signoffs,
-        recorded_at=datetime.now(UTC).replace(microsecond=0),
-        scorecard_label=a.label,
+    st.caption(
+        f"Sign-offs made here are kept in this browser session. Those on {picked} go into the report below, and "
+        "into the decision log with it when you record the decision."
     )
-    return exports.decision_record_json(record)
 
-
-st.download_button(
-    "Download the decision record (JSON)",
-    record_json,
-    file_name=f"decision-{picked}.json",
-    mime="application/json",
-    type="primary",
-    key=state.widget("decision_download"),
-    help="The library's decision record (every profile, group rule and sensitivity check) with the pick, the "
-    "rationale and the sign-offs.",
+# ---- the report, in every format ------------------------------------------------------------------
+st.divider()
+st.markdown("#### Download the report")
+mine = state.signoffs_for(picked)
+try:
+    view = services.report(
+        a, d, dkey, selected=picked, rationale=rationale.strip(), signoffs=[s.to_report() for s in mine]
+    )
+except InputError as exc:
+    st.error(f"The report could not be built: {exc.message}")
+    view = None
+st.caption(
+    f"One report on {picked} in four formats: the question, every candidate's measurements, why this choice, "
+    f"how robust it is, fairness, serving, drift, the rationale and {render.plural(len(mine), 'sign-off')}. HTML "
+    "opens offline with interactive charts; Markdown suits a pull request or a wiki; JSON is the decision record "
+    "(`tradeoffs.decision_record`, docs/decision_record.md); PDF has static charts."
 )
+if view is not None:
+    stem = f"decision-{slug(picked)}"
+    report = view.report
+    c1, c2, c3, c4 = st.columns(4)
+    c1.download_button(
+        "HTML report",
+        lambda r=report: report_to_html(r),
+        file_name=f"{stem}.html",
+        mime="text/html",
+        on_click="ignore",
+        type="primary",
+        icon=":material/download:",
+        width="stretch",
+        key=state.widget("download", "html"),
+    )
+    c2.download_button(
+        "Markdown report",
+        lambda r=report: report_to_markdown(r),
+        file_name=f"{stem}.md",
+        mime="text/markdown",
+        on_click="ignore",
+        icon=":material/download:",
+        width="stretch",
+        key=state.widget("download", "md"),
+    )
+    c3.download_button(
+        "JSON decision record",
+        lambda r=report: report_to_json(r),
+        file_name=f"{stem}.json",
+        mime="application/json",
+        on_click="ignore",
+        icon=":material/download:",
+        width="stretch",
+        key=state.widget("download", "json"),
+    )
+    with c4:
+        if state.pref("pdf_ready") == view.key:
+            try:
+                with st.spinner("Preparing the PDF…"):
+                    pdf = services.report_pdf(view)  # cached: made when "Prepare PDF" was pressed
+            except InputError as exc:
+                state.set_pref("pdf_ready", None)
+                state.set_pref("pdf_error", (view.key, exc.message))
+                st.rerun()
+            st.download_button(
+                "PDF report",
+                pdf,
+                file_name=f"{stem}.pdf",
+                mime="application/pdf",
+                on_click="ignore",
+                icon=":material/download:",
+                width="stretch",
+                key=state.widget("download", "pdf"),
+            )
+        else:
+            if st.button(
+                "Prepare PDF",
+                icon=":material/picture_as_pdf:",
+                width="stretch",
+                key=state.widget("download", "prepare_pdf"),
+                help="About 5 seconds: Chromium draws the charts and prints A4 pages. The download appears here.",
+            ):
+                with st.spinner("Chromium is drawing the charts and printing the pages (about 5 s)…"):
+                    try:
+                        services.report_pdf(view)
+                    except InputError as exc:
+                        state.set_pref("pdf_error", (view.key, exc.message))
+                    except Exception as exc:  # a browser failure the library did not foresee: a message, no traceback
+                        state.set_pref(
+                            "pdf_error", (view.key, f"The PDF could not be made ({type(exc).__name__}: {exc}).")
+                        )
+                    else:
+                        state.set_pref("pdf_ready", view.key)
+                        state.set_pref("pdf_error", None)
+                st.rerun()
+        error = state.pref("pdf_error")
+        if error and error[0] == view.key:
+            st.error(error[1], icon=":material/error:")
+
+
+# ---- the decision log -----------------------------------------------------------------------------
+def decision_label(s: DecisionSummary) -> str:
+    """How a logged decision is named in the selectors."""
+    return f"#{s.id}: {s.chosen} ({when(s.created_at)})"
+
+
+def record_form(log_summaries: tuple[DecisionSummary, ...], loc: services.LogLocation) -> None:
+    """Record the report above as a new decision (optionally superseding a current one)."""
+    st.markdown("**Record this decision**")
+    done = state.logged().get(view.key) if view is not None else None
+    current = [s for s in log_summaries if s.status == "current"]
+    by_id = {s.id: s for s in current}
+    with st.form(state.widget("log_record_form")):
+        by = st.text_input("Recorded by (optional)", key=state.widget("log", "by"))
+        supersedes = 0  # 0: no decision (ids start at 1)
+        if by_id:
+            supersedes = st.selectbox(
+                "Replaces",
+                [0, *reversed(list(by_id))],
+                format_func=lambda i: "nothing: a new decision" if i == 0 else decision_label(by_id[i]),
+                key=state.widget("log", "supersedes"),
+                help="A decision in the log is never edited: a new one supersedes it, and the old one is kept.",
+            )
+        go = st.form_submit_button(
+            "Record this decision in the log", type="primary", disabled=view is None or done is not None
+        )
+    if done is not None:
+        st.caption(f"This report (on {picked}, with this rationale and these sign-offs) is decision #{done}.")
+    if go and view is not None:
+        try:
+            new_id = services.decision_log(loc).append_decision(
+                view.report, now=now(), supersedes=supersedes or None, recorded_by=by.strip() or None
+            )
+        except InputError as exc:
+            st.error(exc.message, icon=":material/error:")
+            return
+        state.set_logged(view.key, new_id)
+        state.set_pref("log_notice", f"Recorded as decision #{new_id} ({picked}).")
+        st.rerun()
+
+
+def signoff_form(log_summaries: tuple[DecisionSummary, ...], loc: services.LogLocation) -> None:
+    """Sign off a decision already in the log (a new log entry; the time is now)."""
+    st.markdown("**Sign off a recorded decision**")
+    current = [s for s in log_summaries if s.status == "current"]
+    if not current:
+        st.caption("Nothing to sign off yet: record a decision first.")
+        return
+    ids = [s.id for s in reversed(current)]
+    by_id = {s.id: s for s in current}
+    mine = [i for i in state.logged().values() if i in by_id]
+    with st.form(state.widget("log_signoff_form"), clear_on_submit=True):
+        target = st.selectbox(
+            "Decision",
+            ids,
+            index=ids.index(mine[-1]) if mine else 0,
+            format_func=lambda i: decision_label(by_id[i]),
+            key=state.widget("log", "target"),
+        )
+        who = st.text_input("Your name", key=state.widget("log", "name"))
+        role = st.selectbox("Your role", [*roles, OTHER], key=state.widget("log", "role"))
+        comment = st.text_input("Your comment (optional)", key=state.widget("log", "comment"))
+        ok = st.form_submit_button("Sign off in the log")
+    if ok:
+        if not who.strip():
+            st.error("Write your name to sign off.")
+            return
+        try:
+            services.decision_log(loc).sign_off(
+                target, role=role, name=who.strip(), comment=comment.strip() or None, now=now()
+            )
+        except InputError as exc:
+            st.error(exc.message, icon=":material/error:")
+            return
+        state.set_pref("log_notice", f"Sign-off recorded on decision #{target}.")  # the table shows who
+        st.rerun()
+
+
+def log_table(log_summaries: tuple[DecisionSummary, ...], loc: services.LogLocation) -> None:
+    """Past decisions, newest first."""
+    if not log_summaries:
+        st.caption("No decision recorded yet.")
+        return
+    shown = list(reversed(log_summaries))[:LOG_ROWS]
+    rows = [
+        {
+            "id": s.id,
+            "recorded at": when(s.created_at),
+            "chosen": s.chosen,
+            "status": s.status if s.superseded_by is None else f"{s.status} by #{s.superseded_by}",
+            "sign-offs": "; ".join(services.log_signoffs(loc, s.id, s.signoffs)) or "none",
+            "rationale": s.rationale or "",
+            "recorded by": s.recorded_by or "",
+        }
+        for s in shown
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=state.widget("log", "table"))
+    if len(log_summaries) > LOG_ROWS:
+        st.caption(f"The latest {LOG_ROWS} of {len(log_summaries):,} decisions; `tradeoffs log list` shows all.")
+
+
+def decision_log_section() -> None:
+    """Where the log is, whether it is intact, recording, signing off, and the past decisions."""
+    st.divider()
+    st.markdown("#### Decision log")
+    loc = services.log_location()
+    where = (
+        f"set by `{LOG_URL_ENV}`"
+        if loc.from_env
+        else f"the default location; the operator sets `{LOG_URL_ENV}` to a file or a database URL to share another"
+    )
+    kind = "SQLite file" if loc.is_file else "database"
+    st.caption(
+        f"Log: {kind} `{loc.shown}` ({where}). Append-only and hash-chained: an entry is never edited, a new decision "
+        "supersedes an old one, and the integrity check names the first entry changed since it was written."
+    )
+    summaries: tuple[DecisionSummary, ...] = ()
+    if services.log_exists(loc):
+        try:
+            log = services.decision_log(loc)
+            result = log.verify()
+            summaries = log.list()
+        except InputError as exc:
+            st.error(f"The decision log cannot be opened: {exc.message}", icon=":material/error:")
+            return
+        except Exception as exc:  # a damaged database file: a message, never a traceback
+            st.error(f"The decision log cannot be read ({type(exc).__name__}: {exc}).", icon=":material/error:")
+            return
+        entries = f"{result.n_entries:,} {'entry' if result.n_entries == 1 else 'entries'}"
+        if result.ok:
+            st.success(
+                f"Log intact: {entries} checked; head hash {result.head_hash[:16]}… (publish it to detect entries "
+                "removed later).",
+                icon=":material/verified_user:",
+            )
+        else:
+            where_broken = f"broken at entry {result.broken_id}" if result.broken_id is not None else "broken"
+            st.error(f"Log {where_broken}: {result.reason}", icon=":material/gpp_bad:")
+    else:
+        st.info("The log is empty: recording the first decision creates it.", icon=":material/info:")
+    notice = state.pref("log_notice")
+    if notice:
+        st.success(notice, icon=":material/check_circle:")
+        state.set_pref("log_notice", None)
+    l1, r1 = st.columns(2, gap="large")
+    with l1:
+        record_form(summaries, loc)
+    with r1:
+        signoff_form(summaries, loc)
+    st.markdown("**Past decisions**")
+    log_table(summaries, loc)
+
+
+decision_log_section()

@@ -72,9 +72,10 @@ bt = sc.sections.get("backtest")
 if not bt:
     render.missing(
         "No backtest in this scorecard.",
-        "The backtest retrains each candidate on older and newer windows and tests on the latest month: run the "
-        "drift stage (`tradeoffs evaluate ... --drift`, or `analysis.drift` backtest + `backtest_to_scorecard`) "
-        "with the training data next to the evaluation data.",
+        "The backtest refits each candidate on windows ending 6, 2 and 1 months before the latest month and tests "
+        "it on the latest month. It needs the training-period data and a time column: "
+        "`tradeoffs evaluate ... --time timestamp --train-data train.parquet --backtest`, or upload training data on "
+        'the Data & models page and tick "Backtest (refit on older data)".',
     )
 else:
     rows = [dict(r) for r in bt.get("rows", ())]
@@ -93,8 +94,9 @@ if not dr:
     render.missing(
         "No feature drift in this scorecard.",
         "Feature drift compares the training data with the latest window, feature by feature (population "
-        "stability index and a two-sample test): run the drift stage (`tradeoffs evaluate ... --drift`, or "
-        "`analysis.drift` feature_drift + `drift_to_scorecard`).",
+        "stability index and a two-sample test). Give the training-period data: "
+        "`tradeoffs evaluate ... --train-data train.parquet`, or upload training data on the Data & models page "
+        "(feature drift then runs automatically).",
     )
 else:
     feats = [dict(f) for f in dr.get("features", ())]

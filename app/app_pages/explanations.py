@@ -22,7 +22,8 @@ if not ex:
         "This scorecard has no explanations.",
         "Explanations need the models themselves: run the explanation stage, `tradeoffs evaluate ... --explain "
         "--out scorecard.json` (or `analysis.explain.explain_candidates` + `explanations_to_scorecard`), then "
-        "load the scorecard on the Data & models page. Prediction files and metrics tables cannot be explained.",
+        'load the scorecard on the Data & models page; or tick "Explain with SHAP" when evaluating models on '
+        "the Data & models page. Prediction files and metrics tables cannot be explained.",
     )
     st.stop()
 colours = services.colours(a)

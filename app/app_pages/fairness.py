@@ -110,8 +110,8 @@ if not ex:
     render.missing(
         "No explanations in this scorecard, so proxy reliance is unknown.",
         "Proxy reliance comes from the explanation stage (SHAP attributions and the association of each feature "
-        "with the sensitive attributes): `tradeoffs evaluate ... --explain`, or `analysis.explain."
-        "explain_candidates` + `explanations_to_scorecard`.",
+        'with the sensitive attributes): `tradeoffs evaluate ... --explain`, or tick "Explain with SHAP" when '
+        "evaluating models on the Data & models page.",
     )
 else:
     rows = []

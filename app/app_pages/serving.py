@@ -22,7 +22,8 @@ if not section:
         "This scorecard has no serving measurements.",
         "Latency, throughput and cost are measured by the serving stage on the machine that runs it: "
         "`tradeoffs evaluate --card sample_data/card.yaml --serving --out scorecard.json` (or your own "
-        "`--data/--model` options plus `--serving`), then load the scorecard on the Data & models page. "
+        "`--data/--model` options plus `--serving`), then load the scorecard on the Data & models page; or tick "
+        '"Measure serving" when evaluating models on the Data & models page (quick mode, on this server). '
         "A metrics table can also carry `latency_ms_p99`, `throughput_rows_per_s` and `cost_usd_per_million` "
         "columns, which the Scorecard and Trade-offs pages use; the curves here need the measurement itself.",
     )

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 import streamlit as st
+from sqlalchemy.engine import make_url
 
 from analysis._errors import InputError
 from analysis.decision import (
@@ -48,7 +49,9 @@ from analysis.decision import (
     score_table,
     table_from_scorecard,
 )
+from analysis.decision_log import LOG_URL_ENV, DecisionLog, display_url, resolve_log_url
 from analysis.figures import candidate_colours
+from analysis.report import Report, SignOff, build_report, report_to_pdf
 from analysis.scenario import DatasetCard, load_card
 from analysis.scorecard import Scorecard, load_scorecard
 from app.ui import state, tables
@@ -96,9 +99,22 @@ def _load_file(path: str, mtime_ns: int) -> Scorecard:
     show_spinner="Evaluating the built-in scenario once for this server: about half a minute, then it is instant."
 )
 def _evaluate_builtin() -> Scorecard:
-    from app.ui.jobs import evaluate_card
+    """The card's models on its test data, with feature drift against its training data.
 
-    return evaluate_card(builtin_card(), now=datetime.now(UTC).replace(microsecond=0))
+    Serving (it would disturb every session's timings while it runs), explanations and the
+    backtest are left to ``tradeoffs evaluate --card``, whose scorecard the app reads when shipped.
+    """
+    from analysis.pipeline import Stages, run_evaluation
+    from analysis.scenario import load_card_data, load_card_train_frame
+
+    card = builtin_card()
+    data, models = load_card_data(card)
+    return run_evaluation(
+        data,
+        models,
+        now=datetime.now(UTC).replace(microsecond=0),
+        stages=Stages(train_frame=load_card_train_frame(card)),
+    )
 
 
 def builtin() -> Active:
@@ -388,6 +404,125 @@ def _serving_costs(key: str, _scorecard: Scorecard, usd_per_hour: float, vcpus: 
 def serving_costs(a: Active, usd_per_hour: float, vcpus: int, utilisation: float) -> list[ServingCost]:
     """Cost per million of every serving entry at another price, with the library's cost formula."""
     return _serving_costs(a.key, a.scorecard, float(usd_per_hour), int(vcpus), float(utilisation))
+
+
+# ---- reports ----------------------------------------------------------------------------------
+#: Chromium or Chrome for the PDF export when it is not on PATH (the command line reads it too).
+ENV_BROWSER = "BROWSER_PATH"
+
+
+def decision_key(profiles: Sequence[StakeholderProfile], rule: str, method: str, perf: str | None = None) -> str:
+    """What :func:`decision` is cached by, besides the scorecard key (profiles, rule, method, units)."""
+    return f"{profiles_key(tuple(profiles))}|{rule}|{method}|{perf or ''}"
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A built report with the fingerprint of everything it was built from."""
+
+    key: str
+    report: Report
+
+
+def _signoff_rows(signoffs: Sequence[SignOff]) -> tuple[tuple[str, str, str, str | None], ...]:
+    return tuple((s.role, s.name, s.at, s.comment) for s in signoffs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
+def _report(
+    key: str,
+    dkey: str,
+    selected: str,
+    rationale: str,
+    signoffs: tuple[tuple[str, str, str, str | None], ...],
+    _scorecard: Scorecard,
+    _decision: Decision,
+    _now: datetime,
+) -> Report:
+    return build_report(
+        _scorecard,
+        _decision,
+        selected=selected,
+        rationale=rationale or None,
+        signoffs=[SignOff(*row) for row in signoffs],
+        now=_now,
+    )
+
+
+def report(
+    a: Active, d: Decision, dkey: str, *, selected: str, rationale: str, signoffs: Sequence[SignOff]
+) -> ReportView:
+    """The report on ``d`` with the team's pick, rationale and sign-offs (cached by all of them).
+
+    ``dkey`` is :func:`decision_key` of the profiles, rule and method ``d`` was made with. The
+    report's time is when it was first built for these inputs.
+    """
+    rows = _signoff_rows(signoffs)
+    text = json.dumps([a.key, dkey, selected, rationale, rows], ensure_ascii=False)
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+    now = datetime.now(UTC).replace(microsecond=0)
+    return ReportView(key, _report(a.key, dkey, selected, rationale, rows, a.scorecard, d, now))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=TTL)
+def _pdf(key: str, _report: Report) -> bytes:
+    return report_to_pdf(_report, browser=os.environ.get(ENV_BROWSER) or None)
+
+
+def report_pdf(view: ReportView) -> bytes:
+    """The report as PDF (about 5 s: Chromium draws the charts and prints; cached by the report's key).
+
+    Raises :class:`InputError` when no browser is found or it fails.
+    """
+    return _pdf(view.key, view.report)
+
+
+# ---- the decision log -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LogLocation:
+    """Where the decision log is, and why there."""
+
+    url: str
+    shown: str  # for people: the SQLite file's path, else the URL with any password hidden
+    is_file: bool  # an SQLite file
+    from_env: bool
+
+
+def log_location() -> LogLocation:
+    """``TRADEOFFS_LOG_URL`` when the operator set it, else the library's default file."""
+    url = resolve_log_url(None, environ=os.environ)
+    parsed = make_url(url)
+    file = parsed.database if parsed.get_backend_name() == "sqlite" and parsed.database else None
+    is_file = bool(file) and not file.startswith(("file:", ":memory:"))
+    shown = file if is_file else display_url(url)
+    return LogLocation(url, shown, is_file, bool(os.environ.get(LOG_URL_ENV, "").strip()))
+
+
+def log_exists(loc: LogLocation) -> bool:
+    """False only for an SQLite file that does not exist yet (opening it would create it)."""
+    return not loc.is_file or Path(loc.shown).expanduser().is_file()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _log(url: str) -> DecisionLog:
+    return DecisionLog(url)
+
+
+def decision_log(loc: LogLocation) -> DecisionLog:
+    """The decision log (one connection pool per server and URL; raises :class:`InputError`)."""
+    return _log(loc.url)
+
+
+@st.cache_data(show_spinner=False, max_entries=2048, ttl=TTL)
+def _log_signoffs(url: str, decision_id: int, n_later: int) -> tuple[str, ...]:
+    # Entries are append-only: a decision's sign-offs change only when ``n_later`` does.
+    entry = _log(url).get(decision_id)
+    return tuple(f"{s.name} ({s.role})" for s in entry.report.signoffs)
+
+
+def log_signoffs(loc: LogLocation, decision_id: int, n_later: int) -> tuple[str, ...]:
+    """``"name (role)"`` of every sign-off of a logged decision: those in its report, then the later ones."""
+    return _log_signoffs(loc.url, decision_id, n_later)
 
 
 def clear_all() -> None:

@@ -24,6 +24,7 @@ from typing import Any
 import streamlit as st
 
 from analysis.decision import StakeholderProfile, default_profiles
+from analysis.report import SignOff as ReportSignOff
 from analysis.scorecard import Scorecard
 from app.ui import links
 
@@ -42,6 +43,7 @@ UPLOADS = _P + "uploads"
 ERRORS = _P + "errors"
 JOB = _P + "job"
 DATASET = _P + "dataset"
+TRAIN_DATA = _P + "train_data"
 SIGNOFFS = _P + "signoffs"
 RATIONALE = _P + "rationale"
 SELECTED = _P + "selected"
@@ -50,6 +52,7 @@ LINK_WARNINGS = _P + "link_warnings"
 PREFS = _P + "prefs"
 DEFAULTS = _P + "default_profiles"
 PERF = _P + "perf"
+LOGGED = _P + "logged"
 
 GROUP = "Everyone (all stakeholders)"
 
@@ -92,15 +95,19 @@ class SavedUpload:
     file_id: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class SignOff:
-    """One stakeholder's sign-off on the decision."""
+    """One stakeholder's sign-off on a candidate, made in this session (``at``: ISO 8601 time)."""
 
     name: str
     role: str
-    time: str
+    at: str
     comment: str
     candidate: str
+
+    def to_report(self) -> ReportSignOff:
+        """The library's sign-off record (what ``build_report`` and the decision log take)."""
+        return ReportSignOff(role=self.role, name=self.name, at=self.at, comment=self.comment or None)
 
 
 @dataclass
@@ -133,12 +140,14 @@ def init() -> None:
     ss[ERRORS] = {}
     ss[JOB] = None
     ss[DATASET] = None
+    ss[TRAIN_DATA] = None
     ss[SIGNOFFS] = []
     ss[RATIONALE] = ""
     ss[SELECTED] = None
     ss[TRADE_AXES] = None
     ss[PREFS] = Prefs()
     ss[PERF] = None
+    ss[LOGGED] = {}
 
 
 def session_id() -> str:
@@ -334,6 +343,16 @@ def set_dataset(value: Any) -> None:
     st.session_state[DATASET] = value
 
 
+def train_data() -> Any:
+    """The uploaded training-period data of this session: ``(SavedUpload, DataFrame)`` or None."""
+    return st.session_state[TRAIN_DATA]
+
+
+def set_train_data(value: Any) -> None:
+    """Keep the uploaded training data."""
+    st.session_state[TRAIN_DATA] = value
+
+
 # ---- the decision record --------------------------------------------------------------------------
 def signoffs() -> list[SignOff]:
     """Sign-offs recorded in this session."""
@@ -343,6 +362,21 @@ def signoffs() -> list[SignOff]:
 def add_signoff(item: SignOff) -> None:
     """Record a sign-off."""
     st.session_state[SIGNOFFS] = [*signoffs(), item]
+
+
+def signoffs_for(candidate: str) -> tuple[SignOff, ...]:
+    """This session's sign-offs on one candidate (the ones a report on that candidate carries)."""
+    return tuple(s for s in signoffs() if s.candidate == candidate)
+
+
+def logged() -> dict[str, int]:
+    """Decisions this session recorded in the decision log: ``{report key: decision id}``."""
+    return st.session_state[LOGGED]
+
+
+def set_logged(report_key: str, decision_id: int) -> None:
+    """Remember that the report under ``report_key`` was recorded as ``decision_id``."""
+    st.session_state[LOGGED] = {**logged(), report_key: decision_id}
 
 
 def rationale() -> str:

@@ -20,6 +20,7 @@ MB = 1024 * 1024
 #: Size limit per slot, in MB (the uploader widgets enforce the same limits in the browser).
 LIMITS_MB: dict[str, int] = {
     "data": 200,
+    "train": 200,
     "predictions": 200,
     "table": 200,
     "scorecard": 200,
@@ -28,6 +29,7 @@ LIMITS_MB: dict[str, int] = {
 }
 WHAT: dict[str, str] = {
     "data": "a dataset",
+    "train": "a training data file",
     "predictions": "a prediction file",
     "table": "a metrics table",
     "scorecard": "a scorecard",

@@ -2,7 +2,8 @@
 
 Every test starts with empty Streamlit caches and the default scorecard pointed at
 ``data/builtin_scorecard.json`` (regenerate it with ``data/regenerate.py``), so no test evaluates
-the scenario. ``variant`` writes a copy of that scorecard without some sections, to check the
+the scenario. The decision log is a fresh SQLite file per test (``TRADEOFFS_LOG_URL``), never the user's own.
+``variant`` writes a copy of that scorecard without some sections, to check the
 guidance pages give when data is missing.
 """
 
@@ -18,8 +19,9 @@ from analysis.scorecard import FrozenDict, load_scorecard, save_scorecard
 
 
 @pytest.fixture(autouse=True)
-def _default_scorecard(monkeypatch):
+def _default_scorecard(monkeypatch, tmp_path):
     monkeypatch.setenv("TRADEOFFS_DEFAULT_SCORECARD", str(FIXTURE))
+    monkeypatch.setenv("TRADEOFFS_LOG_URL", str(tmp_path / "decisions.sqlite"))  # never the user's own log
     monkeypatch.delenv("TRADEOFFS_TRUST_PICKLE", raising=False)
     st.cache_data.clear()
     st.cache_resource.clear()

@@ -4,23 +4,32 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import time
 
 import pandas as pd
 import pytest
-from _app_helpers import ROOT, csv_bytes, goto, new_app, run_until, texts, widget
+from _app_helpers import FIXTURE, ROOT, csv_bytes, goto, new_app, run_until, texts, widget
 
 from app.ui import jobs, uploads
 
 MODELS = ROOT / "sample_data" / "models"
 
 
-@pytest.fixture(scope="module")
-def small_test_parquet() -> bytes:
-    frame = pd.read_parquet(ROOT / "sample_data" / "test.parquet").sample(800, random_state=0)
+def _parquet(frame: pd.DataFrame) -> bytes:
     buf = io.BytesIO()
     frame.to_parquet(buf, index=False)
     return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def small_test_parquet() -> bytes:
+    return _parquet(pd.read_parquet(ROOT / "sample_data" / "test.parquet").sample(800, random_state=0))
+
+
+@pytest.fixture(scope="module")
+def small_train_parquet() -> bytes:
+    return _parquet(pd.read_parquet(ROOT / "sample_data" / "train.parquet").sample(600, random_state=0))
 
 
 def _choose(at, label: str):
@@ -32,6 +41,12 @@ def _upload_dataset(at, data: bytes):
     widget(at, "file_uploader", "Evaluation data").set_value(("impressions.parquet", data, "application/octet-stream"))
     at.run()
     at.number_input(key="w.eval.bootstrap").set_value(50).run()
+    return at
+
+
+def _upload_training(at, data: bytes, name: str = "train.parquet"):
+    widget(at, "file_uploader", "Training data").set_value((name, data, "application/octet-stream"))
+    at.run()
     return at
 
 
@@ -89,11 +104,13 @@ def test_an_oversized_upload_names_the_file_and_the_limit(monkeypatch):
     assert any("huge.json is 3 MB, over the 1 MB limit for a scorecard" in e.value for e in at.error)
 
 
-def test_dataset_and_model_evaluated_in_the_browser(small_test_parquet):
+def test_dataset_and_model_evaluated_in_the_browser(small_test_parquet, small_train_parquet):
     at = _upload_dataset(new_app("data"), small_test_parquet)
     widget(at, "multiselect", "Sensitive attributes").set_value(["income_band"]).run()
     widget(at, "selectbox", "Time column").set_value("timestamp").run()
     _upload_models(at, "logistic_regression", "decision_tree")
+    _upload_training(at, small_train_parquet)
+    assert widget(at, "checkbox", "Feature drift").value is True  # automatic with training data
     at.button(key="w.eval.go").click().run()
     run_until(at, lambda a: "Evaluated 2 candidates" in texts(a))
     assert not at.exception
@@ -101,6 +118,74 @@ def test_dataset_and_model_evaluated_in_the_browser(small_test_parquet):
     assert list(at.dataframe[0].value.index) == ["logistic_regression", "decision_tree"]
     goto(at, "fairness")
     assert "income_band" in widget(at, "selectbox", "Sensitive attribute").options
+    goto(at, "drift")
+    assert "No feature drift" not in texts(at) and "No backtest" in texts(at)  # the backtest was not asked for
+    assert "training data" in texts(at)
+
+
+def test_the_stage_controls_follow_the_training_data_and_the_time_column(small_test_parquet, small_train_parquet):
+    at = _upload_dataset(new_app("data"), small_test_parquet)
+    assert not widget(at, "checkbox", "Measure serving (quick mode; the whole server's timing is affected").value
+    assert not widget(at, "checkbox", "Explain with SHAP").value
+    drift, backtest = widget(at, "checkbox", "Feature drift"), widget(at, "checkbox", "Backtest (refit on older data)")
+    assert drift.disabled and not drift.value and backtest.disabled
+    _upload_training(at, small_train_parquet)
+    assert widget(at, "checkbox", "Feature drift").value and widget(at, "checkbox", "Backtest").disabled  # no time
+    widget(at, "selectbox", "Time column").set_value("timestamp").run()
+    assert not widget(at, "checkbox", "Backtest").disabled
+
+
+def test_the_chosen_stages_reach_the_pipeline_with_a_bar_per_stage(
+    small_test_parquet, small_train_parquet, monkeypatch
+):
+    from analysis.scorecard import load_scorecard
+    from analysis.serving import ServingSettings
+
+    seen, release = {}, threading.Event()
+
+    def pipeline(data, models, prediction_files=(), *, now, settings, stages, progress):
+        seen.update(stages=stages, names=stages.names(), time=data.time)
+        for m in models:
+            progress(m.name, "predict")
+        release.wait(30)
+        for stage in stages.names()[1:]:
+            for m in models:
+                progress(m.name, stage)
+        return load_scorecard(FIXTURE)
+
+    monkeypatch.setattr(jobs, "run_evaluation", pipeline)
+    at = _upload_dataset(new_app("data"), small_test_parquet)
+    widget(at, "selectbox", "Time column").set_value("timestamp").run()
+    _upload_models(at, "logistic_regression")
+    _upload_training(at, small_train_parquet)
+    for label in ("Measure serving", "Explain with SHAP", "Backtest"):
+        widget(at, "checkbox", label).check().run()
+    at.button(key="w.eval.go").click().run()
+    run_until(at, lambda a: any("predicted" in str(p.proto.text) for p in a.get("progress")), timeout=30)
+    assert "load → predict → metrics → serving → explain → backtest" in texts(at)
+    bar = at.get("progress")[0]
+    assert str(bar.proto.text) == "logistic_regression: predicted (2 of 6) · next: metrics"
+    release.set()
+    run_until(at, lambda a: "Evaluated 10 candidates" in texts(a))
+    stages = seen["stages"]
+    assert seen["names"] == ("predict", "metrics", "serving", "explain", "backtest")
+    assert stages.serving == ServingSettings.quick_mode()
+    assert stages.explain.total_budget_seconds == jobs.EXPLAIN_BUDGET_S == 30
+    assert stages.backtest and pd.api.types.is_datetime64_any_dtype(stages.train_frame["timestamp"])
+
+
+def test_training_data_without_the_models_features_is_refused_next_to_its_upload(
+    small_test_parquet, small_train_parquet
+):
+    at = _upload_dataset(new_app("data"), small_test_parquet)
+    _upload_models(at, "logistic_regression")
+    frame = pd.read_parquet(io.BytesIO(small_train_parquet)).drop(columns=["distance_km"])
+    _upload_training(at, _parquet(frame), name="old.parquet")
+    at.button(key="w.eval.go").click().run()
+    run_until(at, lambda a: bool(a.error))
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "'distance_km' is not in old.parquet" in errors[0]
+    assert not at.exception and "tradeoffs-upload" not in errors[0]
 
 
 def test_a_column_error_is_shown_next_to_the_column(small_test_parquet):
@@ -130,7 +215,7 @@ def test_cancel_stops_the_evaluation_between_stages(small_test_parquet, monkeypa
             time.sleep(0.05)
         raise AssertionError("not cancelled")
 
-    monkeypatch.setattr(jobs, "evaluate_candidates", slow)
+    monkeypatch.setattr(jobs, "run_evaluation", slow)
     at = _upload_models(_upload_dataset(new_app("data"), small_test_parquet), "logistic_regression")
     at.button(key="w.eval.go").click().run()
     assert any(p.value for p in at.get("progress")) or at.get("progress")
@@ -140,12 +225,13 @@ def test_cancel_stops_the_evaluation_between_stages(small_test_parquet, monkeypa
 
 def test_a_cancel_before_the_first_stage_keeps_nothing(small_test_parquet):
     from analysis.evaluation import EvalSettings, prepare_data
+    from analysis.pipeline import Stages
 
     frame = pd.read_parquet(io.BytesIO(small_test_parquet))
     data = prepare_data(frame, source="impressions", target="ordered", positive_label=1)
     job = jobs.EvaluationJob(candidates=["logistic_regression"], model_paths=[MODELS / "logistic_regression.skops"])
     job.cancel()
-    job._run(data, [], EvalSettings(n_bootstrap=0), False)
+    job._run(data, [], EvalSettings(n_bootstrap=0), Stages(), False)
     assert job.cancelled and job.result is None and job.done
 
 

@@ -202,10 +202,11 @@ def test_decision_preselects_the_group_choice_and_records_signoffs():
     assert "(the group's choice)" in pick.format_func(pick.value)
     widget(at, "text_input", "Name").input("Ada")
     widget(at, "text_input", "Comment").input("fine by me")
-    at.button[[b.label for b in at.button].index("Sign off")].click().run()
+    at.button[[b.label for b in at.button].index(f"Sign off on {pick.value}")].click().run()
     table = at.dataframe[0].value
     assert table["name"].tolist() == ["Ada"] and table["role"].tolist() == ["ML engineer"]
-    assert any(b.label.startswith("Download the decision record") for b in at.get("download_button"))
+    assert [b.label for b in at.get("download_button")] == ["HTML report", "Markdown report", "JSON decision record"]
+    assert any(b.label == "Prepare PDF" for b in at.button)
 
 
 def test_overriding_the_group_choice_warns():
@@ -330,18 +331,45 @@ def test_drift_missing_sections_say_how(variant, keep):
 
 
 def test_without_a_scorecard_file_the_builtin_scenario_is_evaluated_once(monkeypatch, builtin):
-    from app.ui import jobs, services
+    import analysis.pipeline
+    from app.ui import services
 
     calls = []
 
-    def evaluate(card, *, now, settings=None):
-        calls.append(card.name)
+    def evaluate(data, models, prediction_files=(), *, now, stages=None, **kw):
+        calls.append((data.source.rsplit("/", 1)[-1], len(models), stages.train_frame is not None, stages.names()))
         return builtin
 
     monkeypatch.delenv("TRADEOFFS_DEFAULT_SCORECARD")
     monkeypatch.setattr(services, "builtin_path", lambda: None)
-    monkeypatch.setattr(jobs, "evaluate_card", evaluate)
+    monkeypatch.setattr(analysis.pipeline, "run_evaluation", evaluate)
     first, second = new_app("scorecard"), new_app("overview")
-    assert calls == ["Restaurant recommendations (built-in scenario)"]
+    assert calls == [("test.parquet", 10, True, ("predict", "metrics"))]  # with feature drift; no serving, no SHAP
     assert len(first.dataframe[0].value) == len(builtin.candidates)
     assert any("Restaurant" in s.value for s in second.subheader)
+
+
+# ---- guidance names only flags that exist ---------------------------------------------------------
+def _options(command: str) -> set[str]:
+    from analysis.cli import cli
+
+    cmd = cli.commands[command]
+    return {o for p in cmd.params for o in (*p.opts, *p.secondary_opts)}
+
+
+def test_guidance_names_only_flags_the_command_line_has(variant):
+    import re
+
+    variant(keep=(), windows=())  # every page then says how to get what is missing
+    at = new_app()
+    spans = []
+    for page in PAGES:
+        goto(at, page)
+        for element in texts(at).split("\n"):
+            spans += re.findall(r"`([^`]*--[^`]*)`", element)
+    assert any("--train-data" in s for s in spans) and any("--backtest" in s for s in spans)
+    for span in spans:
+        command = re.match(r"tradeoffs (\w+)", span)
+        known = _options(command.group(1) if command else "evaluate")
+        flags = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", span))
+        assert flags <= known, (span, flags - known)

@@ -6,12 +6,15 @@ go to ``tests/e2e/screenshots/`` (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
 from _browser import CHROMIUM, CHROMIUM_ARGS, FIXTURE, ROOT, exceptions, running_app, screenshot, settle
+
+from analysis.report import RECORD_SCHEMA
 
 pytestmark = pytest.mark.browser
 
@@ -44,8 +47,9 @@ def browser():
 
 @pytest.fixture(scope="module")
 def app_url(browser, tmp_path_factory):
-    log = tmp_path_factory.mktemp("e2e") / "streamlit.log"
-    with running_app(log, env={"TRADEOFFS_DEFAULT_SCORECARD": str(FIXTURE)}) as url:
+    folder = tmp_path_factory.mktemp("e2e")
+    env = {"TRADEOFFS_DEFAULT_SCORECARD": str(FIXTURE), "TRADEOFFS_LOG_URL": str(folder / "decisions.sqlite")}
+    with running_app(folder / "streamlit.log", env=env) as url:
         yield url
 
 
@@ -123,10 +127,37 @@ def test_move_a_weight_see_the_ranking_change_and_share_the_link(app_url, page, 
     other.context.close()
 
 
-def test_download_the_decision_record(app_url, page):
+def _download(page, name: str) -> tuple[str, str]:
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name=name).click()
+    return info.value.suggested_filename, info.value.path().read_text(encoding="utf-8")
+
+
+def test_download_the_report_and_the_decision_record(app_url, page):
     page.goto(f"{app_url}/decision")
     settle(page)
-    with page.expect_download() as info:
-        page.get_by_role("button", name="Download the decision record (JSON)").click()
-    text = info.value.path().read_text(encoding="utf-8")
-    assert '"schema": "tradeoffs.decision_record"' in text and '"tradeoffs.decision"' in text
+    page.get_by_label("Rationale").fill("keeps every stakeholder close to their favourite")
+    page.get_by_label("Rationale").blur()
+    settle(page)
+    name, html = _download(page, "HTML report")
+    assert name == "decision-mlp.html" and html.lstrip().lower().startswith("<!doctype html")
+    assert "keeps every stakeholder close to their favourite" in html
+    name, text = _download(page, "JSON decision record")
+    record = json.loads(text)
+    assert name == "decision-mlp.json" and record["schema"] == RECORD_SCHEMA
+    assert record["choice"]["chosen"] == "mlp" and record["rationale"].startswith("keeps every stakeholder")
+    assert exceptions(page) == []
+
+
+def test_record_the_decision_in_the_log_and_look_at_the_page(app_url, page):
+    page.goto(f"{app_url}/decision")
+    settle(page)
+    page.get_by_label("Name", exact=True).fill("Ada")
+    page.get_by_role("button", name="Sign off on mlp").click()
+    settle(page)
+    page.get_by_role("button", name="Record this decision in the log").click()
+    page.get_by_text("Recorded as decision #1 (mlp).").wait_for(timeout=30_000)
+    settle(page)
+    assert page.get_by_text("Log intact: 1 entry checked").count() == 1
+    assert exceptions(page) == []
+    screenshot(page, "decision_recorded")

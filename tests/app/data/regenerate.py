@@ -1,78 +1,63 @@
 """Regenerate ``builtin_scorecard.json``: the built-in scenario with every section the pages draw.
 
 The dashboard tests run on this file (``TRADEOFFS_DEFAULT_SCORECARD``) so they do not evaluate the
-scenario, measure serving or run SHAP on every run. Run from the repository root (about 2 minutes):
+scenario, measure serving or run SHAP on every run. Run from the repository root (a few minutes):
 
     python tests/app/data/regenerate.py
 
-It evaluates the card's models (200 bootstrap resamples), then adds the serving (quick mode, ONNX
-variants), explanation (200 rows), feature-drift, decay and backtest sections with the library's
-own functions, and writes compact JSON.
+It runs the library's pipeline on the card (``load_card_data`` + ``run_evaluation``: 200 bootstrap
+resamples, serving in quick mode with ONNX variants, explanations on 200 rows, feature drift against
+the training data, decay), adds the backtest of the faster models, and writes compact JSON. An
+optional argument writes elsewhere (to check the script without touching the fixture).
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.evaluation import EvalSettings
-from analysis.loading import load_model, load_table
-from analysis.scenario import load_card
+from analysis.explain import ExplainSettings
+from analysis.pipeline import Stages, run_evaluation
+from analysis.scenario import load_card, load_card_data, load_card_train_frame
 from analysis.scorecard import scorecard_to_json
-from app.ui.jobs import evaluate_card
+from analysis.serving import ServingSettings
 
 OUT = Path(__file__).with_name("builtin_scorecard.json")
 
 
-def main() -> None:
-    """Evaluate, add every section, write the fixture."""
+def main(out: Path = OUT) -> None:
+    """Evaluate with every stage, add the backtest, write the fixture."""
     card = load_card()
-    sc = evaluate_card(card, now=datetime(2026, 11, 30, tzinfo=UTC), settings=EvalSettings(n_bootstrap=200))
-    test, train = load_table(card.test_path), load_table(card.train_path)
-    models = {p.stem: load_model(p).model for p in card.model_paths}
-    X = test[list(card.features)]
-
-    from analysis.serving import ServingSettings, measure_serving, serving_to_scorecard
-
-    report = measure_serving(
+    data, models = load_card_data(card)
+    train = load_card_train_frame(card)
+    sc = run_evaluation(
+        data,
         models,
-        X,
-        settings=ServingSettings(quick=True, variants=("onnx",)),
-        model_files=dict(zip(models, map(str, card.model_paths), strict=True)),
-    )
-    sc = serving_to_scorecard(sc, report)
-
-    from analysis.explain import ExplainSettings, explain_candidates, explanations_to_scorecard
-
-    sc = explanations_to_scorecard(
-        sc,
-        explain_candidates(models, X, sensitive=test[list(card.sensitive)], settings=ExplainSettings(sample_size=200)),
-    )
-
-    from analysis.drift._backtest import backtest, backtest_to_scorecard
-    from analysis.drift._decay import compute_decay
-    from analysis.drift._features import drift_to_scorecard, feature_drift, latest_window
-
-    current, label = latest_window(test, time=card.time)
-    sc = drift_to_scorecard(
-        sc,
-        feature_drift(
-            train, current, features=list(card.features), reference_label="training data", current_label=label
+        now=datetime(2026, 11, 30, tzinfo=UTC),
+        settings=EvalSettings(n_bootstrap=200),
+        stages=Stages(
+            serving=ServingSettings.quick_mode(variants=("onnx",)),
+            explain=ExplainSettings(sample_size=200),
+            train_frame=train,
         ),
     )
-    sc = compute_decay(sc)
-    quick = {k: m for k, m in models.items() if k not in ("stacking_ensemble", "knn")}
-    frame = pd.concat([train, test], ignore_index=True)
+    # The backtest of the pipeline refits every model; the slow two are left out here.
+    from analysis.drift import backtest, backtest_to_scorecard
+
+    quick = {m.name: m.model for m in models if m.name not in ("stacking_ensemble", "knn")}
+    frame = pd.concat([train, data.frame], ignore_index=True)
     sc = backtest_to_scorecard(
         sc, backtest(quick, frame, target=card.target, time=card.time, positive_label=card.positive_label)
     )
     data = json.loads(scorecard_to_json(sc))
-    OUT.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False), encoding="utf-8")
-    print(f"wrote {OUT} with sections {', '.join(sc.sections)}")
+    out.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False), encoding="utf-8")
+    print(f"wrote {out} with sections {', '.join(sc.sections)}")
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)

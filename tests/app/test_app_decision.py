@@ -1,0 +1,150 @@
+"""Decision page: the report in every format, and the decision log (record, sign off, verify)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from _app_helpers import new_app, texts, widget
+from sqlalchemy import text, update
+
+from analysis._errors import InputError
+from analysis.decision_log import DecisionLog
+from analysis.decision_log._tables import entries
+from analysis.report import RECORD_SCHEMA, report_from_json
+from analysis.report import _pdf as pdf_module
+
+
+def _labels(at, kind: str) -> list[str]:
+    return [str(b.label) for b in at.get(kind)]
+
+
+def _click(at, label: str):
+    at.button[[b.label for b in at.button].index(label)].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _sign_off_in_session(at, name: str, comment: str = ""):
+    widget(at, "text_input", "Name").input(name)
+    widget(at, "text_input", "Comment").input(comment)
+    pick = widget(at, "selectbox", "The candidate to ship").value
+    return _click(at, f"Sign off on {pick}")
+
+
+def _log_table(at):
+    return next(d.value for d in at.dataframe if "recorded at" in d.value.columns)
+
+
+def test_the_report_downloads_in_every_format(monkeypatch):
+    made = []
+
+    def fake_pdf(report, *, browser=None, timeout=120.0):
+        made.append(report.chosen)
+        return b"%PDF-1.7 fake"
+
+    monkeypatch.setattr("app.ui.services.report_to_pdf", fake_pdf)
+    at = new_app("decision")
+    assert _labels(at, "download_button") == ["HTML report", "Markdown report", "JSON decision record"]
+    assert made == []  # the PDF is made only when asked for
+    _click(at, "Prepare PDF")
+    assert _labels(at, "download_button") == ["HTML report", "Markdown report", "JSON decision record", "PDF report"]
+    assert made == ["mlp"]
+    at.run()  # a rerun reuses the prepared PDF
+    assert made == ["mlp"] and "PDF report" in _labels(at, "download_button")
+
+
+def test_the_report_carries_an_overriding_pick_its_rationale_and_only_its_signoffs(tmp_path):
+    at = new_app("decision")
+    _sign_off_in_session(at, "Ada")  # on the group's choice
+    pick = widget(at, "selectbox", "The candidate to ship")
+    group_choice = pick.value
+    other = next(o for o in pick.options if o != group_choice)
+    pick.set_value(other).run()
+    widget(at, "text_area", "Rationale").input("cheaper to serve").run()
+    _sign_off_in_session(at, "Bo")
+    assert f"One report on {other}" in texts(at) and "1 sign-off" in texts(at)
+    _click(at, "Record this decision in the log")
+    with DecisionLog(os.environ["TRADEOFFS_LOG_URL"]) as log:
+        record = json.loads(log.get(1).report_json)
+    assert record["schema"] == RECORD_SCHEMA and record["status"] == "decided"
+    assert record["choice"]["chosen"] == other and record["choice"]["group_choice"] == group_choice
+    assert record["choice"]["overrides_group_choice"] is True and record["rationale"] == "cheaper to serve"
+    assert [s["name"] for s in record["signoffs"]] == ["Bo"]
+
+
+def test_a_missing_browser_is_explained_next_to_the_pdf_button(monkeypatch):
+    def no_browser(path=None):
+        raise InputError(pdf_module.BROWSER_MISSING.format(where=""), source="--browser")
+
+    monkeypatch.setattr(pdf_module, "find_browser", no_browser)
+    at = _click(new_app("decision"), "Prepare PDF")
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and errors[0].startswith("PDF export needs Chromium or Google Chrome")
+    assert "PDF report" not in _labels(at, "download_button") and "Prepare PDF" in _labels(at, "button")
+
+
+def test_record_sign_off_and_verify_the_decision_log(tmp_path, monkeypatch):
+    url = tmp_path / "team-log.sqlite"
+    monkeypatch.setenv("TRADEOFFS_LOG_URL", str(url))
+    at = new_app("decision")
+    assert str(url) in texts(at) and "set by `TRADEOFFS_LOG_URL`" in texts(at)
+    assert "The log is empty" in texts(at) and not url.exists()  # looking does not create the file
+    widget(at, "text_area", "Rationale").input("best compromise").run()
+    _sign_off_in_session(at, "Ada")
+    widget(at, "text_input", "Recorded by").input("Dee")
+    _click(at, "Record this decision in the log")
+    assert "Recorded as decision #1 (mlp)." in texts(at)
+    assert "Log intact: 1 entry checked" in texts(at)
+    table = _log_table(at)
+    assert table["id"].tolist() == [1] and table["chosen"].tolist() == ["mlp"]
+    assert table["status"].tolist() == ["current"] and table["rationale"].tolist() == ["best compromise"]
+    assert table["sign-offs"].tolist() == ["Ada (ML engineer)"]  # the session's sign-off, carried by the report
+    assert "is decision #1" in texts(at)  # the same report is not recorded twice
+    assert next(b for b in at.get("form_submit_button") if "Record this" in str(b.label)).disabled
+
+    widget(at, "text_input", "Your name").input("Bo")
+    widget(at, "selectbox", "Your role").set_value("Sales")
+    widget(at, "text_input", "Your comment").input("ok")
+    _click(at, "Sign off in the log")
+    assert "Sign-off recorded on decision #1." in texts(at)
+    assert _log_table(at)["sign-offs"].tolist() == ["Ada (ML engineer); Bo (Sales)"]
+    assert "Log intact: 2 entries checked" in texts(at)
+
+    with DecisionLog(url) as log:
+        entry = log.get(1)
+        report = report_from_json(entry.report_json)
+        assert entry.recorded_by == "Dee" and report.chosen == "mlp" and report.rationale == "best compromise"
+        assert [(s.name, s.role, s.comment) for s in entry.signoffs] == [("Bo", "Sales", "ok")]
+        assert json.loads(entry.report_json)["schema"] == RECORD_SCHEMA
+
+
+def test_a_tampered_log_says_where_it_is_broken(tmp_path, monkeypatch):
+    url = tmp_path / "log.sqlite"
+    monkeypatch.setenv("TRADEOFFS_LOG_URL", str(url))
+    at = _click(new_app("decision"), "Record this decision in the log")
+    with DecisionLog(url) as log, log.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER IF EXISTS tradeoffs_log_no_update"))
+        conn.execute(update(entries).where(entries.c.id == 1).values(chosen="knn"))
+    at.run()
+    assert any(e.value.startswith("Log broken at entry 1:") for e in at.error)
+
+
+def test_an_unopenable_log_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+    bad = tmp_path / "not-a-database.sqlite"
+    bad.write_bytes(os.urandom(4096))
+    monkeypatch.setenv("TRADEOFFS_LOG_URL", str(bad))
+    at = new_app("decision")
+    assert not at.exception
+    assert any("decision log cannot be" in e.value for e in at.error)
+
+
+def test_a_new_decision_can_supersede_a_recorded_one():
+    at = _click(new_app("decision"), "Record this decision in the log")
+    widget(at, "text_area", "Rationale").input("measured again on the production instance").run()
+    widget(at, "selectbox", "Replaces").set_value(1)
+    _click(at, "Record this decision in the log")
+    table = _log_table(at)
+    assert table["id"].tolist() == [2, 1] and table["status"].tolist() == ["current", "superseded by #2"]
+    assert widget(at, "selectbox", "Decision").options == ["#2: mlp (" + table["recorded at"][0] + ")"]
+    assert "Log intact: 2 entries checked" in texts(at)
