@@ -53,6 +53,44 @@ class Stages:
         return tuple(out)
 
 
+def prepare_train_frame(frame: pd.DataFrame, data: EvalData, *, backtest: bool, source: str) -> pd.DataFrame:
+    """Training-period rows as the drift stages need them: time column parsed, target present.
+
+    Raises :class:`InputError` naming ``source`` (the training file). The model feature columns
+    are checked by :func:`run_evaluation`, once the models are known.
+    """
+    from analysis._errors import InputError
+    from analysis.loading import require_columns
+
+    needed = ([data.time] if data.time else []) + ([data.target] if backtest else [])
+    try:
+        require_columns(frame, needed, role="training", source=source)
+    except InputError as exc:
+        raise InputError(exc.message, source=source) from None
+    out = frame.copy()
+    if data.time:
+        try:
+            out[data.time] = pd.to_datetime(out[data.time], format="mixed")
+        except (ValueError, TypeError) as exc:
+            raise InputError(
+                f"time column {data.time!r} in {source} could not be read as dates ({exc}).", source=source
+            ) from None
+    return out
+
+
+def _check_train_features(train: pd.DataFrame, cols: dict[str, list[str]]) -> None:
+    from analysis._errors import InputError
+
+    for name, needed in cols.items():
+        missing = [c for c in needed if c not in train.columns]
+        if missing:
+            raise InputError(
+                f"the training data lacks column(s) {', '.join(missing)} that model {name} uses; "
+                "give training data with the same columns as the evaluation data.",
+                source="training data",
+            )
+
+
 def _features_by_model(data: EvalData, models: Sequence[LoadedModel], features) -> dict[str, list[str]]:
     return {m.name: resolve_features(m, data.frame, features, data_source=data.source) for m in models}
 
@@ -103,6 +141,8 @@ def run_evaluation(
     scorecard = evaluate_predictions(data, preds, settings=settings or EvalSettings(), now=now, progress=progress)
     by_name = {m.name: m for m in models}
     cols = _features_by_model(data, models, features)
+    if stages.train_frame is not None:
+        _check_train_features(stages.train_frame, cols)
 
     if stages.serving is not None:
         from analysis.serving import measure_serving, serving_to_scorecard

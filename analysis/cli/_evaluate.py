@@ -12,8 +12,8 @@ import click
 
 from analysis._errors import InputError
 from analysis.evaluation import EvalSettings, ValueSpec, parse_value_matrix, prepare_data
-from analysis.loading import fingerprint_dataset, load_model, load_table, require_columns
-from analysis.pipeline import Stages, run_evaluation
+from analysis.loading import fingerprint_dataset, load_model, load_table
+from analysis.pipeline import Stages, prepare_train_frame, run_evaluation
 from analysis.scenario import load_card
 from analysis.scorecard import Scorecard, save_scorecard
 
@@ -394,19 +394,8 @@ def _explain_settings(enabled: bool, rows: int, budget: float, seed: int):
 
 
 def _train_frame(path: str, data, backtest: bool):
-    import pandas as pd
-
     frame = load_table(path, what="training data file")
-    needed = [data.time] if data.time else []
-    if backtest:
-        needed.append(data.target)
-    require_columns(frame, needed, role="training", source=str(path))
-    if data.time:
-        try:
-            frame[data.time] = pd.to_datetime(frame[data.time], format="mixed")
-        except (ValueError, TypeError) as exc:
-            raise InputError(f"time column {data.time!r} in {path} could not be read as dates ({exc}).") from None
-    return frame
+    return prepare_train_frame(frame, data, backtest=backtest, source=str(path))
 
 
 def _parse_metadata(items: tuple[str, ...]) -> dict | None:

@@ -9,6 +9,7 @@ from analysis._errors import InputError
 from analysis.evaluation import EvalSettings, ValueSpec, prepare_data
 from analysis.loading import fingerprint_dataset, load_table
 from analysis.objectives import REGISTRY
+from analysis.pipeline import prepare_train_frame
 from analysis.scorecard import load_scorecard, scorecard_from_metrics_table
 from app.ui import jobs, render, services, state, uploads
 
@@ -242,9 +243,7 @@ def dataset_and_models() -> None:
             train_frame = (
                 None
                 if train is None
-                else jobs.prepare_train_frame(
-                    train[1], data, backtest=stages_choice["backtest"], source=str(train[0].path)
-                )
+                else prepare_train_frame(train[1], data, backtest=stages_choice["backtest"], source=str(train[0].path))
             )
             state.set_job(
                 jobs.start_evaluation(

@@ -83,29 +83,6 @@ class Cancelled(Exception):
     """Raised inside the evaluation thread when the user pressed Cancel."""
 
 
-def prepare_train_frame(frame: pd.DataFrame, data: EvalData, *, backtest: bool, source: str) -> pd.DataFrame:
-    """The training-period rows as the pipeline needs them: the time column parsed, the target present.
-
-    Raises :class:`InputError` with ``source`` (the training file), so the app shows it next to
-    that upload. The model feature columns are checked once the models are loaded
-    (:meth:`EvaluationJob._run`).
-    """
-    needed = ([data.time] if data.time else []) + ([data.target] if backtest else [])
-    try:
-        require_columns(frame, needed, role="training", source=source)
-    except InputError as exc:
-        raise InputError(exc.message, source=source) from None
-    out = frame.copy()
-    if data.time:
-        try:
-            out[data.time] = pd.to_datetime(out[data.time], format="mixed")
-        except (ValueError, TypeError) as exc:
-            raise InputError(
-                f"time column {data.time!r} in {source} could not be read as dates ({exc}).", source=source
-            ) from None
-    return out
-
-
 @dataclass
 class EvaluationJob:
     """One evaluation running in a background thread (read by the page, written by the thread)."""
