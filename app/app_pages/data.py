@@ -31,6 +31,32 @@ def show_error(place: str) -> None:
         st.error(message, icon=":material/error:")
 
 
+def table_uploader(kind: str, label: str, help_text: str, *, get, put, what: str) -> None:
+    """A CSV/Parquet uploader whose parsed table lives in session state (read once per new file)."""
+    f = st.file_uploader(
+        label,
+        type=["csv", "parquet"],
+        key=state.widget("up", kind),
+        max_upload_size=uploads.LIMITS_MB[kind],
+        help=help_text,
+    )
+    if f is None:
+        if get() is not None:
+            uploads.forget(kind)
+            put(None)
+        state.set_error(kind, None)
+        return
+    try:
+        saved = uploads.save(f, kind)
+        current = get()
+        if current is None or current[0].file_id != saved.file_id:
+            state.set_error(kind, None)
+            put((saved, load_table(saved.path, what=what)))
+    except InputError as exc:
+        put(None)
+        fail(exc, kind)
+
+
 def fail(exc: InputError, place: str) -> None:
     """Keep a library message, in user terms, next to the widget it is about."""
     state.set_error(place, uploads.humanize(exc.message))
@@ -78,29 +104,15 @@ def dataset_and_models() -> None:
         )
     left, right = st.columns(2, gap="large")
     with left:
-        f = st.file_uploader(
+        table_uploader(
+            "data",
             f"Evaluation data (CSV or Parquet, up to {uploads.LIMITS_MB['data']} MB)",
-            type=["csv", "parquet"],
-            key=state.widget("up", "data"),
-            max_upload_size=uploads.LIMITS_MB["data"],
-            help="The rows every candidate is scored on: features, the true label, and optionally sensitive "
+            "The rows every candidate is scored on: features, the true label, and optionally sensitive "
             "attributes, a timestamp and money columns.",
+            get=state.dataset,
+            put=state.set_dataset,
+            what="data file",
         )
-        if f is None:
-            if state.dataset() is not None:
-                uploads.forget("data")
-                state.set_dataset(None)
-            state.set_error("data", None)
-        else:
-            try:
-                saved = uploads.save(f, "data")
-                current = state.dataset()
-                if current is None or current[0].file_id != saved.file_id:
-                    state.set_error("data", None)
-                    state.set_dataset((saved, load_table(saved.path, what="data file")))
-            except InputError as exc:
-                state.set_dataset(None)
-                fail(exc, "data")
         show_error("data")
         if state.dataset() is not None:
             saved, frame = state.dataset()
@@ -291,29 +303,15 @@ def what_to_measure(*, data_time: bool) -> dict[str, bool]:
             "sensitive attributes. Prediction files cannot be explained.",
         )
     with w2:
-        f = st.file_uploader(
+        table_uploader(
+            "train",
             f"Training data (optional; CSV or Parquet, up to {uploads.LIMITS_MB['train']} MB)",
-            type=["csv", "parquet"],
-            key=state.widget("up", "train"),
-            max_upload_size=uploads.LIMITS_MB["train"],
-            help="Rows from the period the models were trained on, with the models' feature columns (and the "
+            "Rows from the period the models were trained on, with the models' feature columns (and the "
             "time column and the target, for the backtest). Enables feature drift and the backtest.",
+            get=state.train_data,
+            put=state.set_train_data,
+            what="training data file",
         )
-        if f is None:
-            if state.train_data() is not None:
-                uploads.forget("train")
-                state.set_train_data(None)
-            state.set_error("train", None)
-        else:
-            try:
-                saved = uploads.save(f, "train")
-                current = state.train_data()
-                if current is None or current[0].file_id != saved.file_id:
-                    state.set_error("train", None)
-                    state.set_train_data((saved, load_table(saved.path, what="training data file")))
-            except InputError as exc:
-                state.set_train_data(None)
-                fail(exc, "train")
         show_error("train")
         train = state.train_data()
         if train is not None:
