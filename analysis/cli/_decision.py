@@ -185,27 +185,41 @@ def _fmt_score(x: float) -> str:
     return "—" if x != x else f"{x:.4f}"
 
 
-# ---- rank -----------------------------------------------------------------------------------------
-@click.command("rank")
-@click.option(
+# ---- options shared by rank, decide and report -------------------------------------------------------
+scorecard_option = click.option(
     "--scorecard",
     "scorecard_path",
     required=True,
     type=click.Path(path_type=Path),
     help="Scorecard JSON, or a metrics table (.csv/.parquet) with a 'candidate' column.",
 )
-@click.option(
-    "--objective",
-    "objective_specs",
-    multiple=True,
-    metavar="NAME:max|min",
-    help="Rank on this objective with this direction (repeatable).",
+method_option = click.option(
+    "--method", default="wsm", show_default=True, metavar="|".join(METHODS), help="Scoring method."
 )
+weights_option = click.option(
+    "--weights", "weights_spec", metavar="NAME=W,NAME=W", help="Objective weights (replace the profile's)."
+)
+bound_option = click.option(
+    "--bound", "bound_specs", multiple=True, metavar="NAME=WORST:BEST", help="Fixed bounds (repeatable)."
+)
+perf_option = click.option("--perf", metavar="NAME", help="Performance objective for --method dynascore.")
+seed_option = click.option("--seed", default=0, show_default=True, type=int, help="Seed of the sensitivity draws.")
+
+
+def objective_option(help_text: str):
+    """``--objective NAME:max|min`` (repeatable) with a command-specific help text."""
+    return click.option("--objective", "objective_specs", multiple=True, metavar="NAME:max|min", help=help_text)
+
+
+# ---- rank -----------------------------------------------------------------------------------------
+@click.command("rank")
+@scorecard_option
+@objective_option("Rank on this objective with this direction (repeatable).")
 @click.option("--profile", "profile_name", metavar="NAME", help="Use one profile's weights, constraints and bounds.")
 @click.option("--profiles", "profiles_path", type=click.Path(path_type=Path), help="Profile file (YAML/JSON).")
-@click.option("--method", default="wsm", show_default=True, metavar="|".join(METHODS), help="Scoring method.")
-@click.option("--weights", "weights_spec", metavar="NAME=W,NAME=W", help="Objective weights (replace the profile's).")
-@click.option("--bound", "bound_specs", multiple=True, metavar="NAME=WORST:BEST", help="Fixed bounds (repeatable).")
+@method_option
+@weights_option
+@bound_option
 @click.option(
     "--constraint",
     "constraint_specs",
@@ -213,7 +227,7 @@ def _fmt_score(x: float) -> str:
     metavar='"NAME<=X"',
     help='Hard constraint, e.g. "latency_ms_p99<=100" or "roc_auc>=logistic_regression+0.02".',
 )
-@click.option("--perf", metavar="NAME", help="Performance objective for --method dynascore.")
+@perf_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 def rank(
     scorecard_path: Path,
@@ -353,13 +367,7 @@ def rank(
 
 # ---- decide ---------------------------------------------------------------------------------------
 @click.command("decide")
-@click.option(
-    "--scorecard",
-    "scorecard_path",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Scorecard JSON, or a metrics table (.csv/.parquet) with a 'candidate' column.",
-)
+@scorecard_option
 @click.option(
     "--profiles",
     "profiles_path",
@@ -373,17 +381,11 @@ def rank(
     metavar="|".join(GROUP_RULES),
     help="Group rule that picks the recorded choice.",
 )
-@click.option(
-    "--objective",
-    "objective_specs",
-    multiple=True,
-    metavar="NAME:max|min",
-    help="Direction of an objective (needed for unregistered table columns; repeatable).",
-)
-@click.option("--bound", "bound_specs", multiple=True, metavar="NAME=WORST:BEST", help="Fixed bounds (repeatable).")
-@click.option("--method", default="wsm", show_default=True, metavar="|".join(METHODS), help="Scoring method.")
-@click.option("--perf", metavar="NAME", help="Performance objective for --method dynascore.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the sensitivity draws.")
+@objective_option("Direction of an objective (needed for unregistered table columns; repeatable).")
+@bound_option
+@method_option
+@perf_option
+@seed_option
 @click.option("--out", "out_path", required=True, type=click.Path(path_type=Path), help="Decision record (JSON).")
 @click.pass_context
 def decide(

@@ -22,15 +22,21 @@ import click
 from analysis._errors import InputError
 from analysis.cli._decision import (
     _profiles,
+    bound_option,
     load_input,
+    method_option,
+    objective_option,
     parse_bounds,
     parse_objective_specs,
     parse_weights,
+    perf_option,
+    scorecard_option,
+    seed_option,
+    weights_option,
 )
 from analysis.decision import (
     DEFAULT_RULE,
     GROUP_RULES,
-    METHODS,
     build_decision,
     check_method,
     check_rule,
@@ -115,13 +121,7 @@ def export_report(report, fmt: str, *, browser: str | None = None) -> str | byte
 
 
 @click.command("report")
-@click.option(
-    "--scorecard",
-    "scorecard_path",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Scorecard JSON, or a metrics table (.csv/.parquet) with a 'candidate' column.",
-)
+@scorecard_option
 @click.option(
     "--decision",
     "decision_path",
@@ -131,22 +131,16 @@ def export_report(report, fmt: str, *, browser: str | None = None) -> str | byte
 @click.option("--format", "fmt", metavar="html|pdf|md|json", help="Output format (default: from --out's suffix).")
 @click.option("--out", "out_path", required=True, type=click.Path(path_type=Path), help="Output file.")
 @click.option("--rationale", help="Why the team chose as it did (shown on top of the report).")
-@click.option(
-    "--objective",
-    "objective_specs",
-    multiple=True,
-    metavar="NAME:max|min",
-    help="Rank on this objective with this direction (repeatable; as in `rank`).",
-)
+@objective_option("Rank on this objective with this direction (repeatable; as in `rank`).")
 @click.option("--profile", "profile_name", metavar="NAME", help="Report one profile's view (as in `rank`).")
 @click.option("--profiles", "profiles_path", type=click.Path(path_type=Path), help="Profile file (YAML/JSON).")
-@click.option("--method", default="wsm", show_default=True, metavar="|".join(METHODS), help="Scoring method.")
-@click.option("--weights", "weights_spec", metavar="NAME=W,NAME=W", help="Objective weights (replace the profile's).")
-@click.option("--bound", "bound_specs", multiple=True, metavar="NAME=WORST:BEST", help="Fixed bounds (repeatable).")
+@method_option
+@weights_option
+@bound_option
 @click.option("--constraint", "constraint_specs", multiple=True, metavar='"NAME<=X"', help="Hard constraint.")
-@click.option("--perf", metavar="NAME", help="Performance objective for --method dynascore.")
+@perf_option
 @click.option("--rule", default=DEFAULT_RULE, show_default=True, metavar="|".join(GROUP_RULES), help="Group rule.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the sensitivity draws.")
+@seed_option
 @click.option(
     "--browser",
     envvar="BROWSER_PATH",
