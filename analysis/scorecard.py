@@ -393,6 +393,24 @@ def load_scorecard(path: str | Path) -> Scorecard:
     return Scorecard.from_dict(data, source=str(path))
 
 
+def incumbent_of(scorecard: Scorecard) -> str | None:
+    """The candidate in production when the scorecard was made (``settings["incumbent"]``), or ``None``.
+
+    Raises :class:`InputError` when the recorded name is not one of the scorecard's candidates
+    (a hand-edited file), listing the candidates.
+    """
+    name = scorecard.settings.get("incumbent")
+    if name is None:
+        return None
+    if name not in scorecard.candidate_names:
+        raise InputError(
+            f"the scorecard records incumbent {name!r}, which is not one of its candidates "
+            f"({', '.join(scorecard.candidate_names)}); re-run `tradeoffs evaluate --incumbent NAME`.",
+            source="incumbent",
+        )
+    return str(name)
+
+
 def scorecard_from_metrics_table(
     table: pd.DataFrame,
     *,
