@@ -15,16 +15,16 @@ scorecard made in CI and one made in the browser are the same kind of record.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.evaluation import EvalData, EvalSettings, evaluate_predictions, predict_candidates
-from analysis.evaluation._predict import resolve_features
-from analysis.loading import LoadedModel
-from analysis.scorecard import Scorecard
+from analysis.evaluation._predict import Predictions, load_prediction_file, resolve_features
+from analysis.loading import LoadedModel, check_join
+from analysis.scorecard import FrozenDict, Scorecard
 
 Progress = Callable[[str, str], None]
 
@@ -91,6 +91,36 @@ def _check_train_features(train: pd.DataFrame, cols: dict[str, list[str]]) -> No
             )
 
 
+def check_incumbent(incumbent: str | None, names: Sequence[str]) -> str | None:
+    """``incumbent`` when it names one of the candidates (or is ``None``), else :class:`InputError`.
+
+    The incumbent is the candidate in production today; the message lists the candidate names.
+    """
+    from analysis._errors import InputError
+
+    if incumbent is None or incumbent in names:
+        return incumbent
+    raise InputError(
+        f"incumbent {incumbent!r} is not one of the candidates ({', '.join(names) or 'none'}); "
+        "pass --incumbent with one of these names (a model or predictions file's name without its extension).",
+        source="incumbent",
+    )
+
+
+def load_prediction_files(data: EvalData, paths: Sequence[str | Path], *, join: str = "auto") -> list[Predictions]:
+    """Every predictions file read and matched to the evaluation rows as ``join`` says.
+
+    See :func:`analysis.loading.join_rows`; raises :class:`InputError` on the first bad file.
+    """
+    check_join(join)
+    return [
+        load_prediction_file(
+            p, data.frame, data.spec, id_column=data.id_column, join=join, data_name=f"the data in {data.source}"
+        )
+        for p in paths
+    ]
+
+
 def _features_by_model(data: EvalData, models: Sequence[LoadedModel], features) -> dict[str, list[str]]:
     return {m.name: resolve_features(m, data.frame, features, data_source=data.source) for m in models}
 
@@ -108,6 +138,8 @@ def run_evaluation(
     scheduler: str | None = None,
     serving_metadata: dict | None = None,
     progress: Progress | None = None,
+    join: str = "auto",
+    incumbent: str | None = None,
 ) -> Scorecard:
     """Run every requested stage and return one scorecard.
 
@@ -133,12 +165,28 @@ def run_evaluation(
         ``{candidate: metadata file}`` with measured serving figures for prediction-file candidates.
     progress : callable, optional
         ``progress(candidate, stage)`` after each stage of each candidate (stages in :data:`STAGES`).
+    join : {"auto", "id", "order"}
+        How prediction files are matched to the data rows (see :func:`analysis.loading.join_rows`):
+        on a shared id column (``auto``, the default, refuses a file without one; ``id`` requires
+        one), or by position (``order``). Recorded as ``settings["join"]``.
+    incumbent : str, optional
+        The candidate in production today; must name a candidate. Recorded as
+        ``settings["incumbent"]`` (read it with :func:`analysis.scorecard.incumbent_of`).
+
+    Bad prediction files and an unknown incumbent raise :class:`InputError` before any model runs.
     """
     stages = stages or Stages()
+    files = load_prediction_files(data, prediction_files, join=join)
+    check_incumbent(incumbent, [m.name for m in models] + [p.name for p in files])
     preds = predict_candidates(
-        data, models, prediction_files, features=features, workers=workers, scheduler=scheduler, progress=progress
+        data, models, (), features=features, workers=workers, scheduler=scheduler, progress=progress
     )
+    for pred in files:
+        preds.append(pred)
+        if progress:
+            progress(pred.name, "predict")
     scorecard = evaluate_predictions(data, preds, settings=settings or EvalSettings(), now=now, progress=progress)
+    scorecard = replace(scorecard, settings=FrozenDict({**scorecard.settings, "join": join, "incumbent": incumbent}))
     by_name = {m.name: m for m in models}
     cols = _features_by_model(data, models, features)
     if stages.train_frame is not None:

@@ -4,7 +4,9 @@ The built-in scenario's card is ``sample_data/card.yaml``. Paths in a card are r
 card's folder. Keys: ``name``, ``description``, ``train_file``, ``test_file``, ``id``,
 ``target``, ``positive_label``, ``time``, ``sensitive`` (list), ``features`` (list),
 ``value_columns`` (list), ``value_matrix`` (``tp``/``fp``/``fn``/``tn`` expressions),
-``models`` (list of ``{name, file, family, description}``), ``seed``.
+``models`` (list of ``{name, file, family, description}``), ``seed``, ``join`` (how
+prediction files meet the data: ``auto``, ``id`` or ``order``; see
+:func:`analysis.loading.join_rows`) and ``incumbent`` (the candidate in production today).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class DatasetCard:
     value_columns: tuple[str, ...] = ()
     value_matrix: dict | None = None
     models: tuple[dict, ...] = ()
+    join: str | None = None
+    incumbent: str | None = None
     raw: dict = field(default_factory=dict)
 
     @property
@@ -84,6 +88,16 @@ def load_card(path: str | Path | None = None) -> DatasetCard:
     for i, m in enumerate(models):
         if not isinstance(m, dict) or "file" not in m:
             raise InputError(f"dataset card {path}: models[{i}] needs a 'file' key.", source=str(path))
+    from analysis.loading._join import JOINS
+
+    join = raw.get("join")
+    if join is not None and join not in JOINS:
+        raise InputError(f"dataset card {path}: join {join!r} is not one of {', '.join(JOINS)}.", source=str(path))
+    incumbent = raw.get("incumbent")
+    if incumbent is not None and not isinstance(incumbent, str):
+        raise InputError(
+            f"dataset card {path}: incumbent must be a candidate's name, not {incumbent!r}.", source=str(path)
+        )
     return DatasetCard(
         path=path,
         name=str(raw.get("name", path.stem)),
@@ -99,6 +113,8 @@ def load_card(path: str | Path | None = None) -> DatasetCard:
         value_columns=tuple(raw.get("value_columns") or ()),
         value_matrix=dict(raw["value_matrix"]) if raw.get("value_matrix") else None,
         models=models,
+        join=join,
+        incumbent=incumbent,
         raw=raw,
     )
 

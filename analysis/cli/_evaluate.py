@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,10 +13,10 @@ import click
 
 from analysis._errors import InputError
 from analysis.evaluation import EvalSettings, ValueSpec, parse_value_matrix, prepare_data
-from analysis.loading import fingerprint_dataset, load_model, load_table
-from analysis.pipeline import Stages, prepare_train_frame, run_evaluation
+from analysis.loading import JOINS, fingerprint_dataset, load_model, load_table
+from analysis.pipeline import Stages, check_incumbent, prepare_train_frame, run_evaluation
 from analysis.scenario import load_card
-from analysis.scorecard import Scorecard, save_scorecard
+from analysis.scorecard import Scorecard, incumbent_of, save_scorecard
 
 SECOND_TABLE = (
     "latency_ms_p50",
@@ -78,6 +79,22 @@ def _split_list(values: tuple[str, ...]) -> list[str]:
 )
 @click.option(
     "--predictions", multiple=True, help="Per-row predictions made elsewhere (.csv/.parquet with y_pred[, y_prob])."
+)
+@click.option(
+    "--join",
+    type=click.Choice(JOINS),
+    default=None,
+    help="How --predictions rows meet the data rows. auto (default): on an id column both tables share "
+    "(--id, else a column named like id, *_id, key or uuid that is unique in the data), and an error if "
+    "there is none; id: the same, never by position; order: by position (one row per data row, in order).",
+)
+@click.option(
+    "--incumbent",
+    type=str,
+    default=None,
+    metavar="NAME",
+    help="The candidate in production today (a model or predictions file's name without extension); "
+    "recorded in the scorecard.",
 )
 @click.option("--features", multiple=True, help="Feature columns, for models that do not record their own.")
 @click.option(
@@ -222,6 +239,8 @@ def evaluate(
     value_matrix,
     models,
     predictions,
+    join,
+    incumbent,
     features,
     trust_pickle,
     trust_type,
@@ -275,6 +294,8 @@ def evaluate(
         matrix = parse_value_matrix(value_matrix) if value_matrix else dict(defaults.value_matrix or {})
         models = models or tuple(str(p) for p in defaults.model_paths)
         train_data = train_data or (str(defaults.train_path) if defaults.train_path else None)
+        join = join or defaults.join
+        incumbent = incumbent if incumbent is not None else defaults.incumbent
     else:
         matrix = parse_value_matrix(value_matrix) if value_matrix else {}
     if not data_path:
@@ -308,6 +329,7 @@ def evaluate(
         window=window,
     )
     names = [m.name for m in loaded] + [Path(p).stem for p in predictions]
+    check_incumbent(incumbent, names)
     feature_list = _split_list(features) or None
     stages = Stages(
         serving=_serving_settings(
@@ -346,6 +368,8 @@ def evaluate(
             scheduler=scheduler,
             serving_metadata=metadata,
             progress=progress,
+            join=join or "auto",
+            incumbent=incumbent,
         )
     path = save_scorecard(scorecard, out)
     elapsed = time.perf_counter() - started
@@ -452,6 +476,7 @@ class _progress:
 
 def summary_dict(scorecard: Scorecard, path: Path, elapsed: float) -> dict:
     """Machine-readable summary printed by ``--json``."""
+    incumbent = incumbent_of(scorecard)
     frame = scorecard.to_frame()
     lo, hi = scorecard.interval_frames()
     comps = {(c.objective, c.candidate): c for c in scorecard.comparisons}
@@ -473,15 +498,34 @@ def summary_dict(scorecard: Scorecard, path: Path, elapsed: float) -> dict:
                 "best": best.get(obj.name) == cand.name,
                 "significantly_worse_than_best": None if c is None else c.significant,
             }
-        out.append({"candidate": cand.name, "status": cand.status, "metrics": metrics, "notes": list(cand.notes)})
+        entry = {"candidate": cand.name, "status": cand.status, "incumbent": cand.name == incumbent}
+        if cand.source.get("kind") == "predictions":
+            alignment = cand.source.get("alignment")
+            entry["alignment"] = dict(alignment) if isinstance(alignment, Mapping) else alignment
+            entry["alignment_text"] = cand.source.get("alignment_text")
+        out.append({**entry, "metrics": metrics, "notes": list(cand.notes)})
     return {
         "scorecard": str(path),
         "task": scorecard.task,
         "rows": scorecard.dataset.get("rows"),
+        "incumbent": incumbent,
         "objectives": [{"name": o.name, "direction": o.direction, "group": o.group} for o in scorecard.objectives],
         "candidates": out,
         "seconds": round(elapsed, 3),
     }
+
+
+def alignment_lines(scorecard: Scorecard) -> list[str]:
+    """One line per prediction-file candidate saying how its rows met the data rows."""
+    out = []
+    for cand in scorecard.candidates:
+        if cand.source.get("kind") != "predictions":
+            continue
+        text = cand.source.get("alignment_text")
+        if text is None:  # a scorecard from before the join setting: alignment was the text
+            text = cand.source.get("alignment")
+        out.append(f"{cand.name}: {text or 'rows matched in an unrecorded way'}")
+    return out
 
 
 _DIGITS = {"$": ",.0f", "rows/s": ",.0f", "features": ".0f", "ms": ".2f", "USD": ".3f", "MB": ".3f"}
@@ -509,13 +553,16 @@ def _table(scorecard: Scorecard, shown, title: str):
         if o.name not in best and len(col) > 1:
             best[o.name] = col.idxmax() if o.direction == "max" else col.idxmin()
     table = Table(title=title)
-    table.add_column("candidate", no_wrap=True, min_width=max(len(n) for n in scorecard.candidate_names))
+    incumbent = incumbent_of(scorecard)
+    labels = {n: n + (" (incumbent)" if n == incumbent else "") for n in scorecard.candidate_names}
+    table.add_column("candidate", no_wrap=True, min_width=max(len(label) for label in labels.values()))
     for o in shown:
         arrow = "↑" if o.direction == "max" else "↓"
         unit = f" ({o.unit})" if o.unit and o.unit not in ("$",) and o.group in ("serving", "cost") else ""
         table.add_column(f"{o.name.replace('_', ' ')}{unit} {arrow}", justify="right", overflow="fold")
     for cand in scorecard.candidates:
-        row = [cand.name if cand.status == "ok" else f"{cand.name} (failed)"]
+        label = labels[cand.name]
+        row = [label if cand.status == "ok" else f"{label} (failed)"]
         for o in shown:
             v = frame.at[cand.name, o.name]
             half = (hi.at[cand.name, o.name] - lo.at[cand.name, o.name]) / 2
@@ -551,6 +598,8 @@ def print_summary(scorecard: Scorecard, path: Path, elapsed: float) -> None:
         f"± half the width of the {level}% interval; * best; ≈ not significantly different from the best "
         f"(paired bootstrap, {scorecard.settings.get('n_bootstrap')} resamples)."
     )
+    for line in alignment_lines(scorecard):
+        console.print(line, markup=False, highlight=False)
     if second:
         console.print(_table(scorecard, second, "Serving, explainability and decay"))
         serving = scorecard.sections.get("serving")

@@ -14,6 +14,7 @@ import pandas as pd
 from analysis._errors import InputError
 from analysis._labels import label_key
 from analysis.loading._datasets import file_sha256, load_table
+from analysis.loading._join import join_rows
 from analysis.loading._models import LoadedModel
 
 TASKS = ("binary", "multiclass", "regression")
@@ -233,12 +234,17 @@ def load_prediction_file(
     *,
     id_column: str | None,
     name: str | None = None,
+    join: str = "auto",
+    data_name: str = "the data",
 ) -> Predictions:
     """Read per-row predictions made elsewhere and align them with the evaluation rows.
 
     The file has a ``y_pred`` (or ``prediction``) column, optionally ``y_prob`` (probability of
     the positive class), ``y_score`` (any ranking score) or ``proba_<class>`` columns. Rows are
-    joined on ``id_column`` when both tables have it, else taken in order (lengths must match).
+    matched as ``join`` says (see :func:`analysis.loading.join_rows`): ``"auto"`` joins on a
+    shared id column (``id_column`` first) and refuses a file without one, ``"id"`` requires
+    one, ``"order"`` matches by position. The candidate's ``source`` records it as
+    ``alignment`` (``{"how", "column", "asked", "rows"}``) and ``alignment_text`` (one line).
     """
     path = Path(path)
     table = load_table(path, what="predictions file")
@@ -249,29 +255,7 @@ def load_prediction_file(
             "Name the predicted label column y_pred.",
             source=str(path),
         )
-    if id_column and id_column in table.columns and id_column in frame.columns:
-        ids = table[id_column]
-        if ids.duplicated().any():
-            raise InputError(f"predictions file {path} repeats ids in column {id_column!r}.", source=str(path))
-        table = table.set_index(id_column)
-        missing = ~frame[id_column].isin(table.index)
-        if missing.any():
-            raise InputError(
-                f"predictions file {path} lacks {int(missing.sum())} of the evaluation rows' ids "
-                f"(column {id_column!r}), for example {frame[id_column][missing].iloc[0]!r}.",
-                source=str(path),
-            )
-        table = table.loc[frame[id_column].to_numpy()].reset_index(drop=True)
-        how = f"joined on {id_column}"
-    else:
-        if len(table) != len(frame):
-            raise InputError(
-                f"predictions file {path} has {len(table)} rows but the data has {len(frame)}, and there is "
-                f"no shared id column to join on{f' ({id_column!r})' if id_column else ''}; add the id column "
-                "or give one prediction per data row, in order.",
-                source=str(path),
-            )
-        how = "matched by row order"
+    table, alignment = join_rows(table, frame, id_column=id_column, join=join, source=str(path), data=data_name)
     if table[pred_col].isna().any():
         raise InputError(
             f"predictions file {path} has {int(table[pred_col].isna().sum())} empty {pred_col} values.",
@@ -309,7 +293,8 @@ def load_prediction_file(
             "path": path.name,
             "sha256": file_sha256(path),
             "size_bytes": path.stat().st_size,
-            "alignment": how,
+            "alignment": alignment.to_dict(),
+            "alignment_text": alignment.text,
         },
-        notes=(f"predictions read from {path.name} ({how})",),
+        notes=(f"predictions read from {path.name}: {alignment.text}",),
     )

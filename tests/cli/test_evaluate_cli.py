@@ -154,7 +154,9 @@ def test_prediction_file_candidate(binary_frame, data_csv, fitted_models, tmp_pa
     assert code == 0, err
     card = json.loads(out.read_text())
     assert [c["name"] for c in card["candidates"]] == ["logreg", "external"]
-    assert card["candidates"][1]["source"]["alignment"] == "joined on row_id"
+    source = card["candidates"][1]["source"]
+    assert source["alignment"] == {"how": "id", "column": "row_id", "asked": True, "rows": 2000}
+    assert source["alignment_text"] == "joined on row_id (2,000 of 2,000 rows)"
 
 
 # ---- bad inputs ---------------------------------------------------------------------------

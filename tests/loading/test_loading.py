@@ -40,25 +40,32 @@ def test_unknown_suffix(tmp_path):
         load_table(path)
 
 
+def test_prediction_file_without_a_shared_id_is_refused_unless_order_is_asked(tmp_path):
+    frame = pd.DataFrame({"x": range(3)})
+    pd.DataFrame({"y_pred": [0, 1, 0]}).to_csv(tmp_path / "p.csv", index=False)
+    with pytest.raises(InputError, match="no id column shared with the data"):
+        load_prediction_file(tmp_path / "p.csv", frame, TargetSpec("binary", (0, 1)), id_column=None)
+
+
 def test_prediction_file_by_order_needs_same_length(tmp_path):
     frame = pd.DataFrame({"x": range(5)})
     pd.DataFrame({"y_pred": [0, 1, 0]}).to_csv(tmp_path / "p.csv", index=False)
     with pytest.raises(InputError, match="has 3 rows but the data has 5"):
-        load_prediction_file(tmp_path / "p.csv", frame, TargetSpec("binary", (0, 1)), id_column=None)
+        load_prediction_file(tmp_path / "p.csv", frame, TargetSpec("binary", (0, 1)), id_column=None, join="order")
 
 
 def test_prediction_file_with_probabilities_outside_unit_interval(tmp_path):
     frame = pd.DataFrame({"x": range(3)})
     pd.DataFrame({"y_pred": [0, 1, 0], "y_prob": [0.1, 1.5, 0.2]}).to_csv(tmp_path / "p.csv", index=False)
     with pytest.raises(InputError, match="outside \\[0, 1\\]"):
-        load_prediction_file(tmp_path / "p.csv", frame, TargetSpec("binary", (0, 1)), id_column=None)
+        load_prediction_file(tmp_path / "p.csv", frame, TargetSpec("binary", (0, 1)), id_column=None, join="order")
 
 
 def test_prediction_file_unknown_label(tmp_path):
     frame = pd.DataFrame({"x": range(3)})
     pd.DataFrame({"y_pred": [0, 2, 0]}).to_csv(tmp_path / "p.csv", index=False)
     with pytest.raises(InputError, match="label 2"):
-        load_prediction_file(tmp_path / "p.csv", frame, TargetSpec("binary", (0, 1)), id_column=None)
+        load_prediction_file(tmp_path / "p.csv", frame, TargetSpec("binary", (0, 1)), id_column=None, join="order")
 
 
 def test_object_without_predict_is_refused(tmp_path):
