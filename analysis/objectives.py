@@ -8,7 +8,10 @@ converts everything to "lower is better" internally, once.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Literal
 
 from analysis._errors import InputError
@@ -461,12 +464,71 @@ def captured_objective(column: str) -> Objective:
     return REGISTRY[name]
 
 
+#: The fairness objectives that also get one version per sensitive attribute, per task: ``base[attribute]``.
+FAIRNESS_BASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "binary": (
+            "demographic_parity_difference",
+            "demographic_parity_ratio",
+            "equalized_odds_difference",
+            "worst_group_accuracy",
+        ),
+        "multiclass": ("worst_group_accuracy",),
+        "regression": ("worst_group_mae", "group_mae_difference"),
+    }
+)
+_ATTRIBUTE_NAME = re.compile(r"^(?P<base>[^\[\]]+)\[(?P<attribute>.+)\]$")
+_WORST_ATTRIBUTE = " (worst sensitive attribute)"
+
+
+def split_attribute_objective(name: str) -> tuple[str, str | None]:
+    """Split ``base[attribute]`` into ``(base, attribute)``; other names give ``(name, None)``.
+
+    >>> split_attribute_objective("equalized_odds_difference[sex]")
+    ('equalized_odds_difference', 'sex')
+    >>> split_attribute_objective("roc_auc")
+    ('roc_auc', None)
+    """
+    match = _ATTRIBUTE_NAME.match(name)
+    if match is None:
+        return name, None
+    return match["base"], match["attribute"]
+
+
+def attribute_objective(base: str, attribute: str) -> Objective:
+    """The ``base[attribute]`` version of an objective, for one sensitive attribute (registered on first use).
+
+    It has the base's direction, group, unit and bounds; its label names the attribute
+    (``"Equalized odds difference (sex)"``).
+    """
+    parent = get_objective(base)
+    if not attribute or "[" in parent.name:
+        raise InputError(f"cannot make a per-attribute objective from {base!r} and attribute {attribute!r}.")
+    name = f"{parent.name}[{attribute}]"
+    if name not in REGISTRY:
+        description = parent.description.replace(_WORST_ATTRIBUTE, "")
+        REGISTRY[name] = replace(
+            parent,
+            name=name,
+            label=f"{parent.label} ({attribute})",
+            description=f"{description.rstrip('.')}, over the groups of {attribute}.",
+        )
+    return REGISTRY[name]
+
+
 def find_objective(name: str) -> Objective | None:
-    """The registered objective called ``name``, including pattern-named ones; ``None`` if unknown."""
+    """The registered objective called ``name``, including pattern-named ones; ``None`` if unknown.
+
+    Pattern-named objectives: ``<column>_captured_per_1k`` and ``<base>[<attribute>]`` for any
+    registered ``base``.
+    """
     if name in REGISTRY:
         return REGISTRY[name]
     if name.endswith(CAPTURED_SUFFIX) and len(name) > len(CAPTURED_SUFFIX):
         return captured_objective(name[: -len(CAPTURED_SUFFIX)])
+    base, attribute = split_attribute_objective(name)
+    if attribute is not None and find_objective(base) is not None:
+        return attribute_objective(base, attribute)
     return None
 
 

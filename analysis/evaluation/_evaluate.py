@@ -2,6 +2,14 @@
 
 Point values, paired bootstrap intervals, comparisons with the best candidate, fairness
 slices, business value and per-window series, all from one pass of shared code.
+
+Fairness objectives (see :mod:`analysis.evaluation._fairness`): for each single sensitive
+attribute ``A``, ``<base>[A]`` (``equalized_odds_difference[sex]``) over the groups of ``A``
+with at least ``min_group_size`` rows (default 30), and the unsuffixed ``<base>``, the worst of
+those over the attributes. Smaller groups stay in the slice table (``small``,
+``excluded_from_scoring``); an attribute with fewer than two eligible groups has missing
+figures and a note in the ``fairness`` section. Intersections are reported, never scored.
+Per-group rates carry Wilson intervals (``ci_method = "wilson"``).
 """
 
 from __future__ import annotations
@@ -21,16 +29,29 @@ from analysis._errors import InputError
 from analysis.evaluation._bootstrap import bootstrap_weights, percentile_interval
 from analysis.evaluation._curves import binary_curves, multiclass_curves, regression_curves
 from analysis.evaluation._data import EvalData
-from analysis.evaluation._fairness import build_group_indexes
+from analysis.evaluation._fairness import (
+    BINARY_RATES,
+    CI_METHOD,
+    build_group_indexes,
+    count_groups,
+    eligible_groups,
+    group_rate_intervals,
+    group_rates,
+    group_sizes,
+    scored_fairness,
+    small_group_rule,
+)
 from analysis.evaluation._predict import Predictions
-from analysis.evaluation._quality import GROUP_RATES, candidate_terms, metrics_for
+from analysis.evaluation._quality import candidate_terms, metrics_for
 from analysis.evaluation._ranking import transposed
 from analysis.evaluation._value import value_row_columns
 from analysis.objectives import (
     CLASSIFICATION_METRICS,
+    FAIRNESS_BASES,
     PROBABILITY_METRICS,
     REGRESSION_METRICS,
     SCORE_METRICS,
+    attribute_objective,
     get_objective,
 )
 from analysis.scorecard import (
@@ -58,7 +79,9 @@ class EvalSettings:
     random_state : int
         Seed of the resamples (the same resamples serve every candidate).
     min_group_size : int
-        Slices with fewer rows are flagged as too small to trust.
+        Groups with fewer rows are flagged as too small to trust and left out of every scored
+        disparity and worst-group figure (they stay in the slice table). 30 by default: below
+        that a group's rates move by chance more than the gaps being judged.
     window : str
         pandas period alias of the time windows (``"M"`` = calendar month).
     intersections : bool
@@ -73,7 +96,12 @@ class EvalSettings:
     intersections: bool = True
 
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        """The settings as recorded in the scorecard, with the small-group rule and interval method spelled out."""
+        return {
+            **self.__dict__,
+            "small_group_rule": small_group_rule(self.min_group_size),
+            "group_ci_method": CI_METHOD,
+        }
 
 
 def library_versions() -> dict[str, str]:
@@ -110,17 +138,16 @@ def _quality_names(task: str) -> tuple[str, ...]:
     return REGRESSION_METRICS if task == "regression" else CLASSIFICATION_METRICS
 
 
-def _fairness_names(task: str) -> tuple[str, ...]:
-    if task == "binary":
-        return (
-            "demographic_parity_difference",
-            "demographic_parity_ratio",
-            "equalized_odds_difference",
-            "worst_group_accuracy",
-        )
-    if task == "multiclass":
-        return ("worst_group_accuracy",)
-    return ("worst_group_mae", "group_mae_difference")
+def _fairness_names(task: str, attributes: Sequence[str] = ()) -> tuple[str, ...]:
+    """The overall fairness objectives of ``task``, then each one per attribute."""
+    bases = FAIRNESS_BASES[task]
+    return tuple(bases) + tuple(attribute_objective(b, a).name for a in attributes for b in bases)
+
+
+def _group_inputs(g: dict, groups, task: str) -> dict[str, dict[str, np.ndarray]]:
+    """``{attribute: {rate: array}}`` from :func:`metrics_for`'s per-group output."""
+    rates = {"binary": ("selection_rate", "accuracy", "tpr", "fpr"), "multiclass": ("accuracy",)}.get(task, ("mae",))
+    return {grp.attribute: {r: g[(grp.attribute, r)] for r in rates} for grp in groups}
 
 
 def main_metric(task: str, available: Sequence[str]) -> str:
@@ -177,9 +204,15 @@ def evaluate_predictions(
             f"candidate name(s) {', '.join(dupes)} appear more than once; rename the files so each is unique."
         )
     settings = settings or EvalSettings()
+    if isinstance(settings.min_group_size, bool) or not isinstance(settings.min_group_size, (int, np.integer)):
+        raise InputError(f"min_group_size must be a whole number of rows, got {settings.min_group_size!r}.")
+    if settings.min_group_size < 1:
+        raise InputError(f"min_group_size must be at least 1 row, got {settings.min_group_size}.")
     task = data.task
     n_classes = len(data.spec.classes)
     groups = build_group_indexes(data.frame, data.sensitive, intersections=settings.intersections)
+    scored_attrs = [a for a in data.sensitive if any(g.attribute == a for g in groups)]
+    eligible = {g.attribute: eligible_groups(group_sizes(g), min_group_size=settings.min_group_size) for g in groups}
     value_rows = value_row_columns(data.frame, data.value) if task == "binary" else {}
     cts = [candidate_terms(data, p, groups, value_rows) for p in predictions]
 
@@ -187,10 +220,14 @@ def evaluate_predictions(
     ones = np.ones((1, data.n_rows))
     point: list[dict] = []
     point_groups: list[dict] = []
+    point_fair: list[dict] = []
     for ct in cts:
         o, g = metrics_for(ct, ones, task, n_classes)
+        fair, per_attr = scored_fairness(_group_inputs(g, groups, task), eligible, task=task, scored=scored_attrs)
+        o.update(fair)  # scored figures: eligible groups only
         point.append({k: float(v[0]) for k, v in o.items()})
         point_groups.append({k: v[0] for k, v in g.items()})
+        point_fair.append({a: {k: float(v[0]) for k, v in d.items()} for a, d in per_attr.items()})
 
     # Paired bootstrap: the same resamples for every candidate.
     boot: list[dict[str, list]] = [dict() for _ in cts]
@@ -200,10 +237,12 @@ def evaluate_predictions(
             Wt = transposed(W)  # shared by every candidate's ranking metrics
             for i, ct in enumerate(cts):
                 o, g = metrics_for(ct, W, task, n_classes, Wt=Wt)
+                fair, _ = scored_fairness(_group_inputs(g, groups, task), eligible, task=task, scored=scored_attrs)
+                o.update(fair)  # the same eligible groups in every resample
                 for k, v in o.items():
                     boot[i].setdefault(k, []).append(v)
                 for k, v in g.items():
-                    if k[1] in GROUP_RATES or k[1] in ("mae",):
+                    if k[1] == "mae":  # classification rates get Wilson intervals instead
                         boot_groups[i].setdefault(k, []).append(v)
         boot = [{k: np.concatenate(v) for k, v in b.items()} for b in boot]
         boot_groups = [{k: np.concatenate(v) for k, v in b.items()} for b in boot_groups]
@@ -212,7 +251,7 @@ def evaluate_predictions(
             progress(p.name, "metrics")
 
     # Objectives: every metric some candidate has.
-    wanted = list(_quality_names(task)) + list(_fairness_names(task) if groups else ())
+    wanted = list(_quality_names(task)) + list(_fairness_names(task, scored_attrs) if groups else ())
     if task == "binary":
         wanted += [o.name for o in data.value.objectives()]
     present = [m for m in wanted if any(m in pt and np.isfinite(pt[m]) for pt in point)]
@@ -230,8 +269,8 @@ def evaluate_predictions(
         metrics.extend(MetricValue(name, m, None) for m in present)
 
     comparisons = _comparisons(predictions, point, boot, objectives, settings)
-    slices = _slice_rows(predictions, groups, point_groups, boot_groups, settings, task)
-    fairness_section = _fairness_section(predictions, groups, point_groups, task)
+    slices = _slice_rows(data, predictions, groups, point_groups, boot_groups, settings, scored_attrs)
+    fairness_section = _fairness_section(predictions, groups, point_fair, eligible, settings, scored_attrs)
     windows, trend = _windows(data, cts, settings, task, n_classes, present)
 
     candidates = [
@@ -314,53 +353,88 @@ def _comparisons(predictions, point, boot, objectives, settings) -> list[Compari
     return out
 
 
-def _slice_rows(predictions, groups, point_groups, boot_groups, settings, task) -> list[dict]:
+def _slice_rows(data, predictions, groups, point_groups, boot_groups, settings, scored_attrs) -> list[dict]:
+    """One row per candidate x attribute x group: size, flags, rates and their intervals."""
+    task = data.task
     rows = []
-    rate_names = GROUP_RATES if task == "binary" else (("accuracy",) if task == "multiclass" else ("mae",))
-    for i, p in enumerate(predictions):
-        for g in groups:
-            n = point_groups[i][(g.attribute, "n")]
-            pos = point_groups[i].get((g.attribute, "pos"))
+    Y = np.vstack([p.y_pred for p in predictions]) if predictions else np.zeros((0, data.n_rows))
+    for g in groups:
+        n = group_sizes(g)
+        scored = g.attribute in scored_attrs
+        if task == "regression":
+            rates, intervals, method = None, None, "bootstrap_percentile"
+        else:
+            correct = (Y == np.asarray(data.y)[None, :]) if task == "multiclass" else None
+            counts = count_groups(data.y, Y, g, correct=correct)
+            rates = group_rates(counts)
+            intervals = group_rate_intervals(counts, confidence=settings.confidence)
+            method = CI_METHOD
+            if task == "multiclass":
+                rates = {"accuracy": rates["accuracy"]}
+        for i, p in enumerate(predictions):
             for j, label in enumerate(g.labels):
+                small = bool(n[j] < settings.min_group_size)
                 row = {
                     "candidate": p.name,
                     "attribute": g.attribute,
                     "group": label,
                     "n": int(n[j]),
-                    "small": bool(n[j] < settings.min_group_size),
+                    "small": small,
+                    "excluded_from_scoring": bool(small or not scored),
                 }
-                if pos is not None:
-                    row["positives"] = int(pos[j])
-                for r in rate_names:
-                    row[r] = point_groups[i][(g.attribute, r)][j]
-                    samples = boot_groups[i].get((g.attribute, r))
+                if task == "binary":
+                    row["positives"] = int(counts.pos[i, j])
+                if rates is not None:
+                    for r in BINARY_RATES if task == "binary" else ("accuracy",):
+                        row[r] = rates[r][i, j]
+                        row[f"{r}_ci_low"], row[f"{r}_ci_high"] = intervals[r][0][i, j], intervals[r][1][i, j]
+                else:
+                    row["mae"] = point_groups[i][(g.attribute, "mae")][j]
+                    samples = boot_groups[i].get((g.attribute, "mae"))
                     lo, hi = (
                         percentile_interval(samples[:, j], settings.confidence) if samples is not None else (None, None)
                     )
-                    row[f"{r}_ci_low"] = lo
-                    row[f"{r}_ci_high"] = hi
+                    row["mae_ci_low"], row["mae_ci_high"] = lo, hi
+                row["ci_method"] = method
                 rows.append(row)
     return rows
 
 
-def _fairness_section(predictions, groups, point_groups, task) -> dict:
-    keys = (
-        "demographic_parity_difference",
-        "demographic_parity_ratio",
-        "equalized_odds_difference",
-        "worst_group_accuracy",
-        "worst_group_mae",
-        "group_mae_difference",
-    )
-    per = {}
+def _fairness_section(predictions, groups, point_fair, eligible, settings, scored_attrs) -> dict:
+    """Per-attribute disparities (eligible groups only), which groups count, and notes on what is missing."""
+    per = {g.attribute: {p.name: point_fair[i].get(g.attribute, {}) for i, p in enumerate(predictions)} for g in groups}
+    notes: dict[str, list[str]] = {}
+    excluded = {}
     for g in groups:
-        per[g.attribute] = {
-            p.name: {k: point_groups[i][(g.attribute, k)] for k in keys if (g.attribute, k) in point_groups[i]}
-            for i, p in enumerate(predictions)
-        }
+        ok = eligible[g.attribute]
+        small = [label for label, e in zip(g.labels, ok, strict=True) if not e]
+        excluded[g.attribute] = small
+        what = "scored" if g.attribute in scored_attrs else "reported"
+        if ok.sum() < 2:
+            notes.setdefault(g.attribute, []).append(
+                f"{g.attribute}: {int(ok.sum())} group(s) with at least {settings.min_group_size} rows, so its "
+                f"disparities and worst-group figures are missing (not {what})."
+            )
+        elif small:
+            notes.setdefault(g.attribute, []).append(
+                f"{g.attribute}: {len(small)} group(s) with fewer than {settings.min_group_size} rows "
+                f"({', '.join(small)}) are in the slices but left out of its {what} disparities."
+            )
     return {
         "attributes": [g.attribute for g in groups],
-        "objective_rule": "worst value over the single sensitive attributes; intersections are reported only",
+        "scored_attributes": list(scored_attrs),
+        "objective_rule": (
+            "per attribute over groups of at least the minimum size; the unsuffixed objective is the worst value "
+            "over the single sensitive attributes; intersections are reported only"
+        ),
+        "small_group_rule": small_group_rule(settings.min_group_size),
+        "min_group_size": settings.min_group_size,
+        "ci_method": CI_METHOD,
+        "eligible_groups": {
+            g.attribute: [label for label, e in zip(g.labels, eligible[g.attribute], strict=True) if e] for g in groups
+        },
+        "excluded_groups": excluded,
+        "notes": notes,
         "by_attribute": per,
     }
 

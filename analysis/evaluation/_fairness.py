@@ -1,7 +1,7 @@
 """Fairness per slice, with fairlearn's definitions and a vectorised counting path.
 
 fairlearn's ``MetricFrame`` recomputes every metric per group with pandas group-bys (about
-0.65 s per model on 50k rows). Every group metric we need is a ratio of four counts per
+0.65 s per model on 50k rows). Every group metric we need is a ratio of a few counts per
 group (rows, positives, predicted positives, true positives), and the counts for many
 candidates at once are one matrix product of the predictions with a group-indicator matrix.
 The results equal ``MetricFrame`` to floating-point precision (see the tests) and take
@@ -13,24 +13,57 @@ Definitions (fairlearn):
   max - min over groups; ``demographic_parity_ratio`` = min / max.
 * ``tpr`` = TP / positives, ``fpr`` = FP / negatives; ``equalized_odds_difference`` =
   max(TPR difference, FPR difference).
+* ``fnr`` = FN / positives (= 1 - TPR), ``fdr`` = FP / predicted positives (= 1 - precision).
 * ``worst_group_accuracy`` = the smallest per-group accuracy.
 
 A rate whose denominator is zero in a group (a group with no positives has no TPR) is NaN
 and that group is left out of the disparity for that rate; the slice table says so.
+
+Small groups. A disparity is a max - min over groups, so the noisiest group sets it: a group
+of 2 rows has rates of 0, 0.5 or 1, and a handful of such groups gives every candidate an
+equalized odds difference of 1 and a parity ratio of 0, which tells stakeholders nothing.
+Scored figures (the disparities and worst-group figures that become scorecard objectives,
+and their bootstrap intervals) therefore use only the groups with at least
+``min_group_size`` rows (default 30: the usual rule of thumb for a normal approximation, and
+at n = 30 a 95% Wilson interval for a rate near 0.5 is still about +-0.17 wide, the size of
+the gaps being judged). Smaller groups stay in the slice table, flagged ``small`` and
+``excluded_from_scoring``. An attribute with fewer than two eligible groups has no
+comparison to make, so its scored figures are missing (NaN), never 0.
+
+Per-group rate intervals are Wilson score intervals (:func:`wilson_interval`; ``ci_method =
+"wilson"``), which stay honest at small n: 2 of 2 at 95% gives [0.342, 1.000], where a
+bootstrap gives the degenerate [1, 1]. Regression's per-group MAE keeps a bootstrap
+percentile interval (it is not a proportion).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
 from analysis.evaluation._metrics import ratio
+from analysis.objectives import FAIRNESS_BASES, attribute_objective, get_objective
 
 MISSING_GROUP = "(missing)"
 INTERSECTION_SEP = " & "
+#: How per-group rate intervals are computed (recorded in slices and settings).
+CI_METHOD = "wilson"
+#: Per-group rates of a binary task, in slice-table order.
+BINARY_RATES: tuple[str, ...] = ("selection_rate", "accuracy", "tpr", "fpr", "fnr", "fdr")
+#: Each binary rate as (numerator count, denominator count) of :class:`GroupCounts` fields and
+#: their derived counts (``neg``, ``fp``, ``fn``).
+RATE_COUNTS: dict[str, tuple[str, str]] = {
+    "selection_rate": ("pred_pos", "n"),
+    "accuracy": ("correct", "n"),
+    "tpr": ("tp", "pos"),
+    "fpr": ("fp", "neg"),
+    "fnr": ("fn", "pos"),
+    "fdr": ("fp", "pred_pos"),
+}
 
 
 @dataclass(frozen=True)
@@ -88,6 +121,18 @@ class GroupCounts:
     tp: np.ndarray
     correct: np.ndarray
 
+    @property
+    def neg(self) -> np.ndarray:
+        return self.n - self.pos
+
+    @property
+    def fp(self) -> np.ndarray:
+        return self.pred_pos - self.tp
+
+    @property
+    def fn(self) -> np.ndarray:
+        return self.pos - self.tp
+
 
 def count_groups(
     y_true: np.ndarray,
@@ -126,13 +171,57 @@ def count_groups(
 
 
 def group_rates(c: GroupCounts) -> dict[str, np.ndarray]:
-    """Per-group selection rate, accuracy, TPR and FPR (NaN where undefined)."""
+    """Per-group selection rate, accuracy, TPR, FPR, FNR and FDR (NaN where undefined)."""
+    return {r: ratio(getattr(c, num), getattr(c, den)) for r, (num, den) in RATE_COUNTS.items()}
+
+
+def wilson_interval(successes: np.ndarray, trials: np.ndarray, *, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a proportion, elementwise; NaN where ``trials`` is 0.
+
+    Valid at small n, unlike the normal (Wald) interval or a bootstrap (Wilson 1927). ``z`` is
+    the exact normal quantile (1.95996 at 95%; worked examples that round it to 1.96 can differ
+    in the fourth decimal):
+
+    >>> lo, hi = wilson_interval(np.array([2, 0]), np.array([2, 3]), confidence=0.95)
+    >>> np.round(lo, 4).tolist(), np.round(hi, 4).tolist()
+    ([0.3424, 0.0], [1.0, 0.5615])
+    """
+    k = np.asarray(successes, dtype=float)
+    n = np.asarray(trials, dtype=float)
+    z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
+    p = ratio(k, n)
+    safe_n = np.where(n > 0, n, np.nan)
+    z2n = z * z / safe_n
+    centre = (p + z2n / 2) / (1 + z2n)
+    half = z / (1 + z2n) * np.sqrt(np.maximum(p * (1 - p), 0) / safe_n + z2n / (4 * safe_n))
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+
+
+def group_rate_intervals(c: GroupCounts, *, confidence: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Wilson intervals of every rate of :func:`group_rates`, ``{rate: (low, high)}``."""
     return {
-        "selection_rate": ratio(c.pred_pos, c.n),
-        "accuracy": ratio(c.correct, c.n),
-        "tpr": ratio(c.tp, c.pos),
-        "fpr": ratio(c.pred_pos - c.tp, c.n - c.pos),
+        r: wilson_interval(getattr(c, num), getattr(c, den), confidence=confidence)
+        for r, (num, den) in RATE_COUNTS.items()
     }
+
+
+def group_sizes(group: GroupIndex) -> np.ndarray:
+    """Rows per group."""
+    return np.bincount(group.codes, minlength=group.n_groups)
+
+
+def eligible_groups(sizes: np.ndarray, *, min_group_size: int) -> np.ndarray:
+    """Groups large enough to set a scored disparity (``n >= min_group_size``)."""
+    return np.asarray(sizes) >= min_group_size
+
+
+def small_group_rule(min_group_size: int) -> str:
+    """The small-group rule in one sentence (recorded in the scorecard)."""
+    return (
+        f"Disparities and worst-group figures are scored over groups of at least {min_group_size} rows; "
+        "smaller groups are reported and flagged but excluded, and an attribute with fewer than two such "
+        "groups has no scored disparity (missing, not 0)."
+    )
 
 
 def group_extremes(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -149,12 +238,89 @@ def _spread(x: np.ndarray) -> np.ndarray:
     return hi - lo
 
 
-def disparities(rates: dict[str, np.ndarray], *, binary: bool) -> dict[str, np.ndarray]:
-    """Fairlearn's between-group disparities from per-group rates (last axis = groups)."""
-    out = {"worst_group_accuracy": group_extremes(rates["accuracy"])[0]}
+def _keep(x: np.ndarray, eligible: np.ndarray | None) -> np.ndarray:
+    """``x`` with the groups outside ``eligible`` set to NaN; all NaN if fewer than two are eligible."""
+    x = np.asarray(x, dtype=float)
+    if eligible is None:
+        eligible = np.ones(x.shape[-1], dtype=bool)
+    eligible = np.asarray(eligible, dtype=bool)
+    if eligible.sum() < 2:
+        return np.full_like(x, np.nan)
+    return np.where(eligible, x, np.nan)
+
+
+def disparities(
+    rates: Mapping[str, np.ndarray], *, binary: bool, eligible: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Fairlearn's between-group disparities from per-group rates (last axis = groups).
+
+    Only the ``eligible`` groups count (all when omitted); with fewer than two, every figure is
+    NaN: there is nothing to compare.
+    """
+    out = {"worst_group_accuracy": group_extremes(_keep(rates["accuracy"], eligible))[0]}
     if binary:
-        lo, hi = group_extremes(rates["selection_rate"])
+        lo, hi = group_extremes(_keep(rates["selection_rate"], eligible))
         out["demographic_parity_difference"] = hi - lo
         out["demographic_parity_ratio"] = ratio(lo, hi, empty=np.nan)
-        out["equalized_odds_difference"] = np.fmax(_spread(rates["tpr"]), _spread(rates["fpr"]))
+        out["equalized_odds_difference"] = np.fmax(
+            _spread(_keep(rates["tpr"], eligible)), _spread(_keep(rates["fpr"], eligible))
+        )
     return out
+
+
+def regression_disparities(mae: np.ndarray, *, eligible: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Worst-group MAE and the MAE gap between groups, over the ``eligible`` groups."""
+    lo, hi = group_extremes(_keep(mae, eligible))
+    return {"worst_group_mae": hi, "group_mae_difference": hi - lo}
+
+
+def attribute_disparities(
+    rates: Mapping[str, np.ndarray], *, task: str, eligible: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """The fairness objectives of one attribute for ``task`` (:data:`FAIRNESS_BASES`)."""
+    if task == "regression":
+        return regression_disparities(rates["mae"], eligible=eligible)
+    return disparities(rates, binary=task == "binary", eligible=eligible)
+
+
+def scored_fairness(
+    by_attribute: Mapping[str, Mapping[str, np.ndarray]],
+    eligible: Mapping[str, np.ndarray],
+    *,
+    task: str,
+    scored: Sequence[str],
+) -> tuple[dict[str, np.ndarray], dict[str, dict[str, np.ndarray]]]:
+    """Scored fairness objectives from per-group rates, over eligible groups only.
+
+    Parameters
+    ----------
+    by_attribute : mapping
+        ``{attribute: {rate: array (..., groups)}}`` (``mae`` for regression).
+    eligible : mapping
+        ``{attribute: bool array (groups,)}`` from :func:`eligible_groups`.
+    task : str
+        ``"binary"``, ``"multiclass"`` or ``"regression"``.
+    scored : sequence of str
+        The attributes that are scored (the single sensitive attributes, not intersections).
+
+    Returns
+    -------
+    objectives : dict
+        ``base`` (the worst over the scored attributes, ignoring missing ones) and
+        ``base[attribute]`` for each scored attribute.
+    per_attribute : dict
+        ``{attribute: {base: array}}`` for every attribute, intersections included.
+    """
+    per = {a: attribute_disparities(r, task=task, eligible=eligible.get(a)) for a, r in by_attribute.items()}
+    objectives: dict[str, np.ndarray] = {}
+    for base in FAIRNESS_BASES[task]:
+        vals = [per[a][base] for a in scored if a in per]
+        if not vals:
+            continue
+        stacked = np.vstack([np.atleast_1d(v) for v in vals])
+        worst = np.fmin if get_objective(base).direction == "max" else np.fmax
+        objectives[base] = worst.reduce(stacked, axis=0)
+        for a in scored:
+            if a in per:
+                objectives[attribute_objective(base, a).name] = per[a][base]
+    return objectives, per
