@@ -51,10 +51,11 @@ from analysis.decision import (
     load_profiles,
     make_profile,
     parse_constraint,
+    resolve_profile,
     table_from_scorecard,
 )
 from analysis.decision._table import DecisionTable
-from analysis.objectives import parse_direction
+from analysis.objectives import find_objective, parse_direction
 from analysis.scorecard import Scorecard, load_scorecard, scorecard_from_metrics_table, write_text_atomic
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
@@ -123,11 +124,13 @@ def parse_bounds(specs: tuple[str, ...]) -> dict[str, tuple[float, float]]:
 
 
 # ---- input ----------------------------------------------------------------------------------------
-def load_input(path: Path, directions: dict[str, str], needed: set[str]) -> Scorecard:
+def load_input(path: Path, directions: dict[str, str], needed: set[str], *, keep_registered: bool = False) -> Scorecard:
     """Read a scorecard JSON or a metrics table (see the module docstring).
 
     For a table, only ``needed`` columns are kept when ``needed`` is not empty (other columns
-    need no direction); every kept column needs a direction.
+    need no direction); every kept column needs a direction. ``keep_registered`` also keeps
+    every column named like a registered objective (for profiles over kinds of objective, which
+    are resolved against whatever the table has).
     """
     if not path.is_file():
         raise InputError(f"scorecard file {path} does not exist; check the path.", source=str(path))
@@ -138,7 +141,7 @@ def load_input(path: Path, directions: dict[str, str], needed: set[str]) -> Scor
         frame = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
     except Exception as exc:  # pandas raises many types for unreadable files
         raise InputError(f"cannot read metrics table {path} ({exc}); check the file.", source=str(path)) from None
-    if needed:
+    if needed or keep_registered:
         missing = sorted(n for n in needed if n not in frame.columns)
         named = {n for n in directions}
         bad = [n for n in missing if n in named]
@@ -148,8 +151,11 @@ def load_input(path: Path, directions: dict[str, str], needed: set[str]) -> Scor
                 f"{', '.join(map(str, frame.columns))}.",
                 source=str(path),
             )
-        keep = ["candidate"] + [c for c in frame.columns if c in needed]
-        keep += [c for c in frame.columns if any(c == f"{n}_ci_low" or c == f"{n}_ci_high" for n in needed)]
+        keep = ["candidate"] + [
+            c for c in frame.columns if c in needed or (keep_registered and find_objective(str(c)) is not None)
+        ]
+        kept = set(keep)
+        keep += [c for c in frame.columns if str(c).removesuffix("_ci_low").removesuffix("_ci_high") in kept]
         frame = frame[[c for c in dict.fromkeys(keep) if c in frame.columns]]
     dirs = {k: v for k, v in directions.items() if k in frame.columns}
     return scorecard_from_metrics_table(frame, directions=dirs, source=str(path))
@@ -169,6 +175,23 @@ def _table(scorecard: Scorecard, directions: dict[str, str]) -> DecisionTable:
 
 def _profiles(profiles_path: Path | None) -> tuple[StakeholderProfile, ...]:
     return load_profiles(profiles_path) if profiles_path is not None else default_profiles()
+
+
+def profile_needs(profiles) -> tuple[set[str], bool]:
+    """Objective names the profiles mention, and whether any names a kind (``@...``)."""
+    names = {n for p in profiles for n in p.objective_names if not n.startswith("@")}
+    return names, any(p.is_template for p in profiles)
+
+
+def _incumbent(scorecard: Scorecard, incumbent: str | None) -> str | None:
+    name = incumbent if incumbent is not None else (scorecard.settings.get("incumbent") or None)
+    if name is not None and name not in set(scorecard.candidate_names):
+        raise InputError(
+            f"--incumbent {name!r} is not a candidate of the scorecard; candidates: "
+            f"{', '.join(scorecard.candidate_names)}.",
+            source="--incumbent",
+        )
+    return name
 
 
 def _check_known(names, table: DecisionTable, option: str) -> None:
@@ -203,6 +226,12 @@ bound_option = click.option(
     "--bound", "bound_specs", multiple=True, metavar="NAME=WORST:BEST", help="Fixed bounds (repeatable)."
 )
 perf_option = click.option("--perf", metavar="NAME", help="Performance objective for --method dynascore.")
+incumbent_option = click.option(
+    "--incumbent",
+    metavar="NAME",
+    help="The candidate in production today (default: the scorecard's, from evaluate --incumbent). "
+    "Roles' @reference constraints compare against it.",
+)
 seed_option = click.option("--seed", default=0, show_default=True, type=int, help="Seed of the sensitivity draws.")
 
 
@@ -228,6 +257,7 @@ def objective_option(help_text: str):
     help='Hard constraint, e.g. "latency_ms_p99<=100" or "roc_auc>=logistic_regression+0.02".',
 )
 @perf_option
+@incumbent_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 def rank(
     scorecard_path: Path,
@@ -239,6 +269,7 @@ def rank(
     bound_specs: tuple[str, ...],
     constraint_specs: tuple[str, ...],
     perf: str | None,
+    incumbent: str | None,
     as_json: bool,
 ) -> None:
     """Rank candidates for one stakeholder: constraints, Pareto front and a score.
@@ -274,10 +305,19 @@ def rank(
     needed = set(directions) | set(weights or {}) | set(bounds) | {c.objective for c in extra_constraints}
     if perf:
         needed.add(perf)
+    template = False
     if profile is not None:
-        needed |= set(profile.objective_names)
-    scorecard = load_input(scorecard_path, directions, needed)
+        names, template = profile_needs([profile])
+        needed |= names
+    scorecard = load_input(scorecard_path, directions, needed, keep_registered=template)
     table = _table(scorecard, directions)
+    incumbent = _incumbent(scorecard, incumbent)
+    if profile is not None:
+        profile = resolve_profile(
+            profile, table, task=scorecard.task, incumbent=incumbent, dataset=dict(scorecard.dataset)
+        )
+        if not profile.takes_part:
+            raise InputError(f"profile {profile.name} cannot rank this scorecard: {profile.cannot_take_part}")
     _check_known(list(weights or {}), table, "--weights")
     _check_known(list(bounds), table, "--bound")
     if perf:
@@ -301,8 +341,12 @@ def rank(
         role=profile.role if profile is not None else "",
         constraints=constraints,
         bounds=profile.bound_map if profile is not None else None,
+        missing=profile.missing if profile is not None else "exclude",
+        min_weight_share=profile.min_weight_share if profile is not None else 0.5,
     )
     result = compute_profile_result(table, ad_hoc, method=method, bounds=bounds, perf=perf)
+    if profile is not None:
+        warnings += list(profile.notes)
     if result.score is None:
         raise InputError(
             f"nothing to rank on: the scorecard has none of the weighted objectives "
@@ -314,19 +358,28 @@ def rank(
     pareto = result.pareto
     weight_of = dict(zip(score.objectives, score.weights, strict=True))
     rows = []
+    index = {c: i for i, c in enumerate(score.candidates)}
+    optimal = dict(zip(pareto.candidates, pareto.is_optimal, strict=True))
+    feasible = dict(zip(feas.candidates, feas.feasible, strict=True))
+    fails: dict[str, list[str]] = {}
+    unver: dict[str, list[str]] = {}
+    for chk in feas.checks:
+        (fails if chk.status == "fail" else unver).setdefault(chk.candidate, []).append(chk.reason)
+    partial = dict(score.partial)
     for c in score.order:
-        i = score.candidates.index(c)
-        rows.append(
-            {
-                "candidate": c,
-                "rank": int(score.ranks[i]),
-                "score": None if score.scores[i] != score.scores[i] else float(score.scores[i]),
-                "pareto_optimal": bool(pareto.is_optimal[pareto.candidates.index(c)]),
-                "feasible": feas.is_feasible(c),
-                "violations": list(feas.violations(c)),
-                "unverifiable": list(feas.unverifiable(c)),
-            }
-        )
+        i = index[c]
+        row = {
+            "candidate": c,
+            "rank": int(score.ranks[i]),
+            "score": None if score.scores[i] != score.scores[i] else float(score.scores[i]),
+            "pareto_optimal": bool(optimal[c]),
+            "feasible": bool(feasible[c]),
+            "violations": fails.get(c, []),
+            "unverifiable": unver.get(c, []),
+        }
+        if c in partial:
+            row["scored_without"] = list(partial[c])
+        rows.append(row)
     objectives = [
         {"name": n, "direction": table.objective(n).direction, "weight": float(weight_of[n])}
         for n in score.objectives
@@ -338,6 +391,7 @@ def rank(
             "normalisation": score.normalisation,
             "higher_is_better": score.higher_is_better,
             "profile": profile.name if profile is not None else None,
+            "incumbent": incumbent,
             "objectives": objectives,
             "candidates": rows,
             "missing_objectives": list(result.missing_objectives),
@@ -362,7 +416,7 @@ def rank(
             f"{'yes' if r['pareto_optimal'] else 'no':<6}  {'yes' if r['feasible'] else 'NO':<8}  {viol}"
         )
     for w in warnings:
-        click.echo(f"warning: {w}")
+        click.echo(f"warning: {w}", err=True)
 
 
 # ---- decide ---------------------------------------------------------------------------------------
@@ -386,6 +440,7 @@ def rank(
 @method_option
 @perf_option
 @seed_option
+@incumbent_option
 @click.option("--out", "out_path", required=True, type=click.Path(path_type=Path), help="Decision record (JSON).")
 @click.pass_context
 def decide(
@@ -398,6 +453,7 @@ def decide(
     method: str,
     perf: str | None,
     seed: int,
+    incumbent: str | None,
     out_path: Path,
 ) -> None:
     """Apply every profile and a group rule; write the decision record.
@@ -418,11 +474,13 @@ def decide(
     directions = parse_objective_specs(objective_specs)
     bounds = parse_bounds(bound_specs)
     profiles = _profiles(profiles_path)
-    needed = set(directions) | set(bounds) | {n for p in profiles for n in p.objective_names}
+    names, template = profile_needs(profiles)
+    needed = set(directions) | set(bounds) | names
     if perf:
         needed.add(perf)
-    scorecard = load_input(scorecard_path, directions, needed)
+    scorecard = load_input(scorecard_path, directions, needed, keep_registered=template)
     table = _table(scorecard, directions)
+    incumbent = _incumbent(scorecard, incumbent)
     _check_known(list(bounds), table, "--bound")
     if perf:
         _check_known([perf], table, "--perf")
@@ -437,16 +495,29 @@ def decide(
         objectives=overrides,
         random_state=seed,
         now=datetime.now(UTC),
+        incumbent=incumbent,
     )
     write_text_atomic(out_path, decision_to_json(decision))
     g = decision.group
     click.echo(f"Decision ({rule}, {method}): {decision.chosen or 'none'}")
+    if decision.incumbent is not None:
+        kept = " (kept)" if decision.chosen == decision.incumbent else ""
+        click.echo(f"Incumbent: {decision.incumbent}{kept}")
     if decision.runners_up:
         click.echo(f"Runners-up: {', '.join(decision.runners_up)}")
-    click.echo(f"Candidates considered: {', '.join(g.candidates) or 'none'} ({g.basis})")
+    click.echo(
+        f"Candidates considered: {', '.join(g.candidates) or 'none'} "
+        f"({len(g.candidates)} of {len(decision.candidates)}; {g.basis})"
+    )
+    for c, why in decision.excluded:
+        click.echo(f"  left out: {c}: {why}")
     for r in decision.profiles:
+        who = f"{r.profile.role or r.profile.name:<22}"
+        if r.score is None:
+            click.echo(f"  {who} takes no part: {r.profile.cannot_take_part or '; '.join(r.warnings)}")
+            continue
         missing = f"; missing {', '.join(r.missing_objectives)}" if r.missing_objectives else ""
-        click.echo(f"  {r.profile.role or r.profile.name:<22} favourite: {r.favourite or 'none'}{missing}")
+        click.echo(f"  {who} favourite: {r.favourite or 'none'}; weighs {', '.join(r.objectives)}{missing}")
     click.echo("Group rules: " + ", ".join(f"{x.rule} -> {x.winner}" for x in g.rules))
     if g.disagree:
         click.echo("The group rules disagree: show them side by side.")
@@ -458,7 +529,8 @@ def decide(
         )
     click.echo(f"{len(decision.warnings)} warning(s); record written to {out_path}")
     if not decision.any_feasible:
-        click.echo("No candidate satisfies every profile's hard constraints (exit code 3).", err=True)
+        reason = decision.no_feasible_reason or "no candidate satisfies every profile's hard constraints"
+        click.echo(f"{reason} (exit code 3)", err=True)
         ctx.exit(3)
 
 

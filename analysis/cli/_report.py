@@ -21,8 +21,12 @@ import click
 
 from analysis._errors import InputError
 from analysis.cli._decision import (
+    _incumbent as incumbent_name,
+)
+from analysis.cli._decision import (
     _profiles,
     bound_option,
+    incumbent_option,
     load_input,
     method_option,
     objective_option,
@@ -30,6 +34,7 @@ from analysis.cli._decision import (
     parse_objective_specs,
     parse_weights,
     perf_option,
+    profile_needs,
     scorecard_option,
     seed_option,
     weights_option,
@@ -148,6 +153,7 @@ def export_report(report, fmt: str, *, browser: str | None = None) -> str | byte
     help="Chromium/Chrome for --format pdf (default: found on PATH; env BROWSER_PATH).",
 )
 @click.option("--timestamp", metavar="ISO-8601", help="The report's timestamp (default: now), for reproducible files.")
+@incumbent_option
 def report(
     scorecard_path: Path,
     decision_path: Path | None,
@@ -166,6 +172,7 @@ def report(
     seed: int,
     browser: str | None,
     timestamp: str | None,
+    incumbent: str | None,
 ) -> None:
     """Write a report for people who will not open the dashboard.
 
@@ -195,6 +202,7 @@ def report(
                 ("--perf", perf),
                 ("--method", None if method == "wsm" else method),
                 ("--rule", None if rule == DEFAULT_RULE else rule),
+                ("--incumbent", incumbent),
             )
             if value
         ]
@@ -235,10 +243,11 @@ def report(
             )
         else:
             profiles = load_profiles(profiles_path) if profiles_path is not None else _profiles(None)
-        needed = set(directions) | set(bounds) | {n for p in profiles for n in p.objective_names}
+        names, template = profile_needs(profiles)
+        needed = set(directions) | set(bounds) | names
         if perf:
             needed.add(perf)
-        scorecard = load_input(scorecard_path, directions, needed)
+        scorecard = load_input(scorecard_path, directions, needed, keep_registered=template)
         if not scorecard.objectives:
             raise InputError(
                 f"{scorecard_path} has none of the objectives the profiles rank on "
@@ -255,6 +264,7 @@ def report(
             objectives=overrides,
             random_state=seed,
             now=now,
+            incumbent=incumbent_name(scorecard, incumbent),
         )
         result = build_report(scorecard, decision, rationale=rationale, now=now, provisional=True)
     payload = export_report(result, kind, browser=browser)

@@ -39,7 +39,7 @@ from analysis.decision._table import DecisionTable
 OPERATORS: tuple[str, ...] = ("<=", ">=", "<", ">")
 _TOL = 1e-9
 _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_RE = re.compile(r"^\s*(?P<name>[A-Za-z_][\w.\-]*)\s*(?P<op><=|>=|<|>)\s*(?P<rhs>.+?)\s*$")
+_RE = re.compile(r"^\s*(?P<name>@?[A-Za-z_][\w.\-]*(?:\[[^\]]+\])?)\s*(?P<op><=|>=|<|>)\s*(?P<rhs>.+?)\s*$")
 _RHS_NUM = re.compile(rf"^(?P<num>{_NUM})$")
 _RHS_REF = re.compile(rf'^(?:"(?P<q>[^"]+)"|(?P<c>[^\s"]+))(?:\s+(?P<sign>[+-])\s*(?P<off>{_NUM}))?$')
 
@@ -135,6 +135,7 @@ class ConstraintCheck:
     threshold: float | None
     shortfall: float | None
     reason: str
+    op: str = ""
 
 
 @dataclass(frozen=True)
@@ -291,6 +292,7 @@ def compute_feasibility(
                     threshold,
                     float(short),
                     f"{c.objective} = {_fmt(v, unit)}, must be {c.op} {rhs}: {how}{who}",
+                    c.op,
                 )
             )
         if missing:

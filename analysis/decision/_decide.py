@@ -37,6 +37,7 @@ from analysis.decision._constraints import FeasibilityResult, compute_feasibilit
 from analysis.decision._group import DEFAULT_RULE, GroupResult, check_rule, compute_group_decision
 from analysis.decision._pareto import ParetoResult, compute_pareto
 from analysis.decision._profiles import StakeholderProfile, default_profiles
+from analysis.decision._roles import resolve_profiles
 from analysis.decision._scoring import ScoreResult, check_method, score_table
 from analysis.decision._sensitivity import (
     DEFAULT_CONCENTRATION,
@@ -117,6 +118,28 @@ class GroupSensitivity:
 
 
 @dataclass(frozen=True)
+class SwitchRow:
+    """One objective, the incumbent against the chosen candidate (what changes if we switch).
+
+    ``clear`` is True when the two confidence intervals do not overlap (a conservative check:
+    the record has no paired difference between these two), False when they overlap, None
+    when either interval is unknown.
+    """
+
+    objective: str
+    label: str
+    unit: str
+    direction: str
+    incumbent: float
+    chosen: float
+    incumbent_ci: tuple[float, float]
+    chosen_ci: tuple[float, float]
+    change: float
+    better: bool | None
+    clear: bool | None
+
+
+@dataclass(frozen=True)
 class Decision:
     """The full decision record (see the module docstring)."""
 
@@ -135,6 +158,20 @@ class Decision:
     provenance: tuple[tuple[str, Any], ...]
     settings: tuple[tuple[str, Any], ...]
     warnings: tuple[str, ...]
+    incumbent: str | None = None
+    excluded: tuple[tuple[str, str], ...] = ()
+    no_feasible_reason: str | None = None
+    switch: tuple[SwitchRow, ...] = ()
+
+    @property
+    def considered(self) -> tuple[str, ...]:
+        """The candidates the group rules compared (exactly those)."""
+        return self.group.candidates
+
+    @property
+    def taking_part(self) -> tuple[ProfileResult, ...]:
+        """The profiles that took part in the group decision."""
+        return tuple(p for p in self.profiles if p.score is not None)
 
     def profile_result(self, name: str) -> ProfileResult:
         """The result of the profile called ``name``."""
@@ -203,6 +240,20 @@ def compute_profile_result(
         SMAA settings (see :mod:`analysis.decision._sensitivity`).
     """
     check_method(method)
+    if not profile.takes_part:
+        feas = compute_feasibility(table, (), unverifiable=unverifiable)
+        return ProfileResult(
+            profile=profile,
+            method=method,
+            objectives=(),
+            missing_objectives=(),
+            score=None,
+            feasibility=feas,
+            pareto=None,
+            favourite=None,
+            sensitivity=None,
+            warnings=(f"{profile.name} takes no part: {profile.cannot_take_part}",),
+        )
     present, missing, cols, w = _scoring_inputs(table, profile, method, perf)
     warnings: list[str] = []
     if missing:
@@ -217,7 +268,15 @@ def compute_profile_result(
     if present:
         sub = table.select(cols)
         b = _merged_bounds(sub, profile, bounds)
-        score = score_table(sub, w, method=method, bounds=b, perf=perf)
+        score = score_table(
+            sub,
+            w,
+            method=method,
+            bounds=b,
+            perf=perf,
+            missing=profile.missing,
+            min_weight_share=profile.min_weight_share,
+        )
         warnings += [f"{profile.name}: {x}" for x in score.warnings]
         pareto = compute_pareto(table, present)
         feasible = set(feas.feasible_candidates)
@@ -231,6 +290,8 @@ def compute_profile_result(
                 method=method,
                 bounds=b,
                 perf=perf,
+                missing=profile.missing,
+                min_weight_share=profile.min_weight_share,
                 among=[c for c in sub.candidates if c in feasible],
                 n_samples=n_samples,
                 concentration=concentration,
@@ -270,7 +331,17 @@ def _utilities(
         if weights is not None:
             w = weights[k]
         sub = table.select(cols)
-        rows.append(score_table(sub, w, method=method, bounds=_merged_bounds(sub, p, bounds), perf=perf).utilities)
+        rows.append(
+            score_table(
+                sub,
+                w,
+                method=method,
+                bounds=_merged_bounds(sub, p, bounds),
+                perf=perf,
+                missing=p.missing,
+                min_weight_share=p.min_weight_share,
+            ).utilities
+        )
     return np.array(rows).reshape(len(profiles), table.n_candidates)
 
 
@@ -296,6 +367,11 @@ def _group_winner(
         rule=rule,
     )
     return g.winner
+
+
+def _missing_of(table: DecisionTable, candidate: str, objectives: Sequence[str]) -> list[str]:
+    i = table.row(candidate)
+    return [o for o in objectives if math.isnan(table.values[i, table.column(o)])]
 
 
 def _provenance(scorecard: Scorecard | None, now: datetime | str | None) -> dict[str, Any]:
@@ -333,6 +409,8 @@ def build_decision(
     value_noise: str = "normal",
     random_state: int | None = None,
     now: datetime | str | None = None,
+    incumbent: str | None = None,
+    task: str | None = None,
 ) -> Decision:
     """Apply every profile, the group rules and the sensitivity checks; record the decision.
 
@@ -363,6 +441,12 @@ def build_decision(
         Seed for every random draw.
     now : datetime or str, optional
         Recorded as ``decided_at`` (nothing reads the clock implicitly).
+    incumbent : str, optional
+        The candidate in production today (default: the scorecard's ``settings["incumbent"]``).
+        Roles' ``@reference`` constraints compare against it, and the record compares the choice
+        with it.
+    task : str, optional
+        ``binary``/``multiclass``/``regression`` for resolving roles (default: the scorecard's).
 
     Returns
     -------
@@ -390,6 +474,15 @@ def build_decision(
     profiles = tuple(profiles) if profiles is not None else default_profiles()
     if not profiles:
         raise InputError("no stakeholder profiles given; pass a profile file or use the defaults.")
+    if incumbent is None and sc is not None:
+        incumbent = sc.settings.get("incumbent") or None
+    profiles = resolve_profiles(
+        profiles,
+        table,
+        task=task or (sc.task if sc is not None else None),
+        incumbent=incumbent,
+        dataset=dict(sc.dataset) if sc is not None else None,
+    )
     seeds = np.random.SeedSequence(random_state).spawn(len(profiles) + 1)
     results = tuple(
         compute_profile_result(
@@ -410,20 +503,42 @@ def build_decision(
     warnings: list[str] = []
     for r in results:
         warnings += list(r.warnings)
-    group_feas = compute_feasibility(table, constraints_of(profiles), unverifiable=unverifiable)
-    if group_feas.any_feasible:
-        considered = group_feas.feasible_candidates
-        basis = "group-feasible"
-    else:
-        considered = table.candidates
-        basis = "all (no candidate satisfies every profile's constraints)"
-        warnings.append(
-            "no candidate satisfies every profile's hard constraints; the group rules consider all candidates."
-        )
     ranked = [r for r in results if r.score is not None]
     rprofiles = [r.profile for r in ranked]
-    u = np.array([r.score.utilities for r in ranked]) if ranked else np.zeros((0, table.n_candidates))
+    if not ranked:
+        warnings.append("no profile could take part: nothing in this scorecard is weighed by any profile.")
+    group_feas = compute_feasibility(table, constraints_of(rprofiles), unverifiable=unverifiable)
+    excluded: dict[str, list[str]] = {c: [] for c in table.candidates}
+    if group_feas.any_feasible:
+        pool = group_feas.feasible_candidates
+        basis = "group-feasible"
+        fails: dict[str, dict[str, list[str]]] = {}
+        for chk in group_feas.checks:
+            if chk.status == "fail":
+                fails.setdefault(chk.candidate, {}).setdefault(
+                    f"{chk.objective} = {chk.value:.6g}, must be {chk.op} {chk.threshold:.6g}",
+                    [],
+                ).append(chk.profile or "")
+        for c, by in fails.items():
+            excluded[c] += [f"fails {what} ({', '.join(p for p in who if p)})" for what, who in by.items()]
+    else:
+        pool = table.candidates
+        basis = "all (no candidate satisfies every profile's constraints)"
+        warnings.append(
+            "no candidate satisfies every profile's hard constraints; the group rules consider all candidates "
+            "they can score, and the record says none is acceptable to everyone."
+        )
+    for r in ranked:
+        for c in r.score.unscored:
+            missing = _missing_of(table, c, r.objectives)
+            excluded[c].append(
+                f"not scored by {r.profile.role or r.profile.name}" + (f" (no {', '.join(missing)})" if missing else "")
+            )
+    pool_set = set(pool)
+    considered = tuple(c for c in table.candidates if c in pool_set and not excluded[c])
     considered_set = set(considered)
+    exclusions = tuple((c, "; ".join(why)) for c, why in excluded.items() if why)
+    u = np.array([r.score.utilities for r in ranked]) if ranked else np.zeros((0, table.n_candidates))
     group = compute_group_decision(
         table.candidates,
         [p.name for p in rprofiles],
@@ -433,6 +548,11 @@ def build_decision(
         rule=rule,
         basis=basis,
     )
+    if exclusions:
+        warnings.append("left out of the group rules: " + "; ".join(f"{c}: {why}" for c, why in exclusions) + ".")
+    if incumbent is not None and incumbent not in considered_set:
+        why = dict(exclusions).get(incumbent, "not considered")
+        warnings.append(f"the incumbent {incumbent} is not among the candidates compared by the group rules: {why}.")
     warnings += list(group.warnings)
     if group.disagree:
         warnings.append(
@@ -478,7 +598,7 @@ def build_decision(
             if w2 != chosen:
                 changes.append((c, w2))
     pool_free = method == "wsm" and not any(
-        b.source == "pool" for r in ranked for b in r.score.bounds if b.objective in r.objectives
+        b.source in ("pool", "extended") for r in ranked for b in r.score.bounds if b.objective in r.objectives
     )
     loo_note = (
         "fixed bounds for every weighted objective: removing a candidate cannot change any utility of the others."
@@ -530,7 +650,17 @@ def build_decision(
         "value_noise": value_noise,
         "random_state": random_state,
     }
+    no_feasible = None if group_feas.any_feasible or not ranked else _no_feasible_reason(group_feas)
+    switch = (
+        _switch_rows(table, incumbent, chosen, union + [o for o in _constraint_objectives(rprofiles) if o not in union])
+        if incumbent is not None and chosen is not None and incumbent != chosen
+        else ()
+    )
     return Decision(
+        incumbent=incumbent,
+        excluded=exclusions,
+        no_feasible_reason=no_feasible,
+        switch=switch,
         chosen=chosen,
         rule=rule,
         method=method,
@@ -549,6 +679,53 @@ def build_decision(
     )
 
 
+def _constraint_objectives(profiles: Sequence[StakeholderProfile]) -> list[str]:
+    out: list[str] = []
+    for p in profiles:
+        for c in p.constraints:
+            if c.objective not in out:
+                out.append(c.objective)
+    return out
+
+
+def _no_feasible_reason(f: FeasibilityResult) -> str:
+    """Which constraints remove which candidates, when none satisfies them all."""
+    by: dict[tuple[str | None, str], list[str]] = {}
+    for chk in f.checks:
+        if chk.status == "fail":
+            by.setdefault((chk.profile, chk.constraint), []).append(chk.candidate)
+    parts = [
+        f"'{text}' ({prof}) fails for {', '.join(cands)}" if prof else f"'{text}' fails for {', '.join(cands)}"
+        for (prof, text), cands in by.items()
+    ]
+    return "no candidate satisfies every profile's hard constraints: " + "; ".join(parts) + "."
+
+
+def _switch_rows(table: DecisionTable, incumbent: str, chosen: str, objectives: Sequence[str]) -> tuple[SwitchRow, ...]:
+    if incumbent not in table.candidates or chosen not in table.candidates:
+        return ()
+    a, b = table.row(incumbent), table.row(chosen)
+    rows = []
+    for name in objectives:
+        if name not in table.objective_names:
+            continue
+        j = table.column(name)
+        o = table.objectives[j]
+        va, vb = float(table.values[a, j]), float(table.values[b, j])
+        nan = float("nan")
+        ca = (float(table.ci_low[a, j]), float(table.ci_high[a, j])) if table.ci_low is not None else (nan, nan)
+        cb = (float(table.ci_low[b, j]), float(table.ci_high[b, j])) if table.ci_low is not None else (nan, nan)
+        change = vb - va
+        better = None
+        if math.isfinite(change) and change != 0:
+            better = (change > 0) == (o.direction == "max")
+        clear = None
+        if all(math.isfinite(x) for x in ca + cb):
+            clear = ca[1] < cb[0] or cb[1] < ca[0]
+        rows.append(SwitchRow(name, o.label, o.unit, o.direction, va, vb, ca, cb, change, better, clear))
+    return tuple(rows)
+
+
 # ---- export ---------------------------------------------------------------------------------------
 def _num(x: Any) -> Any:
     if isinstance(x, (bool, np.bool_)):
@@ -560,17 +737,25 @@ def _num(x: Any) -> Any:
     return x
 
 
+def _checks_by_candidate(f: FeasibilityResult, status: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for chk in f.checks:
+        if chk.status == status:
+            out.setdefault(chk.candidate, []).append(chk.reason)
+    return out
+
+
 def _feas_dict(f: FeasibilityResult) -> dict:
+    fails = _checks_by_candidate(f, "fail")
+    unver = _checks_by_candidate(f, "unverifiable")
     return {
         "feasible": [c for c, ok in zip(f.candidates, f.feasible, strict=True) if ok],
         "infeasible": [
-            {"candidate": c, "violations": list(f.violations(c))}
+            {"candidate": c, "violations": fails.get(c, [])}
             for c, ok in zip(f.candidates, f.feasible, strict=True)
             if not ok
         ],
-        "unverifiable": [
-            {"candidate": c, "checks": list(f.unverifiable(c))} for c in f.candidates if f.unverifiable(c)
-        ],
+        "unverifiable": [{"candidate": c, "checks": unver[c]} for c in f.candidates if c in unver],
         "constraints": [{"profile": p, "constraint": t} for p, t in f.constraints],
         "unverifiable_policy": f.unverifiable_policy,
     }
@@ -579,12 +764,18 @@ def _feas_dict(f: FeasibilityResult) -> dict:
 def score_to_dict(score: ScoreResult, feasibility: FeasibilityResult | None = None) -> dict:
     """Plain-JSON form of a :class:`ScoreResult` (candidates in rank order)."""
     rows = []
+    index = {c: i for i, c in enumerate(score.candidates)}
+    feasible = dict(zip(feasibility.candidates, feasibility.feasible, strict=True)) if feasibility else {}
+    fails = _checks_by_candidate(feasibility, "fail") if feasibility is not None else {}
+    partial = dict(score.partial)
     for c in score.order:
-        i = score.candidates.index(c)
+        i = index[c]
         row = {"candidate": c, "rank": score.ranks[i], "score": _num(score.scores[i])}
+        if c in partial:
+            row["scored_without"] = list(partial[c])
         if feasibility is not None:
-            row["feasible"] = feasibility.is_feasible(c)
-            row["violations"] = list(feasibility.violations(c))
+            row["feasible"] = feasible[c]
+            row["violations"] = fails.get(c, [])
         if score.contributions is not None:
             row["contributions"] = dict(zip(score.objectives, map(_num, score.contributions[i]), strict=True))
         rows.append(row)
@@ -673,6 +864,11 @@ def decision_to_dict(decision: Decision) -> dict:
         profiles.append(
             {
                 **r.profile.to_dict(),
+                "takes_part": r.score is not None,
+                "cannot_take_part_reason": r.profile.cannot_take_part
+                or (None if r.score is not None else "; ".join(r.warnings) or "nothing to rank on"),
+                "resolution": {k: list(v) for k, v in r.profile.resolution},
+                "notes": list(r.profile.notes),
                 "ranked_on": list(r.objectives),
                 "missing_objectives": list(r.missing_objectives),
                 "favourite": r.favourite,
@@ -687,6 +883,8 @@ def decision_to_dict(decision: Decision) -> dict:
         "schema": DECISION_SCHEMA,
         "schema_version": DECISION_SCHEMA_VERSION,
         "chosen": d.chosen,
+        "incumbent": d.incumbent,
+        "no_feasible_reason": d.no_feasible_reason,
         "rule": d.rule,
         "method": d.method,
         "runners_up": list(d.runners_up),
@@ -703,6 +901,7 @@ def decision_to_dict(decision: Decision) -> dict:
             "winner": g.winner,
             "basis": g.basis,
             "considered": list(g.candidates),
+            "excluded": [{"candidate": c, "reason": why} for c, why in d.excluded],
             "profiles": list(g.profiles),
             "disagree": g.disagree,
             "condorcet_winner": g.condorcet_winner,
@@ -733,6 +932,22 @@ def decision_to_dict(decision: Decision) -> dict:
             "undetermined": list(d.sensitivity.undetermined),
             "ties_rule": d.sensitivity.ties_rule,
         },
+        "switch": [
+            {
+                "objective": x.objective,
+                "label": x.label,
+                "unit": x.unit,
+                "direction": x.direction,
+                "incumbent": x.incumbent,
+                "chosen": x.chosen,
+                "incumbent_ci": list(x.incumbent_ci),
+                "chosen_ci": list(x.chosen_ci),
+                "change": x.change,
+                "better": x.better,
+                "clear": x.clear,
+            }
+            for x in d.switch
+        ],
         "warnings": list(d.warnings),
     }
     return _clean_json(out)

@@ -48,7 +48,18 @@ from analysis.decision._constraints import Constraint, parse_constraint
 
 PROFILES_SCHEMA = "tradeoffs.profiles"
 PROFILES_VERSION = 1
-PROFILE_KEYS: tuple[str, ...] = ("name", "role", "rationale", "weights", "constraints", "bounds", "influence")
+PROFILE_KEYS: tuple[str, ...] = (
+    "name",
+    "role",
+    "rationale",
+    "weights",
+    "constraints",
+    "bounds",
+    "influence",
+    "missing",
+    "min_weight_share",
+)
+MISSING_CHOICES: tuple[str, ...] = ("exclude", "rescale")
 DEFAULT_PROFILES_FILE = "default_profiles.yaml"
 
 
@@ -68,6 +79,17 @@ class StakeholderProfile:
         Overrides of the objectives' own bounds for the fixed-bounds weighted sum.
     influence : float
         Weight of this stakeholder in the utilitarian, Borda and Copeland group rules.
+    missing : {"exclude", "rescale"}
+        A candidate lacking some weighted objectives is left unscored (``exclude``) or scored
+        on what it has, weights rescaled, when that carries ``min_weight_share`` of the weight.
+    min_weight_share : float
+    resolution : tuple of (str, tuple of str)
+        Set by :func:`analysis.decision.resolve_profiles`: each ``@kind`` weight and the
+        objectives it became (empty when the scorecard measured none).
+    notes : tuple of str
+        What resolution did, in words (dropped kinds, the reference used).
+    cannot_take_part : str or None
+        Why this profile takes no part in the decision (None when it does).
     """
 
     name: str
@@ -78,6 +100,23 @@ class StakeholderProfile:
     bounds: tuple[tuple[str, float, float], ...] = ()
     influence: float = 1.0
     source: str = field(default="", compare=False)
+    missing: str = "exclude"
+    min_weight_share: float = 0.5
+    resolution: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    notes: tuple[str, ...] = ()
+    cannot_take_part: str | None = None
+
+    @property
+    def is_template(self) -> bool:
+        """Whether any weight or constraint names a kind (``@primary_quality``) or ``@reference``."""
+        return any(k.startswith("@") for k, _ in self.weights) or any(
+            c.objective.startswith("@") or (c.reference or "").startswith("@") for c in self.constraints
+        )
+
+    @property
+    def takes_part(self) -> bool:
+        """Whether the profile takes part in the decision."""
+        return self.cannot_take_part is None
 
     @property
     def weight_map(self) -> dict[str, float]:
@@ -108,6 +147,8 @@ class StakeholderProfile:
             "constraints": [str(c) for c in self.constraints],
             "bounds": {n: {"worst": w, "ideal": i} for n, w, i in self.bounds},
             "influence": self.influence,
+            "missing": self.missing,
+            "min_weight_share": self.min_weight_share,
         }
 
 
@@ -233,6 +274,13 @@ def _profile_from(data: Any, *, source: str, line: int) -> StakeholderProfile:
         ln = _line(weights_raw, obj)
         if not isinstance(obj, str):
             raise _err(source, ln, f"profile {name!r}: objective names must be text, got {obj!r}.")
+        if obj.startswith("@"):
+            from analysis.decision._roles import check_kind  # noqa: PLC0415 - _roles imports this module
+
+            try:
+                check_kind(obj)
+            except InputError as exc:
+                raise _err(source, ln, f"profile {name!r}: {exc.message}") from None
         v = _number(w, source=source, line=ln, what=f"profile {name!r}: the weight of {obj}")
         if v < 0:
             raise _err(source, ln, f"profile {name!r}: the weight of {obj} is {v:g}; weights must be >= 0.")
@@ -293,6 +341,25 @@ def _profile_from(data: Any, *, source: str, line: int) -> StakeholderProfile:
     )
     if influence <= 0:
         raise _err(source, _line(data, "influence"), f"profile {name!r}: influence must be > 0, got {influence:g}.")
+    missing = data.get("missing", "exclude")
+    if missing not in MISSING_CHOICES:
+        raise _err(
+            source,
+            _line(data, "missing"),
+            f"profile {name!r}: missing must be one of {', '.join(MISSING_CHOICES)}, got {missing!r}.",
+        )
+    share = _number(
+        data.get("min_weight_share", 0.5),
+        source=source,
+        line=_line(data, "min_weight_share"),
+        what=f"profile {name!r}: min_weight_share",
+    )
+    if not 0 < share <= 1:
+        raise _err(
+            source,
+            _line(data, "min_weight_share"),
+            f"profile {name!r}: min_weight_share must be in (0, 1], got {share:g}.",
+        )
     return StakeholderProfile(
         name=name.strip(),
         role=role.strip(),
@@ -302,6 +369,8 @@ def _profile_from(data: Any, *, source: str, line: int) -> StakeholderProfile:
         bounds=tuple(bounds),
         influence=influence,
         source=source,
+        missing=str(missing),
+        min_weight_share=share,
     )
 
 
@@ -380,7 +449,11 @@ def load_profiles(path: str | Path) -> tuple[StakeholderProfile, ...]:
 
 
 def default_profiles() -> tuple[StakeholderProfile, ...]:
-    """The shipped profiles (ML engineer, Product, Sales, Infrastructure, Manager, Risk & compliance)."""
+    """The generic default roles (ML engineer, Product, Sales, Infrastructure, Manager, Risk & compliance).
+
+    They are templates over kinds of objective; :func:`analysis.decision.resolve_profiles` turns
+    them into concrete profiles for one scorecard.
+    """
     text = resources.files("analysis.decision").joinpath(DEFAULT_PROFILES_FILE).read_text(encoding="utf-8")
     return parse_profiles(text, source=DEFAULT_PROFILES_FILE)
 
@@ -414,8 +487,12 @@ def make_profile(
     bounds: Mapping[str, tuple[float, float]] | None = None,
     rationale: str = "",
     influence: float = 1.0,
+    missing: str = "exclude",
+    min_weight_share: float = 0.5,
 ) -> StakeholderProfile:
     """Build a profile in code, validating like the file reader does."""
+    if missing not in MISSING_CHOICES:
+        raise InputError(f"missing must be one of {', '.join(MISSING_CHOICES)}, got {missing!r}.", source="missing")
     cons = tuple(c if isinstance(c, Constraint) else parse_constraint(c) for c in constraints)
     for obj, w in weights.items():
         if not (isinstance(w, (int, float)) and math.isfinite(w) and w >= 0):
@@ -430,4 +507,6 @@ def make_profile(
         constraints=cons,
         bounds=tuple((k, float(w), float(i)) for k, (w, i) in (bounds or {}).items()),
         influence=float(influence),
+        missing=missing,
+        min_weight_share=float(min_weight_share),
     )

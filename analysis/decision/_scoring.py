@@ -21,9 +21,12 @@ method                    normalisation of objective j                          
 (*) ``wsm`` bounds come, in this order, from the caller (``--bound`` beats the profile's
 ``bounds``), from the objective's registered ``worst``/``ideal``, and only when none exist from
 min-max over the pool *for that objective*, which the result's ``warnings`` says (that objective
-then makes the ranking pool-dependent). Values beyond the bounds extrapolate linearly (a value
-better than ``ideal`` scores above 1): no clipping, so a candidate that dominates another always
-scores strictly higher under positive weights.
+then makes the ranking pool-dependent). Scores are in 0..1 while values lie within the bounds; a
+value beyond a bound extrapolates linearly (better than ``ideal`` scores above 1 on that
+objective, worse than ``worst`` below 0) and the result's warnings name each such value and how to
+widen the bounds. Nothing is clipped or widened behind the user's back: clipping would let a
+dominated candidate tie its dominator, and widening to the observed values would make the scores
+depend on the pool, which is what fixed bounds are for.
 
 Details:
 
@@ -158,6 +161,9 @@ class ScoreResult:
     unscored : tuple of str
         Candidates that could not be scored (a missing value on a weighted objective).
     warnings : tuple of str
+    partial : tuple of (str, tuple of str)
+        Candidates scored on part of the weighted objectives (``missing="rescale"``), with the
+        objectives they lack.
     """
 
     method: str
@@ -176,6 +182,7 @@ class ScoreResult:
     details: tuple[tuple[str, tuple[float, ...]], ...]
     unscored: tuple[str, ...]
     warnings: tuple[str, ...]
+    partial: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def utilities(self) -> np.ndarray:
@@ -203,6 +210,16 @@ class ScoreResult:
 
 
 # ---- inputs ----------------------------------------------------------------------------------
+MISSING_POLICIES: tuple[str, ...] = ("exclude", "rescale")
+
+
+def check_missing_policy(missing: str) -> str:
+    """Validate a missing-value policy (InputError listing the choices)."""
+    if missing not in MISSING_POLICIES:
+        raise InputError(f"unknown missing-value policy {missing!r}; use one of {', '.join(MISSING_POLICIES)}.")
+    return missing
+
+
 def check_method(method: str) -> str:
     """Validate a method name (InputError listing the choices)."""
     if method not in METHODS:
@@ -319,8 +336,10 @@ def _vikor(b: np.ndarray, w: np.ndarray, v: float) -> tuple[np.ndarray, np.ndarr
     r = wd.max(axis=1) if wd.shape[1] else np.zeros(len(b))
 
     def part(x):
+        # A span within rounding of zero (weights that sum to 1 only up to float error) is zero:
+        # otherwise rescaling the weights could turn equal candidates into 0 and 1.
         lo, hi = x.min(), x.max()
-        return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
+        return (x - lo) / (hi - lo) if hi - lo > 1e-12 * max(1.0, abs(hi)) else np.zeros_like(x)
 
     q = v * part(s) + (1 - v) * part(r)
     return q, s, r, d
@@ -427,6 +446,8 @@ def score_table(
     bounds: Mapping[str, tuple[float, float]] | None = None,
     perf: str | None = None,
     vikor_v: float = 0.5,
+    missing: str = "exclude",
+    min_weight_share: float = 0.5,
 ) -> ScoreResult:
     """Score every candidate of ``table`` with one method.
 
@@ -444,6 +465,15 @@ def score_table(
         The performance objective that ``dynascore`` converts into (required for it).
     vikor_v : float
         VIKOR's weight of the group utility versus the individual regret (0.5).
+    missing : {"exclude", "rescale"}
+        What to do with a candidate missing some weighted objectives: leave it unscored
+        (``"exclude"``, the default) or, for ``wsm``, score it on the objectives it has with the
+        weights rescaled over them when they carry at least ``min_weight_share`` of the weight
+        (``"rescale"``; listed in ``partial``). Other methods treat ``"rescale"`` as ``"exclude"``
+        and say so (their normalisations compare candidates objective by objective).
+    min_weight_share : float
+        The least share of the weight a candidate's measured objectives must carry to be scored
+        under ``"rescale"``.
 
     Returns
     -------
@@ -458,6 +488,7 @@ def score_table(
     ([0.7, 0.75], ('b', 'a'))
     """
     check_method(method)
+    check_missing_policy(missing)
     w = check_weights(table, weights)
     n, m = table.values.shape
     benefit = -table.costs()  # higher is better, direction applied once
@@ -474,10 +505,24 @@ def score_table(
             )
         perf_j = table.column(perf)
         needed[perf_j] = True
+    partial: list[tuple[str, tuple[str, ...]]] = []
     if method == "winrate":
         rows = np.ones(n, dtype=bool)
     else:
         rows = ~np.isnan(benefit[:, needed]).any(axis=1)
+        if missing == "rescale" and method == "wsm" and not rows.all():
+            have = ~np.isnan(benefit) & active
+            share = (np.where(have, w, 0.0)).sum(axis=1) / max(float(w[active].sum()), 1e-300)
+            ok = ~rows & (share >= min_weight_share - 1e-12) & have.any(axis=1)
+            for i in np.flatnonzero(ok):
+                gone = tuple(table.objective_names[j] for j in np.flatnonzero(active & np.isnan(benefit[i])))
+                partial.append((table.candidates[i], gone))
+            rows = rows | ok
+        elif missing == "rescale" and method != "wsm" and not rows.all():
+            warnings.append(
+                f"rescaling over missing values applies to wsm and winrate only; under {method} a candidate "
+                "missing a weighted objective is left unscored."
+            )
     unscored = [table.candidates[i] for i in np.flatnonzero(~rows)]
     if unscored and method != "winrate":
         missing_on = {
@@ -505,6 +550,7 @@ def score_table(
         u = np.empty_like(b)
         ub = []
         pooled = []
+        outside: list[str] = []
         for j, fb in enumerate(fixed):
             o = table.objectives[j]
             if fb is None:
@@ -520,10 +566,30 @@ def score_table(
                 if active[j]:
                     pooled.append(o.name)
             else:
-                x = b[:, j] * (-1.0 if o.direction == "min" else 1.0)  # natural units
-                u[:, j] = (x - fb.worst) / (fb.ideal - fb.worst)
+                sign = -1.0 if o.direction == "min" else 1.0
+                col = b[:, j]
+                lo, hi = sign * fb.worst, sign * fb.ideal  # benefit form: lo < hi
+                u[:, j] = (col - lo) / (hi - lo)
+                if active[j]:
+                    scored = np.flatnonzero(rows)
+                    for i in np.flatnonzero((col < lo) | (col > hi)):
+                        side = "better than ideal" if col[i] > hi else "worse than worst"
+                        outside.append(
+                            f"{table.candidates[scored[i]]} has {o.name} = {sign * col[i]:.4g}, {side} "
+                            f"({fb.ideal if col[i] > hi else fb.worst:g})"
+                        )
                 ub.append(fb)
         used_bounds = tuple(ub)
+        if outside:
+            warnings.append(
+                "some scores leave 0..1 because values fall outside the fixed bounds ("
+                + "; ".join(outside[:8])
+                + (f"; and {len(outside) - 8} more" if len(outside) > 8 else "")
+                + "): beyond a bound the score extrapolates linearly, so a candidate better on every objective "
+                "always scores higher and adding or removing candidates never changes the others' scores; give "
+                "bounds that span the values (--bound NAME=WORST:BEST, or the profile's bounds) to bring scores "
+                "back into 0..1."
+            )
         if pooled:
             warnings.append(
                 f"no fixed bounds (worst/ideal) for {', '.join(pooled)}: normalised by min-max over the "
@@ -531,8 +597,17 @@ def score_table(
                 "this ranking; set bounds with --bound NAME=WORST:BEST or in the profile's bounds."
             )
         normalised[rows] = u
-        scores[rows] = _weighted_sum(np.where(active, u, 0.0), w)
-        contributions[rows] = np.where(active, u, 0.0) * w
+        avail = active & ~np.isnan(u)
+        wsum = np.where(avail, w, 0.0).sum(axis=1)
+        contrib_rows = np.where(avail, u, 0.0) * w / np.where(wsum > 0, wsum, np.nan)[:, None]
+        scores[rows] = contrib_rows.sum(axis=1)
+        contributions[rows] = contrib_rows
+        if partial:
+            warnings.append(
+                "scored on the objectives they have, weights rescaled over them (missing never counted as 0): "
+                + "; ".join(f"{c} (no {', '.join(g)})" for c, g in partial)
+                + "."
+            )
     elif method == "wsm-minmax":
         u = _minmax(b)
         normalised[rows] = u
@@ -617,6 +692,8 @@ def score_table(
     note = _NOT_ADDITIVE.get(method, "contributions sum to the score.")
     if method == "winrate" and np.isnan(normalised[~np.isnan(scores)][:, active]).any():
         note = "contributions sum to the score; weights were renormalised per candidate over the objectives it has."
+    if partial:
+        note = "contributions sum to the score; weights were rescaled for the candidates scored on part of them."
     return ScoreResult(
         method=method,
         candidates=table.candidates,
@@ -634,4 +711,5 @@ def score_table(
         details=tuple(details),
         unscored=tuple(unscored),
         warnings=tuple(warnings),
+        partial=tuple(partial),
     )

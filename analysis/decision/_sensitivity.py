@@ -214,17 +214,21 @@ def compute_weight_stability(
     bounds: Mapping[str, tuple[float, float]] | None = None,
     perf: str | None = None,
     among: Sequence[str] | None = None,
+    missing: str = "exclude",
+    min_weight_share: float = 0.5,
 ) -> WeightStability | None:
     """Stability interval of every weight for the winner of an additive method (None otherwise)."""
     if method not in ADDITIVE_METHODS:
         return None
-    res = score_table(table, weights, method=method, bounds=bounds, perf=perf)
+    res = score_table(
+        table, weights, method=method, bounds=bounds, perf=perf, missing=missing, min_weight_share=min_weight_share
+    )
     if res.normalised is None:
         return None
     x = np.array(res.normalised, dtype=float)
     w = np.array(res.weights)
-    if method == "winrate" and np.isnan(x[~np.isnan(np.array(res.scores))][:, w > 0]).any():
-        return None  # HELM renormalises weights per candidate over its available objectives
+    if np.isnan(x[~np.isnan(np.array(res.scores))][:, w > 0]).any():
+        return None  # weights renormalised per candidate over its available objectives (HELM, or rescale)
     allowed = _allowed(table, among)
     rows = [i for i in range(table.n_candidates) if allowed[i] and table.candidates[i] not in res.unscored]
     if not rows:
@@ -285,6 +289,8 @@ def compute_rank_acceptability(
     bounds: Mapping[str, tuple[float, float]] | None = None,
     perf: str | None = None,
     among: Sequence[str] | None = None,
+    missing: str = "exclude",
+    min_weight_share: float = 0.5,
     n_samples: int = 1000,
     concentration: float = DEFAULT_CONCENTRATION,
     value_noise: str = "normal",
@@ -314,7 +320,15 @@ def compute_rank_acceptability(
     for _ in range(n_samples):
         wd = sample_weights(w, rng, concentration)
         vd = sample_values(table, rng, value_noise)
-        res = score_table(table.with_values(vd), wd, method=method, bounds=bounds, perf=perf)
+        res = score_table(
+            table.with_values(vd),
+            wd,
+            method=method,
+            bounds=bounds,
+            perf=perf,
+            missing=missing,
+            min_weight_share=min_weight_share,
+        )
         u = res.utilities[idx]
         if k == 0 or np.isnan(u).all():
             continue
@@ -341,13 +355,19 @@ def compute_leave_one_out(
     bounds: Mapping[str, tuple[float, float]] | None = None,
     perf: str | None = None,
     among: Sequence[str] | None = None,
+    missing: str = "exclude",
+    min_weight_share: float = 0.5,
 ) -> LeaveOneOut:
     """Every removal of another candidate that changes the winner (see the module docstring)."""
     w = check_weights(table, weights)
-    res = score_table(table, w, method=method, bounds=bounds, perf=perf)
+    res = score_table(
+        table, w, method=method, bounds=bounds, perf=perf, missing=missing, min_weight_share=min_weight_share
+    )
     allowed = _allowed(table, among)
     winner = _winner(res.utilities, table.candidates, allowed)
-    pool_free = method == "wsm" and all(b.source != "pool" for b, wk in zip(res.bounds, w, strict=False) if wk > 0)
+    pool_free = method == "wsm" and all(
+        b.source not in ("pool", "extended") for b, wk in zip(res.bounds, w, strict=False) if wk > 0
+    )
     changes = []
     if winner is not None:
         for c in table.candidates:
@@ -355,7 +375,9 @@ def compute_leave_one_out(
                 continue
             t2 = table.drop(c)
             try:
-                r2 = score_table(t2, w, method=method, bounds=bounds, perf=perf)
+                r2 = score_table(
+                    t2, w, method=method, bounds=bounds, perf=perf, missing=missing, min_weight_share=min_weight_share
+                )
             except InputError:
                 changes.append((c, None))
                 continue
@@ -421,6 +443,8 @@ def compute_sensitivity(
     bounds: Mapping[str, tuple[float, float]] | None = None,
     perf: str | None = None,
     among: Sequence[str] | None = None,
+    missing: str = "exclude",
+    min_weight_share: float = 0.5,
     n_samples: int = 1000,
     concentration: float = DEFAULT_CONCENTRATION,
     value_noise: str = "normal",
@@ -431,16 +455,30 @@ def compute_sensitivity(
     ``n_samples = 0`` skips the SMAA draws.
     """
     w = check_weights(table, weights)
-    res = score_table(table, w, method=method, bounds=bounds, perf=perf)
+    res = score_table(
+        table, w, method=method, bounds=bounds, perf=perf, missing=missing, min_weight_share=min_weight_share
+    )
     allowed = _allowed(table, among)
     winner = _winner(res.utilities, table.candidates, allowed)
     warnings: list[str] = []
     stability = None
     note = ""
     if method in ADDITIVE_METHODS:
-        stability = compute_weight_stability(table, w, method=method, bounds=bounds, perf=perf, among=among)
+        stability = compute_weight_stability(
+            table,
+            w,
+            method=method,
+            bounds=bounds,
+            perf=perf,
+            among=among,
+            missing=missing,
+            min_weight_share=min_weight_share,
+        )
         if stability is None:
-            note = "not computed: no candidate could be scored, or win rates were renormalised over missing values."
+            note = (
+                "not computed: no candidate could be scored, or some were scored on part of the objectives "
+                "(weights renormalised over missing values)."
+            )
     else:
         note = f"not computed: {method} scores are not linear in the weights."
     acc = None
@@ -452,12 +490,23 @@ def compute_sensitivity(
             bounds=bounds,
             perf=perf,
             among=among,
+            missing=missing,
+            min_weight_share=min_weight_share,
             n_samples=n_samples,
             concentration=concentration,
             value_noise=value_noise,
             random_state=random_state,
         )
-    loo = compute_leave_one_out(table, w, method=method, bounds=bounds, perf=perf, among=among)
+    loo = compute_leave_one_out(
+        table,
+        w,
+        method=method,
+        bounds=bounds,
+        perf=perf,
+        among=among,
+        missing=missing,
+        min_weight_share=min_weight_share,
+    )
     if loo.changes:
         warnings.append(
             "removing another candidate changes the winner: "

@@ -106,23 +106,37 @@ def test_rank_json_contract(table_csv, capsys):
 
 def test_rank_plain_text_equal_weights_says_so(scorecard_json, capsys):
     assert main(["rank", "--scorecard", str(scorecard_json)]) == 0
-    out = capsys.readouterr().out
-    assert "equal weights" in out
+    captured = capsys.readouterr()
+    out, err = captured.out, captured.err
     assert "rank" in out and "candidate" in out and "pareto" in out and "feasible" in out
-    assert "no fixed bounds" in out and "net_value_per_1k" in out  # the bound fallback is reported
+    # warnings go to stderr, so stdout stays the table (or the JSON) alone
+    assert "equal weights" in err and "warning:" not in out
+    assert "no fixed bounds" in err and "net_value_per_1k" in err  # the bound fallback is reported
 
 
-def test_rank_with_a_default_profile_reports_missing_objectives(scorecard_json, capsys):
+def test_rank_with_a_default_role_resolves_kinds_against_the_scorecard(scorecard_json, capsys):
     assert main(["rank", "--scorecard", str(scorecard_json), "--profile", "ML engineer", "--json"]) == 0
     data = _json(capsys)
     assert data["profile"] == "ml_engineer"
-    assert "expected_calibration_error" in data["missing_objectives"]
-    assert any("expected_calibration_error <= 0.1" in w and "unverifiable" in w for w in data["warnings"])
+    # @primary_quality -> roc_auc, @calibration -> log_loss; the kinds this table lacks are named
+    assert [o["name"] for o in data["objectives"]] == ["roc_auc", "log_loss"]
+    assert any("@secondary_quality" in w and "@decay" in w for w in data["warnings"])
+    # "@primary_quality >= @reference" without an incumbent: the stated baseline rule
+    assert any("baseline rule" in w and "roc_auc >= 0.55" in w for w in data["warnings"])
     base = next(c for c in data["candidates"] if c["candidate"] == "majority_baseline")
-    assert base["feasible"] is False and "logistic_regression" in base["violations"][0]
-    # a profile none of whose objectives is in the scorecard cannot rank: exit 2, saying why
+    assert base["feasible"] is False and "0.55" in base["violations"][0]
+    # with an incumbent the same constraint compares against it
+    assert main(["rank", "--scorecard", str(scorecard_json), "--profile", "ml", "--incumbent", "gbm", "--json"]) == 0
+    data = _json(capsys)
+    assert data["incumbent"] == "gbm"
+    lr = next(c for c in data["candidates"] if c["candidate"] == "logistic_regression")
+    assert lr["feasible"] is False and "gbm" in lr["violations"][0]
+    # a role left with fewer than two measured objectives cannot rank: exit 2, saying why
     assert main(["rank", "--scorecard", str(scorecard_json), "--profile", "Product"]) == 2
-    assert "nothing to rank on" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "cannot rank this scorecard" in err and "at least 2 measured objectives" in err
+    assert main(["rank", "--scorecard", str(scorecard_json), "--profile", "ml", "--incumbent", "nobody"]) == 2
+    assert "candidates:" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -166,7 +180,9 @@ def test_decide_exits_3_when_nothing_is_feasible_and_still_writes(scorecard_json
     )
     assert rc == 3
     assert json.loads(out.read_text())["any_feasible"] is False
-    assert "No candidate satisfies" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no candidate satisfies every profile's hard constraints" in err
+    assert "'roc_auc >= 0.99' (strict) fails for" in err  # the exit-3 message names the constraint
 
 
 @pytest.mark.parametrize(

@@ -51,13 +51,27 @@ def test_constant_baseline_on_the_front_cannot_win_with_a_baseline_constraint(sc
     assert "misses by 0.05" in r2.feasibility.violations("majority_baseline")[0]
 
 
-def test_build_decision_with_default_profiles(scenario):
+def test_build_decision_with_default_roles(scenario):
     d = build_decision(scenario, random_state=0, n_samples=60, group_samples=30, now=NOW)
     assert d.any_feasible
-    assert d.group.candidates == ("logistic_regression", "gbm")  # deep fails Risk, baseline fails ML/Product
+    # the constant baseline fails the stated baseline rule (roc_auc >= 0.55); the rest are compared
+    assert d.group.candidates == ("logistic_regression", "gbm", "deep")
+    assert d.considered == d.group.candidates
+    assert [c for c, _ in d.excluded] == ["majority_baseline"]
+    assert "roc_auc = 0.5, must be >= 0.55" in dict(d.excluded)["majority_baseline"]
     assert d.chosen in d.group.candidates and d.rule == "minimax-regret"
     assert len(d.profiles) == 6
-    assert d.profile_result("infrastructure").missing_objectives
+    # no serving or explanation figures here: the roles that live on them say they cannot take part
+    infra = d.profile_result("infrastructure")
+    assert infra.score is None and "Infrastructure weighs @cost" in infra.profile.cannot_take_part
+    assert {r.profile.name for r in d.taking_part} == {"ml_engineer", "sales", "manager", "risk_compliance"}
+    for r in d.taking_part:
+        assert len(r.objectives) >= 2, r.profile.name
+    data = decision_to_dict(d)
+    prof = {p["name"]: p for p in data["profiles"]}
+    assert prof["product"]["takes_part"] is False and prof["product"]["cannot_take_part_reason"]
+    assert prof["risk_compliance"]["resolution"]["@worst_group"] == ["worst_group_accuracy"]
+    assert data["group"]["excluded"][0]["candidate"] == "majority_baseline"
     assert {r.rule for r in d.group.rules} == {
         "utilitarian",
         "borda",
@@ -72,6 +86,53 @@ def test_build_decision_with_default_profiles(scenario):
     # deterministic for a seed
     d2 = build_decision(scenario, random_state=0, n_samples=60, group_samples=30, now=NOW)
     assert decision_to_json(d) == decision_to_json(d2)
+
+
+def test_build_decision_with_the_scenario_profiles(scenario):
+    from pathlib import Path
+
+    from analysis.decision import load_profiles
+
+    profiles = load_profiles(Path(__file__).resolve().parents[2] / "sample_data" / "profiles.yaml")
+    d = build_decision(scenario, profiles, random_state=0, n_samples=60, group_samples=30, now=NOW)
+    assert d.any_feasible
+    assert d.group.candidates == ("logistic_regression", "gbm")  # deep fails Risk, baseline fails ML/Product
+    assert d.profile_result("infrastructure").missing_objectives
+
+
+def test_incumbent_reference_and_what_changes_if_we_switch(scenario):
+    d = build_decision(scenario, incumbent="logistic_regression", random_state=0, n_samples=0, group_samples=0)
+    ml = d.profile_result("ml_engineer").profile
+    assert [str(c) for c in ml.constraints] == ["roc_auc >= logistic_regression"]
+    assert any("against the incumbent logistic_regression (0.8)" in n for n in ml.notes)
+    assert d.incumbent == "logistic_regression"
+    if d.chosen != d.incumbent:
+        rows = {r.objective: r for r in d.switch}
+        assert rows["roc_auc"].incumbent == 0.80 and rows["roc_auc"].change == pytest.approx(
+            rows["roc_auc"].chosen - 0.80
+        )
+        assert rows["roc_auc"].better is True and rows["roc_auc"].clear is None  # no intervals here
+    with pytest.raises(InputError, match="not a candidate"):
+        build_decision(scenario, incumbent="nobody", n_samples=0, group_samples=0)
+
+
+def test_a_candidate_without_some_figures_is_scored_on_what_it_has_when_the_role_allows(scenario):
+    from dataclasses import replace
+
+    import numpy as np
+
+    t = table_from_scorecard(scenario)
+    values = np.array(t.values)
+    values[t.row("gbm"), t.column("log_loss")] = np.nan  # e.g. a prediction file without probabilities
+    t2 = replace(t, values=values)
+    d = build_decision(t2, random_state=0, n_samples=0, group_samples=0)
+    ml = d.profile_result("ml_engineer")  # missing: rescale (roc_auc carries 2/3 of its weight here)
+    assert "gbm" not in ml.score.unscored and dict(ml.score.partial)["gbm"] == ("log_loss",)
+    assert "gbm" in d.considered
+    strict = make_profile("strict", {"roc_auc": 1, "log_loss": 1}, missing="exclude")
+    d2 = build_decision(t2, [strict], random_state=0, n_samples=0, group_samples=0)
+    assert "gbm" not in d2.considered
+    assert dict(d2.excluded)["gbm"] == "not scored by strict (no log_loss)"
 
 
 def test_decision_json_shape(scenario):

@@ -16,6 +16,7 @@ from analysis.decision import (
     parse_profiles,
     table_from_arrays,
 )
+from analysis.decision._roles import KINDS
 from analysis.objectives import REGISTRY
 
 SCENARIO_NOW = set(REGISTRY) | {"order_value_captured_per_1k", "ad_fee_captured_per_1k", "net_value_per_1k"}
@@ -32,7 +33,7 @@ LATER = {
 
 
 # ---- defaults -----------------------------------------------------------------------------------------
-def test_default_profiles_cover_the_lecture_roles_with_rationales():
+def test_default_roles_cover_the_lecture_roles_over_kinds_of_objective():
     ps = default_profiles()
     assert [p.role for p in ps] == [
         "ML engineer",
@@ -44,21 +45,41 @@ def test_default_profiles_cover_the_lecture_roles_with_rationales():
     ]
     for p in ps:
         assert len(p.rationale) > 80
-        assert 1 <= len(p.constraints) <= 5
-        named = set(p.objective_names)
-        assert named <= SCENARIO_NOW | LATER, named - SCENARIO_NOW - LATER
-        assert any(w > 0 and n in SCENARIO_NOW for n, w in p.weights), p.name  # rankable today
-    by = {p.name: p for p in ps}
+        assert p.is_template
+        # weights name kinds only, never a metric or a candidate of one scenario
+        assert all(n.startswith("@") and n[1:] in KINDS for n, _ in p.weights), p.name
+        # constraints compare with a reference the scorecard has, never a candidate name
+        assert p.constraints and all(c.reference in (None, "@reference") for c in p.constraints)
+    top = {p.name: max(p.weights, key=lambda kv: kv[1])[0] for p in ps}
+    assert top == {
+        "ml_engineer": "@primary_quality",
+        "product": "@tail_latency",
+        "sales": "@value",
+        "infrastructure": "@cost",
+        "manager": "@value",
+        "risk_compliance": "@worst_group",
+    }
+    assert {p.name: p.missing for p in ps}["product"] == "exclude"  # latency is the point; no latency, no score
+
+
+def test_the_builtin_scenario_keeps_its_own_profiles():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "sample_data" / "profiles.yaml"
+    by = {p.name: p for p in load_profiles(path)}
     top = {name: max(p.weights, key=lambda kv: kv[1])[0] for name, p in by.items()}
     assert top["product"] == "latency_ms_p99"
     assert top["infrastructure"] == "cost_usd_per_million"
     assert top["sales"] == "ad_fee_captured_per_1k"
     assert top["manager"] == "net_value_per_1k"
-    assert top["ml_engineer"] == "roc_auc" and "log_loss" in by["ml_engineer"].weight_map
-    assert {"worst_group_accuracy", "demographic_parity_difference", "sensitive_attribution_share"} <= set(
-        by["risk_compliance"].weight_map
-    )
     assert "latency_ms_p99 <= 50" in [str(c) for c in by["product"].constraints]
+    assert not any(p.is_template for p in by.values())
+
+
+def test_unknown_kind_is_refused_with_the_line_and_the_known_kinds():
+    text = "profiles:\n  - name: a\n    weights:\n      '@qualityy': 1\n"
+    with pytest.raises(InputError, match=r"line 4.*unknown kind of objective '@qualityy'; kinds: @primary_quality"):
+        parse_profiles(text, source="p.yaml")
 
 
 def test_find_profile_by_name_role_or_prefix():
