@@ -1,4 +1,10 @@
-"""Fairness figures: a metric per group with intervals and group sizes, and disparity per candidate."""
+"""Fairness figures and tables: a metric per group with intervals and group sizes, disparity per candidate.
+
+Scorecards written before the small-group rule (no ``excluded_from_scoring`` or ``ci_method``
+in their slices) are read as they are: their small groups are flagged, their intervals are
+bootstrap percentiles, and :func:`small_group_note` says that their scored disparities still
+include small groups.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +15,141 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.figures._palette import colour_of
-from analysis.figures._style import finish
+from analysis.figures._style import finish, fmt
 
 RATE_LABELS: dict[str, str] = {
     "selection_rate": "Selection rate (share predicted positive)",
     "accuracy": "Accuracy",
     "tpr": "True positive rate (share of positives found)",
     "fpr": "False positive rate (share of negatives flagged)",
+    "fnr": "False negative rate (share of positives missed)",
+    "fdr": "False discovery rate (share of flagged that are negative)",
     "mae": "Mean absolute error",
 }
+#: Per-group rates in the order of the group table (those a scorecard has).
+TABLE_RATES: tuple[str, ...] = ("selection_rate", "tpr", "fpr", "fnr", "fdr", "accuracy", "mae")
+_SHORT = {
+    "selection_rate": "Selection rate",
+    "tpr": "TPR",
+    "fpr": "FPR",
+    "fnr": "FNR",
+    "fdr": "FDR",
+    "accuracy": "Accuracy",
+    "mae": "MAE",
+}
+CI_METHODS: dict[str, str] = {
+    "wilson": "Wilson score intervals",
+    "bootstrap_percentile": "bootstrap percentile intervals",
+}
+
+
+def _min_size(settings: Mapping) -> int:
+    return int(settings.get("min_group_size") or 30)
+
+
+def _excluded(frame: pd.DataFrame) -> pd.Series:
+    """Whether each slice row is left out of scoring (old scorecards: the small groups)."""
+    if "excluded_from_scoring" in frame:
+        return frame["excluded_from_scoring"].fillna(frame["small"]).astype(bool)
+    return frame["small"].astype(bool)
+
+
+def small_group_note(settings: Mapping) -> str:
+    """The scorecard's small-group rule in one sentence (a caveat for scorecards that predate it)."""
+    rule = settings.get("small_group_rule")
+    if rule:
+        return str(rule)
+    return (
+        f"Groups with fewer than {_min_size(settings)} rows are flagged as too small to trust. This scorecard "
+        "predates the rule that leaves them out of the scored disparities, so its disparities still include "
+        "them; re-evaluate to apply it."
+    )
+
+
+def interval_method(slices: pd.DataFrame) -> str:
+    """How the slice intervals were computed, in words (old scorecards: bootstrap percentiles)."""
+    methods = slices["ci_method"].dropna().unique().tolist() if "ci_method" in slices else []
+    if not methods:
+        return CI_METHODS["bootstrap_percentile"]
+    return " and ".join(CI_METHODS.get(str(m), str(m)) for m in methods)
+
+
+def group_status(row: Mapping, *, min_group_size: int) -> str:
+    """What a slice row counts for: scored, excluded for its size, or reported only.
+
+    Rows of scorecards that predate the rule (no ``excluded_from_scoring``) only say whether
+    the group is small: their disparities included every group.
+    """
+    small = bool(row.get("small"))
+    excluded = row.get("excluded_from_scoring")
+    if excluded is None or excluded != excluded:  # an older scorecard
+        return f"small (n < {min_group_size}): included in this scorecard's disparities" if small else ""
+    if small:
+        return f"excluded from scored disparities (n < {min_group_size})"
+    if bool(excluded):
+        return "reported only (intersections are not scored)"
+    return "scored"
+
+
+def small_group_warning(slices: pd.DataFrame, settings: Mapping) -> str | None:
+    """A warning naming the small groups of one attribute's slice rows; ``None`` when there are none."""
+    small = slices[slices["small"].astype(bool)].drop_duplicates("group")
+    if small.empty:
+        return None
+    size = _min_size(settings)
+    attribute = str(slices["attribute"].iloc[0]) if "attribute" in slices else "this attribute"
+    names = ", ".join(f"{g} (n={int(n)})" for g, n in zip(small["group"], small["n"], strict=True))
+    tail = (
+        "They are shown, but left out of the scored disparities; their intervals are wide."
+        if "excluded_from_scoring" in slices
+        else "Their numbers are mostly noise; do not decide on them alone."
+    )
+    return f"{len(small)} group(s) of {attribute} are smaller than {size} rows: {names}. {tail}"
+
+
+_MEANINGS = {
+    "tpr": "TPR: share of positives found",
+    "fpr": "FPR: share of negatives flagged",
+    "fnr": "FNR: share of positives missed",
+    "fdr": "FDR: share of the flagged that are negative",
+}
+
+
+def group_table_caption(slices: pd.DataFrame, settings: Mapping | None = None) -> str:
+    """What the intervals of :func:`make_group_table` are and what its abbreviations mean."""
+    level = (settings or {}).get("confidence")
+    text = f"Each rate with its {interval_method(slices)}" + (f" at {float(level):.0%} confidence." if level else ".")
+    meanings = [m for r, m in _MEANINGS.items() if r in slices.columns]
+    return text + (f" {'; '.join(meanings)}." if meanings else "")
+
+
+def make_group_table(slices: pd.DataFrame, *, settings: Mapping | None = None) -> pd.DataFrame:
+    """Per-group numbers of one attribute for display: size, status and every rate with its interval.
+
+    ``slices`` holds the rows of one attribute from ``Scorecard.slices_frame()``. Each rate
+    column reads ``"0.812 [0.700, 0.890]"`` (``"missing"`` when the rate is undefined, such as
+    the TPR of a group without positives). ``settings`` are the scorecard's (for the minimum
+    group size).
+    """
+    min_group_size = _min_size(settings or {})
+    rates = [r for r in TABLE_RATES if r in slices.columns]
+    out = pd.DataFrame(
+        {
+            "Candidate": slices["candidate"].astype(str).to_numpy(),
+            "Group": slices["group"].astype(str).to_numpy(),
+            "n": slices["n"].astype(int).to_numpy(),
+            "Status": [group_status(r, min_group_size=min_group_size) for r in slices.to_dict("records")],
+        }
+    )
+    for r in rates:
+        lo = slices.get(f"{r}_ci_low", pd.Series(np.nan, index=slices.index)).to_numpy(dtype=float)
+        hi = slices.get(f"{r}_ci_high", pd.Series(np.nan, index=slices.index)).to_numpy(dtype=float)
+        v = slices[r].to_numpy(dtype=float)
+        out[_SHORT[r]] = [
+            fmt(x) if x != x or a != a or b != b else f"{fmt(x)} [{fmt(a)}, {fmt(b)}]"
+            for x, a, b in zip(v, lo, hi, strict=True)
+        ]
+    return out
 
 
 def make_slice_figure(
@@ -32,7 +164,8 @@ def make_slice_figure(
 
     ``slices`` holds the rows of one attribute from ``Scorecard.slices_frame()`` (columns
     ``candidate``, ``group``, ``n``, ``small``, ``<metric>``, ``<metric>_ci_low``/``_ci_high``).
-    Groups too small to trust (``small``) are drawn with open markers and labelled.
+    Groups too small to trust (``small``; excluded from scored disparities) are drawn with
+    open markers and labelled.
     """
     frame = slices if candidates is None else slices[slices["candidate"].isin(list(candidates))]
     groups = list(dict.fromkeys(frame["group"].astype(str)))
@@ -41,7 +174,7 @@ def make_slice_figure(
     for g in groups:
         n = int(sizes.loc[g, "n"])
         small = bool(sizes.loc[g, "small"])
-        labels[g] = f"{g} (n={n:,}{', too small' if small else ''})"
+        labels[g] = f"{g} (n={n:,}{', small: not scored' if small else ''})"
     names = list(dict.fromkeys(frame["candidate"]))
     k = len(names)
     offsets = np.linspace(-0.3, 0.3, k) if k > 1 else np.zeros(1)
@@ -94,7 +227,7 @@ def make_slice_figure(
         fig,
         f"{RATE_LABELS.get(metric, metric).split(' (')[0]} by group",
         height=height or max(300, 120 + 30 * len(groups) * max(1, min(k, 4)) // 2),
-        subtitle="Bars: confidence intervals. Open markers: groups too small to trust.",
+        subtitle="Bars: confidence intervals. Open markers: small groups, left out of scored disparities.",
     )
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.figures import RATE_LABELS, make_disparity_figure, make_slice_figure
+from analysis.figures._fairness import group_table_caption, make_group_table, small_group_note, small_group_warning
 from app.ui import render, services, state
 
 MEASURES = {
@@ -34,9 +35,10 @@ if slices.empty:
         "columns such as `worst_group_accuracy`, but not the per-group detail.",
     )
     st.stop()
+st.info(small_group_note(sc.settings), icon=":material/rule:")
 colours = services.colours(a)
 attributes = list(dict.fromkeys(slices["attribute"]))
-rates = [r for r in ("selection_rate", "accuracy", "tpr", "fpr", "mae") if r in slices.columns]
+rates = [r for r in ("selection_rate", "accuracy", "tpr", "fpr", "fnr", "fdr", "mae") if r in slices.columns]
 c1, c2, c3 = st.columns(3)
 with c1:
     attribute = render.remembered(
@@ -59,21 +61,24 @@ with c3:
 part = slices[slices["attribute"] == attribute]
 if chosen:
     st.plotly_chart(make_slice_figure(part, metric, candidates=chosen, colours=colours), key=state.widget("slices"))
-small = part[part["small"]].drop_duplicates("group")
-if not small.empty:
-    st.warning(
-        f"{len(small)} group(s) of {attribute} are smaller than "
-        f"{sc.settings.get('min_group_size', 30)} rows: "
-        + ", ".join(f"{g} (n={n})" for g, n in zip(small["group"], small["n"], strict=True))
-        + ". Their numbers are mostly noise; do not decide on them alone.",
-        icon=":material/warning:",
-    )
+warning = small_group_warning(part, sc.settings)
+if warning:
+    st.warning(warning, icon=":material/warning:")
+
+st.markdown(f"#### Per-group numbers: {attribute}")
+shown = part[part["candidate"].isin(chosen)] if chosen else part
+st.dataframe(make_group_table(shown, settings=sc.settings), hide_index=True, width="stretch")
+st.caption(group_table_caption(shown, sc.settings))
 
 st.markdown("#### Disparities: the gap between the best- and worst-treated group")
-by_attr = (sc.sections.get("fairness") or {}).get("by_attribute") or {}
-if attribute in by_attr:
-    data = {c: dict(v) for c, v in by_attr[attribute].items()}
-    present = [m for m in MEASURES if any(m in v for v in data.values())]
+fairness = sc.sections.get("fairness") or {}
+by_attr = fairness.get("by_attribute") or {}
+notes = fairness.get("notes")
+for note in notes.get(attribute, ()) if hasattr(notes, "get") else ():
+    st.caption(note)
+data = {c: dict(v) for c, v in by_attr[attribute].items()} if attribute in by_attr else {}
+present = [m for m in MEASURES if any(v.get(m) is not None for v in data.values())]
+if present:
     l1, r1 = st.columns([2, 3], gap="large")
     with l1:
         measure = render.remembered(
@@ -91,13 +96,23 @@ if attribute in by_attr:
             key=state.widget("disparity"),
         )
     with r1:
-        table = pd.DataFrame(data).T[present].rename(columns={m: MEASURES[m][0] for m in present})
+        table = pd.DataFrame(data).T[present].astype(float).rename(columns={m: MEASURES[m][0] for m in present})
         st.dataframe(table.round(3), width="stretch")
         st.caption(
             "Demographic parity compares how often each group is selected; equalized odds compares error rates "
             "(true and false positive rates). A constant model has no disparity and is useless: read these "
             "next to quality."
         )
+        if attribute in (fairness.get("scored_attributes") or ()):
+            st.caption(
+                f"Scored as the objectives `<measure>[{attribute}]` (for example "
+                f"`equalized_odds_difference[{attribute}]`); the unsuffixed objectives take the worst attribute."
+            )
+elif attribute in by_attr:
+    st.caption(
+        f"No disparity for {attribute}: fewer than two of its groups are large enough to compare, so it is "
+        "missing (not 0)."
+    )
 else:
     st.caption(
         f"No disparity summary for {attribute}: intersections are reported per group only, because their small "
