@@ -40,6 +40,7 @@ class DatasetCard:
     models: tuple[dict, ...] = ()
     join: str | None = None
     incumbent: str | None = None
+    profiles: str | None = None
     raw: dict = field(default_factory=dict)
 
     @property
@@ -56,6 +57,11 @@ class DatasetCard:
     def train_path(self) -> Path | None:
         """The training data file, if the card names one."""
         return self.folder / self.train_file if self.train_file else None
+
+    @property
+    def profiles_path(self) -> Path | None:
+        """The card's own stakeholder profiles file, if it names one (``profiles:``)."""
+        return self.folder / self.profiles if self.profiles else None
 
     @property
     def model_paths(self) -> list[Path]:
@@ -98,6 +104,11 @@ def load_card(path: str | Path | None = None) -> DatasetCard:
         raise InputError(
             f"dataset card {path}: incumbent must be a candidate's name, not {incumbent!r}.", source=str(path)
         )
+    profiles = raw.get("profiles")
+    if profiles is not None and not isinstance(profiles, str):
+        raise InputError(
+            f"dataset card {path}: profiles must be a profile file's path, not {profiles!r}.", source=str(path)
+        )
     return DatasetCard(
         path=path,
         name=str(raw.get("name", path.stem)),
@@ -115,8 +126,16 @@ def load_card(path: str | Path | None = None) -> DatasetCard:
         models=models,
         join=join,
         incumbent=incumbent,
+        profiles=profiles,
         raw=raw,
     )
+
+
+def load_card_profiles(card: DatasetCard):
+    """The card's stakeholder profiles (``profiles:``), or the generic default roles when it names none."""
+    from analysis.decision import default_profiles, load_profiles
+
+    return load_profiles(card.profiles_path) if card.profiles_path is not None else default_profiles()
 
 
 def load_card_data(card: DatasetCard):

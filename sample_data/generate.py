@@ -28,6 +28,8 @@ TRAIN_FILE = "train.parquet"
 TEST_FILE = "test.parquet"
 CARD_FILE = "card.yaml"
 MODELS_DIR = "models"
+#: The scenario's own stakeholder profiles (hand-written; copied with every copy of the data).
+PROFILES_FILE = "profiles.yaml"
 #: Value of each prediction outcome, in dollars per impression: the platform earns a 15%
 #: commission and the ad fee on an order it recommended; a recommendation that is not ordered
 #: wastes the slot (the expected value of a better pick) and the user's attention.
@@ -48,7 +50,8 @@ def build_card(*, seed: int = SEED) -> dict:
     dict
         Plain data with the keys ``name``, ``description``, ``train_file``, ``test_file``,
         ``id``, ``target``, ``positive_label``, ``time``, ``sensitive``, ``features``,
-        ``value_columns``, ``value_matrix``, ``models`` and ``seed``.
+        ``value_columns``, ``value_matrix``, ``incumbent`` (the model in production today),
+        ``profiles`` (this scenario's own stakeholder profiles), ``models`` and ``seed``.
 
     Examples
     --------
@@ -74,6 +77,8 @@ def build_card(*, seed: int = SEED) -> dict:
         "features": list(FEATURES),
         "value_columns": ["order_value", "ad_fee"],
         "value_matrix": dict(VALUE_MATRIX),
+        "incumbent": "logistic_regression",
+        "profiles": PROFILES_FILE,
         "models": [
             {
                 "name": candidate.name,
@@ -124,11 +129,13 @@ def generate_scenario(out_dir: str | Path, *, seed: int = SEED) -> list[Path]:
     card_path = out / CARD_FILE
     card_path.write_text(yaml.safe_dump(build_card(seed=seed), sort_keys=False, width=100), encoding="utf-8")
     written.append(card_path)
-    # The human-readable dataset card is hand-written; ship it with every copy of the data.
-    readme = Path(__file__).resolve().parent / "README.md"
-    if readme.is_file() and readme.resolve() != (out / "README.md").resolve():
-        (out / "README.md").write_bytes(readme.read_bytes())
-        written.append(out / "README.md")
+    # The human-readable dataset card and the scenario's profiles are hand-written; ship them with
+    # every copy of the data.
+    for name in ("README.md", PROFILES_FILE):
+        src = Path(__file__).resolve().parent / name
+        if src.is_file() and src.resolve() != (out / name).resolve():
+            (out / name).write_bytes(src.read_bytes())
+            written.append(out / name)
     return written
 
 
