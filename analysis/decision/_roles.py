@@ -63,12 +63,12 @@ from analysis._errors import InputError
 from analysis.decision._constraints import Constraint
 from analysis.decision._profiles import StakeholderProfile
 from analysis.decision._table import DecisionTable
+from analysis.objectives import split_attribute_objective
 
 KIND_PREFIX = "@"
 REFERENCE = "@reference"
 MIN_OBJECTIVES = 2
 BASELINE_MARGIN = 0.05
-_ATTR = re.compile(r"^(?P<base>[^\[\]]+)\[(?P<attr>[^\]]+)\]$")
 
 
 @dataclass(frozen=True)
@@ -280,9 +280,9 @@ def resolve_kind(kind: Kind | str, measured: Sequence[str], task: str) -> tuple[
     out: list[str] = []
     for base in wanted:
         if base.startswith("*"):
-            hits = [n for n in measured if n.endswith(base[1:]) and not _ATTR.match(n)]
+            hits = [n for n in measured if n.endswith(base[1:]) and split_attribute_objective(n)[1] is None]
         elif k.per_attribute:
-            hits = [n for n in measured if (m := _ATTR.match(n)) and m.group("base") == base]
+            hits = [n for n in measured if _attribute_of(n, base) is not None]
             if not hits and base in measured:
                 hits = [base]
         else:
@@ -293,6 +293,12 @@ def resolve_kind(kind: Kind | str, measured: Sequence[str], task: str) -> tuple[
         if out and k.take_all and base == "net_value_per_1k":
             break  # net value already nets the captured columns
     return tuple(out)
+
+
+def _attribute_of(name: str, base: str) -> str | None:
+    """The attribute of ``base[ATTR]``-named ``name`` (None for any other name)."""
+    b, attr = split_attribute_objective(name)
+    return attr if b == base else None
 
 
 def _quote(name: str) -> str:

@@ -2,12 +2,26 @@
 
 from analysis.evaluation._data import EvalData, infer_task, prepare_data
 from analysis.evaluation._evaluate import EvalSettings, evaluate_predictions, library_versions, machine_record
-from analysis.evaluation._fairness import GroupIndex, build_group_indexes, count_groups, disparities, group_rates
+from analysis.evaluation._fairness import (
+    GroupIndex,
+    build_group_indexes,
+    count_groups,
+    disparities,
+    eligible_groups,
+    group_rate_intervals,
+    group_rates,
+    scored_fairness,
+    wilson_interval,
+)
 from analysis.evaluation._predict import Predictions, TargetSpec, load_prediction_file, predict_model, resolve_features
 from analysis.evaluation._run import evaluate_candidates, predict_candidates
 from analysis.evaluation._value import ValueSpec, parse_value_matrix
 
 __all__ = [
+    "eligible_groups",
+    "group_rate_intervals",
+    "scored_fairness",
+    "wilson_interval",
     "EvalData",
     "EvalSettings",
     "GroupIndex",

@@ -15,7 +15,15 @@ from analysis.figures._decision import (
 )
 from analysis.figures._drift import make_backtest_figure, make_bins_figure, make_psi_figure, make_window_figure
 from analysis.figures._explain import make_importance_comparison_figure, make_importance_figure, make_local_figure
-from analysis.figures._fairness import RATE_LABELS, make_disparity_figure, make_slice_figure
+from analysis.figures._fairness import (
+    RATE_LABELS,
+    group_table_caption,
+    make_disparity_figure,
+    make_group_table,
+    make_slice_figure,
+    small_group_note,
+    small_group_warning,
+)
 from analysis.figures._palette import (
     CANDIDATE_PALETTE,
     DOMINATED_COLOUR,
@@ -39,6 +47,10 @@ from analysis.figures._style import fmt, fmt_pm, objective_title
 from analysis.figures._tradeoffs import describe_point, make_parallel_figure, make_tradeoff_figure
 
 __all__ = [
+    "group_table_caption",
+    "make_group_table",
+    "small_group_note",
+    "small_group_warning",
     "CANDIDATE_PALETTE",
     "DOMINATED_COLOUR",
     "FRONT_COLOUR",

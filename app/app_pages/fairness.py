@@ -5,8 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.figures import RATE_LABELS, make_disparity_figure, make_slice_figure
-from analysis.figures._fairness import group_table_caption, make_group_table, small_group_note, small_group_warning
+from analysis.figures import (
+    RATE_LABELS,
+    group_table_caption,
+    make_disparity_figure,
+    make_group_table,
+    make_slice_figure,
+    small_group_note,
+    small_group_warning,
+)
 from app.ui import render, services, state
 
 MEASURES = {
