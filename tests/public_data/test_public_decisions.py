@@ -335,6 +335,14 @@ def test_incumbent_is_considered_or_excluded_with_a_reason(public_run, name, inc
     assert _squash(reasons[0]) in _squash(result.stdout), f"reason {reasons[0]!r} not printed:\n{result.stdout}"
 
 
+@pytest.mark.parametrize("name", BINARY)
+def test_naming_the_recorded_incumbent_again_changes_nothing(public_run, name):
+    run = public_run(name)
+    _, recorded = run.decision()
+    _, flagged = run.decision(with_incumbent_flag=True)
+    assert (flagged["chosen"], flagged["group"]["considered"]) == (recorded["chosen"], recorded["group"]["considered"])
+
+
 # ---- claims ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", BINARY)
 def test_considered_line_lists_exactly_the_group(public_run, name):
