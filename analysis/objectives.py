@@ -230,6 +230,16 @@ _FAIRNESS = (
         1.0,
     ),
     _o(
+        "group_accuracy_difference",
+        "Group accuracy difference",
+        "",
+        "min",
+        "fairness",
+        "Largest gap in accuracy between groups (multiclass: how unevenly the model serves them).",
+        0.2,
+        0.0,
+    ),
+    _o(
         "worst_group_mae",
         "Worst-group MAE",
         "target units",
@@ -473,7 +483,7 @@ FAIRNESS_BASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "equalized_odds_difference",
             "worst_group_accuracy",
         ),
-        "multiclass": ("worst_group_accuracy",),
+        "multiclass": ("worst_group_accuracy", "group_accuracy_difference"),
         "regression": ("worst_group_mae", "group_mae_difference"),
     }
 )

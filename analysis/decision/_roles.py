@@ -39,7 +39,8 @@ kind                       binary / multiclass                         regressio
 ``@size``                  model_size_mb                               same
 ``@value`` (all)           net_value_per_1k, else every *_captured_per_1k
 ``@worst_group`` (all)     worst_group_accuracy[ATTR] per attribute    worst_group_mae[ATTR]
-``@error_rate_disparity``  equalized_odds_difference[ATTR]             group_mae_difference[ATTR]
+``@error_rate_disparity``  equalized_odds_difference[ATTR] /           group_mae_difference[ATTR]
+                           group_accuracy_difference[ATTR]
 ``@selection_disparity``   demographic_parity_difference[ATTR]         —
 ``@sensitive_reliance``    sensitive_attribution_share, proxy_...      same
 ``@explainability``        features_for_90pct_attribution, ...         same
@@ -165,7 +166,11 @@ KINDS: dict[str, Kind] = {
         _k(
             "error_rate_disparity",
             "error-rate gaps between groups",
-            [(("binary",), ("equalized_odds_difference",)), (("regression",), ("group_mae_difference",))],
+            [
+                (("binary",), ("equalized_odds_difference",)),
+                (("multiclass",), ("group_accuracy_difference",)),
+                (("regression",), ("group_mae_difference",)),
+            ],
             take_all=True,
             per_attribute=True,
             how="name sensitive attributes (--sensitive COLUMN)",

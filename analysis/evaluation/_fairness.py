@@ -257,7 +257,10 @@ def disparities(
     Only the ``eligible`` groups count (all when omitted); with fewer than two, every figure is
     NaN: there is nothing to compare.
     """
-    out = {"worst_group_accuracy": group_extremes(_keep(rates["accuracy"], eligible))[0]}
+    acc_lo, acc_hi = group_extremes(_keep(rates["accuracy"], eligible))
+    out = {"worst_group_accuracy": acc_lo}
+    if not binary:
+        out["group_accuracy_difference"] = acc_hi - acc_lo
     if binary:
         lo, hi = group_extremes(_keep(rates["selection_rate"], eligible))
         out["demographic_parity_difference"] = hi - lo

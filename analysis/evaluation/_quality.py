@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.evaluation._data import EvalData
-from analysis.evaluation._fairness import GroupCounts, GroupIndex, disparities, group_extremes, group_rates
+from analysis.evaluation._fairness import GroupCounts, GroupIndex, group_rates
 from analysis.evaluation._metrics import (
     BinaryInputs,
     MulticlassInputs,
@@ -101,8 +101,9 @@ def metrics_for(
         out = multiclass_metrics(s, ct.orders, W, n_classes, Wt=Wt)
     else:
         out = regression_metrics(s)
+    # Per-group counts and rates only: the scored disparities are computed from them over the
+    # groups large enough to count (analysis.evaluation._fairness.scored_fairness).
     group_out: dict = {}
-    per_attr: list[dict] = []
     for g in ct.groups:
         keys = [f"g|{g.attribute}|{j}" for j in range(g.n_groups)]
         n = np.column_stack([s[f"{k}|n"] for k in keys])
@@ -116,39 +117,10 @@ def metrics_for(
             group_out[(g.attribute, "pos")] = counts.pos
             for r in GROUP_RATES:
                 group_out[(g.attribute, r)] = rates[r]
-            per_attr.append((g, disparities(rates, binary=True)))
         elif task == "multiclass":
-            acc = ratio(np.column_stack([s[f"{k}|correct"] for k in keys]), n)
-            group_out[(g.attribute, "accuracy")] = acc
-            per_attr.append((g, disparities({"accuracy": acc}, binary=False)))
+            group_out[(g.attribute, "accuracy")] = ratio(np.column_stack([s[f"{k}|correct"] for k in keys]), n)
         else:
-            mae = ratio(np.column_stack([s[f"{k}|abs_err"] for k in keys]), n)
-            group_out[(g.attribute, "mae")] = mae
-            per_attr.append((g, _regression_disparities(mae)))
-    for g, d in per_attr:
-        for k, v in d.items():
-            group_out[(g.attribute, k)] = v
-    # Objective level: the worst single attribute (intersections are reported, not scored,
-    # because their small groups make the worst case mostly noise).
-    singles = [d for g, d in per_attr if " & " not in g.attribute]
-    if singles:
-        worst = {
-            "demographic_parity_difference": np.fmax.reduce,
-            "equalized_odds_difference": np.fmax.reduce,
-            "demographic_parity_ratio": np.fmin.reduce,
-            "worst_group_accuracy": np.fmin.reduce,
-            "worst_group_mae": np.fmax.reduce,
-            "group_mae_difference": np.fmax.reduce,
-        }
-        for name, reduce in worst.items():
-            vals = [d[name] for d in singles if name in d]
-            if vals:
-                out[name] = reduce(np.vstack(vals), axis=0)
+            group_out[(g.attribute, "mae")] = ratio(np.column_stack([s[f"{k}|abs_err"] for k in keys]), n)
     for name in [n for n in ct.terms.all_names if n.startswith("v|")]:
         out[name[2:]] = ratio(s[name], s.weight)
     return out, group_out
-
-
-def _regression_disparities(mae: np.ndarray) -> dict:
-    lo, hi = group_extremes(mae)
-    return {"worst_group_mae": hi, "group_mae_difference": hi - lo}
