@@ -499,7 +499,13 @@ def decide(
     )
     write_text_atomic(out_path, decision_to_json(decision))
     g = decision.group
-    click.echo(f"Decision ({rule}, {method}): {decision.chosen or 'none'}")
+    if decision.any_feasible:
+        click.echo(f"Decision ({rule}, {method}): {decision.chosen or 'none'}")
+    else:
+        click.echo(
+            f"Decision ({rule}, {method}): none is acceptable to every profile; the best compromise among the "
+            f"candidates the rules could compare is {decision.chosen or 'none'} (see exit code 3 below)"
+        )
     if decision.incumbent is not None:
         kept = " (kept)" if decision.chosen == decision.incumbent else ""
         click.echo(f"Incumbent: {decision.incumbent}{kept}")
