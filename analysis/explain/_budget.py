@@ -98,8 +98,9 @@ def run_within_budget(
         return [], BudgetOutcome("skipped", 0, per_row, estimate, reason)
 
     if elapsed() > budget_seconds:
-        return skip(f"setting up the explainer took {elapsed():.3g} s, over the {budget_seconds:.3g} s budget", None,
-                    None)
+        return skip(
+            f"setting up the explainer took {elapsed():.3g} s, over the {budget_seconds:.3g} s budget", None, None
+        )
     before = timer()
     parts = [explain(0, 1)]
     probe = max(timer() - before, 0.0)

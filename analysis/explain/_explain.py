@@ -221,9 +221,7 @@ def _explain_one(
             rng=rng,
         )
     except Exception as exc:  # a model that cannot be explained is recorded, never fatal
-        return CandidateExplanation(
-            **common, status="failed", reason=_describe(exc), seconds=float(timer() - started)
-        )
+        return CandidateExplanation(**common, status="failed", reason=_describe(exc), seconds=float(timer() - started))
     common.update(
         explainer=path.explainer,
         explainer_detail=path.detail,
@@ -245,9 +243,7 @@ def _explain_one(
             min_rows=settings.min_sample_size,
         )
     except Exception as exc:
-        return CandidateExplanation(
-            **common, status="failed", reason=_describe(exc), seconds=float(timer() - started)
-        )
+        return CandidateExplanation(**common, status="failed", reason=_describe(exc), seconds=float(timer() - started))
     seconds = float(timer() - started)
     timing = dict(
         seconds=seconds,

@@ -118,8 +118,10 @@ def check_explain_settings(settings: ExplainSettings) -> ExplainSettings:
         is_int = isinstance(value, int) and not isinstance(value, bool)
         is_number = is_int or (isinstance(value, float) and value == value)
         if (kind == "int" and not is_int) or not is_number:
-            raise InputError(f"explain option {name} must be {'an integer' if kind == 'int' else 'a number'}, "
-                             f"not {value!r}.", source=name)
+            raise InputError(
+                f"explain option {name} must be {'an integer' if kind == 'int' else 'a number'}, not {value!r}.",
+                source=name,
+            )
         if (low is not None and value < low) or (high is not None and value > high):
             bounds = f"at least {low}" if high is None else f"between {low} and {high}"
             raise InputError(f"explain option {name} must be {bounds}; got {value!r}.", source=name)
