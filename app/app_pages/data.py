@@ -1,19 +1,33 @@
-"""Data & models: the built-in scenario, or your own dataset and models, a scorecard or a metrics table."""
+"""Data & models: the built-in scenario, or your own dataset and models, a scorecard or a metrics table.
+
+Uploads and choices live in the session (``app.ui.state``), not in widgets: a user who leaves the
+page and comes back finds the files, the column roles and the settings as they left them. The
+column roles start from :func:`analysis.columns.guess_roles` (each with its reason), and every
+candidate is checked against the data before the evaluation (:func:`analysis.preflight.check_candidates`),
+so one model missing a column is listed with its reason while the others are evaluated.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from analysis._errors import InputError
+from analysis.columns import guess_positive_label, guess_roles
 from analysis.evaluation import EvalSettings, ValueSpec, prepare_data
 from analysis.loading import fingerprint_dataset, load_table
 from analysis.objectives import REGISTRY
 from analysis.pipeline import prepare_train_frame
+from analysis.preflight import CandidateCheck, check_candidates
 from analysis.scorecard import load_scorecard, scorecard_from_metrics_table
 from app.ui import jobs, render, services, state, uploads
 
 NONE = "(none)"
+#: The incumbent selectbox's "there is none" option.
+NO_INCUMBENT = "none"
 #: Every place an evaluation's message can go (cleared when a new evaluation starts).
 PLACES = ("data", "train", "models", "predictions", "target", "sensitive", "time", "id", "value", "evaluate")
 KINDS = (
@@ -22,6 +36,7 @@ KINDS = (
     "A metrics table: one row per candidate",
 )
 DIRECTIONS = ("higher is better", "lower is better", "leave out")
+BY_POSITION = "Match prediction files to data rows by position (no shared id column)"
 
 
 def show_error(place: str) -> None:
@@ -31,35 +46,43 @@ def show_error(place: str) -> None:
         st.error(message, icon=":material/error:")
 
 
-def table_uploader(kind: str, label: str, help_text: str, *, get, put, what: str) -> None:
-    """A CSV/Parquet uploader whose parsed table lives in session state (read once per new file)."""
-    f = st.file_uploader(
-        label,
-        type=["csv", "parquet"],
-        key=state.widget("up", kind),
-        max_upload_size=uploads.LIMITS_MB[kind],
-        help=help_text,
-    )
-    if f is None:
-        if get() is not None:
-            uploads.forget(kind)
-            put(None)
-        state.set_error(kind, None)
-        return
-    try:
-        saved = uploads.save(f, kind)
-        current = get()
-        if current is None or current[0].file_id != saved.file_id:
-            state.set_error(kind, None)
-            put((saved, load_table(saved.path, what=what)))
-    except InputError as exc:
-        put(None)
-        fail(exc, kind)
-
-
 def fail(exc: InputError, place: str) -> None:
     """Keep a library message, in user terms, next to the widget it is about."""
     state.set_error(place, uploads.humanize(exc.message))
+
+
+def kept(
+    fn: Callable[..., Any],
+    label: str,
+    *args: Any,
+    key: str,
+    store: dict,
+    name: str,
+    default: Any,
+    valid: Callable[[Any], bool] = lambda _: True,
+    **kw: Any,
+) -> Any:
+    """A widget whose value lives in ``store[name]`` (session state), re-seeded whenever Streamlit forgot it.
+
+    ``valid`` says whether a kept value still fits the widget's options (else ``default`` is used).
+    """
+    value = store.get(name, default)
+    if not valid(value):
+        value = default
+    if key not in st.session_state or not valid(st.session_state[key]):
+        st.session_state[key] = value
+    out = fn(label, *args, key=key, **kw)
+    store[name] = out
+    return out
+
+
+def eval_choices() -> dict:
+    """The evaluation settings chosen on this page (bootstrap, stages...), kept for the session."""
+    store = state.pref("data_eval_choices")
+    if store is None:
+        store = {}
+        state.set_pref("data_eval_choices", store)
+    return store
 
 
 render.page_header(
@@ -67,7 +90,7 @@ render.page_header(
     "The dashboard opens on the built-in scenario. Bring your own candidates in one of three ways: a dataset "
     "with model files (evaluated here, with a progress bar per candidate), a scorecard JSON made by "
     "`tradeoffs evaluate` elsewhere, or a plain metrics table such as a sweep's results. Files stay in this "
-    "browser session only.",
+    "browser session only, until you remove them.",
 )
 
 # ---- the built-in scenario ----------------------------------------------------------------------
@@ -94,6 +117,28 @@ kind = render.remembered(st.radio, "What do you have?", KINDS, key="data_kind", 
 
 
 # ---- 1. dataset + models ------------------------------------------------------------------------
+def set_dataset(value: Any) -> None:
+    """Keep (or drop) the dataset; its column roles start again from the proposal."""
+    state.set_dataset(value)
+    state.set_roles(None)
+    state.preflight().clear()
+
+
+def current_roles(saved: state.SavedUpload, frame: pd.DataFrame) -> dict:
+    """The dataset's proposed roles and the user's choices (the proposal is made once per file)."""
+    roles = state.roles()
+    if roles is None or roles["file_id"] != saved.file_id:
+        roles = {"file_id": saved.file_id, "guess": guess_roles(frame), "choices": {}}
+        state.set_roles(roles)
+    return roles
+
+
+def proposed(value: Any, guessed: Any, reason: str | None) -> None:
+    """Say why a role holds its value, while it is still the proposal."""
+    if reason and value == guessed:
+        st.caption(f"Proposed: {reason}.")
+
+
 def dataset_and_models() -> None:
     """Upload a dataset, choose its columns' roles, upload models/predictions, evaluate."""
     if uploads.trust_pickle():
@@ -104,96 +149,154 @@ def dataset_and_models() -> None:
         )
     left, right = st.columns(2, gap="large")
     with left:
-        table_uploader(
+        uploads.render_table_uploader(
             "data",
             f"Evaluation data (CSV or Parquet, up to {uploads.LIMITS_MB['data']} MB)",
             "The rows every candidate is scored on: features, the true label, and optionally sensitive "
             "attributes, a timestamp and money columns.",
             get=state.dataset,
-            put=state.set_dataset,
+            put=set_dataset,
             what="data file",
         )
         show_error("data")
         if state.dataset() is not None:
-            saved, frame = state.dataset()
-            st.caption(f"{saved.name}: {len(frame):,} rows, {frame.shape[1]} columns")
-            st.dataframe(frame.head(5), width="stretch", height=210)
+            st.dataframe(state.dataset()[1].head(5), width="stretch", height=210)
     with right:
-        models = st.file_uploader(
+        uploads.render_files_uploader(
+            "models",
             f"Model files ({', '.join('.' + t for t in uploads.model_types())}; up to "
             f"{uploads.LIMITS_MB['models']} MB each)",
-            type=uploads.model_types(),
-            accept_multiple_files=True,
-            key=state.widget("up", "models"),
-            max_upload_size=uploads.LIMITS_MB["models"],
-            help="Fitted scikit-learn models saved with skops, or ONNX graphs. Each file is one candidate, named "
+            uploads.model_types(),
+            "Fitted scikit-learn models saved with skops, or ONNX graphs. Each file is one candidate, named "
             "after the file.",
         )
-        saved_models, refused = uploads.sync("models", list(models or []))
-        if refused:
-            state.set_error("models", " ".join(m for _, m in refused))
-        elif state.errors().get("models", "").endswith("MB limit for a model file; upload a smaller file."):
-            state.set_error("models", None)
         show_error("models")
-        preds = st.file_uploader(
+        uploads.render_files_uploader(
+            "predictions",
             "Prediction files made elsewhere (optional; CSV or Parquet)",
-            type=["csv", "parquet"],
-            accept_multiple_files=True,
-            key=state.widget("up", "predictions"),
-            max_upload_size=uploads.LIMITS_MB["predictions"],
-            help="A y_pred column and optionally y_prob (probability of the positive class), y_score or "
-            "proba_<class> columns; joined on the id column when both tables have it, else by row order.",
+            ["csv", "parquet"],
+            "A y_pred column and optionally y_prob (probability of the positive class), y_score or "
+            "proba_<class> columns; joined on an id column the file shares with the data, or by position when "
+            "the box below is ticked.",
         )
-        saved_preds, refused_p = uploads.sync("predictions", list(preds or []))
-        if refused_p:
-            state.set_error("predictions", " ".join(m for _, m in refused_p))
         show_error("predictions")
+        by_position = kept(
+            st.checkbox,
+            BY_POSITION,
+            key=state.widget("data", "by_position"),
+            store={"value": state.match_by_position()},
+            name="value",
+            default=False,
+            wrap=True,
+            help="Leave it unticked to join each prediction file on an id column it shares with the data (the "
+            "safe way: a shuffled file matched by position scores like a coin toss while looking fine). Tick it "
+            "only when the files have one prediction per data row, in the data's order, and no id column.",
+        )
+        state.set_match_by_position(by_position)
 
     if state.dataset() is None:
         st.info("Upload a dataset to choose what its columns mean.", icon=":material/arrow_upward:")
         return
     saved, frame = state.dataset()
+    roles = current_roles(saved, frame)
+    guess, choices = roles["guess"], roles["choices"]
     columns = [str(c) for c in frame.columns]
     numeric = [str(c) for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    fid = saved.file_id
     st.markdown("#### What the columns mean")
+    st.caption("Proposed from the column names and values; change anything that is wrong.")
     c1, c2, c3 = st.columns(3)
     with c1:
-        guess = next((c for c in ("target", "label", "y", "ordered", "churned") if c in columns), columns[-1])
-        target = st.selectbox(
+        target = kept(
+            st.selectbox,
             "Target (what the models predict)",
             columns,
-            index=columns.index(guess),
-            key=state.widget("col", saved.file_id, "target"),
+            key=state.widget("col", fid, "target"),
+            store=choices,
+            name="target",
+            default=guess.target,
+            valid=lambda v: v is None or v in columns,
+            index=None,
+            placeholder="Choose the column the models predict",
         )
-        values = sorted(frame[target].dropna().unique().tolist(), key=str)
+        if guess.target is None:
+            st.caption("No column is named like a target: choose the one the models predict.")
+        proposed(target, guess.target, guess.target_reason)
         positive = None
-        if 2 <= len(values) <= 20:
-            positive = st.selectbox(
-                "Positive class", values, index=len(values) - 1, key=state.widget("col", saved.file_id, "positive")
-            )
+        if target is not None:
+            values = sorted(frame[target].dropna().unique().tolist(), key=str)
+            if 2 <= len(values) <= 20:
+                default, reason = (
+                    (guess.positive_label, guess.positive_reason)
+                    if target == guess.target
+                    else guess_positive_label(frame[target])
+                )
+                default = default if default in values else values[-1]
+                positive = kept(
+                    st.selectbox,
+                    "Positive class",
+                    values,
+                    key=state.widget("col", fid, "positive", target),
+                    store=choices,
+                    name=f"positive.{target}",
+                    default=default,
+                    valid=lambda v: v in values,
+                )
+                proposed(positive, default, reason)
         show_error("target")
     with c2:
-        sensitive = st.multiselect(
+        sensitive_options = [c for c in columns if c != target]
+        sensitive = kept(
+            st.multiselect,
             "Sensitive attributes (fairness per group)",
-            [c for c in columns if c != target],
-            key=state.widget("col", saved.file_id, "sensitive"),
+            sensitive_options,
+            key=state.widget("col", fid, "sensitive"),
+            store=choices,
+            name="sensitive",
+            default=[c for c in guess.sensitive if c in sensitive_options],
+            valid=lambda v: isinstance(v, list) and all(c in sensitive_options for c in v),
         )
+        proposed(sorted(sensitive), sorted(guess.sensitive), guess.sensitive_reason)
         show_error("sensitive")
-        time_col = st.selectbox(
-            "Time column (metrics per month)", [NONE, *columns], key=state.widget("col", saved.file_id, "time")
+        time_col = kept(
+            st.selectbox,
+            "Time column (metrics per month)",
+            [NONE, *columns],
+            key=state.widget("col", fid, "time"),
+            store=choices,
+            name="time",
+            default=guess.time_column or NONE,
+            valid=lambda v: v == NONE or v in columns,
         )
+        proposed(time_col, guess.time_column, guess.time_reason)
         show_error("time")
     with c3:
-        id_col = st.selectbox(
-            "Row id (joins prediction files)", [NONE, *columns], key=state.widget("col", saved.file_id, "id")
+        id_col = kept(
+            st.selectbox,
+            "Row id (joins prediction files)",
+            [NONE, *columns],
+            key=state.widget("col", fid, "id"),
+            store=choices,
+            name="id",
+            default=guess.id_column or NONE,
+            valid=lambda v: v == NONE or v in columns,
         )
+        proposed(id_col, guess.id_column, guess.id_reason)
         show_error("id")
-        value_cols = st.multiselect(
+        value_options = [c for c in numeric if c != target]
+        value_cols = kept(
+            st.multiselect,
             "Money columns (value captured on true positives)",
-            [c for c in numeric if c != target],
-            key=state.widget("col", saved.file_id, "value"),
+            value_options,
+            key=state.widget("col", fid, "value"),
+            store=choices,
+            name="value",
+            default=[],
+            valid=lambda v: isinstance(v, list) and all(c in value_options for c in v),
         )
         show_error("value")
+    if guess.notes:
+        st.caption("Not proposed: " + " ".join(guess.notes))
     with st.expander("Value matrix and evaluation settings (optional)"):
         st.caption(
             "What each outcome is worth per request: a number or an expression of columns such as "
@@ -202,78 +305,261 @@ def dataset_and_models() -> None:
         m1, m2, m3, m4 = st.columns(4)
         matrix = {}
         for col, outcome in zip((m1, m2, m3, m4), ("tp", "fp", "fn", "tn"), strict=True):
-            text = col.text_input(outcome, key=state.widget("col", saved.file_id, "matrix", outcome))
+            with col:
+                text = kept(
+                    st.text_input,
+                    outcome,
+                    key=state.widget("col", fid, "matrix", outcome),
+                    store=choices,
+                    name=f"matrix.{outcome}",
+                    default="",
+                    valid=lambda v: isinstance(v, str),
+                )
             if text.strip():
                 matrix[outcome] = text.strip()
         s1, s2, s3 = st.columns(3)
-        n_boot = s1.number_input(
-            "Bootstrap resamples",
-            0,
-            5000,
-            300,
-            step=100,
-            key=state.widget("eval", "bootstrap"),
-            help="Paired resamples for intervals and significance; 0 = no intervals.",
-        )
-        confidence = s2.selectbox(
-            "Confidence level", (0.9, 0.95, 0.99), index=1, key=state.widget("eval", "confidence")
-        )
-        min_group = s3.number_input("Smallest trusted group", 1, 10_000, 30, key=state.widget("eval", "min_group"))
+        settings_store = eval_choices()
+        with s1:
+            n_boot = kept(
+                st.number_input,
+                "Bootstrap resamples",
+                0,
+                5000,
+                key=state.widget("eval", "bootstrap"),
+                store=settings_store,
+                name="bootstrap",
+                default=300,
+                step=100,
+                help="Paired resamples for intervals and significance; 0 = no intervals.",
+            )
+        with s2:
+            confidence = kept(
+                st.selectbox,
+                "Confidence level",
+                (0.9, 0.95, 0.99),
+                key=state.widget("eval", "confidence"),
+                store=settings_store,
+                name="confidence",
+                default=0.95,
+                valid=lambda v: v in (0.9, 0.95, 0.99),
+            )
+        with s3:
+            min_group = kept(
+                st.number_input,
+                "Smallest trusted group",
+                1,
+                10_000,
+                key=state.widget("eval", "min_group"),
+                store=settings_store,
+                name="min_group",
+                default=30,
+            )
 
     stages_choice = what_to_measure(data_time=time_col != NONE)
+    roles_of = {
+        "target": target,
+        "positive": positive,
+        "sensitive": sensitive,
+        "time": None if time_col == NONE else time_col,
+        "id": None if id_col == NONE else id_col,
+        "value": value_cols,
+        "matrix": matrix,
+    }
+    settings = {"n_boot": int(n_boot), "confidence": float(confidence), "min_group": int(min_group)}
+    evaluate_section(saved, frame, roles_of, settings, stages_choice, join="order" if by_position else "auto")
+
+
+def candidate_checks(saved: state.SavedUpload, frame: pd.DataFrame, *, id_col: str | None, join: str):
+    """Every uploaded model and prediction file checked against the data (each check made once per input)."""
+    memo = state.preflight()
+    wanted: list[tuple[tuple, state.SavedUpload]] = []
+    for m in uploads.kept("models"):
+        wanted.append((("model", m.file_id, saved.file_id), m))
+    for p in uploads.kept("predictions"):
+        wanted.append((("predictions", p.file_id, saved.file_id, id_col, join), p))
+    todo = [(k, item) for k, item in wanted if k not in memo]
+    if todo:
+        with st.spinner(f"Checking {render.plural(len(todo), 'candidate')} against {saved.name}…"):
+            models = [item.path for k, item in todo if k[0] == "model"]
+            files = [item.path for k, item in todo if k[0] == "predictions"]
+            checks = check_candidates(
+                models,
+                frame,
+                prediction_files=files,
+                id_column=id_col,
+                join=join,
+                data_source=saved.name,
+                trust_pickle=uploads.trust_pickle(),
+            )
+            for (k, _), c in zip(todo, checks, strict=True):
+                memo[k] = c
+    keys = {k for k, _ in wanted}
+    for k in [k for k in memo if k not in keys]:
+        del memo[k]
+    return [memo[k] for k, _ in wanted]
+
+
+def left_out_message(bad: list[CandidateCheck], total: int, source: str) -> str:
+    """Every candidate that cannot be evaluated, with its reason (all of them, never only the first)."""
+    lines = [
+        f"- **{c.name}** ({'model' if c.kind == 'model' else 'prediction file'}): {uploads.humanize(c.reason or '')}"
+        for c in bad
+    ]
+    head = (
+        f"**None of the {render.plural(total, 'candidate')} can be evaluated on {source}:**"
+        if len(bad) == total
+        else f"**{len(bad)} of {render.plural(total, 'candidate')} cannot be evaluated on {source} and will be "
+        "left out:**"
+    )
+    return head + "\n" + "\n".join(lines)
+
+
+def evaluate_section(
+    saved: state.SavedUpload,
+    frame: pd.DataFrame,
+    roles_of: dict,
+    settings: dict,
+    stages_choice: dict[str, bool],
+    *,
+    join: str,
+) -> None:
+    """The candidates' check, the incumbent, the Evaluate button and what the last evaluation did."""
+    st.markdown("#### Evaluate")
+    checks = candidate_checks(saved, frame, id_col=roles_of["id"], join=join)
+    names = [c.name for c in checks]
+    good = [c for c in checks if c.ok]
+    bad = [c for c in checks if not c.ok]
+
+    options = [NO_INCUMBENT, *names]
+    with st.columns([1, 2])[0]:
+        choice = kept(
+            st.selectbox,
+            "Incumbent (in production today)",
+            options,
+            key=state.widget("data", "incumbent"),
+            store={"value": state.incumbent() or NO_INCUMBENT},
+            name="value",
+            default=NO_INCUMBENT,
+            valid=lambda v: v in options,
+            help="The candidate in production today, if it is among the candidates: other pages compare the others "
+            "against it. A model file or a prediction file, named after the file.",
+        )
+    incumbent = None if choice == NO_INCUMBENT else choice
+    state.set_incumbent(incumbent)
+    if incumbent is not None and incumbent not in {c.name for c in good}:
+        st.caption(f"{incumbent} cannot be evaluated on this data, so this evaluation will have no incumbent.")
 
     job = state.job()
     running = job is not None and not job.done
-    ready = bool(state.uploads().get("models") or state.uploads().get("predictions"))
-    if not ready:
+    if not checks:
         st.info("Add at least one model file or prediction file to evaluate.", icon=":material/arrow_upward:")
-    if st.button("Evaluate", type="primary", disabled=running or not ready, key=state.widget("eval", "go")):
-        for place in PLACES:
-            state.set_error(place, None)
-        state.set_pref("data_notice", None)
-        roles = {target: "target", **{s: "sensitive" for s in sensitive}, **{v: "value" for v in value_cols}}
-        if time_col != NONE:
-            roles[time_col] = "time"
-        if id_col != NONE:
-            roles[id_col] = "id"
-        try:
-            data = prepare_data(
-                frame,
-                source=str(saved.path),
-                target=target,
-                positive_label=positive,
-                sensitive=sensitive,
-                time=None if time_col == NONE else time_col,
-                id_column=None if id_col == NONE else id_col,
-                value=ValueSpec(tuple(value_cols), matrix or None),
-                fingerprint=fingerprint_dataset(saved.path, frame),
-            )
-            settings = EvalSettings(
-                n_bootstrap=int(n_boot), confidence=float(confidence), min_group_size=int(min_group)
-            )
-            train = state.train_data()
-            train_frame = (
-                None
-                if train is None
-                else prepare_train_frame(train[1], data, backtest=stages_choice["backtest"], source=str(train[0].path))
-            )
-            state.set_job(
-                jobs.start_evaluation(
-                    data,
-                    [m.path for m in state.uploads().get("models", [])],
-                    [p.path for p in state.uploads().get("predictions", [])],
-                    settings=settings,
-                    stages=jobs.build_stages(**stages_choice, train_frame=train_frame),
-                    train_source=None if train is None else str(train[0].path),
-                    trust_pickle=uploads.trust_pickle(),
-                )
-            )
-            state.set_pref("job_roles", roles)
-        except InputError as exc:
-            fail(exc, uploads.place_of(exc, roles))
-        st.rerun()
+    elif bad:
+        (st.error if not good else st.warning)(left_out_message(bad, len(checks), saved.name), icon=":material/block:")
+    elif len(checks) > 1:
+        st.caption(f"All {len(checks)} candidates can be evaluated on {saved.name}.")
+    for c in good:
+        if c.kind == "predictions":
+            st.caption(f"{c.name}: rows will be {uploads.humanize(c.alignment or '')}.")
+    if roles_of["target"] is None:
+        st.caption("Choose the target column to evaluate.")
+    clicked = st.button(
+        "Evaluate" if not bad or not good else f"Evaluate {len(good)} of {render.plural(len(checks), 'candidate')}",
+        type="primary",
+        disabled=running or not good or roles_of["target"] is None,
+        key=state.widget("eval", "go"),
+    )
+    if clicked and good and roles_of["target"] is not None:
+        start(saved, frame, roles_of, settings, stages_choice, good=good, bad=bad, join=join, incumbent=incumbent)
     show_error("evaluate")
     progress()
+    last_evaluation()
+
+
+def start(
+    saved: state.SavedUpload,
+    frame: pd.DataFrame,
+    roles_of: dict,
+    settings: dict,
+    stages_choice: dict[str, bool],
+    *,
+    good: list[CandidateCheck],
+    bad: list[CandidateCheck],
+    join: str,
+    incumbent: str | None,
+) -> None:
+    """Check the roles and start the evaluation of the candidates that passed their check."""
+    for place in PLACES:
+        state.set_error(place, None)
+    state.set_pref("data_notice", None)
+    target = roles_of["target"]
+    roles = {target: "target", **{s: "sensitive" for s in roles_of["sensitive"]}}
+    roles.update({v: "value" for v in roles_of["value"]})
+    if roles_of["time"]:
+        roles[roles_of["time"]] = "time"
+    if roles_of["id"]:
+        roles[roles_of["id"]] = "id"
+    try:
+        data = prepare_data(
+            frame,
+            source=str(saved.path),
+            target=target,
+            positive_label=roles_of["positive"],
+            sensitive=roles_of["sensitive"],
+            time=roles_of["time"],
+            id_column=roles_of["id"],
+            value=ValueSpec(tuple(roles_of["value"]), roles_of["matrix"] or None),
+            fingerprint=fingerprint_dataset(saved.path, frame),
+        )
+        train = state.train_data()
+        train_frame = (
+            None
+            if train is None
+            else prepare_train_frame(train[1], data, backtest=stages_choice["backtest"], source=str(train[0].path))
+        )
+        names = {c.name for c in good}
+        state.set_job(
+            jobs.start_evaluation(
+                data,
+                [m.path for m in uploads.kept("models") if m.path.stem in names],
+                [p.path for p in uploads.kept("predictions") if p.path.stem in names],
+                settings=EvalSettings(
+                    n_bootstrap=settings["n_boot"],
+                    confidence=settings["confidence"],
+                    min_group_size=settings["min_group"],
+                ),
+                stages=jobs.build_stages(**stages_choice, train_frame=train_frame),
+                train_source=None if train is None else str(train[0].path),
+                trust_pickle=uploads.trust_pickle(),
+                join=join,
+                incumbent=incumbent if incumbent in names else None,
+            )
+        )
+        state.set_pref("job_roles", roles)
+        state.set_last_evaluation({"left_out": [(c.name, uploads.humanize(c.reason or "")) for c in bad], "own": None})
+    except InputError as exc:
+        fail(exc, uploads.place_of(exc, roles))
+    st.rerun()
+
+
+def last_evaluation() -> None:
+    """What the last evaluation made here did, in the open: how prediction files were matched, what was left out."""
+    last = state.last_evaluation()
+    own = state.own()
+    if last is None or own is None or last.get("own") != own.key:
+        return
+    lines = []
+    for c in own.scorecard.candidates:
+        if c.source.get("kind") != "predictions":
+            continue
+        text = c.source.get("alignment_text") or c.source.get("alignment")
+        lines.append(f"- **{c.name}**: {uploads.humanize(str(text)) if text else 'not recorded'}")
+    if lines:
+        st.markdown("**How each prediction file was matched to the data rows**\n" + "\n".join(lines))
+    if last["left_out"]:
+        st.markdown(
+            "**Left out of this evaluation**\n"
+            + "\n".join(f"- **{name}**: {reason}" for name, reason in last["left_out"])
+        )
 
 
 def what_to_measure(*, data_time: bool) -> dict[str, bool]:
@@ -283,27 +569,36 @@ def what_to_measure(*, data_time: bool) -> dict[str, bool]:
         "Always measured: predictions, quality with confidence intervals, fairness per group, business value, and "
         "metrics per time window when there is a time column. The stages below add the other pages' figures."
     )
+    store = eval_choices()
     w1, w2 = st.columns(2, gap="large")
     with w1:
-        serving = st.checkbox(
+        serving = kept(
+            st.checkbox,
             "Measure serving (quick mode; the whole server's timing is affected while it runs)",
             key=state.widget("eval", "serving"),
+            store=store,
+            name="serving",
+            default=False,
             wrap=True,
             help="Single-row latency percentiles, throughput against batch size, model size, peak memory and "
             "dollars per million predictions, timed on this server in quick mode (200 single-row calls per model, "
             "a few seconds each). Everyone using this server is slowed meanwhile, and their activity makes the "
             "figures noisier (the scorecard flags a busy machine). Prediction files have no model to time.",
         )
-        explain = st.checkbox(
+        explain = kept(
+            st.checkbox,
             "Explain with SHAP",
             key=state.widget("eval", "explain"),
+            store=store,
+            name="explain",
+            default=False,
             wrap=True,
             help=f"SHAP attributions on up to 500 evaluation rows within {jobs.EXPLAIN_BUDGET_S:.0f} s in all "
             "(exact explainers first): feature importance, explainability facts and reliance on proxies of the "
             "sensitive attributes. Prediction files cannot be explained.",
         )
     with w2:
-        table_uploader(
+        uploads.render_table_uploader(
             "train",
             f"Training data (optional; CSV or Parquet, up to {uploads.LIMITS_MB['train']} MB)",
             "Rows from the period the models were trained on, with the models' feature columns (and the "
@@ -314,8 +609,6 @@ def what_to_measure(*, data_time: bool) -> dict[str, bool]:
         )
         show_error("train")
         train = state.train_data()
-        if train is not None:
-            st.caption(f"{train[0].name}: {len(train[1]):,} rows, {train[1].shape[1]} columns")
         st.checkbox(
             "Feature drift (automatic when training data is given)",
             value=train is not None,
@@ -326,9 +619,13 @@ def what_to_measure(*, data_time: bool) -> dict[str, bool]:
             "data against the latest window of the evaluation data (all of it without a time column).",
         )
         can_backtest = train is not None and data_time
-        backtest = st.checkbox(
+        backtest = kept(
+            st.checkbox,
             "Backtest (refit on older data)",
             key=state.widget("eval", "backtest"),
+            store=store,
+            name="backtest",
+            default=False,
             disabled=not can_backtest,
             wrap=True,
             help="Refits each scikit-learn model on windows ending 6, 2 and 1 months before the latest month and "
@@ -352,11 +649,15 @@ def progress() -> None:
     if job.result is not None:
         sc = job.result
         source = state.dataset()[0].name if state.dataset() else "your data"
-        state.set_own(sc, f"{source}: {render.plural(len(sc.candidates), 'candidate')}")
+        own = state.set_own(sc, f"{source}: {render.plural(len(sc.candidates), 'candidate')}")
+        last = state.last_evaluation() or {"left_out": []}
+        state.set_last_evaluation({**last, "own": own.key})
+        left = len(last["left_out"])
         state.set_pref(
             "data_notice",
-            f"Evaluated {render.plural(len(sc.candidates), 'candidate')} in {job.elapsed():.1f} s. "
-            "Every page now shows your scorecard.",
+            f"Evaluated {render.plural(len(sc.candidates), 'candidate')} in {job.elapsed():.1f} s"
+            + (f" ({render.plural(left, 'candidate')} left out, listed under Evaluate)" if left else "")
+            + ". Every page now shows your scorecard.",
         )
     elif job.error is not None:
         fail(job.error, uploads.place_of(job.error, state.pref("job_roles", {})))

@@ -91,6 +91,8 @@ class EvaluationJob:
     model_paths: list[Path]
     stages: tuple[str, ...] = (LOAD, "predict", "metrics")
     train_source: str | None = None
+    join: str = "auto"
+    incumbent: str | None = None
     stage: dict[str, str] = field(default_factory=dict)
     result: Scorecard | None = None
     error: InputError | None = None
@@ -195,6 +197,8 @@ class EvaluationJob:
                 settings=settings,
                 stages=stages,
                 progress=self._progress,
+                join=self.join,
+                incumbent=self.incumbent,
             )
         except Cancelled:
             self.cancelled = True
@@ -215,11 +219,14 @@ def start_evaluation(
     stages: Stages | None = None,
     train_source: str | None = None,
     trust_pickle: bool = False,
+    join: str = "auto",
+    incumbent: str | None = None,
 ) -> EvaluationJob:
     """Start the pipeline in a background thread and return the job at once.
 
     ``train_source`` names the training data file in messages about it (so the page can put them
-    next to its upload).
+    next to its upload). ``join`` (how prediction files meet the data rows) and ``incumbent`` (the
+    candidate in production today) go to :func:`analysis.pipeline.run_evaluation` as they are.
     """
     stages = stages or Stages()
     names = [Path(p).stem for p in model_paths] + [Path(p).stem for p in prediction_paths]
@@ -228,6 +235,8 @@ def start_evaluation(
         model_paths=[Path(p) for p in model_paths],
         stages=(LOAD, *stages.names()),
         train_source=train_source,
+        join=join,
+        incumbent=incumbent,
     )
     job.thread = threading.Thread(
         target=job._run,

@@ -53,6 +53,18 @@ PREFS = _P + "prefs"
 DEFAULTS = _P + "default_profiles"
 PERF = _P + "perf"
 LOGGED = _P + "logged"
+#: Role choices of the uploaded dataset: ``{"file_id", "guess" (RoleGuess), "choices" {name: value}}`` or None.
+ROLES = _P + "roles"
+#: Generation of each upload slot's uploader widget (bumped after each upload, so it shows empty again).
+UPLOADER_GEN = _P + "uploader_gen"
+#: Per-candidate checks against the data: ``{(kind, file_id, ...inputs): CandidateCheck}``.
+PREFLIGHT = _P + "preflight"
+#: The candidate in production today (a candidate name), or None. Other pages read it.
+INCUMBENT = _P + "incumbent"
+#: Match prediction files to data rows by position (True) rather than on the id column (False).
+MATCH_BY_POSITION = _P + "match_by_position"
+#: The last evaluation started from the Data & models page: what was left out and why, the own key.
+LAST_EVALUATION = _P + "last_evaluation"
 
 GROUP = "Everyone (all stakeholders)"
 
@@ -148,6 +160,12 @@ def init() -> None:
     ss[PREFS] = Prefs()
     ss[PERF] = None
     ss[LOGGED] = {}
+    ss[ROLES] = None
+    ss[UPLOADER_GEN] = {}
+    ss[PREFLIGHT] = {}
+    ss[INCUMBENT] = None
+    ss[MATCH_BY_POSITION] = False
+    ss[LAST_EVALUATION] = None
 
 
 def session_id() -> str:
@@ -351,6 +369,62 @@ def train_data() -> Any:
 def set_train_data(value: Any) -> None:
     """Keep the uploaded training data."""
     st.session_state[TRAIN_DATA] = value
+
+
+def roles() -> dict | None:
+    """The uploaded dataset's proposed roles and the user's choices (see :data:`ROLES`), or None."""
+    return st.session_state[ROLES]
+
+
+def set_roles(value: dict | None) -> None:
+    """Keep the dataset's roles (None when the dataset is removed)."""
+    st.session_state[ROLES] = value
+
+
+def uploader_generation(slot: str) -> int:
+    """Part of an upload slot's widget key: a new number gives an empty uploader."""
+    return st.session_state[UPLOADER_GEN].get(slot, 0)
+
+
+def bump_uploader(slot: str) -> None:
+    """Show an empty uploader for ``slot`` on the next run (its files are kept in :func:`uploads`)."""
+    gens = st.session_state[UPLOADER_GEN]
+    gens[slot] = gens.get(slot, 0) + 1
+
+
+def preflight() -> dict:
+    """Per-candidate checks against the data, by what they depend on (see :data:`PREFLIGHT`)."""
+    return st.session_state[PREFLIGHT]
+
+
+def incumbent() -> str | None:
+    """The candidate in production today (chosen on the Data & models page), or None."""
+    return st.session_state[INCUMBENT]
+
+
+def set_incumbent(name: str | None) -> None:
+    """Keep the incumbent (None: there is none)."""
+    st.session_state[INCUMBENT] = name
+
+
+def match_by_position() -> bool:
+    """Whether prediction files are matched to data rows by position (else on the id column)."""
+    return bool(st.session_state[MATCH_BY_POSITION])
+
+
+def set_match_by_position(value: bool) -> None:
+    """Keep how prediction files are matched to data rows."""
+    st.session_state[MATCH_BY_POSITION] = bool(value)
+
+
+def last_evaluation() -> dict | None:
+    """The last evaluation started on the Data & models page: ``{"left_out": [(name, reason)], "own": key}``."""
+    return st.session_state[LAST_EVALUATION]
+
+
+def set_last_evaluation(value: dict | None) -> None:
+    """Keep what the last evaluation left out (and, once done, which scorecard it made)."""
+    st.session_state[LAST_EVALUATION] = value
 
 
 # ---- the decision record --------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Uploaded files: size limits, written to the session's own temporary folder, errors put in place.
 
 The library's loaders take paths, so each uploaded file is written once (by its upload id) to
-``<session folder>/<slot>/<file name>``; the folder belongs to one session and is removed with it
+``<session folder>/<slot>/<upload id>/<file name>``; the folder belongs to one session and is removed with it
 (:class:`app.ui.state.SessionDir`). Messages from the library name those paths; :func:`humanize`
 turns them back into the names the user uploaded.
 """
@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import streamlit as st
+
 from analysis._errors import InputError
+from analysis.loading import load_table
 from app.ui import state
 
 MB = 1024 * 1024
@@ -68,55 +72,86 @@ def check_size(name: str, size: int, slot: str) -> None:
 
 
 def save(uploaded: Any, slot: str) -> state.SavedUpload:
-    """Write one uploaded file to the session folder (once per upload) and remember it."""
+    """Write one uploaded file to the session folder (once per upload) and remember it.
+
+    Each upload gets its own sub-folder (by upload id), so two files of the same name never
+    overwrite each other, and a refused replacement never damages the file it would replace.
+    """
     check_size(uploaded.name, uploaded.size, slot)
     saved = state.uploads().setdefault(slot, [])
     for s in saved:
         if s.file_id == uploaded.file_id:
             return s
-    folder = state.upload_dir() / slot
+    folder = state.upload_dir() / slot / _safe_name(str(uploaded.file_id))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / _safe_name(uploaded.name)
     path.write_bytes(uploaded.getbuffer())
     item = state.SavedUpload(slot, uploaded.name, path, uploaded.size, uploaded.file_id)
-    saved[:] = [s for s in saved if s.path != path] + [item]
+    saved.append(item)
     return item
 
 
-def sync(slot: str, files: list[Any]) -> tuple[list[state.SavedUpload], list[tuple[str, str]]]:
-    """Save every file of a multi-file uploader and forget (and delete) the ones removed from it.
+def add(slot: str, files: list[Any]) -> tuple[list[state.SavedUpload], list[tuple[str, str]]]:
+    """Keep every file of a multi-file upload next to the slot's earlier ones (same file twice: once).
 
-    Returns the saved files and ``(file name, message)`` for files refused (too large).
+    Returns the files saved and ``(file name, message)`` for files refused (too large).
     """
     out, refused = [], []
-    keep = set()
     for f in files:
         try:
-            item = save(f, slot)
+            out.append(save(f, slot))
         except InputError as exc:
             refused.append((f.name, exc.message))
-            continue
-        out.append(item)
-        keep.add(item.file_id)
-    saved = state.uploads().setdefault(slot, [])
-    for s in saved:
-        if s.file_id not in keep:
-            s.path.unlink(missing_ok=True)
-    saved[:] = [s for s in saved if s.file_id in keep]
     return out, refused
 
 
-def forget(slot: str) -> None:
-    """Delete a slot's files (the uploader was cleared)."""
-    for s in state.uploads().pop(slot, []):
-        s.path.unlink(missing_ok=True)
+def kept(slot: str) -> list[state.SavedUpload]:
+    """The files kept for a slot, in upload order."""
+    return list(state.uploads().get(slot, []))
+
+
+def remove(slot: str, file_id: str) -> None:
+    """Forget one file of a slot and delete it from the session folder."""
+    saved = state.uploads().get(slot, [])
+    for s in saved:
+        if s.file_id == file_id:
+            _delete(s)
+    saved[:] = [s for s in saved if s.file_id != file_id]
+
+
+def forget(slot: str, *, keep: str | None = None) -> None:
+    """Delete a slot's files (all, or all but the one with upload id ``keep``)."""
+    saved = state.uploads().get(slot, [])
+    for s in saved:
+        if s.file_id != keep:
+            _delete(s)
+    saved[:] = [s for s in saved if s.file_id == keep]
+
+
+def _delete(item: state.SavedUpload) -> None:
+    item.path.unlink(missing_ok=True)
+    try:
+        item.path.parent.rmdir()
+    except OSError:
+        pass
+
+
+#: Command-line options that library messages name, and what the Data & models page calls them.
+CLI_TERMS: tuple[tuple[str, str], ...] = (
+    ("pass --join order to match rows by position", "tick 'Match prediction files to data rows by position'"),
+    ("(--join order)", "('Match prediction files to data rows by position')"),
+    ("--join order", "'Match prediction files to data rows by position'"),
+    ("(--id)", "(the Row id choice)"),
+)
 
 
 def humanize(message: str) -> str:
-    """Replace session-folder paths in a library message by the file names the user uploaded."""
+    """A library message in the page's terms: uploaded file names for session-folder paths, widgets for options."""
     for items in state.uploads().values():
         for s in items:
             message = message.replace(str(s.path), s.name)
+    for cli, page in CLI_TERMS:
+        message = message.replace(cli, page)
     return message.replace(str(state.upload_dir()) + os.sep, "")
 
 
@@ -138,3 +173,107 @@ def place_of(exc: InputError, columns: dict[str, str]) -> str:
         if str(s.path) in exc.message:
             return s.slot
     return "evaluate"
+
+
+# ---- upload widgets whose files outlive the page --------------------------------------------------
+# Streamlit forgets an uploader's files when the user leaves the page. So an uploader here is only a
+# drop zone: a callback keeps each new file in the session (``state.uploads``) and gives the slot a
+# new, empty uploader (``state.bump_uploader``); the kept files are listed under it, each with a
+# Remove button, and stay until the user removes them.
+
+
+def _message(exc: InputError) -> str:
+    return humanize(exc.message)
+
+
+def _take_table(slot: str, key: str, put: Callable[[Any], None], what: str) -> None:
+    """Callback of a one-table uploader: keep the new table (the earlier one stays if it is refused)."""
+    f = st.session_state.get(key)
+    state.bump_uploader(slot)
+    if f is None:
+        return
+    state.set_error(slot, None)
+    try:
+        saved = save(f, slot)
+    except InputError as exc:
+        state.set_error(slot, _message(exc))
+        return
+    try:
+        frame = load_table(saved.path, what=what)
+    except InputError as exc:
+        state.set_error(slot, _message(exc))
+        remove(slot, saved.file_id)
+        return
+    forget(slot, keep=saved.file_id)
+    put((saved, frame))
+
+
+def _take_files(slot: str, key: str) -> None:
+    """Callback of a multi-file uploader: keep every new file next to the earlier ones."""
+    files = st.session_state.get(key) or []
+    state.bump_uploader(slot)
+    _, refused = add(slot, list(files))
+    state.set_error(slot, " ".join(humanize(m) for _, m in refused) or None)
+
+
+def _drop_table(slot: str, put: Callable[[Any], None]) -> None:
+    forget(slot)
+    put(None)
+    state.set_error(slot, None)
+
+
+def _size(n: int) -> str:
+    return f"{n / MB:,.1f} MB" if n >= MB / 10 else f"{n / 1024:,.1f} KB"
+
+
+def _kept_row(item: state.SavedUpload, on_remove: Callable[..., None], args: tuple, detail: str = "") -> None:
+    name, button = st.columns([0.8, 0.2], vertical_alignment="center")
+    name.markdown(f":material/description: `{item.name}` · {_size(item.size)}{detail}")
+    button.button(
+        "Remove",
+        key=state.widget("rm", item.slot, item.file_id),
+        on_click=on_remove,
+        args=args,
+        type="tertiary",
+        icon=":material/close:",
+        help=f"Forget {item.name} (this session keeps it until you remove it).",
+    )
+
+
+def render_table_uploader(
+    slot: str, label: str, help_text: str, *, get: Callable[[], Any], put: Callable[[Any], None], what: str
+) -> None:
+    """A CSV/Parquet uploader whose table is kept in the session until removed (read once per file)."""
+    key = state.widget("up", slot, state.uploader_generation(slot))
+    st.file_uploader(
+        label,
+        type=["csv", "parquet"],
+        key=key,
+        max_upload_size=LIMITS_MB[slot],
+        help=help_text + " A new file replaces the one kept.",
+        on_change=_take_table,
+        args=(slot, key, put, what),
+    )
+    current = get()
+    if current is not None:
+        saved, frame = current
+        _kept_row(saved, _drop_table, (slot, put), f" · {len(frame):,} rows, {frame.shape[1]} columns")
+
+
+def render_files_uploader(slot: str, label: str, types: list[str], help_text: str) -> list[state.SavedUpload]:
+    """A multi-file uploader whose files are kept in the session until removed; returns the kept files."""
+    key = state.widget("up", slot, state.uploader_generation(slot))
+    st.file_uploader(
+        label,
+        type=types,
+        accept_multiple_files=True,
+        key=key,
+        max_upload_size=LIMITS_MB[slot],
+        help=help_text,
+        on_change=_take_files,
+        args=(slot, key),
+    )
+    items = kept(slot)
+    for item in items:
+        _kept_row(item, remove, (slot, item.file_id))
+    return items

@@ -130,7 +130,10 @@ def test_the_stage_controls_follow_the_training_data_and_the_time_column(small_t
     drift, backtest = widget(at, "checkbox", "Feature drift"), widget(at, "checkbox", "Backtest (refit on older data)")
     assert drift.disabled and not drift.value and backtest.disabled
     _upload_training(at, small_train_parquet)
-    assert widget(at, "checkbox", "Feature drift").value and widget(at, "checkbox", "Backtest").disabled  # no time
+    assert widget(at, "selectbox", "Time column").value == "timestamp"  # proposed: a datetime column
+    assert widget(at, "checkbox", "Feature drift").value and not widget(at, "checkbox", "Backtest").disabled
+    widget(at, "selectbox", "Time column").set_value("(none)").run()
+    assert widget(at, "checkbox", "Backtest").disabled  # no time column
     widget(at, "selectbox", "Time column").set_value("timestamp").run()
     assert not widget(at, "checkbox", "Backtest").disabled
 
@@ -143,8 +146,8 @@ def test_the_chosen_stages_reach_the_pipeline_with_a_bar_per_stage(
 
     seen, release = {}, threading.Event()
 
-    def pipeline(data, models, prediction_files=(), *, now, settings, stages, progress):
-        seen.update(stages=stages, names=stages.names(), time=data.time)
+    def pipeline(data, models, prediction_files=(), *, now, settings, stages, progress, join, incumbent):
+        seen.update(stages=stages, names=stages.names(), time=data.time, join=join, incumbent=incumbent)
         for m in models:
             progress(m.name, "predict")
         release.wait(30)
@@ -172,6 +175,7 @@ def test_the_chosen_stages_reach_the_pipeline_with_a_bar_per_stage(
     assert stages.serving == ServingSettings.quick_mode()
     assert stages.explain.total_budget_seconds == jobs.EXPLAIN_BUDGET_S == 30
     assert stages.backtest and pd.api.types.is_datetime64_any_dtype(stages.train_frame["timestamp"])
+    assert seen["join"] == "auto" and seen["incumbent"] is None  # join on a shared id; no incumbent chosen
 
 
 def test_training_data_without_the_models_features_is_refused_next_to_its_upload(
@@ -197,13 +201,12 @@ def test_a_column_error_is_shown_next_to_the_column(small_test_parquet):
     assert len(errors) == 1 and "time column 'cuisine'" in errors[0]
 
 
-def test_a_broken_model_file_is_reported_next_to_the_models(small_test_parquet):
+def test_a_broken_model_file_is_reported_before_the_evaluation(small_test_parquet):
     at = _upload_dataset(new_app("data"), small_test_parquet)
     widget(at, "file_uploader", "Model files").set_value(("broken.skops", b"not a zip", "application/octet-stream"))
     at.run()
-    at.button(key="w.eval.go").click().run()
-    run_until(at, lambda a: bool(a.error))
-    assert any("broken.skops" in e.value for e in at.error)
+    assert any("broken.skops" in e.value for e in at.error)  # checked on upload, listed by the Evaluate button
+    assert at.button(key="w.eval.go").disabled  # nothing left to evaluate
     assert not at.exception
 
 
