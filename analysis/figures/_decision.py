@@ -12,6 +12,34 @@ from analysis.figures._palette import DOMINATED_COLOUR, FRONT_COLOUR, MAX_DISTIN
 from analysis.figures._style import finish
 
 MAX_BARS = 15
+#: Share of the bars' span added beyond their ends, so labels outside the bars stay on the chart.
+LABEL_PAD = 0.2
+_LABEL_COLOUR = "#1d2330"
+
+
+def bar_label_range(values: Sequence[float], *, pad: float = LABEL_PAD) -> list[float] | None:
+    """A linear axis range that includes 0 and leaves room for labels beyond both ends of the bars.
+
+    Negative bars get room on the left and positive ones on the right, so every label (placed
+    outside its bar with ``cliponaxis=False``) stays readable whatever the bar's sign.
+
+    Examples
+    --------
+    >>> bar_label_range([-0.5, 1.0])
+    [-0.8, 1.3]
+    >>> bar_label_range([0.2, 0.4])
+    [0.0, 0.48]
+    """
+    vals = [float(v) for v in values if v is not None and np.isfinite(v)]
+    if not vals:
+        return None
+    lo, hi = min(0.0, *vals), max(0.0, *vals)
+    span = (hi - lo) or 1.0
+    return [round(lo - pad * span, 12) if lo < 0 else lo, round(hi + pad * span, 12) if hi > 0 else hi]
+
+
+def _outside_labels() -> dict:
+    return {"textposition": "outside", "cliponaxis": False, "textfont": {"size": 12, "color": _LABEL_COLOUR}}
 
 
 def make_ranking_figure(
@@ -57,13 +85,12 @@ def make_ranking_figure(
             hovertext=hover,
             hoverinfo="text",
             text=[f"{v:.3f}" for v in values],
-            textposition="auto",
-            textfont={"size": 12},
+            **_outside_labels(),
         )
     )
     fig.update_yaxes(autorange="reversed")
     better = "higher" if score.higher_is_better else "lower"
-    fig.update_xaxes(title_text=f"score ({score.method}, {better} is better)")
+    fig.update_xaxes(title_text=f"score ({score.method}, {better} is better)", range=bar_label_range(values))
     more = len(score.candidates) - len(order)
     h = height or max(200, (70 if title else 40) + 26 * len(order))
     if title is None:
@@ -220,10 +247,15 @@ def make_win_share_figure(
             orientation="h",
             marker={"color": [colour_of(c, colours) if colours else DOMINATED_COLOUR for c, _ in items]},
             text=[f"{v:.0%}" for _, v in items],
-            textposition="auto",
             hovertemplate="%{y}: chosen in %{x:.1%} of draws<extra></extra>",
+            **_outside_labels(),
         )
     )
-    fig.update_xaxes(range=[0, 1], tickformat=".0%", title_text="share of draws won")
+    fig.update_xaxes(
+        range=[0, 1 + LABEL_PAD / 2],
+        tickvals=[0, 0.25, 0.5, 0.75, 1],
+        tickformat=".0%",
+        title_text="share of draws won",
+    )
     fig.update_yaxes(autorange="reversed")
     return finish(fig, "How often the group rule picks each candidate", height=height or 100 + 28 * len(items))

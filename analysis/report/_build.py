@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from importlib import metadata
@@ -24,6 +25,7 @@ from analysis.decision import (
     decision_to_dict,
     table_from_scorecard,
 )
+from analysis.objectives import split_attribute_objective
 from analysis.report._format import round_sig
 from analysis.report._record import STATUSES, Report, SignOff, freeze
 from analysis.report._summary import build_summary, build_title
@@ -184,7 +186,14 @@ def _question(scorecard: Scorecard, dataset: dict, objectives: list[dict]) -> di
         text = f"Which of {n} candidate models should predict {target}{pos}, judged on {source}{rows_text}?"
     else:
         text = f"Which of {n} candidates to choose, judged on the {len(objectives)} measured objectives of {source}?"
-    return {"task": scorecard.task, "text": text, "dataset": dataset, "objectives": objectives}
+    confidence = scorecard.settings.get("confidence")
+    return {
+        "task": scorecard.task,
+        "text": text,
+        "dataset": dataset,
+        "objectives": objectives,
+        "confidence": float(confidence) if _finite(confidence) else None,
+    }
 
 
 def _metrics(scorecard: Scorecard) -> list[dict]:
@@ -199,11 +208,14 @@ def _metrics(scorecard: Scorecard) -> list[dict]:
 
 
 def _candidates(scorecard: Scorecard, decision: Mapping | None) -> list[dict]:
-    feas = pareto = None
+    feas = pareto = considered = None
+    left_out: dict[str, str] = {}
     if decision is not None:
         gf = decision["group_feasibility"]
         feas = {c["candidate"]: list(c["violations"]) for c in gf.get("infeasible", ())}
         pareto = set(decision["pareto"].get("front", ()))
+        considered = set(decision["group"].get("considered", ()))
+        left_out = {str(x["candidate"]): str(x.get("reason") or "") for x in decision["group"].get("excluded", ())}
     out = []
     for c in scorecard.candidates:
         src = dict(c.source)
@@ -222,6 +234,10 @@ def _candidates(scorecard: Scorecard, decision: Mapping | None) -> list[dict]:
                 "feasible": None if feas is None else c.name not in feas,
                 "violations": [] if feas is None else feas.get(c.name, []),
                 "pareto_optimal": None if pareto is None else c.name in pareto,
+                "considered": None if considered is None else c.name in considered,
+                "left_out_reason": None
+                if considered is None or c.name in considered
+                else left_out.get(c.name) or "not compared by the group rules",
             }
         )
     return out
@@ -266,7 +282,113 @@ def _choice(decision: Mapping, selected: str | None) -> dict:
         "rules": rules,
         "disagree": bool(g.get("disagree", False)),
         "condorcet_winner": g.get("condorcet_winner"),
+        "all_candidates": list(decision.get("candidates", ())),
+        "excluded": [
+            {"candidate": str(x.get("candidate")), "reason": str(x.get("reason") or "")} for x in g.get("excluded", ())
+        ],
+        "no_feasible_reason": decision.get("no_feasible_reason"),
+        "profiles_not_taking_part": [
+            {
+                "profile": p["name"],
+                "role": p.get("role") or p["name"],
+                "reason": p.get("cannot_take_part_reason") or "nothing to rank on",
+            }
+            for p in decision["profiles"]
+            if not _takes_part(p)
+        ],
+        "incumbent": decision.get("incumbent"),
+        "switch_to": None,
+        "switch": [],
     }
+
+
+def _takes_part(profile: Mapping) -> bool:
+    """Whether a profile of a decision record took part in the group rules (older records: it has a score)."""
+    if "takes_part" in profile:
+        return bool(profile["takes_part"])
+    return bool(profile.get("score"))
+
+
+def _switch_row_of(row: Mapping) -> dict:
+    lo_i, hi_i = (list(row.get("incumbent_ci") or ()) + [None, None])[:2]
+    lo_c, hi_c = (list(row.get("chosen_ci") or ()) + [None, None])[:2]
+    return {
+        "objective": row["objective"],
+        "label": row.get("label") or row["objective"],
+        "unit": row.get("unit") or "",
+        "direction": row.get("direction") or "max",
+        "incumbent": row.get("incumbent"),
+        "incumbent_ci_low": lo_i,
+        "incumbent_ci_high": hi_i,
+        "chosen": row.get("chosen"),
+        "chosen_ci_low": lo_c,
+        "chosen_ci_high": hi_c,
+        "change": row.get("change"),
+        "better": row.get("better"),
+        "clear": row.get("clear"),
+    }
+
+
+def _finite(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _switch_from_metrics(scorecard: Scorecard, objectives: Sequence[str], incumbent: str, to: str) -> list[dict]:
+    """The switch table for a candidate the decision did not compare (the team's own choice).
+
+    The same rule as the decision's: change = to - incumbent; ``clear`` when the two intervals
+    do not overlap, None when either is unknown.
+    """
+    metrics = {(m.candidate, m.objective): m for m in scorecard.metrics}
+    objs = {o.name: o for o in scorecard.objectives}
+    rows = []
+    for name in objectives:
+        a, b, o = metrics.get((incumbent, name)), metrics.get((to, name)), objs.get(name)
+        if a is None or b is None or o is None:
+            continue
+        change = b.value - a.value if _finite(a.value) and _finite(b.value) else None
+        better = None if change is None or change == 0 else (change > 0) == (o.direction == "max")
+        ci = (a.ci_low, a.ci_high, b.ci_low, b.ci_high)
+        clear = None
+        if all(_finite(x) for x in ci):
+            clear = bool(a.ci_high < b.ci_low or b.ci_high < a.ci_low)
+        rows.append(
+            {
+                "objective": name,
+                "label": o.label,
+                "unit": o.unit,
+                "direction": o.direction,
+                "incumbent": a.value,
+                "incumbent_ci_low": a.ci_low,
+                "incumbent_ci_high": a.ci_high,
+                "chosen": b.value,
+                "chosen_ci_low": b.ci_low,
+                "chosen_ci_high": b.ci_high,
+                "change": change,
+                "better": better,
+                "clear": clear,
+            }
+        )
+    return rows
+
+
+def _add_switch(choice: dict, decision: Mapping, scorecard: Scorecard) -> dict:
+    """Fill ``switch_to`` and ``switch``: the incumbent against the chosen candidate, per objective."""
+    incumbent, chosen = choice["incumbent"], choice["chosen"]
+    if incumbent is None or chosen is None or incumbent == chosen:
+        return choice
+    if incumbent not in scorecard.candidate_names:
+        return choice
+    choice["switch_to"] = chosen
+    recorded = [_switch_row_of(r) for r in decision.get("switch", ())]
+    if chosen == choice["group_choice"]:
+        choice["switch"] = recorded
+    else:  # the team overrode the rule: compare its own choice on the same objectives
+        names = [r["objective"] for r in recorded] or list(
+            dict.fromkeys(o for p in decision["profiles"] for o in p.get("ranked_on", ()))
+        )
+        choice["switch"] = _switch_from_metrics(scorecard, names, incumbent, chosen)
+    return choice
 
 
 def _pick_pair(objectives: list[dict], available: set[str]) -> tuple[str, str] | None:
@@ -338,6 +460,16 @@ def _why(decision: Mapping, tradeoff: dict | None) -> dict:
                 "higher_is_better": score["higher_is_better"] if score else True,
                 "top": top,
                 "warnings": list(p.get("warnings", ())),
+                "takes_part": _takes_part(p),
+                "cannot_take_part_reason": None if _takes_part(p) else p.get("cannot_take_part_reason"),
+                "resolution": {str(k): [str(x) for x in v] for k, v in (p.get("resolution") or {}).items()},
+                "notes": [str(n) for n in p.get("notes", ())],
+                "partial": [
+                    {"candidate": r["candidate"], "scored_without": list(r["scored_without"])}
+                    for r in (score or {}).get("candidates", ())
+                    if r.get("scored_without")
+                ],
+                "unscored": list((score or {}).get("unscored", ())),
             }
         )
     return {
@@ -356,6 +488,7 @@ def _why(decision: Mapping, tradeoff: dict | None) -> dict:
             "dominated_by": dict(pareto.get("dominated_by", {})),
             "knees": list(pareto.get("knees", ())),
             "trades": [t["text"] for t in pareto.get("trades", ()) if t.get("text")],
+            "excluded_missing_values": list(pareto.get("excluded_missing_values", ())),
         },
         "tradeoff": tradeoff,
         "profiles": profiles,
@@ -453,13 +586,24 @@ def _fairness(scorecard: Scorecard, objectives: list[dict], focus: Sequence[str]
                 "group": str(s.get("group")),
                 "n": s.get("n"),
                 "small": bool(s.get("small", False)),
+                "excluded_from_scoring": (
+                    bool(s["excluded_from_scoring"]) if s.get("excluded_from_scoring") is not None else None
+                ),
             }
             for k, v in s.items():
-                if k in _SLICE_SKIP or str(k).endswith(("_ci_low", "_ci_high")):
+                if k in _SLICE_SKIP:
                     continue
                 if isinstance(v, (int, float)) and not isinstance(v, bool) or v is None:
                     g[str(k)] = v
             groups.append(g)
+    sec = sec if isinstance(sec, Mapping) else {}
+    methods = [str(s["ci_method"]) for s in scorecard.slices if s.get("ci_method")]
+    notes = sec.get("notes") or ()
+    if isinstance(notes, Mapping):
+        notes = [n for ns in notes.values() for n in (ns if isinstance(ns, (list, tuple)) else [ns])]
+    excluded = sec.get("excluded_groups")
+    size = sec.get("min_group_size", scorecard.settings.get("min_group_size"))
+    confidence = scorecard.settings.get("confidence")
     return {
         "attributes": attributes,
         "objective_rule": rule,
@@ -467,7 +611,19 @@ def _fairness(scorecard: Scorecard, objectives: list[dict], focus: Sequence[str]
         "rows": rows,
         "groups": groups,
         "groups_for": [c for c in focus],
-        "min_group_size": scorecard.settings.get("min_group_size"),
+        "min_group_size": size if isinstance(size, int) and not isinstance(size, bool) else None,
+        "ci_method": str(sec.get("ci_method") or (methods[0] if methods else "")) or None,
+        "confidence": float(confidence) if _finite(confidence) else None,
+        "small_group_rule": str(sec["small_group_rule"]) if sec.get("small_group_rule") else None,
+        "excluded_groups": (
+            {str(a): [str(g) for g in gs] for a, gs in excluded.items() if gs} if isinstance(excluded, Mapping) else {}
+        ),
+        "attribute_objectives": [
+            {"objective": name, "base": base, "attribute": attr}
+            for name, (base, attr) in ((o["name"], split_attribute_objective(o["name"])) for o in objectives)
+            if attr is not None
+        ],
+        "notes": [str(n) for n in notes],
     }
 
 
@@ -725,10 +881,11 @@ def build_report(
     dataset = _dataset(scorecard)
     table = _table(scorecard, objectives)
     tradeoff = _tradeoff(table, objectives)
-    choice = _choice(dec, selected) if dec is not None else None
+    choice = _add_switch(_choice(dec, selected), dec, scorecard) if dec is not None else None
     focus = []
     if choice is not None:
-        focus = [c for c in (choice["chosen"], choice["group_choice"]) if c is not None]
+        focus = [c for c in (choice["chosen"], choice["group_choice"], choice["incumbent"]) if c is not None]
+        focus = [c for c in focus if c in scorecard.candidate_names]
         focus = list(dict.fromkeys(focus))
     serving = _serving(scorecard)
     if serving is not None and serving["environment"].get("busy"):

@@ -14,8 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis.report._figures import FIGURES, focus_order
-from analysis.report._format import fmt_fixed, fmt_interval, fmt_number, fmt_share, join_names
+from analysis.report._format import (
+    fmt_change,
+    fmt_fixed,
+    fmt_interval,
+    fmt_number,
+    fmt_share,
+    interval_phrase,
+    join_names,
+)
 from analysis.report._record import Report
+from analysis.report._summary import compared_sentence, no_feasible_details
 
 #: Per-candidate tables show at most this many candidates in HTML, PDF and Markdown.
 MAX_ROWS = 50
@@ -124,6 +133,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("question", "The question and the data"),
     ("candidates", "The candidates"),
     ("choice", "The choice"),
+    ("switch", "The model in production"),
     ("why", "Why"),
     ("robustness", "How robust the choice is"),
     ("metrics", "Every measurement"),
@@ -181,11 +191,13 @@ def _header(report: Report) -> list[Block]:
             pairs.append(("Group rule's pick", Swatch(c["group_choice"]) if c.get("group_choice") else "none"))
         pairs.append(("Rule", f"{c['rule']}: {c.get('rule_description') or ''}".rstrip(": ")))
         pairs.append(("Runners-up", join_names(c.get("runners_up", ()))))
+        pairs.append(("In production today", Swatch(c["incumbent"]) if c.get("incumbent") else "not named"))
         share = (report.robustness or {}).get("win_share", {}).get(c.get("group_choice"))
         if share is not None and (report.robustness or {}).get("n_samples"):
             pairs.append(("Wins when re-run", fmt_share(share)))
         feasible = sum(1 for x in report.candidates if x.get("feasible"))
         pairs.append(("Meet every hard constraint", f"{feasible} of {len(report.candidates)}"))
+        pairs.append(("Compared by the group rules", f"{len(c.get('considered', ()))} of {len(report.candidates)}"))
     else:
         pairs.append(("Candidates", str(len(report.candidates))))
     pairs.append(("Sign-offs", str(len(report.signoffs)) if report.signoffs else "none yet"))
@@ -272,16 +284,32 @@ def _candidates(report: Report) -> list[Block]:
                 c.get("status") or "",
                 _yesno(feas) if feas is not None else "",
                 _yesno(c.get("pareto_optimal")) if c.get("pareto_optimal") is not None else "",
+                _compared(c),
                 _lines(list(c.get("violations", ())) + list(c.get("errors", ()))),
             )
         )
     return [
         Table(
-            ("Candidate", "Model", "Status", "Meets every constraint", "On the Pareto front", "Why not / errors"),
+            (
+                "Candidate",
+                "Model",
+                "Status",
+                "Meets every constraint",
+                "On the Pareto front",
+                "Compared by the group rules",
+                "Why not / errors",
+            ),
             tuple(rows),
         ),
         Para(("File hashes are under Provenance.",), "note"),
     ]
+
+
+def _compared(candidate) -> str:
+    considered = candidate.get("considered")
+    if considered is None:
+        return ""
+    return "yes" if considered else "no (see The choice)"
 
 
 def _choice(report: Report) -> list[Block]:
@@ -309,12 +337,51 @@ def _choice(report: Report) -> list[Block]:
             )
         )
     if not c.get("any_feasible"):
-        out.append(Para(("No candidate meets every stakeholder's hard constraints.",), "warning"))
+        reason = c.get("no_feasible_reason")
+        out.append(
+            Para(
+                (
+                    "No candidate satisfies every profile's hard constraints"
+                    + (f": {no_feasible_details(reason)}" if reason else ".")
+                    + " Whichever candidate is picked breaks at least one of them.",
+                ),
+                "warning",
+            )
+        )
+    out.append(Para((compared_sentence(c, len(report.candidates), reasons=False),)))
+    if c.get("excluded"):
+        out.append(
+            Table(
+                ("Left out of the group rules", "Why"),
+                tuple((Swatch(x["candidate"]), x["reason"]) for x in c["excluded"]),
+            )
+        )
+    not_taking = list(c.get("profiles_not_taking_part") or ())
+    if not_taking:
+        out.append(
+            Para(
+                (
+                    "Could not take part in the group rules: "
+                    + "; ".join(f"{x['role']} ({x['reason']})" for x in not_taking)
+                    + ".",
+                ),
+                "warning",
+            )
+        )
+    absent = {x["profile"]: x["reason"] for x in not_taking}
     out.append(Heading(3, "Each stakeholder's favourite"))
     out.append(
         Table(
             ("Stakeholder", "Favourite"),
-            tuple((f["role"], Swatch(f["favourite"]) if f.get("favourite") else "none") for f in c["favourites"]),
+            tuple(
+                (
+                    f["role"],
+                    f"takes no part: {absent[f['profile']]}"
+                    if f["profile"] in absent
+                    else (Swatch(f["favourite"]) if f.get("favourite") else "none that meets their constraints"),
+                )
+                for f in c["favourites"]
+            ),
         )
     )
     out.append(Heading(3, "The group rules side by side"))
@@ -332,8 +399,151 @@ def _choice(report: Report) -> list[Block]:
         out.append(Para(("The rules disagree, so the choice depends on how the group weighs its members.",), "note"))
     if c.get("condorcet_winner"):
         out.append(
-            Para(("Condorcet winner (beats every other candidate head to head): ", Swatch(c["condorcet_winner"]), "."))
+            Para(
+                (
+                    "Condorcet winner (beats every other compared candidate head to head): ",
+                    Swatch(c["condorcet_winner"]),
+                    ".",
+                )
+            )
         )
+    return out
+
+
+def switch_title(report: Report) -> str:
+    """The title of the section on the model in production (it names both models when it can)."""
+    c = report.choice or {}
+    incumbent, chosen = c.get("incumbent"), c.get("chosen")
+    if incumbent and chosen and incumbent != chosen:
+        return f"What changes if we switch from {incumbent} to {chosen}"
+    if incumbent and chosen == incumbent:
+        return f"Keep {incumbent}"
+    return "The model in production"
+
+
+def _overlap(clear: Any) -> str:
+    if clear is None:
+        return "unknown (no interval)"
+    return "do not overlap" if clear else "intervals overlap: may be noise"
+
+
+def _switch(report: Report) -> list[Block]:
+    c = report.choice
+    if c is None:
+        return [Para(("No decision recorded, so there is no switch to describe.",), "note")]
+    incumbent, chosen = c.get("incumbent"), c.get("chosen")
+    left_out = {x["candidate"]: x["reason"] for x in c.get("excluded") or ()}
+    if not incumbent:
+        return [
+            Para(
+                (
+                    "No model in production (incumbent) was named for this decision, so nothing is compared with "
+                    "what runs today. Name it with ",
+                    Code("--incumbent NAME"),
+                    " (tradeoffs evaluate, decide or report).",
+                ),
+                "note",
+            )
+        ]
+    out: list[Block] = []
+    if incumbent not in report.candidate_names:
+        out.append(
+            Para(
+                (f"The incumbent {incumbent} is not among the candidates measured, so it cannot be compared.",),
+                "warning",
+            )
+        )
+        return out
+    if incumbent in left_out:
+        out.append(
+            Para(("The group rules left the incumbent ", Swatch(incumbent), f" out: {left_out[incumbent]}."), "warning")
+        )
+    if chosen is None:
+        out.append(Para(("No candidate was chosen, so nothing replaces ", Swatch(incumbent), "."), "note"))
+        return out
+    if chosen == incumbent:
+        rule = c.get("rule_description") or c["rule"]
+        fans = [f["role"] for f in c.get("favourites", ()) if f.get("favourite") == incumbent]
+        text: list[Any] = [
+            "Keep ",
+            Swatch(incumbent),
+            f": the {c['rule']} rule ({rule}) picks the model already in production",
+        ]
+        text.append(f" among the {len(c.get('considered', ()))} candidates it compared.")
+        out.append(Para(tuple(text)))
+        if fans:
+            out.append(Para((f"It is the favourite of {join_names(fans)}.",)))
+        if c.get("runners_up"):
+            out.append(Para((f"The closest alternatives: {join_names(c['runners_up'])}.",)))
+        if not c.get("any_feasible"):
+            out.append(
+                Para(("It still breaks at least one stakeholder's hard constraint (see the choice above).",), "warning")
+            )
+        return out
+    rows = list(c.get("switch") or ())
+    to = c.get("switch_to") or chosen
+    out.append(
+        Para(
+            (
+                "Each objective, ",
+                Swatch(incumbent),
+                " (in production) against ",
+                Swatch(to),
+                f" (chosen), with {interval_phrase(report.confidence, 'confidence intervals')} in brackets.",
+            )
+        )
+    )
+    if not c.get("any_feasible"):
+        out.append(
+            Para((Swatch(to), " breaks at least one stakeholder's hard constraint (see the choice above)."), "warning")
+        )
+    if not rows:
+        out.append(Para(("The decision record has no objective measured for both models.",), "note"))
+        return out
+    table_rows = []
+    for r in rows:
+        unit = r.get("unit") or ""
+        unit = "" if unit == "yes=1" else unit
+        verdict = {True: " (better)", False: " (worse)"}.get(r.get("better"), "")
+        table_rows.append(
+            (
+                r.get("label") or r["objective"],
+                "higher" if r.get("direction") == "max" else "lower",
+                fmt_interval(r.get("incumbent"), r.get("incumbent_ci_low"), r.get("incumbent_ci_high"), unit),
+                fmt_interval(r.get("chosen"), r.get("chosen_ci_low"), r.get("chosen_ci_high"), unit),
+                (
+                    "no change"
+                    if r.get("change") is not None and r.get("better") is None
+                    else fmt_change(r.get("change"), unit)
+                )
+                + verdict,
+                _overlap(r.get("clear")),
+            )
+        )
+    out.append(
+        Table(
+            (
+                "Objective",
+                "Better",
+                (Swatch(incumbent), " (in production)"),
+                (Swatch(to), " (chosen)"),
+                "Change",
+                "Intervals",
+            ),
+            tuple(table_rows),
+            numeric=(2, 3, 4),
+        )
+    )
+    out.append(
+        Para(
+            (
+                "Each interval describes one model on its own. Intervals that do not overlap suggest a real "
+                "difference; overlapping ones mean the difference may be noise. The record holds no paired test "
+                "of these two models, so neither is a significance test.",
+            ),
+            "note",
+        )
+    )
     return out
 
 
@@ -384,6 +594,13 @@ def _why(report: Report) -> list[Block]:
                 f"{len(p['objectives'])} weighted objectives: no other candidate is at least as good on every one "
                 "and better on one. ",
                 "On the front: " + join_names(front, limit=12) + "." if front else "",
+                (
+                    " Not placed (a weighted objective is missing): "
+                    + join_names(p["excluded_missing_values"], limit=12)
+                    + "."
+                )
+                if p.get("excluded_missing_values")
+                else "",
             )
         )
     )
@@ -405,12 +622,41 @@ def _why(report: Report) -> list[Block]:
         weights = ", ".join(
             f"{_obj(report, k)[0]} {fmt_share(v)}" for k, v in sorted(prof["weights"].items(), key=lambda kv: -kv[1])
         )
-        items: list[tuple] = [("Weights: ", weights or "none")]
+        items: list[tuple] = []
+        if not prof.get("takes_part", True):
+            items.append(
+                ("Takes no part in the group rules: ", prof.get("cannot_take_part_reason") or "nothing to rank on")
+            )
+        items.append(("Weights: ", weights or "none"))
+        resolution = prof.get("resolution") or {}
+        if resolution:
+            items.append(
+                (
+                    "Kinds of objective resolved: ",
+                    "; ".join(
+                        f"{kind} → {', '.join(_obj(report, o)[0] for o in objs) if objs else 'not measured'}"
+                        for kind, objs in resolution.items()
+                    ),
+                )
+            )
         if prof["constraints"]:
             items.append(("Hard constraints: ", *[x for c in prof["constraints"] for x in (Code(c), " ")]))
+        items += [("Note: ", n) for n in prof.get("notes", ())]
         if prof["missing_objectives"]:
             items.append(("Not measured, left out: ", ", ".join(prof["missing_objectives"])))
-        top = [t for t in prof["top"] if t.get("feasible") is not False][:3]
+        if prof.get("partial"):
+            items.append(
+                (
+                    "Scored on part of their objectives (weights rescaled over what was measured): ",
+                    "; ".join(
+                        f"{x['candidate']} (without {', '.join(_obj(report, o)[0] for o in x['scored_without'])})"
+                        for x in prof["partial"]
+                    ),
+                )
+            )
+        if prof.get("unscored"):
+            items.append(("Not scored (measurements missing): ", join_names(prof["unscored"])))
+        top = [t for t in prof["top"] if t.get("feasible") is not False and t.get("score") is not None][:3]
         if top:
             ranking: list[Any] = ["Best for them: "]
             for i, t in enumerate(top):
@@ -418,7 +664,7 @@ def _why(report: Report) -> list[Block]:
                 if i < len(top) - 1:
                     ranking.append(", ")
             items.append(tuple(ranking))
-        else:
+        elif prof.get("takes_part", True):
             items.append(("Best for them: none satisfies their constraints",))
         out.append(Items(tuple(items)))
     out.append(Heading(3, "What each stakeholder gives up (regret)"))
@@ -463,8 +709,9 @@ def _robustness(report: Report) -> list[Block]:
         out.append(
             Para(
                 (
-                    f"The whole group decision was re-run {n:,} times with every stakeholder's weights resampled "
-                    "around their own and every measurement resampled within its confidence interval. ",
+                    f"The whole group decision was re-run {n:,} times with the weights of every stakeholder taking "
+                    "part resampled around their own and every measurement resampled within its confidence interval, "
+                    f"among the {len((report.choice or {}).get('considered', ()))} compared candidates. ",
                     Swatch(chosen) if chosen else "",
                     f" won {fmt_share(r['win_share'].get(chosen))} of them." if chosen else "",
                 )
@@ -477,7 +724,7 @@ def _robustness(report: Report) -> list[Block]:
             (
                 ("Statistically tied with the chosen candidate: " + join_names(ties) + ".")
                 if ties
-                else "No candidate is statistically tied with the chosen one.",
+                else "No other compared candidate is statistically tied with the chosen one.",
             )
         )
     )
@@ -495,7 +742,7 @@ def _robustness(report: Report) -> list[Block]:
                 ),
             )
         )
-    else:
+    elif chosen:
         out.append(Para(("Removing any single other candidate does not change the pick.",)))
     if loo.get("note"):
         out.append(Para((loo["note"],), "note"))
@@ -552,14 +799,21 @@ def _metrics(report: Report) -> list[Block]:
     out.append(
         Para(
             (
-                "Values with a 95% confidence interval in brackets when one was measured; ↑ higher is better, "
-                "↓ lower is better.",
+                f"Values with a {interval_phrase(report.confidence)} in brackets when one was measured; "
+                "↑ higher is better, ↓ lower is better.",
             ),
             "note",
         )
     )
     out += _left_out(more)
     return out
+
+
+def _group_flag(g) -> str:
+    excluded = g.get("excluded_from_scoring")
+    if g.get("small"):
+        return " (too small, not scored)" if excluded else " (too small)"
+    return " (not scored)" if excluded else ""
 
 
 def _fairness(report: Report) -> list[Block]:
@@ -569,6 +823,18 @@ def _fairness(report: Report) -> list[Block]:
     out: list[Block] = []
     if f.get("objective_rule"):
         out.append(Para((f"Scored objectives use the {f['objective_rule']}.",), "note"))
+    per_attr = list(f.get("attribute_objectives") or ())
+    if per_attr:
+        out.append(
+            Para(
+                (
+                    "Per-attribute objectives in the scorecard: "
+                    + ", ".join(_obj(report, x["objective"])[0] for x in per_attr)
+                    + ".",
+                ),
+                "note",
+            )
+        )
     out.append(Figure("fairness"))
     names, more = _shown(report, report.candidate_names)
     keep = set(names)
@@ -589,13 +855,16 @@ def _fairness(report: Report) -> list[Block]:
             out.append(Heading(3, f"By {attr}"))
             out.append(Table(("Candidate", *heads), rows, numeric=tuple(range(1, 1 + len(metrics)))))
     out += _left_out(more)
+    if f.get("notes"):
+        out.append(Items(tuple((n,) for n in f["notes"])))
     if f.get("groups"):
         who = list(f.get("groups_for", ()))
         out.append(Heading(3, f"Per group, for {join_names(who)}"))
         keys = []
+        skip = ("candidate", "attribute", "group", "n", "small", "excluded_from_scoring")
         for g in f["groups"]:
             for k in g:
-                if k not in ("candidate", "attribute", "group", "n", "small") and k not in keys:
+                if k not in skip and not k.endswith(("_ci_low", "_ci_high")) and k not in keys:
                     keys.append(k)
         several = len(who) > 1
         rows = tuple(
@@ -603,8 +872,8 @@ def _fairness(report: Report) -> list[Block]:
                 *((Swatch(g["candidate"]),) if several else ()),
                 g["attribute"],
                 g["group"],
-                fmt_number(g.get("n")) + (" (too small)" if g.get("small") else ""),
-                *[fmt_number(g.get(k)) for k in keys],
+                fmt_number(g.get("n")) + _group_flag(g),
+                *[fmt_interval(g.get(k), g.get(f"{k}_ci_low"), g.get(f"{k}_ci_high")) for k in keys],
             )
             for g in f["groups"]
         )
@@ -622,9 +891,35 @@ def _fairness(report: Report) -> list[Block]:
                 numeric=tuple(range(first + 2, first + 3 + len(keys))),
             )
         )
-        if f.get("min_group_size"):
-            out.append(Para((f"Groups with fewer than {f['min_group_size']} rows are flagged as too small.",), "note"))
+        out += _fairness_notes(report, f)
     return out
+
+
+def _fairness_notes(report: Report, f) -> list[Block]:
+    """What the per-group table's flags and intervals mean (only what the scorecard says)."""
+    notes = []
+    size = f.get("min_group_size")
+    knows = bool(f.get("small_group_rule")) or any(g.get("excluded_from_scoring") is not None for g in f["groups"])
+    if size and knows:
+        notes.append(
+            f"Groups with fewer than {size} rows are shown here but excluded from the scored disparities "
+            "and worst-group figures."
+        )
+    elif size:
+        notes.append(
+            f"Groups with fewer than {size} rows are flagged as too small; this scorecard does not say whether "
+            "they were left out of the scored disparities."
+        )
+    has_ci = any(k.endswith("_ci_low") and g.get(k) is not None for g in f["groups"] for k in g)
+    method = str(f.get("ci_method") or "")
+    if has_ci and method == "wilson":
+        notes.append(
+            f"Per-group rates have {interval_phrase(report.confidence, 'Wilson score intervals')} in brackets."
+        )
+    elif has_ci:
+        what = f" ({method.replace('_', ' ')})" if method else ""
+        notes.append(f"Per-group figures have {interval_phrase(report.confidence, 'intervals')}{what} in brackets.")
+    return [Para((n,), "note") for n in notes]
 
 
 def _explanations(report: Report) -> list[Block]:
@@ -873,6 +1168,7 @@ _BUILDERS = {
     "question": _question,
     "candidates": _candidates,
     "choice": _choice,
+    "switch": _switch,
     "why": _why,
     "robustness": _robustness,
     "metrics": _metrics,
@@ -887,7 +1183,8 @@ _BUILDERS = {
 
 def build_document(report: Report) -> tuple[list[Block], list[tuple[str, str, list[Block]]]]:
     """The header blocks and ``(anchor, title, blocks)`` for each section, in reading order."""
-    sections = [(anchor, title, _BUILDERS[anchor](report)) for anchor, title in SECTIONS]
+    titles = {"switch": switch_title(report)}
+    sections = [(anchor, titles.get(anchor, title), _BUILDERS[anchor](report)) for anchor, title in SECTIONS]
     return _header(report), sections
 
 

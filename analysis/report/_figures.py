@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.figures import DOMINATED_COLOUR, FRONT_COLOUR, MAX_DISTINCT, REFERENCE_COLOUR, candidate_colours
-from analysis.report._format import fmt_number, plotly_text
+from analysis.report._format import fmt_number, interval_phrase, plotly_text
 from analysis.report._record import Report
 
 #: At most this many candidates in a bar, dot or heatmap chart (the chosen one and the runners-up first).
@@ -96,6 +96,39 @@ def _wrap(text: str, width: int = 20) -> str:
     mid = len(text) // 2
     cut = min((i for i, ch in enumerate(text) if ch == " "), key=lambda i: abs(i - mid))
     return text[:cut] + "<br>" + text[cut + 1 :]
+
+
+#: Share of the data span added beyond the bars' ends so that outside labels fit on the axis.
+LABEL_PAD = 0.22
+_INK = "#1d2330"
+
+
+def bar_label_range(values, *, pad: float = LABEL_PAD, log: bool = False) -> list[float] | None:
+    """An axis range with room for labels outside both ends of the bars (any sign); None without values.
+
+    The range always includes 0 (bars start there) on a linear axis; on a log axis it is in
+    powers of ten, as plotly expects. Negative bars get room on the left, positive ones on the right.
+    """
+    import math
+
+    vals = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    if log:
+        vals = [math.log10(v) for v in vals if v > 0]
+        if not vals:
+            return None
+        lo, hi = min(vals), max(vals)
+        span = max(hi - lo, 0.5)  # in decades
+        return [lo - 0.1 * span, hi + pad * span]
+    if not vals:
+        return None
+    lo, hi = min(0.0, *vals), max(0.0, *vals)
+    span = (hi - lo) or 1.0
+    return [lo - pad * span if lo < 0 else lo, hi + pad * span if hi > 0 else hi]
+
+
+def bar_label_style() -> dict:
+    """Trace settings for bar labels readable whatever the bar's sign: outside its end, never clipped."""
+    return {"textposition": "outside", "cliponaxis": False, "textfont": {"color": _INK}}
 
 
 def _more(n: int) -> str:
@@ -270,7 +303,10 @@ def make_report_interval_figure(report: Report, objective: str | None = None) ->
     fig.update_xaxes(
         title_text=_axis_title(report, objective, "→"), autorange="reversed" if direction == "min" else True
     )
-    sub = "Best first; the bars are 95% confidence intervals: overlapping bars may be a tie." + _more(more)
+    sub = (
+        f"Best first; the bars are {interval_phrase(report.confidence, 'confidence intervals')}: overlapping bars "
+        "may be a tie." + _more(more)
+    )
     return _finish(fig, plotly_text(f"{label}: is the difference real?"), height=110 + 26 * len(rows), subtitle=sub)
 
 
@@ -329,13 +365,22 @@ def make_report_win_share_figure(report: Report) -> go.Figure | None:
             orientation="h",
             marker={"color": [_colour(report, c, colours) for c, _ in items]},
             text=[f"{v:.0%}" for _, v in items],
-            textposition="auto",
             hovertemplate="%{y}: picked in %{x:.1%} of re-runs<extra></extra>",
+            **bar_label_style(),
         )
     )
-    fig.update_xaxes(range=[0, 1], tickformat=".0%", title_text="share of re-runs won")
+    fig.update_xaxes(
+        range=[0, 1 + LABEL_PAD / 2],
+        tickvals=[0, 0.25, 0.5, 0.75, 1],
+        tickformat=".0%",
+        title_text="share of re-runs won",
+    )
     fig.update_yaxes(autorange="reversed", type="category")
-    sub = f"{rob['n_samples']:,} re-runs with every stakeholder's weights and the measured values resampled."
+    n_compared = len((report.choice or {}).get("considered", ())) or len(share)
+    sub = (
+        f"{rob['n_samples']:,} re-runs among the {n_compared} compared candidates, with the weights of every "
+        "stakeholder taking part and the measured values resampled."
+    )
     return _finish(fig, "How often the group rule picks each candidate", height=130 + 28 * len(items), subtitle=sub)
 
 
@@ -447,15 +492,15 @@ def make_report_serving_figure(report: Report) -> go.Figure | None:
                 orientation="h",
                 marker={"color": [_colour(report, r["candidate"].split("[", 1)[0], colours) for _, _, r in cost]},
                 text=[fmt_number(v) for _, v, _ in cost],
-                textposition="auto",
                 showlegend=False,
+                **bar_label_style(),
                 hovertemplate="%{y}: %{x:.4g} USD per million<extra></extra>",
             ),
             row=1,
             col=2,
         )
     fig.update_xaxes(type="log", row=1, col=1)
-    fig.update_xaxes(type="log", row=1, col=2)
+    fig.update_xaxes(type="log", row=1, col=2, range=bar_label_range([v for _, v, _ in cost], log=True))
     fig.update_yaxes(autorange="reversed", type="category")
     a = s.get("assumptions") or {}
     inst = f"on {a['instance']} at {a.get('usd_per_hour')} USD/h" if a.get("instance") else ""
@@ -552,7 +597,7 @@ def make_report_drift_figure(report: Report, *, top: int = 20) -> go.Figure | No
             orientation="h",
             marker={"color": [_READING_COLOUR.get(str(x.get("reading")), _NEUTRAL) for x in feats]},
             text=[f"{x['psi']:.2f} {plotly_text(x.get('reading') or '')}" for x in feats],
-            textposition="auto",
+            **bar_label_style(),
             hovertemplate="%{y}: PSI %{x:.3f}<extra></extra>",
             showlegend=False,
         )
@@ -560,7 +605,10 @@ def make_report_drift_figure(report: Report, *, top: int = 20) -> go.Figure | No
     for v in (0.1, 0.25):
         fig.add_vline(x=v, line={"color": REFERENCE_COLOUR, "dash": "dot", "width": 1})
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(title_text="population stability index (PSI)")
+    fig.update_xaxes(
+        title_text="population stability index (PSI)",
+        range=bar_label_range([x["psi"] for x in feats] + [0.25], pad=0.4),
+    )
     sub = plotly_text(
         f"{f.get('current')} against {f.get('reference')}; dotted lines at 0.1 (moderate) and 0.25 (major)."
     )

@@ -187,6 +187,52 @@ def fmt_share(value: Any) -> str:
     return f"{f:.0%}"
 
 
+def fmt_level(confidence: Any) -> str:
+    """A confidence level as a percentage, as precise as given (``"95%"``, ``"97.5%"``).
+
+    Examples
+    --------
+    >>> fmt_level(0.95), fmt_level(0.975), fmt_level(0.9), fmt_level(None)
+    ('95%', '97.5%', '90%', '')
+    """
+    if confidence is None or isinstance(confidence, bool):
+        return ""
+    try:
+        f = float(confidence) * 100
+    except (TypeError, ValueError):
+        return ""
+    if not math.isfinite(f):
+        return ""
+    return f"{round(f, 4):g}%"
+
+
+def interval_phrase(confidence: Any, noun: str = "confidence interval") -> str:
+    """``"95% confidence interval"``, or ``"confidence interval (level not recorded)"`` when unknown.
+
+    Examples
+    --------
+    >>> interval_phrase(0.9), interval_phrase(None)
+    ('90% confidence interval', 'confidence interval (level not recorded)')
+    """
+    level = fmt_level(confidence)
+    return f"{level} {noun}" if level else f"{noun} (level not recorded)"
+
+
+def fmt_change(value: Any, unit: str = "") -> str:
+    """A signed difference (``"+0.012"``, ``"-3.50 ms"``); ``"missing"`` when unknown.
+
+    Examples
+    --------
+    >>> fmt_change(0.012), fmt_change(-3.5, "ms"), fmt_change(0.0), fmt_change(None)
+    ('+0.012', '-3.500 ms', '0.000', 'missing')
+    """
+    text = fmt_number(value, unit)
+    number = fmt_number(value)
+    if number != "missing" and not number.startswith("-") and any(ch in "123456789" for ch in number):
+        text = "+" + text
+    return text
+
+
 def fmt_interval(value: Any, low: Any, high: Any, unit: str = "") -> str:
     """``"0.812 [0.801, 0.823]"``: a value with its confidence interval when known."""
     text = fmt_number(value)

@@ -127,6 +127,19 @@ class Report:
         """The objectives, with their label, unit, direction and group."""
         return tuple(self.question.get("objectives", ()))
 
+    @property
+    def confidence(self) -> float | None:
+        """The confidence level of the scorecard's intervals (None when the scorecard does not say)."""
+        level = self.question.get("confidence")
+        if level is None:
+            level = ((self.provenance.get("scorecard") or {}).get("settings") or {}).get("confidence")
+        return float(level) if isinstance(level, (int, float)) and not isinstance(level, bool) else None
+
+    @property
+    def incumbent(self) -> str | None:
+        """The model in production today, as the decision names it (None when none was named)."""
+        return None if self.choice is None else self.choice.get("incumbent")
+
     def objective(self, name: str) -> FrozenDict | None:
         """One objective's description (None when unknown)."""
         return next((o for o in self.objectives if o["name"] == name), None)
