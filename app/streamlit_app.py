@@ -6,12 +6,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.ui import render, state
+from app.ui import render, services, state
 
 PAGES = Path(__file__).parent / "app_pages"
 
 st.set_page_config(page_title="Tradeoffs", page_icon="⚖️", layout="wide")
 state.init()
+_active = services.active()
+state.ensure_profiles(services.profiles_context(_active), services.role_profiles(_active))
 
 
 def page(file: str, title: str, icon: str, **kw) -> st.Page:

@@ -90,6 +90,9 @@ class StakeholderProfile:
         What resolution did, in words (dropped kinds, the reference used).
     cannot_take_part : str or None
         Why this profile takes no part in the decision (None when it does).
+    template : bool
+        Whether it was resolved from a template (so resolving it again keeps the template's rule
+        of at least two measured objectives).
     """
 
     name: str
@@ -105,6 +108,7 @@ class StakeholderProfile:
     resolution: tuple[tuple[str, tuple[str, ...]], ...] = ()
     notes: tuple[str, ...] = ()
     cannot_take_part: str | None = None
+    template: bool = field(default=False, compare=False)
 
     @property
     def is_template(self) -> bool:

@@ -436,7 +436,8 @@ def resolve_profile(
                 text = c.text if obj == c.objective else f"{obj} {c.op} {c.describe_threshold()}"
                 constraints.append(Constraint(obj, c.op, c.offset, c.reference, text))
     positive = [n for n, w in weights.items() if w > 0 and n in measured_set]
-    need = MIN_OBJECTIVES if profile.is_template else 1
+    from_template = profile.is_template or profile.template
+    need = MIN_OBJECTIVES if from_template else 1
     cannot = None
     if len(positive) < need:
         hows = sorted({kind.how_to_measure for _, kind in unmeasured if kind is not None and kind.how_to_measure})
@@ -453,10 +454,11 @@ def resolve_profile(
     return replace(
         profile,
         weights=tuple((n, float(w)) for n, w in weights.items() if n in measured_set or not profile.is_template),
+        template=from_template,
         constraints=tuple(constraints),
         bounds=tuple(b for b in profile.bounds if not b[0].startswith(KIND_PREFIX)),
-        resolution=tuple(resolution),
-        notes=tuple(notes),
+        resolution=tuple(resolution) or profile.resolution,
+        notes=tuple(dict.fromkeys((*profile.notes, *notes))),
         cannot_take_part=cannot,
     )
 

@@ -45,14 +45,16 @@ from analysis.decision import (
     compute_feasibility,
     compute_pareto,
     compute_trade_ratios,
+    default_profiles,
     parse_constraint,
+    resolve_profiles,
     score_table,
     table_from_scorecard,
 )
 from analysis.decision_log import LOG_URL_ENV, DecisionLog, display_url, resolve_log_url
 from analysis.figures import candidate_colours
 from analysis.report import Report, SignOff, build_report, report_to_pdf
-from analysis.scenario import DatasetCard, load_card
+from analysis.scenario import DatasetCard, load_card, load_card_profiles
 from analysis.scorecard import Scorecard, load_scorecard
 from app.ui import state, tables
 
@@ -138,6 +140,43 @@ def active() -> Active:
     return builtin()
 
 
+def incumbent(a: Active) -> str | None:
+    """The model in production today for the active scorecard, when one is named and is a candidate.
+
+    A session's own scorecard: the Data page's choice, else what the scorecard recorded. The built-in
+    scenario: what its scorecard recorded, else its card's ``incumbent``.
+    """
+    names = set(a.scorecard.candidate_names)
+    chosen = state.incumbent() if not a.builtin else None
+    for name in (chosen, a.scorecard.settings.get("incumbent"), builtin_card().incumbent if a.builtin else None):
+        if name and name in names:
+            return str(name)
+    return None
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
+def _role_profiles(key: str, _scorecard: Scorecard, builtin: bool, incumbent: str | None):
+    base = load_card_profiles(builtin_card()) if builtin else default_profiles()
+    return resolve_profiles(
+        base,
+        _table(key, _scorecard),
+        task=_scorecard.task,
+        incumbent=incumbent,
+        dataset=dict(_scorecard.dataset),
+    )
+
+
+def role_profiles(a: Active) -> tuple[StakeholderProfile, ...]:
+    """The stakeholders this scorecard starts with: the built-in scenario's own profiles, else the
+    default roles resolved against what the scorecard measured (and its incumbent)."""
+    return _role_profiles(a.key, a.scorecard, a.builtin, incumbent(a))
+
+
+def profiles_context(a: Active) -> str:
+    """What the current profiles were resolved for (the scorecard and its incumbent)."""
+    return f"{a.key}|{incumbent(a) or ''}"
+
+
 # ---- derived records, cached by the scorecard key ---------------------------------------------
 @st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
 def _table(key: str, _scorecard: Scorecard) -> DecisionTable:
@@ -191,6 +230,8 @@ def _score(
     bounds: tuple[tuple[str, float, float], ...],
     method: str,
     perf: str | None,
+    missing: str = "exclude",
+    min_weight_share: float = 0.5,
 ) -> ScoreResult:
     sub = _table(key, _scorecard).select(list(objectives))
     return score_table(
@@ -199,6 +240,8 @@ def _score(
         method=method,
         bounds={n: (w, i) for n, w, i in bounds},
         perf=perf,
+        missing=missing,
+        min_weight_share=min_weight_share,
     )
 
 
@@ -231,6 +274,9 @@ def profile_view(a: Active, profile: StakeholderProfile, method: str, perf: str 
     feas = feasibility(a, [profile])
     warnings = list(feas.warnings)
     score = front = favourite = None
+    if not profile.takes_part:
+        warnings.insert(0, f"takes no part: {profile.cannot_take_part}")
+        return ProfileView(profile, method, (), missing, None, feas, None, None, tuple(warnings))
     if missing:
         warnings.insert(0, f"weights {', '.join(missing)}, which this scorecard lacks; ranked on the rest.")
     if present:
@@ -240,7 +286,9 @@ def profile_view(a: Active, profile: StakeholderProfile, method: str, perf: str 
             cols, weights = (*present, perf), (*weights, 0.0)  # as compute_profile_result does
         bounds = tuple(b for b in profile.bounds if b[0] in cols)
         try:
-            score = _score(a.key, a.scorecard, cols, weights, bounds, method, perf)
+            score = _score(
+                a.key, a.scorecard, cols, weights, bounds, method, perf, profile.missing, profile.min_weight_share
+            )
         except InputError as exc:  # e.g. a profile's bounds contradict this scorecard's directions
             warnings.insert(0, f"cannot rank: {exc.message}")
         else:
@@ -302,8 +350,11 @@ def _decision(
     rule: str,
     method: str,
     perf: str | None,
+    incumbent: str | None = None,
 ) -> Decision:
-    return build_decision(_scorecard, _profiles, rule=rule, method=method, perf=perf, random_state=0)
+    return build_decision(
+        _scorecard, _profiles, rule=rule, method=method, perf=perf, random_state=0, incumbent=incumbent
+    )
 
 
 def decision(
@@ -311,7 +362,7 @@ def decision(
 ) -> Decision:
     """The group decision with its sensitivity checks (seeded, so the same inputs give the same record)."""
     p = tuple(profiles)
-    return _decision(a.key, a.scorecard, profiles_key(p), p, rule, method, perf)
+    return _decision(a.key, a.scorecard, profiles_key(p), p, rule, method, perf, incumbent(a))
 
 
 # ---- figures --------------------------------------------------------------------------------------

@@ -51,6 +51,8 @@ TRADE_AXES = _P + "trade_axes"
 LINK_WARNINGS = _P + "link_warnings"
 PREFS = _P + "prefs"
 DEFAULTS = _P + "default_profiles"
+PROFILES_FOR = _P + "profiles_for"
+LINK_QUERY = _P + "link_query"
 PERF = _P + "perf"
 LOGGED = _P + "logged"
 #: Role choices of the uploaded dataset: ``{"file_id", "guess" (RoleGuess), "choices" {name: value}}`` or None.
@@ -136,14 +138,18 @@ def init() -> None:
     if SESSION_ID in ss:
         return
     ss[SESSION_ID] = uuid.uuid4().hex
+    # The profiles depend on the scorecard shown (its measured objectives, its incumbent), which
+    # is known only after the pages' services run: ensure_profiles() sets them on every run.
+    ss[LINK_QUERY] = dict(st.query_params.to_dict())
+    ss[PROFILES_FOR] = None
     defaults = default_profiles()
     ss[DEFAULTS] = defaults
-    profiles, method, rule, warnings = links.decode_view(dict(st.query_params.to_dict()), defaults)
-    ss[PROFILES] = profiles
+    _, method, rule, warnings = links.decode_view(ss[LINK_QUERY], defaults)
+    ss[PROFILES] = defaults
     ss[PROFILES_VERSION] = 0
     ss[METHOD] = method
     ss[RULE] = rule
-    ss[LINK_WARNINGS] = warnings
+    ss[LINK_WARNINGS] = ()
     ss[FOCUS] = GROUP
     ss[OWN] = None
     ss[OWN_COUNTER] = 0
@@ -168,6 +174,28 @@ def init() -> None:
     ss[LAST_EVALUATION] = None
 
 
+def ensure_profiles(context: str, defaults: tuple[StakeholderProfile, ...]) -> None:
+    """Start from ``defaults`` whenever the scorecard (or its incumbent) changes.
+
+    ``context`` says what the defaults were resolved for. The first time, a shared link's weights and
+    constraints apply on top of them; later changes of scorecard start again from its defaults.
+    """
+    ss = st.session_state
+    if ss[PROFILES_FOR] == context:
+        return
+    first = ss[PROFILES_FOR] is None
+    ss[PROFILES_FOR] = context
+    ss[DEFAULTS] = tuple(defaults)
+    if first and ss[LINK_QUERY]:
+        profiles, _, _, warnings = links.decode_view(ss[LINK_QUERY], defaults)
+        ss[LINK_WARNINGS] = warnings
+    else:
+        profiles = tuple(defaults)
+    ss[PROFILES] = profiles
+    if not first:
+        ss[PROFILES_VERSION] += 1  # widgets restart from the new defaults
+
+
 def session_id() -> str:
     """This browser session's random id (part of every per-session cache key)."""
     return st.session_state[SESSION_ID]
@@ -175,7 +203,7 @@ def session_id() -> str:
 
 # ---- the shared view: profiles, method, rule ------------------------------------------------------
 def defaults() -> tuple[StakeholderProfile, ...]:
-    """The shipped default profiles (what a link is relative to)."""
+    """The profiles this scorecard starts with (what a link is relative to and Reset returns to)."""
     return st.session_state[DEFAULTS]
 
 
