@@ -652,7 +652,9 @@ def build_decision(
     }
     no_feasible = None if group_feas.any_feasible or not ranked else _no_feasible_reason(group_feas)
     switch = (
-        _switch_rows(table, incumbent, chosen, union + [o for o in _constraint_objectives(rprofiles) if o not in union])
+        compute_switch(
+            table, incumbent, chosen, union + [o for o in _constraint_objectives(rprofiles) if o not in union]
+        )
         if incumbent is not None and chosen is not None and incumbent != chosen
         else ()
     )
@@ -701,7 +703,13 @@ def _no_feasible_reason(f: FeasibilityResult) -> str:
     return "no candidate satisfies every profile's hard constraints: " + "; ".join(parts) + "."
 
 
-def _switch_rows(table: DecisionTable, incumbent: str, chosen: str, objectives: Sequence[str]) -> tuple[SwitchRow, ...]:
+def compute_switch(
+    table: DecisionTable, incumbent: str, chosen: str, objectives: Sequence[str]
+) -> tuple[SwitchRow, ...]:
+    """What changes on each of ``objectives`` if ``incumbent`` is replaced by ``chosen``.
+
+    Objectives the table lacks are skipped; unknown candidates give an empty result.
+    """
     if incumbent not in table.candidates or chosen not in table.candidates:
         return ()
     a, b = table.row(incumbent), table.row(chosen)

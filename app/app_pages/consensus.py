@@ -50,19 +50,39 @@ g = d.group
 labels = {o.name: o.label for o in sc.objectives}
 colours = services.colours(a)
 
-if d.chosen:
+if d.chosen and d.any_feasible:
     st.success(
         f"### The group's choice: {d.chosen}\n"
         f"Under **{d.rule}**: {RULE_MEANING.get(d.rule, '')}. Change the rule in the sidebar.",
         icon=":material/handshake:",
     )
+elif d.chosen:
+    st.error(
+        f"### No candidate is acceptable to everyone\n{d.no_feasible_reason or ''} The best compromise among "
+        f"the candidates the rules could compare is **{d.chosen}**; someone has to relax a constraint (see the "
+        "Stakeholders page) before it can be chosen.",
+        icon=":material/warning:",
+    )
 else:
     st.error("No group choice: no stakeholder could rank any candidate.")
-if not d.any_feasible:
-    st.warning(
-        "No candidate satisfies every stakeholder's hard constraints, so the rules consider all candidates. "
-        "Someone has to relax a constraint (see the Stakeholders page).",
-        icon=":material/warning:",
+if d.incumbent is not None:
+    if d.incumbent == d.chosen:
+        st.caption(f"Incumbent (in production today): **{d.incumbent}**, and the group keeps it.")
+    elif d.incumbent in d.considered:
+        st.caption(f"Incumbent (in production today): **{d.incumbent}**; see the Decision page for what changes.")
+    else:
+        st.caption(
+            f"Incumbent (in production today): **{d.incumbent}**, left out of the group rules: "
+            f"{dict(d.excluded).get(d.incumbent, 'not compared')}."
+        )
+taking = [r.profile.role or r.profile.name for r in d.taking_part]
+absent = [r for r in d.profiles if r.score is None]
+if absent:
+    st.caption(
+        f"Taking part: {', '.join(taking) or 'nobody'}. Not taking part: "
+        + "; ".join(
+            f"{r.profile.role or r.profile.name} ({r.profile.cannot_take_part or 'cannot rank'})" for r in absent
+        )
     )
 
 st.markdown("#### The group rules, side by side")
@@ -87,7 +107,12 @@ else:
     st.markdown("Every rule picks the same candidate: the choice does not depend on how you aggregate.")
 if g.condorcet_winner:
     st.caption(f"{g.condorcet_winner} beats every other candidate in head-to-head majority votes (Condorcet winner).")
-st.caption(f"Candidates considered: {g.basis} ({len(g.candidates)}).")
+st.markdown(
+    f"**Compared by the group rules: {len(g.candidates)} of {len(d.candidates)} candidates** "
+    f"({g.basis}): {', '.join(g.candidates) or 'none'}."
+)
+if d.excluded:
+    st.dataframe(pd.DataFrame([{"left out": c, "why": why} for c, why in d.excluded]), hide_index=True, width="stretch")
 
 left, right = st.columns([5, 4], gap="large")
 with left:

@@ -9,9 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from analysis._errors import InputError
+from analysis.decision import compute_switch
 from analysis.decision_log import LOG_URL_ENV, DecisionSummary
 from analysis.report import report_to_html, report_to_json, report_to_markdown
 from app.ui import render, services, state
+from app.ui.tables import switch_frame
 
 OTHER = "Other"
 #: The log table shows this many of the latest decisions.
@@ -59,7 +61,7 @@ try:
 except InputError as exc:
     st.error(f"The group decision could not be made: {exc.message}")
     st.stop()
-dkey = services.decision_key(state.profiles(), state.rule(), *state.scoring())
+dkey = services.decision_key(state.profiles(), state.rule(), *state.scoring(), incumbent=d.incumbent)
 roles = [p.role or p.name for p in state.profiles()]
 
 # ---- the pick, the rationale, the sign-offs -------------------------------------------------------
@@ -96,6 +98,12 @@ with left:
         facts.append(f"Largest regret of any stakeholder: {worst:.2f} (0 = everyone's favourite)")
     if picked != d.chosen and picked in d.sensitivity.ties:
         facts.append(f"Statistically tied with {d.chosen}")
+    if not d.any_feasible:
+        facts.insert(0, f"No candidate satisfies every stakeholder's constraints: {d.no_feasible_reason or ''}")
+    if d.incumbent is not None:
+        facts.append(
+            f"Incumbent (in production today): {d.incumbent}" + (" — keep it" if picked == d.incumbent else "")
+        )
     st.markdown("\n".join(f"- {f}" for f in facts))
     rkey = render.bind(state.widget("rationale"), state.rationale())
     rationale = st.text_area(
@@ -106,6 +114,20 @@ with left:
         "capture for now; revisit when latency is measured on the production instance.",
     )
     state.set_rationale(rationale)
+    if d.incumbent is not None and picked != d.incumbent:
+        rows = (
+            d.switch
+            if picked == d.chosen
+            else compute_switch(
+                services.decision_table(a), d.incumbent, picked, [o for r in d.taking_part for o in r.objectives]
+            )
+        )
+        st.markdown(f"#### What changes if we switch from {d.incumbent} to {picked}")
+        st.dataframe(switch_frame(rows), hide_index=True, width="stretch")
+        st.caption(
+            "Each interval describes one model on its own; overlapping intervals mean the change may be noise "
+            "(this is not a paired significance test)."
+        )
 with right:
     st.markdown("#### Sign-offs")
     with st.form(state.widget("signoff_form"), clear_on_submit=True):

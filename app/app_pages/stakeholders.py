@@ -105,7 +105,9 @@ def card(name: str) -> None:
         )
     with ranking:
         view = services.profile_view(a, p, *state.scoring())
-        if view.favourite:
+        if not p.takes_part:
+            st.info(f"Takes no part in the decision: {p.cannot_take_part}", icon=":material/block:")
+        elif view.favourite:
             st.success(f"Favourite: **{view.favourite}**", icon=":material/star:")
         elif view.score is None and not view.objectives:
             st.info(
@@ -139,6 +141,24 @@ def card(name: str) -> None:
             st.caption(
                 f"Their top 8 by score ({view.method}); hatched bars break their constraints "
                 f"({n_bad} of {len(view.feasibility.candidates):,} candidates do)."
+            )
+        if p.resolution:
+            st.caption(
+                "Weighs "
+                + "; ".join(
+                    f"{kind[1:].replace('_', ' ')}: {', '.join(labels.get(o, o) for o in got) or 'not measured'}"
+                    for kind, got in p.resolution
+                )
+                + "."
+            )
+        for note in p.notes:
+            if "reference" in note or "incumbent" in note or "baseline rule" in note:
+                st.caption(note)
+        if view.score is not None and view.score.partial:
+            st.caption(
+                "Scored on the objectives they have (weights rescaled): "
+                + "; ".join(f"{c} (no {', '.join(labels.get(o, o) for o in g)})" for c, g in view.score.partial)
+                + "."
             )
         if view.warnings:
             with st.expander(f"Notes ({len(view.warnings)})"):

@@ -462,9 +462,16 @@ def serving_costs(a: Active, usd_per_hour: float, vcpus: int, utilisation: float
 ENV_BROWSER = "BROWSER_PATH"
 
 
-def decision_key(profiles: Sequence[StakeholderProfile], rule: str, method: str, perf: str | None = None) -> str:
-    """What :func:`decision` is cached by, besides the scorecard key (profiles, rule, method, units)."""
-    return f"{profiles_key(tuple(profiles))}|{rule}|{method}|{perf or ''}"
+def decision_key(
+    profiles: Sequence[StakeholderProfile],
+    rule: str,
+    method: str,
+    perf: str | None = None,
+    *,
+    incumbent: str | None = None,
+) -> str:
+    """What :func:`decision` is cached by, besides the scorecard key (profiles, rule, method, units, incumbent)."""
+    return f"{profiles_key(tuple(profiles))}|{rule}|{method}|{perf or ''}|{incumbent or ''}"
 
 
 @dataclass(frozen=True)

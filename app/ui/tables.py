@@ -215,3 +215,36 @@ def first_sentence(text: str) -> str:
     text = " ".join(text.split())
     end = text.find(". ")
     return text if end < 0 else text[: end + 1]
+
+
+def switch_frame(rows: Sequence) -> pd.DataFrame:
+    """What changes if we switch (:class:`analysis.decision.SwitchRow` records), one row per objective."""
+
+    def value(v: float, ci: tuple[float, float]) -> str:
+        if not np.isfinite(v):
+            return "missing"
+        if all(np.isfinite(ci)):
+            return f"{v:.4g} [{ci[0]:.4g}, {ci[1]:.4g}]"
+        return f"{v:.4g}"
+
+    out = []
+    for r in rows:
+        unit = f" {r.unit}" if r.unit and r.unit != "yes=1" else ""
+        if not np.isfinite(r.change):
+            change = "unknown (missing)"
+        elif r.better is None:
+            change = "no change"
+        else:
+            change = f"{r.change:+.4g}{unit} ({'better' if r.better else 'worse'})"
+        out.append(
+            {
+                "objective": r.label,
+                "incumbent": value(r.incumbent, r.incumbent_ci),
+                "new": value(r.chosen, r.chosen_ci),
+                "change": change,
+                "intervals": "unknown"
+                if r.clear is None
+                else ("do not overlap" if r.clear else "overlap: may be noise"),
+            }
+        )
+    return pd.DataFrame(out, columns=["objective", "incumbent", "new", "change", "intervals"])

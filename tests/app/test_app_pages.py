@@ -203,8 +203,11 @@ def test_decision_preselects_the_group_choice_and_records_signoffs():
     widget(at, "text_input", "Name").input("Ada")
     widget(at, "text_input", "Comment").input("fine by me")
     at.button[[b.label for b in at.button].index(f"Sign off on {pick.value}")].click().run()
-    table = at.dataframe[0].value
+    table = next(d.value for d in at.dataframe if "name" in d.value.columns)
     assert table["name"].tolist() == ["Ada"] and table["role"].tolist() == ["ML engineer"]
+    # the built-in scenario names an incumbent: the page says what changes if we switch to the pick
+    switch = next(d.value for d in at.dataframe if "intervals" in d.value.columns)
+    assert "ROC AUC" in switch["objective"].tolist()
     assert [b.label for b in at.get("download_button")] == ["HTML report", "Markdown report", "JSON decision record"]
     assert any(b.label == "Prepare PDF" for b in at.button)
 
