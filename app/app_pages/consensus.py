@@ -151,7 +151,13 @@ with c1:
         st.markdown(
             f"In **{share:.0%}** of {gs.n_samples} what-if draws (everyone's weights nudged and every measurement "
             f"redrawn within its confidence interval) the {d.rule} rule still picks **{d.chosen}**. "
-            + ("That is a firm choice." if share >= 0.7 else "That is a fragile choice: small changes flip it.")
+            + (
+                "It is not acceptable to everyone, though: no candidate satisfies every hard constraint."
+                if not d.any_feasible
+                else "That is a firm choice."
+                if share >= 0.7
+                else "That is a fragile choice: small changes flip it."
+            )
         )
 with c2:
     loo = gs.leave_one_out
