@@ -18,7 +18,7 @@ from sample_data.generate import build_card, compare_scenarios, generate_data, g
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 CARD_KEYS = [
     "name", "description", "train_file", "test_file", "id", "target", "positive_label", "time",
-    "sensitive", "features", "value_columns", "value_matrix", "models", "seed",
+    "sensitive", "features", "value_columns", "value_matrix", "incumbent", "profiles", "models", "seed",
 ]
 TEXT_COLUMNS = ("cuisine", "user_zone", "income_band", "age_band")
 
@@ -188,7 +188,7 @@ def test_compare_scenarios_reports_differences(card, tmp_path):
 @pytest.mark.slow
 def test_regenerating_everything_gives_identical_bytes(tmp_path):
     written = generate_scenario(tmp_path)
-    assert len(written) == 14  # data, 10 models, card.yaml and README.md
+    assert len(written) == 15  # data, 10 models, card.yaml, README.md and profiles.yaml
     assert all(path.is_file() for path in written)
     assert compare_scenarios(tmp_path, SAMPLE_DIR) == []
 
