@@ -528,7 +528,9 @@ def decide(
     if g.disagree:
         click.echo("The group rules disagree: show them side by side.")
     share = dict(decision.sensitivity.win_share)
-    if decision.chosen is not None and decision.sensitivity.n_samples:
+    if decision.chosen is not None and len(g.candidates) == 1:
+        click.echo(f"{decision.chosen} is the only candidate compared, so resampling cannot test how firm it is.")
+    elif decision.chosen is not None and decision.sensitivity.n_samples:
         click.echo(
             f"{decision.chosen} wins in {share.get(decision.chosen, 0.0):.0%} of "
             f"{decision.sensitivity.n_samples} resampled weight/value draws."

@@ -369,6 +369,13 @@ def _group_winner(
     return g.winner
 
 
+def _prediction_file_candidates(scorecard: Scorecard | None) -> tuple[str, ...]:
+    """Candidates given as prediction files (no model here, so no serving or explanation figures)."""
+    if scorecard is None:
+        return ()
+    return tuple(c.name for c in scorecard.candidates if (c.source or {}).get("kind") == "predictions")
+
+
 def _missing_of(table: DecisionTable, candidate: str, objectives: Sequence[str]) -> list[str]:
     i = table.row(candidate)
     return [o for o in objectives if math.isnan(table.values[i, table.column(o)])]
@@ -533,6 +540,14 @@ def build_decision(
             missing = _missing_of(table, c, r.objectives)
             excluded[c].append(
                 f"not scored by {r.profile.role or r.profile.name}" + (f" (no {', '.join(missing)})" if missing else "")
+            )
+    serving = {o.name for o in table.objectives if o.group in ("serving", "cost")}
+    for c in _prediction_file_candidates(sc):
+        lacks = {o for r in ranked if c in r.score.unscored for o in _missing_of(table, c, r.objectives)}
+        if lacks & serving:
+            excluded[c].append(
+                f"a prediction file has no serving figures: give {c}'s measured ones with "
+                f"`tradeoffs evaluate --serving-metadata {c}=FILE` to compare it"
             )
     pool_set = set(pool)
     considered = tuple(c for c in table.candidates if c in pool_set and not excluded[c])

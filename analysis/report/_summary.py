@@ -53,6 +53,13 @@ def _robustness_sentence(chosen: str, rob: Mapping, *, any_feasible: bool = True
     out = []
     n = rob.get("n_samples") or 0
     share = (rob.get("win_share") or {}).get(chosen)
+    if len(rob.get("win_share") or {}) == 1:
+        # One compared candidate always "wins": re-running says nothing about how firm the choice is.
+        return [
+            "It was the only candidate the group rules could compare, so re-running them with other weights "
+            "or measurements cannot test how firm the choice is; the comparison that matters is with the "
+            "candidates left out."
+        ]
     if n and share is not None:
         others = sorted(
             ((c, s) for c, s in (rob.get("win_share") or {}).items() if c != chosen and s), key=lambda cs: -cs[1]

@@ -145,7 +145,12 @@ st.markdown("### How firm is the choice?")
 gs = d.sensitivity
 c1, c2 = st.columns(2, gap="large")
 with c1:
-    if gs.n_samples and gs.win_share:
+    if len(gs.win_share) == 1:
+        st.markdown(
+            f"**{d.chosen}** is the only candidate the group rules could compare, so re-running them with other "
+            "weights or measurements cannot test how firm the choice is: look at the candidates left out above."
+        )
+    elif gs.n_samples and gs.win_share:
         share = dict(gs.win_share).get(d.chosen or "", 0.0)
         st.plotly_chart(make_win_share_figure(gs.win_share, colours=colours), key=state.widget("win_share"))
         st.markdown(

@@ -203,3 +203,28 @@ def test_default_profiles_are_a_tuple_of_frozen_records():
     ps = default_profiles()
     with pytest.raises(AttributeError):
         ps[0].name = "x"  # type: ignore[misc]
+
+
+def test_a_prediction_file_left_out_for_missing_serving_figures_is_told_how_to_give_them():
+    from dataclasses import replace
+
+    from analysis.scorecard import FrozenDict
+
+    sc = make_scorecard(
+        {
+            "model": dict(roc_auc=0.80, precision=0.6, latency_ms_p99=5.0, latency_ms_p50=2.0),
+            "today": dict(roc_auc=0.78, precision=0.7),
+        }
+    )
+    sc = replace(
+        sc,
+        candidates=tuple(
+            replace(c, source=FrozenDict({"kind": "predictions"})) if c.name == "today" else c for c in sc.candidates
+        ),
+    )
+    d = build_decision(sc, incumbent="today", n_samples=0, group_samples=0)
+    why = dict(d.excluded)["today"]
+    assert "not scored by Product (no latency_ms_p99, latency_ms_p50)" in why
+    assert "--serving-metadata today=FILE" in why
+    assert d.considered == ("model",)
+    assert any("the incumbent today is not among the candidates compared" in w for w in d.warnings)

@@ -299,3 +299,15 @@ class _Considered:
     def __init__(self, data):
         self.considered = tuple(data["group"]["considered"])
         self.candidates = tuple(data["candidates"])
+
+
+def test_one_compared_candidate_is_never_called_firm():
+    sc = make_scorecard(ROWS)
+    strict = make_profile("strict", {"roc_auc": 1, "log_loss": 1}, constraints=["roc_auc >= 0.865"])
+    d = _decide(sc, [strict])
+    assert d.considered == ("deep",)
+    _, md, page, _ = _outputs(sc, d)
+    for text in (md, page):
+        assert "only candidate the group rules could compare" in text
+        assert not re.search(r"(choice|pick) is (fairly )?firm", text, re.I)
+        assert "came out on top in 100%" not in text
