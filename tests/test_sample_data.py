@@ -17,8 +17,22 @@ from sample_data.generate import build_card, compare_scenarios, generate_data, g
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 CARD_KEYS = [
-    "name", "description", "train_file", "test_file", "id", "target", "positive_label", "time",
-    "sensitive", "features", "value_columns", "value_matrix", "incumbent", "profiles", "models", "seed",
+    "name",
+    "description",
+    "train_file",
+    "test_file",
+    "id",
+    "target",
+    "positive_label",
+    "time",
+    "sensitive",
+    "features",
+    "value_columns",
+    "value_matrix",
+    "incumbent",
+    "profiles",
+    "models",
+    "seed",
 ]
 TEXT_COLUMNS = ("cuisine", "user_zone", "income_band", "age_band")
 
@@ -97,8 +111,18 @@ def test_column_dtypes(card, full):
     numeric = [c for c in card["features"] if c not in TEXT_COLUMNS] + card["value_columns"]
     for column in numeric:
         assert pd.api.types.is_numeric_dtype(full[column]), column
-    for column in (card["id"], card["target"], "user_id", "restaurant_id", "price_level", "user_orders_90d",
-                   "hour", "weekday", "promo", "sponsored"):
+    for column in (
+        card["id"],
+        card["target"],
+        "user_id",
+        "restaurant_id",
+        "price_level",
+        "user_orders_90d",
+        "hour",
+        "weekday",
+        "promo",
+        "sponsored",
+    ):
         assert pd.api.types.is_integer_dtype(full[column]), column
 
 

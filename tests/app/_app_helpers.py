@@ -72,3 +72,19 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     buf = io.StringIO()
     frame.to_csv(buf, index=False)
     return buf.getvalue().encode("utf-8")
+
+
+def group_choice(path: Path = FIXTURE) -> str:
+    """The group's choice the dashboard shows for a scorecard of the built-in scenario, from the library.
+
+    The same inputs as the app: the scenario's own profiles, the scorecard's incumbent (else the
+    card's), the default rule and method, seed 0.
+    """
+    from analysis.decision import build_decision
+    from analysis.scenario import load_card, load_card_profiles
+    from analysis.scorecard import load_scorecard
+
+    sc = load_scorecard(path)
+    card = load_card()
+    incumbent = sc.settings.get("incumbent") or card.incumbent
+    return build_decision(sc, load_card_profiles(card), random_state=0, incumbent=incumbent).chosen

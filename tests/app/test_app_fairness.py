@@ -85,8 +85,26 @@ def test_attribute_without_two_large_groups_has_no_disparity(new_scorecard):
     assert (table[table["Group"] == "old"]["Status"] == EXCLUDED).all()
 
 
-def test_old_scorecard_renders_and_says_it_predates_the_rule():
-    at = new_app("fairness")  # the shipped fixture: no excluded_from_scoring, no FNR/FDR, bootstrap intervals
+@pytest.fixture
+def old_scorecard(builtin, tmp_path, monkeypatch):
+    """The fixture as a scorecard written before the small-group rule: no excluded_from_scoring,
+    no FNR/FDR, per-group bootstrap intervals, no rule in the settings."""
+    from dataclasses import replace
+
+    from analysis.scorecard import FrozenDict
+
+    dropped = ("excluded_from_scoring", "ci_method", "fnr", "fdr")
+    slices = tuple(FrozenDict({k: v for k, v in row.items() if not k.startswith(dropped)}) for row in builtin.slices)
+    settings = FrozenDict(
+        {k: v for k, v in builtin.settings.items() if k not in ("small_group_rule", "group_ci_method")}
+    )
+    path = save_scorecard(replace(builtin, slices=slices, settings=settings), tmp_path / "old.json")
+    monkeypatch.setenv("TRADEOFFS_DEFAULT_SCORECARD", str(path))
+    return path
+
+
+def test_old_scorecard_renders_and_says_it_predates_the_rule(old_scorecard):
+    at = new_app("fairness")  # no excluded_from_scoring, no FNR/FDR, bootstrap intervals
     assert not at.exception and not at.error
     assert any("predates the rule" in str(i.value) for i in at.info)
     table = _group_table(at)

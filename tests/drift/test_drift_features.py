@@ -95,7 +95,12 @@ def test_tests_match_scipy(periods):
 
 def test_readings():
     assert [psi_reading(v) for v in (0.0, 0.099, 0.1, 0.25, 0.26, None)] == [
-        "stable", "stable", "moderate", "moderate", "major", None
+        "stable",
+        "stable",
+        "moderate",
+        "moderate",
+        "major",
+        None,
     ]
 
 

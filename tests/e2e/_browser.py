@@ -100,3 +100,14 @@ def screenshot(page, name: str) -> Path:
     page.screenshot(path=str(path))
     page.set_viewport_size({"width": WIDTH, "height": 1000})
     return path
+
+
+def group_choice() -> str:
+    """The group's choice on the fixture, from the library (the page must show the same)."""
+    from analysis.decision import build_decision
+    from analysis.scenario import load_card, load_card_profiles
+    from analysis.scorecard import load_scorecard
+
+    sc, card = load_scorecard(FIXTURE), load_card()
+    incumbent = sc.settings.get("incumbent") or card.incumbent
+    return build_decision(sc, load_card_profiles(card), random_state=0, incumbent=incumbent).chosen

@@ -12,9 +12,21 @@ from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
-from _browser import CHROMIUM, CHROMIUM_ARGS, FIXTURE, ROOT, exceptions, running_app, screenshot, settle
+from _browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    FIXTURE,
+    ROOT,
+    exceptions,
+    group_choice,
+    running_app,
+    screenshot,
+    settle,
+)
 
 from analysis.report import RECORD_SCHEMA
+
+CHOSEN = group_choice()
 
 pytestmark = pytest.mark.browser
 
@@ -140,12 +152,12 @@ def test_download_the_report_and_the_decision_record(app_url, page):
     page.get_by_label("Rationale").blur()
     settle(page)
     name, html = _download(page, "HTML report")
-    assert name == "decision-mlp.html" and html.lstrip().lower().startswith("<!doctype html")
+    assert name == f"decision-{CHOSEN}.html" and html.lstrip().lower().startswith("<!doctype html")
     assert "keeps every stakeholder close to their favourite" in html
     name, text = _download(page, "JSON decision record")
     record = json.loads(text)
-    assert name == "decision-mlp.json" and record["schema"] == RECORD_SCHEMA
-    assert record["choice"]["chosen"] == "mlp" and record["rationale"].startswith("keeps every stakeholder")
+    assert name == f"decision-{CHOSEN}.json" and record["schema"] == RECORD_SCHEMA
+    assert record["choice"]["chosen"] == CHOSEN and record["rationale"].startswith("keeps every stakeholder")
     assert exceptions(page) == []
 
 
@@ -153,10 +165,10 @@ def test_record_the_decision_in_the_log_and_look_at_the_page(app_url, page):
     page.goto(f"{app_url}/decision")
     settle(page)
     page.get_by_label("Name", exact=True).fill("Ada")
-    page.get_by_role("button", name="Sign off on mlp").click()
+    page.get_by_role("button", name=f"Sign off on {CHOSEN}").click()
     settle(page)
     page.get_by_role("button", name="Record this decision in the log").click()
-    page.get_by_text("Recorded as decision #1 (mlp).").wait_for(timeout=30_000)
+    page.get_by_text(f"Recorded as decision #1 ({CHOSEN}).").wait_for(timeout=30_000)
     settle(page)
     assert page.get_by_text("Log intact: 1 entry checked").count() == 1
     assert exceptions(page) == []

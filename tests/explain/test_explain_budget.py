@@ -10,8 +10,14 @@ from analysis.explain import ExplainSettings, explain_candidates, run_within_bud
 
 # 4 features, background of 4 rows, 1 pair of orders: 2 * 3 * 4 + 1 = 25 model rows per explained row.
 ROWS_PER_ROW = 25
-BASE = dict(sample_size=100, agnostic_background_size=4, n_permutations=1, pilot_rows=5, min_sample_size=10,
-            total_budget_seconds=1e6)
+BASE = dict(
+    sample_size=100,
+    agnostic_background_size=4,
+    n_permutations=1,
+    pilot_rows=5,
+    min_sample_size=10,
+    total_budget_seconds=1e6,
+)
 
 
 def _explain(model, X, clock, **settings):
@@ -99,8 +105,7 @@ def test_run_within_budget_unit():
             clock.advance(0.5 * (stop - start))
             return (start, stop)
 
-        return run_within_budget(explain, 40, budget_seconds=budget, started=0.0, timer=clock, pilot_rows=3,
-                                 min_rows=2)
+        return run_within_budget(explain, 40, budget_seconds=budget, started=0.0, timer=clock, pilot_rows=3, min_rows=2)
 
     parts, outcome = run(10.0)
     assert outcome.status == "shrunk" and outcome.rows == sum(b - a for a, b in parts) <= 20

@@ -10,8 +10,15 @@ from scipy.special import logit
 
 from analysis.explain import ExplainSettings, explain_candidates
 
-SETTINGS = ExplainSettings(sample_size=60, local_rows=3, agnostic_background_size=8, n_permutations=2,
-                           budget_seconds=1e6, total_budget_seconds=1e6, random_state=1)
+SETTINGS = ExplainSettings(
+    sample_size=60,
+    local_rows=3,
+    agnostic_background_size=8,
+    n_permutations=2,
+    budget_seconds=1e6,
+    total_budget_seconds=1e6,
+    random_state=1,
+)
 
 
 @pytest.fixture(scope="module")

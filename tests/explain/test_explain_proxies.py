@@ -54,8 +54,7 @@ def test_normalised_mutual_information_matches_its_definition(proxy_case):
 
 def test_a_copy_of_the_sensitive_attribute_is_flagged_and_noise_is_not(proxy_case):
     X, sensitive, _ = proxy_case
-    table = {a.feature: a for a in compute_associations(X, sensitive, features=list(X.columns), threshold=0.3,
-                                                        bins=10)}
+    table = {a.feature: a for a in compute_associations(X, sensitive, features=list(X.columns), threshold=0.3, bins=10)}
     assert table["zone"].flagged and table["zone"].association == pytest.approx(1.0)
     assert not table["noise"].flagged and not table["signal"].flagged
 
@@ -79,7 +78,9 @@ def test_a_model_leaning_on_the_proxy_has_a_high_proxy_share(proxy_case):
     assert blind.proxy_share == 0.0 and blind.proxies == ()
     assert leans.sensitive_share == 0.0  # the sensitive attribute itself is not an input
     assert {(a.feature, a.sensitive_attribute) for a in report.associations} == {
-        ("zone", "group"), ("noise", "group"), ("signal", "group")
+        ("zone", "group"),
+        ("noise", "group"),
+        ("signal", "group"),
     }
 
 
