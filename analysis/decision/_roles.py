@@ -95,7 +95,10 @@ def _k(name, description, by_task, *, take_all=False, per_attribute=False, how="
     return Kind(name, description, table, take_all, per_attribute, how)
 
 
-_SERVING_HOW = "measure serving on model files (tradeoffs evaluate does by default; not possible for prediction files)"
+_SERVING_HOW = (
+    "measure serving on model files (on by default in tradeoffs evaluate, 'Measure serving' in the dashboard), "
+    "or give a prediction file's measured figures (--serving-metadata NAME=FILE)"
+)
 ALL_TASKS = ("binary", "multiclass", "regression")
 
 KINDS: dict[str, Kind] = {
@@ -153,7 +156,7 @@ KINDS: dict[str, Kind] = {
             "business value",
             [(ALL_TASKS, ("net_value_per_1k", "*_captured_per_1k"))],
             take_all=True,
-            how="give a value matrix (--value-matrix, --value-col)",
+            how="give a value matrix (--value-matrix and --value-col, or the dashboard's value settings)",
         ),
         _k(
             "worst_group",

@@ -129,7 +129,7 @@ with right:
             [
                 {
                     "stakeholder": r.profile.role or r.profile.name,
-                    "favourite": r.favourite or "none feasible",
+                    "favourite": r.favourite or ("takes no part" if r.score is None else "none feasible"),
                     "regret with the choice": None
                     if d.chosen not in g.candidates or r.profile.name not in g.profiles
                     else round(g.regret[g.profiles.index(r.profile.name)][g.candidates.index(d.chosen)], 3),

@@ -60,20 +60,29 @@ def kept(
     name: str,
     default: Any,
     valid: Callable[[Any], bool] = lambda _: True,
+    put: Callable[[Any], None] | None = None,
     **kw: Any,
 ) -> Any:
-    """A widget whose value lives in ``store[name]`` (session state), re-seeded whenever Streamlit forgot it.
+    """A widget whose value lives in ``store[name]`` (session state), the one source of truth.
 
-    ``valid`` says whether a kept value still fits the widget's options (else ``default`` is used).
+    The widget is seeded from the store on every run and the store changes only when the user
+    changes the widget (``on_change``), so a widget state Streamlit dropped (the page was left, a
+    rerun was interrupted) can never overwrite the user's choice. ``valid`` says whether a kept
+    value still fits the widget's options (else ``default`` is used); ``put`` also receives a new
+    value when ``store`` is a temporary view of state kept elsewhere.
     """
     value = store.get(name, default)
     if not valid(value):
         value = default
-    if key not in st.session_state or not valid(st.session_state[key]):
-        st.session_state[key] = value
-    out = fn(label, *args, key=key, **kw)
-    store[name] = out
-    return out
+    store[name] = value
+    st.session_state[key] = value
+
+    def changed() -> None:
+        store[name] = st.session_state[key]
+        if put is not None:
+            put(store[name])
+
+    return fn(label, *args, key=key, on_change=changed, **kw)
 
 
 def eval_choices() -> dict:
@@ -187,6 +196,7 @@ def dataset_and_models() -> None:
             store={"value": state.match_by_position()},
             name="value",
             default=False,
+            put=state.set_match_by_position,
             wrap=True,
             help="Leave it unticked to join each prediction file on an id column it shares with the data (the "
             "safe way: a shuffled file matched by position scores like a coin toss while looking fine). Tick it "
@@ -440,6 +450,7 @@ def evaluate_section(
             store={"value": state.incumbent() or NO_INCUMBENT},
             name="value",
             default=NO_INCUMBENT,
+            put=lambda v: state.set_incumbent(None if v == NO_INCUMBENT else v),
             valid=lambda v: v in options,
             help="The candidate in production today, if it is among the candidates: other pages compare the others "
             "against it. A model file or a prediction file, named after the file.",

@@ -114,20 +114,6 @@ with left:
         "capture for now; revisit when latency is measured on the production instance.",
     )
     state.set_rationale(rationale)
-    if d.incumbent is not None and picked != d.incumbent:
-        rows = (
-            d.switch
-            if picked == d.chosen
-            else compute_switch(
-                services.decision_table(a), d.incumbent, picked, [o for r in d.taking_part for o in r.objectives]
-            )
-        )
-        st.markdown(f"#### What changes if we switch from {d.incumbent} to {picked}")
-        st.dataframe(switch_frame(rows), hide_index=True, width="stretch")
-        st.caption(
-            "Each interval describes one model on its own; overlapping intervals mean the change may be noise "
-            "(this is not a paired significance test)."
-        )
 with right:
     st.markdown("#### Sign-offs")
     with st.form(state.widget("signoff_form"), clear_on_submit=True):
@@ -165,6 +151,22 @@ with right:
     st.caption(
         f"Sign-offs made here are kept in this browser session. Those on {picked} go into the report below, and "
         "into the decision log with it when you record the decision."
+    )
+
+# ---- what changes if we switch from the incumbent -------------------------------------------------
+if d.incumbent is not None and picked != d.incumbent:
+    rows = (
+        d.switch
+        if picked == d.chosen
+        else compute_switch(
+            services.decision_table(a), d.incumbent, picked, [o for r in d.taking_part for o in r.objectives]
+        )
+    )
+    st.markdown(f"#### What changes if we switch from {d.incumbent} to {picked}")
+    st.dataframe(switch_frame(rows), hide_index=True, width="stretch")
+    st.caption(
+        "Each interval describes one model on its own; overlapping intervals mean the change may be noise "
+        "(this is not a paired significance test). The objectives are those the stakeholders taking part weigh."
     )
 
 # ---- the report, in every format ------------------------------------------------------------------

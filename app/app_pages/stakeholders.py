@@ -137,6 +137,17 @@ def card(name: str) -> None:
                 key=state.widget("ranking", name),
                 config={"displayModeBar": False},
             )
+            outside = [
+                c
+                for c, x in zip(view.score.candidates, view.score.scores, strict=True)
+                if view.score.method == "wsm" and x == x and not -1e-9 <= x <= 1 + 1e-9
+            ]
+            if outside:
+                st.caption(
+                    f"Scores of {', '.join(outside[:4])}{' …' if len(outside) > 4 else ''} leave 0..1: some of their "
+                    "values lie beyond this stakeholder's worst/ideal bounds, and the score extrapolates rather "
+                    "than clip (so a better candidate always scores higher). Notes say which values."
+                )
             n_bad = len(view.feasibility.candidates) - sum(view.feasibility.feasible)
             st.caption(
                 f"Their top 8 by score ({view.method}); hatched bars break their constraints "
