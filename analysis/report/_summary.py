@@ -225,7 +225,7 @@ def build_summary(
     who = f"{_count(len(roles), 'stakeholder').capitalize()} ({join_names(roles)})" if roles else "Nobody"
     text = f"{who} weighed {_count(len(weighted), 'objective')}"
     if out_of:
-        text += "; " + "; ".join(f"{x['role']} could not take part ({x['reason']})" for x in out_of)
+        text += "; " + "; ".join(f"{x['role']} could not take part ({str(x['reason']).rstrip('.')})" for x in out_of)
         text += f". {len(feasible)} of the {n} candidates meet the hard requirements of every stakeholder taking part."
     else:
         text += f"; {len(feasible)} of the {n} candidates meet every stakeholder's hard requirements."

@@ -658,7 +658,7 @@ def progress() -> None:
         return
     state.set_job(None)
     if job.result is not None:
-        sc = job.result
+        sc = uploads.scorecard_without_server_paths(job.result)
         source = state.dataset()[0].name if state.dataset() else "your data"
         own = state.set_own(sc, f"{source}: {render.plural(len(sc.candidates), 'candidate')}")
         last = state.last_evaluation() or {"left_out": []}

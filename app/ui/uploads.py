@@ -8,6 +8,7 @@ turns them back into the names the user uploaded.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import streamlit as st
 
 from analysis._errors import InputError
 from analysis.loading import load_table
+from analysis.scorecard import Scorecard, scorecard_to_json
 from app.ui import state
 
 MB = 1024 * 1024
@@ -145,14 +147,30 @@ CLI_TERMS: tuple[tuple[str, str], ...] = (
 )
 
 
-def humanize(message: str) -> str:
-    """A library message in the page's terms: uploaded file names for session-folder paths, widgets for options."""
+def without_server_paths(text: str) -> str:
+    """``text`` with every session-folder path replaced by the uploaded file's name (nobody sees server paths)."""
     for items in state.uploads().values():
         for s in items:
-            message = message.replace(str(s.path), s.name)
+            text = text.replace(str(s.path), s.name)
+    return text.replace(str(state.upload_dir()) + os.sep, "")
+
+
+def humanize(message: str) -> str:
+    """A library message in the page's terms: uploaded file names for session-folder paths, widgets for options."""
+    message = without_server_paths(message)
     for cli, page in CLI_TERMS:
         message = message.replace(cli, page)
-    return message.replace(str(state.upload_dir()) + os.sep, "")
+    return message
+
+
+def scorecard_without_server_paths(sc: Scorecard) -> Scorecard:
+    """The scorecard an evaluation made from uploads, naming the uploaded files instead of server paths.
+
+    Reports and downloads are read by people outside this server: they must not carry its folders.
+    """
+    text = scorecard_to_json(sc)
+    cleaned = without_server_paths(text)
+    return sc if cleaned == text else Scorecard.from_dict(json.loads(cleaned))
 
 
 def place_of(exc: InputError, columns: dict[str, str]) -> str:

@@ -153,6 +153,11 @@ def test_prediction_files_are_joined_on_the_id_and_the_page_says_so(people, mode
     assert not at.exception
     own = at.session_state["tradeoffs.own"].scorecard
     assert own.settings["incumbent"] == "shuffled_with_id" and own.settings["join"] == "auto"
+    # reports are read off this server: the scorecard names the uploaded files, never the session folder
+    from analysis.scorecard import scorecard_to_json
+
+    assert str(at.session_state["tradeoffs.upload_dir"].path) not in scorecard_to_json(own)
+    assert own.dataset["source"] == "people.csv"
     markdown = "\n".join(m.value for m in at.markdown)  # in the open, not in an expander
     assert "How each prediction file was matched to the data rows" in markdown
     assert "**shuffled_with_id**: joined on id" in markdown

@@ -268,7 +268,7 @@ def test_profile_that_cannot_take_part_is_listed_with_its_reason():
     entry = next(x for x in record["choice"]["profiles_not_taking_part"] if x["profile"] == "ghost")
     reason = entry["reason"]
     assert reason
-    assert f"Marketing could not take part ({reason})" in report.summary
+    assert f"Marketing could not take part ({reason.rstrip('.')})" in report.summary
     assert f"Could not take part in the group rules: Marketing ({reason})." in md
     assert f"takes no part: {reason}" in text
     assert "Marketing" not in report.summary.split("weighed")[0]
