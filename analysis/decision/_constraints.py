@@ -7,6 +7,8 @@ Syntax (one constraint per string)::
     NAME OP CANDIDATE + NUMBER     roc_auc >= majority_baseline + 0.02
     NAME OP CANDIDATE - NUMBER     log_loss <= logistic_regression - 0.01
 
+    @KIND OP @reference [+|- N]    @primary_quality >= @reference    (profiles over kinds: see _roles)
+
 ``OP`` is one of ``<=``, ``>=``, ``<``, ``>`` (``≤``/``≥`` accepted). ``NAME`` is an objective, in its
 natural units whatever its direction. ``CANDIDATE`` is a candidate name from the scorecard (the
 built-in scenario's baselines are ``majority_baseline`` and ``logistic_regression``); write it in
