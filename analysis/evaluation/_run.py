@@ -38,7 +38,18 @@ def _dask_client(scheduler: str, workers: int):
             "--scheduler needs Dask: pip install 'tradeoffs[dask]' (or drop --scheduler to use local processes)."
         ) from None
     if scheduler == "local":
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        # No fixed port and no dashboard: the scheduler always starts an HTTP server, and with
+        # dashboard_address=None it still binds 8787 (distributed 2026.8, Scheduler.start_http_server's
+        # default_port), so a user with a Dask dashboard open got a port-clash warning. A random
+        # localhost port with the dashboard switched off clashes with nothing.
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+            scheduler_kwargs={"dashboard": False},
+        )
         client = Client(cluster)
     else:
         cluster = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import socket
 import zipfile
 
 import numpy as np
@@ -347,7 +348,26 @@ def test_no_traceback_on_unknown_option(capsys):
     assert code == 2 and "Traceback" not in err
 
 
-def test_dask_local_cluster_gives_the_same_scorecard(data_csv, fitted_models, tmp_path, capsys):
+@pytest.fixture
+def dask_dashboard_port_taken():
+    """Port 8787 (Dask's dashboard default) held open, as by a user with a Dask dashboard running."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind(("127.0.0.1", 8787))
+        sock.listen()
+    except OSError:
+        pass  # something else holds it already: the condition this fixture sets up
+    try:
+        yield
+    finally:
+        sock.close()
+
+
+def test_dask_local_cluster_gives_the_same_scorecard(
+    data_csv, fitted_models, tmp_path, capsys, dask_dashboard_port_taken
+):
+    # --scheduler local binds no fixed port: it works while 8787 is taken (distributed's
+    # port-clash warning would be an error here, as warnings are errors in tests).
     pytest.importorskip("dask.distributed")
     outs = []
     for extra in ([], ["--scheduler", "local", "--workers", "2"]):
