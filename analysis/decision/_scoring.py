@@ -65,8 +65,8 @@ scores by candidate name, so the result does not depend on row order.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -438,6 +438,182 @@ def _tuple2(a: np.ndarray | None) -> tuple[tuple[float, ...], ...] | None:
 
 
 # ---- public ------------------------------------------------------------------------------------
+# ---- one kernel per method (benefit-form rows of the scored candidates in, scores out) -----------------
+@dataclass(frozen=True)
+class _Context:
+    """What every scoring kernel may read: the scored rows in benefit form and the options."""
+
+    table: DecisionTable
+    b: np.ndarray  # scored candidates x objectives, higher is better (NaN where missing)
+    w: np.ndarray  # weights, normalised
+    active: np.ndarray  # w > 0
+    rows: np.ndarray  # which candidates of the table are scored
+    perf_j: int | None
+    bounds: Mapping[str, tuple[float, float]] | None
+    vikor_v: float
+    perf: str | None
+
+
+@dataclass
+class _Scored:
+    """A kernel's result for the scored rows; ``details`` are (name, values, one per candidate?)."""
+
+    scores: np.ndarray
+    normalised: np.ndarray
+    contributions: np.ndarray | None
+    details: list = field(default_factory=list)
+    bounds: tuple[ObjectiveBounds, ...] = ()
+    higher: bool = True
+    warnings: list[str] = field(default_factory=list)
+
+
+def _additive(u: np.ndarray, ctx: _Context, **kw) -> _Scored:
+    """Weighted sum of normalised values ``u``; weights rescaled per row over what it has."""
+    avail = ctx.active & ~np.isnan(u)
+    wsum = np.where(avail, ctx.w, 0.0).sum(axis=1)
+    contrib = np.where(avail, u, 0.0) * ctx.w / np.where(wsum > 0, wsum, np.nan)[:, None]
+    return _Scored(contrib.sum(axis=1), u, contrib, **kw)
+
+
+def _score_wsm(ctx: _Context) -> _Scored:
+    table, b, active = ctx.table, ctx.b, ctx.active
+    fixed = resolve_bounds(table, ctx.bounds)
+    u = np.empty_like(b)
+    used: list[ObjectiveBounds] = []
+    pooled: list[str] = []
+    outside: list[str] = []
+    scored = np.flatnonzero(ctx.rows)
+    for j, fb in enumerate(fixed):
+        o = table.objectives[j]
+        sign = -1.0 if o.direction == "min" else 1.0
+        col = b[:, j]
+        if fb is None:
+            finite = col[~np.isnan(col)]
+            if finite.size:
+                lo, hi = finite.min(), finite.max()
+                u[:, j] = (col - lo) / (hi - lo) if hi > lo else np.where(np.isnan(col), np.nan, 1.0)
+                used.append(ObjectiveBounds(o.name, float(sign * lo), float(sign * hi), "pool"))
+            else:
+                u[:, j] = np.nan
+            if active[j]:
+                pooled.append(o.name)
+            continue
+        lo, hi = sign * fb.worst, sign * fb.ideal  # benefit form: lo < hi
+        u[:, j] = (col - lo) / (hi - lo)
+        if active[j]:
+            for i in np.flatnonzero((col < lo) | (col > hi)):
+                side = "better than ideal" if col[i] > hi else "worse than worst"
+                outside.append(
+                    f"{table.candidates[scored[i]]} has {o.name} = {sign * col[i]:.4g}, {side} "
+                    f"({fb.ideal if col[i] > hi else fb.worst:g})"
+                )
+        used.append(fb)
+    warnings = []
+    if outside:
+        warnings.append(
+            "some scores leave 0..1 because values fall outside the fixed bounds ("
+            + "; ".join(outside[:8])
+            + (f"; and {len(outside) - 8} more" if len(outside) > 8 else "")
+            + "): beyond a bound the score extrapolates linearly, so a candidate better on every objective "
+            "always scores higher and adding or removing candidates never changes the others' scores; give "
+            "bounds that span the values (--bound NAME=WORST:BEST, or the profile's bounds) to bring scores "
+            "back into 0..1."
+        )
+    if pooled:
+        warnings.append(
+            f"no fixed bounds (worst/ideal) for {', '.join(pooled)}: normalised by min-max over the "
+            f"{b.shape[0]} scored candidates instead, so adding or removing a candidate can change "
+            "this ranking; set bounds with --bound NAME=WORST:BEST or in the profile's bounds."
+        )
+    return _additive(u, ctx, bounds=tuple(used), warnings=warnings)
+
+
+def _score_wsm_minmax(ctx: _Context) -> _Scored:
+    return _additive(_minmax(ctx.b), ctx)
+
+
+def _score_dynascore(ctx: _Context) -> _Scored:
+    b, active = ctx.b, ctx.active
+    amrs = _dynascore_amrs(b, b[:, ctx.perf_j])
+    warnings = []
+    flat = [ctx.table.objective_names[j] for j in np.flatnonzero(active & (amrs == 0))]
+    if flat:
+        warnings.append(
+            f"{', '.join(flat)} do(es) not change between candidates adjacent in {ctx.perf}: AMRS is 0, so "
+            "it contributes nothing to the Dynascore."
+        )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        conv = np.where(amrs > 0, b / np.where(amrs > 0, amrs, 1.0), 0.0)
+    out = _additive(conv, ctx, details=[("amrs", amrs, False)], warnings=warnings)
+    return out
+
+
+def _score_topsis(ctx: _Context, *, minmax: bool) -> _Scored:
+    b, active, w = ctx.b, ctx.active, ctx.w
+    ba = b[:, active]
+    warnings = []
+    if not minmax:
+        norm = np.sqrt((ba**2).sum(axis=0))
+        zero = norm == 0
+        if zero.any():
+            names = [n for n, z in zip(np.array(ctx.table.objective_names)[active], zero, strict=True) if z]
+            warnings.append(
+                f"{', '.join(names)} is 0 for every candidate: it cannot discriminate and counts as 0 in TOPSIS."
+            )
+        r = ba / np.where(zero, 1.0, norm)
+    else:
+        r = _minmax(ba)
+    # vector normalisation keeps signs: for a "min" objective the benefit is -x, whose
+    # normalised value is -x/||x||, so ideal = max(-x/||x||) = min(x)/||x||, as in the
+    # classic cost-criterion rule.
+    full = np.full(b.shape, np.nan)
+    full[:, active] = r
+    return _Scored(_topsis(r, w[active]), full, None, warnings=warnings)
+
+
+def _score_vikor(ctx: _Context) -> _Scored:
+    b, active = ctx.b, ctx.active
+    q, s, rr, d = _vikor(b[:, active], ctx.w[active], ctx.vikor_v)
+    full = np.full(b.shape, np.nan)
+    full[:, active] = d
+    return _Scored(q, full, None, details=[("S", s, True), ("R", rr, True)], higher=False)
+
+
+def _score_promethee(ctx: _Context) -> _Scored:
+    b, active, w = ctx.b, ctx.active, ctx.w
+    phi = promethee_flows(b)
+    contrib = np.where(active, phi, 0.0) * w
+    scores = contrib.sum(axis=1)
+    details = []
+    n_s = b.shape[0]
+    if n_s > 1:
+        # phi+ and phi- from the same counts: phi+ = sum_j w_j #worse_j / (n-1)
+        plus = np.zeros(n_s)
+        for j in np.flatnonzero(active):
+            srt = np.sort(b[:, j])
+            plus += w[j] * np.searchsorted(srt, b[:, j], side="left") / (n_s - 1)
+        details = [("phi_plus", plus, True), ("phi_minus", plus - scores, True)]
+    return _Scored(scores, phi, contrib, details=details)
+
+
+def _score_winrate(ctx: _Context) -> _Scored:
+    sc, rates, contrib = _winrate(ctx.b, ctx.w)
+    return _Scored(sc, rates, contrib)
+
+
+#: The scoring kernels, one per method (the module docstring says what each normalises).
+_KERNELS: dict[str, Callable[[_Context], _Scored]] = {
+    "wsm": _score_wsm,
+    "wsm-minmax": _score_wsm_minmax,
+    "dynascore": _score_dynascore,
+    "topsis": lambda ctx: _score_topsis(ctx, minmax=False),
+    "topsis-minmax": lambda ctx: _score_topsis(ctx, minmax=True),
+    "vikor": _score_vikor,
+    "promethee": _score_promethee,
+    "winrate": _score_winrate,
+}
+
+
 def score_table(
     table: DecisionTable,
     weights: Mapping[str, float] | Sequence[float] | None = None,
@@ -545,148 +721,34 @@ def score_table(
         warnings.append("no candidate could be scored.")
         if method in _NOT_ADDITIVE:
             contributions = None
-    elif method == "wsm":
-        fixed = resolve_bounds(table, bounds)
-        u = np.empty_like(b)
-        ub = []
-        pooled = []
-        outside: list[str] = []
-        for j, fb in enumerate(fixed):
-            o = table.objectives[j]
-            if fb is None:
-                col = b[:, j]
-                finite = col[~np.isnan(col)]
-                if finite.size:
-                    lo, hi = finite.min(), finite.max()
-                    u[:, j] = (col - lo) / (hi - lo) if hi > lo else np.where(np.isnan(col), np.nan, 1.0)
-                    sign = -1.0 if o.direction == "min" else 1.0
-                    ub.append(ObjectiveBounds(o.name, float(sign * lo), float(sign * hi), "pool"))
-                else:
-                    u[:, j] = np.nan
-                if active[j]:
-                    pooled.append(o.name)
-            else:
-                sign = -1.0 if o.direction == "min" else 1.0
-                col = b[:, j]
-                lo, hi = sign * fb.worst, sign * fb.ideal  # benefit form: lo < hi
-                u[:, j] = (col - lo) / (hi - lo)
-                if active[j]:
-                    scored = np.flatnonzero(rows)
-                    for i in np.flatnonzero((col < lo) | (col > hi)):
-                        side = "better than ideal" if col[i] > hi else "worse than worst"
-                        outside.append(
-                            f"{table.candidates[scored[i]]} has {o.name} = {sign * col[i]:.4g}, {side} "
-                            f"({fb.ideal if col[i] > hi else fb.worst:g})"
-                        )
-                ub.append(fb)
-        used_bounds = tuple(ub)
-        if outside:
-            warnings.append(
-                "some scores leave 0..1 because values fall outside the fixed bounds ("
-                + "; ".join(outside[:8])
-                + (f"; and {len(outside) - 8} more" if len(outside) > 8 else "")
-                + "): beyond a bound the score extrapolates linearly, so a candidate better on every objective "
-                "always scores higher and adding or removing candidates never changes the others' scores; give "
-                "bounds that span the values (--bound NAME=WORST:BEST, or the profile's bounds) to bring scores "
-                "back into 0..1."
-            )
-        if pooled:
-            warnings.append(
-                f"no fixed bounds (worst/ideal) for {', '.join(pooled)}: normalised by min-max over the "
-                f"{b.shape[0]} scored candidates instead, so adding or removing a candidate can change "
-                "this ranking; set bounds with --bound NAME=WORST:BEST or in the profile's bounds."
-            )
-        normalised[rows] = u
-        avail = active & ~np.isnan(u)
-        wsum = np.where(avail, w, 0.0).sum(axis=1)
-        contrib_rows = np.where(avail, u, 0.0) * w / np.where(wsum > 0, wsum, np.nan)[:, None]
-        scores[rows] = contrib_rows.sum(axis=1)
-        contributions[rows] = contrib_rows
+    else:
+        ctx = _Context(table, b, w, active, rows, perf_j, bounds, vikor_v, perf)
+        out = _KERNELS[method](ctx)
+        scores[rows] = out.scores
+        normalised[rows] = out.normalised
+        if out.contributions is None:
+            contributions = None
+        else:
+            contributions[rows] = out.contributions
+        for name, values, per_candidate in out.details:
+            if per_candidate:
+                full = np.full(n, np.nan)
+                full[rows] = values
+                values = full
+            details.append((name, tuple(float(x) for x in values)))
+        used_bounds, higher = out.bounds, out.higher
+        warnings += out.warnings
+        if method == "winrate":
+            nos = [table.candidates[i] for i in np.flatnonzero(np.isnan(scores))]
+            if nos:
+                unscored = nos
+                warnings.append(f"no comparable objective for {', '.join(nos)} (win rate missing).")
         if partial:
             warnings.append(
                 "scored on the objectives they have, weights rescaled over them (missing never counted as 0): "
                 + "; ".join(f"{c} (no {', '.join(g)})" for c, g in partial)
                 + "."
             )
-    elif method == "wsm-minmax":
-        u = _minmax(b)
-        normalised[rows] = u
-        scores[rows] = _weighted_sum(np.where(active, u, 0.0), w)
-        contributions[rows] = np.where(active, u, 0.0) * w
-    elif method == "dynascore":
-        amrs = _dynascore_amrs(b, b[:, perf_j])
-        flat = [table.objective_names[j] for j in np.flatnonzero(active & (amrs == 0))]
-        if flat:
-            warnings.append(
-                f"{', '.join(flat)} do(es) not change between candidates adjacent in {perf}: AMRS is 0, so "
-                "it contributes nothing to the Dynascore."
-            )
-        with np.errstate(invalid="ignore", divide="ignore"):
-            conv = np.where(amrs > 0, b / np.where(amrs > 0, amrs, 1.0), 0.0)
-        normalised[rows] = conv
-        scores[rows] = _weighted_sum(np.where(active, conv, 0.0), w)
-        contributions[rows] = np.where(active, conv, 0.0) * w
-        details.append(("amrs", tuple(float(a) for a in amrs)))
-    elif method in ("topsis", "topsis-minmax"):
-        ba = b[:, active]
-        if method == "topsis":
-            norm = np.sqrt((ba**2).sum(axis=0))
-            zero = norm == 0
-            if zero.any():
-                names = [n for n, z in zip(np.array(table.objective_names)[active], zero, strict=True) if z]
-                warnings.append(
-                    f"{', '.join(names)} is 0 for every candidate: it cannot discriminate and counts as 0 in TOPSIS."
-                )
-            r = ba / np.where(zero, 1.0, norm)
-        else:
-            r = _minmax(ba)
-        # vector normalisation keeps signs: for a "min" objective the benefit is -x, whose
-        # normalised value is -x/||x||, so ideal = max(-x/||x||) = min(x)/||x||, as in the
-        # classic cost-criterion rule.
-        scores[rows] = _topsis(r, w[active])
-        full = np.full((b.shape[0], m), np.nan)
-        full[:, active] = r
-        normalised[rows] = full
-        contributions = None
-    elif method == "vikor":
-        q, s, rr, d = _vikor(b[:, active], w[active], vikor_v)
-        scores[rows] = q
-        higher = False
-        full = np.full((b.shape[0], m), np.nan)
-        full[:, active] = d
-        normalised[rows] = full
-        s_all = np.full(n, np.nan)
-        r_all = np.full(n, np.nan)
-        s_all[rows], r_all[rows] = s, rr
-        details += [("S", tuple(map(float, s_all))), ("R", tuple(map(float, r_all)))]
-        contributions = None
-    elif method == "promethee":
-        phi = promethee_flows(b)
-        normalised[rows] = phi
-        scores[rows] = _weighted_sum(np.where(active, phi, 0.0), w)
-        contributions[rows] = np.where(active, phi, 0.0) * w
-        n_s = b.shape[0]
-        if n_s > 1:
-            # phi+ and phi- from the same counts: phi+ = sum_j w_j #worse_j / (n-1)
-            plus = np.zeros(n_s)
-            for j in np.flatnonzero(active):
-                srt = np.sort(b[:, j])
-                plus += w[j] * np.searchsorted(srt, b[:, j], side="left") / (n_s - 1)
-            p_all = np.full(n, np.nan)
-            p_all[rows] = plus
-            details += [
-                ("phi_plus", tuple(map(float, p_all))),
-                ("phi_minus", tuple(map(float, p_all - scores))),
-            ]
-    elif method == "winrate":
-        sc, rates, contrib = _winrate(b, w)
-        scores[rows] = sc
-        normalised[rows] = rates
-        contributions[rows] = contrib
-        nos = [table.candidates[i] for i in np.flatnonzero(np.isnan(sc))]
-        if nos:
-            unscored = nos
-            warnings.append(f"no comparable objective for {', '.join(nos)} (win rate missing).")
     util = scores if higher else 1.0 - scores
     ranks, order = rank_utilities(util, table.candidates)
     note = _NOT_ADDITIVE.get(method, "contributions sum to the score.")
