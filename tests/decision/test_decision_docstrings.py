@@ -21,6 +21,7 @@ MODULES = [
 def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+    assert result.attempted > 0, f"{name}: no example was tried"
 
 
 def test_public_names_are_exported():

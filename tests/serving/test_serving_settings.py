@@ -56,3 +56,4 @@ def test_invalid_settings_are_refused(options, match):
 def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(f"analysis.serving.{module}"))
     assert result.failed == 0
+    assert result.attempted > 0, f"analysis.serving.{module}: no example was tried"
