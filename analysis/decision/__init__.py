@@ -36,17 +36,13 @@ from analysis.decision._decide import (
     DECISION_SCHEMA,
     DECISION_SCHEMA_VERSION,
     Decision,
-    GroupSensitivity,
     ProfileResult,
     SwitchRow,
     build_decision,
     compute_profile_result,
     compute_switch,
-    decision_to_dict,
-    decision_to_json,
-    pareto_to_dict,
-    score_to_dict,
 )
+from analysis.decision._export import decision_to_dict, decision_to_json, pareto_to_dict, score_to_dict
 from analysis.decision._group import (
     DEFAULT_RULE,
     GROUP_RULES,
@@ -55,6 +51,7 @@ from analysis.decision._group import (
     check_rule,
     compute_group_decision,
 )
+from analysis.decision._group_sensitivity import GroupSensitivity, compute_group_sensitivity
 from analysis.decision._pareto import (
     Dominance,
     ParetoResult,
@@ -173,6 +170,7 @@ __all__ = [
     "compute_pareto",
     "compute_profile_result",
     "compute_rank_acceptability",
+    "compute_group_sensitivity",
     "compute_sensitivity",
     "compute_switch",
     "compute_ties",

@@ -23,7 +23,6 @@ Policies, in one place:
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -35,19 +34,16 @@ import numpy as np
 from analysis._errors import InputError
 from analysis.decision._constraints import FeasibilityResult, compute_feasibility, constraints_of
 from analysis.decision._group import DEFAULT_RULE, GroupResult, check_rule, compute_group_decision
+from analysis.decision._group_sensitivity import GroupSensitivity, compute_group_sensitivity
+from analysis.decision._inputs import merged_bounds, scoring_inputs
 from analysis.decision._pareto import ParetoResult, compute_pareto
 from analysis.decision._profiles import StakeholderProfile, default_profiles
 from analysis.decision._roles import resolve_profiles
 from analysis.decision._scoring import ScoreResult, check_method, score_table
 from analysis.decision._sensitivity import (
     DEFAULT_CONCENTRATION,
-    TIES_RULE,
-    LeaveOneOut,
     Sensitivity,
     compute_sensitivity,
-    compute_ties,
-    sample_values,
-    sample_weights,
 )
 from analysis.decision._table import DecisionTable, table_from_scorecard
 from analysis.objectives import Objective
@@ -96,25 +92,6 @@ class ProfileResult:
     def ranking(self) -> tuple[str, ...]:
         """Candidates best first (infeasible ones included; see ``feasibility``)."""
         return self.score.order if self.score is not None else self.feasibility.candidates
-
-
-@dataclass(frozen=True)
-class GroupSensitivity:
-    """How firmly the group rule picks its winner.
-
-    ``win_share`` is the share of ``n_samples`` draws (every profile's weights resampled around
-    its own, and values within their confidence intervals, as in SMAA) in which each considered
-    candidate wins under the chosen rule.
-    """
-
-    winner: str | None
-    win_share: tuple[tuple[str, float], ...]
-    n_samples: int
-    leave_one_out: LeaveOneOut
-    ties: tuple[str, ...]
-    undetermined: tuple[str, ...]
-    ties_rule: str
-    warnings: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -182,28 +159,6 @@ class Decision:
 
 
 # ---- one profile ----------------------------------------------------------------------------------
-def _merged_bounds(
-    table: DecisionTable, profile: StakeholderProfile, bounds: Mapping[str, tuple[float, float]] | None
-) -> dict[str, tuple[float, float]]:
-    merged = {k: v for k, v in profile.bound_map.items() if k in table.objective_names}
-    for k, v in (bounds or {}).items():
-        if k in table.objective_names:
-            merged[k] = v
-    return merged
-
-
-def _scoring_inputs(table: DecisionTable, profile: StakeholderProfile, method: str, perf: str | None):
-    weights = profile.weight_map
-    present = [n for n, w in weights.items() if w > 0 and n in table.objective_names]
-    missing = [n for n, w in weights.items() if w > 0 and n not in table.objective_names]
-    cols = list(present)
-    if method == "dynascore" and perf is not None and perf not in cols:
-        table.column(perf)  # InputError when the table has no such objective
-        cols.append(perf)
-    w = {n: weights.get(n, 0.0) if n in present else 0.0 for n in cols}
-    return present, missing, cols, w
-
-
 def compute_profile_result(
     table: DecisionTable,
     profile: StakeholderProfile,
@@ -254,7 +209,7 @@ def compute_profile_result(
             sensitivity=None,
             warnings=(f"{profile.name} takes no part: {profile.cannot_take_part}",),
         )
-    present, missing, cols, w = _scoring_inputs(table, profile, method, perf)
+    present, missing, cols, w = scoring_inputs(table, profile, method, perf)
     warnings: list[str] = []
     if missing:
         warnings.append(
@@ -267,7 +222,7 @@ def compute_profile_result(
     favourite = None
     if present:
         sub = table.select(cols)
-        b = _merged_bounds(sub, profile, bounds)
+        b = merged_bounds(sub, profile, bounds)
         score = score_table(
             sub,
             w,
@@ -316,59 +271,6 @@ def compute_profile_result(
 
 
 # ---- the group ------------------------------------------------------------------------------------
-def _utilities(
-    table: DecisionTable,
-    profiles: Sequence[StakeholderProfile],
-    *,
-    method: str,
-    bounds,
-    perf,
-    weights: Sequence[dict[str, float]] | None = None,
-) -> np.ndarray:
-    rows = []
-    for k, p in enumerate(profiles):
-        _, _, cols, w = _scoring_inputs(table, p, method, perf)
-        if weights is not None:
-            w = weights[k]
-        sub = table.select(cols)
-        rows.append(
-            score_table(
-                sub,
-                w,
-                method=method,
-                bounds=_merged_bounds(sub, p, bounds),
-                perf=perf,
-                missing=p.missing,
-                min_weight_share=p.min_weight_share,
-            ).utilities
-        )
-    return np.array(rows).reshape(len(profiles), table.n_candidates)
-
-
-def _group_winner(
-    table: DecisionTable,
-    profiles: Sequence[StakeholderProfile],
-    considered: Sequence[str],
-    *,
-    rule: str,
-    method: str,
-    bounds,
-    perf,
-    weights=None,
-) -> str | None:
-    u = _utilities(table, profiles, method=method, bounds=bounds, perf=perf, weights=weights)
-    allowed = set(considered)
-    g = compute_group_decision(
-        table.candidates,
-        [p.name for p in profiles],
-        u,
-        influence=[p.influence for p in profiles],
-        considered=[c in allowed for c in table.candidates],
-        rule=rule,
-    )
-    return g.winner
-
-
 def _prediction_file_candidates(scorecard: Scorecard | None) -> tuple[str, ...]:
     """Candidates given as prediction files (no model here, so no serving or explanation figures)."""
     if scorecard is None:
@@ -576,80 +478,29 @@ def build_decision(
             + f"; the record uses {rule}."
         )
     chosen = group.winner
-    # group-level sensitivity
-    rng = np.random.default_rng(seeds[-1])
-    share: dict[str, float] = {c: 0.0 for c in group.candidates}
-    if group_samples > 0 and chosen is not None and rprofiles:
-        base = []
-        for p in rprofiles:
-            _, _, cols, w = _scoring_inputs(table, p, method, perf)
-            base.append((cols, np.array([w[c] for c in cols]) / sum(w.values())))
-        for _ in range(group_samples):
-            vd = table.with_values(sample_values(table, rng, value_noise))
-            wd = [dict(zip(cols, sample_weights(w0, rng, concentration), strict=True)) for cols, w0 in base]
-            win = _group_winner(
-                vd,
-                rprofiles,
-                group.candidates,
-                rule=rule,
-                method=method,
-                bounds=bounds,
-                perf=perf,
-                weights=wd,
-            )
-            if win in share:
-                share[win] += 1.0 / group_samples
-    changes = []
-    if chosen is not None and rprofiles:
-        for c in table.candidates:
-            if c == chosen:
-                continue
-            t2 = table.drop(c)
-            try:
-                rest = [x for x in group.candidates if x != c]
-                w2 = _group_winner(t2, rprofiles, rest, rule=rule, method=method, bounds=bounds, perf=perf)
-            except InputError:
-                w2 = None
-            if w2 != chosen:
-                changes.append((c, w2))
-    pool_free = method == "wsm" and not any(
-        b.source in ("pool", "extended") for r in ranked for b in r.score.bounds if b.objective in r.objectives
-    )
-    loo_note = (
-        "fixed bounds for every weighted objective: removing a candidate cannot change any utility of the others."
-        if pool_free
-        else f"{method} (or a bound fallback) normalises with the candidate pool, so removals can change the winner."
-    )
-    loo = LeaveOneOut(chosen, tuple(changes), pool_free, loo_note)
-    gwarn = []
-    if changes:
-        gwarn.append(
-            "removing another candidate changes the group winner: "
-            + "; ".join(f"without {c} it is {w}" for c, w in changes)
-            + "."
-        )
     union = []
     for r in ranked:
         for o in r.objectives:
             if o not in union:
                 union.append(o)
-    ties: tuple[str, ...] = ()
-    undet: tuple[str, ...] = ()
-    if chosen is not None and union:
-        ties, undet = compute_ties(table, chosen, union, among=group.candidates)
-        if ties:
-            gwarn.append(f"{', '.join(ties)} is/are statistically tied with the chosen {chosen}.")
-    warnings += gwarn
-    gsens = GroupSensitivity(
-        winner=chosen,
-        win_share=tuple((c, float(share[c])) for c in group.candidates),
-        n_samples=int(group_samples) if chosen is not None else 0,
-        leave_one_out=loo,
-        ties=ties,
-        undetermined=undet,
-        ties_rule=TIES_RULE,
-        warnings=tuple(gwarn),
+    gsens = compute_group_sensitivity(
+        table,
+        rprofiles,
+        group,
+        chosen,
+        union,
+        rule=rule,
+        method=method,
+        bounds=bounds,
+        perf=perf,
+        pool_free=method == "wsm"
+        and not any(b.source == "pool" for r in ranked for b in r.score.bounds if b.objective in r.objectives),
+        n_samples=group_samples,
+        concentration=concentration,
+        value_noise=value_noise,
+        random_state=np.random.default_rng(seeds[-1]),
     )
+    warnings += list(gsens.warnings)
     pareto = compute_pareto(table, union) if union else compute_pareto(table)
     order = group.rule_result(rule).order
     runners = tuple(c for c in order if c != chosen)[:3]
@@ -747,247 +598,3 @@ def compute_switch(
             clear = ca[1] < cb[0] or cb[1] < ca[0]
         rows.append(SwitchRow(name, o.label, o.unit, o.direction, va, vb, ca, cb, change, better, clear))
     return tuple(rows)
-
-
-# ---- export ---------------------------------------------------------------------------------------
-def _num(x: Any) -> Any:
-    if isinstance(x, (bool, np.bool_)):
-        return bool(x)
-    if isinstance(x, (int, np.integer)):
-        return int(x)
-    if isinstance(x, (float, np.floating)):
-        return float(x) if math.isfinite(float(x)) else None
-    return x
-
-
-def _checks_by_candidate(f: FeasibilityResult, status: str) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for chk in f.checks:
-        if chk.status == status:
-            out.setdefault(chk.candidate, []).append(chk.reason)
-    return out
-
-
-def _feas_dict(f: FeasibilityResult) -> dict:
-    fails = _checks_by_candidate(f, "fail")
-    unver = _checks_by_candidate(f, "unverifiable")
-    return {
-        "feasible": [c for c, ok in zip(f.candidates, f.feasible, strict=True) if ok],
-        "infeasible": [
-            {"candidate": c, "violations": fails.get(c, [])}
-            for c, ok in zip(f.candidates, f.feasible, strict=True)
-            if not ok
-        ],
-        "unverifiable": [{"candidate": c, "checks": unver[c]} for c in f.candidates if c in unver],
-        "constraints": [{"profile": p, "constraint": t} for p, t in f.constraints],
-        "unverifiable_policy": f.unverifiable_policy,
-    }
-
-
-def score_to_dict(score: ScoreResult, feasibility: FeasibilityResult | None = None) -> dict:
-    """Plain-JSON form of a :class:`ScoreResult` (candidates in rank order)."""
-    rows = []
-    index = {c: i for i, c in enumerate(score.candidates)}
-    feasible = dict(zip(feasibility.candidates, feasibility.feasible, strict=True)) if feasibility else {}
-    fails = _checks_by_candidate(feasibility, "fail") if feasibility is not None else {}
-    partial = dict(score.partial)
-    for c in score.order:
-        i = index[c]
-        row = {"candidate": c, "rank": score.ranks[i], "score": _num(score.scores[i])}
-        if c in partial:
-            row["scored_without"] = list(partial[c])
-        if feasibility is not None:
-            row["feasible"] = feasible[c]
-            row["violations"] = fails.get(c, [])
-        if score.contributions is not None:
-            row["contributions"] = dict(zip(score.objectives, map(_num, score.contributions[i]), strict=True))
-        rows.append(row)
-    return {
-        "method": score.method,
-        "normalisation": score.normalisation,
-        "higher_is_better": score.higher_is_better,
-        "weights": dict(zip(score.objectives, score.weights, strict=True)),
-        "bounds": [
-            {"objective": b.objective, "worst": b.worst, "ideal": b.ideal, "source": b.source} for b in score.bounds
-        ],
-        "contributions_note": score.contributions_note,
-        "unscored": list(score.unscored),
-        "candidates": rows,
-    }
-
-
-def pareto_to_dict(p: ParetoResult) -> dict:
-    """Plain-JSON form of a :class:`ParetoResult`."""
-    return {
-        "objectives": list(p.objectives),
-        "front": list(p.front),
-        "fronts": [list(f) for f in p.fronts()],
-        "excluded_missing_values": list(p.excluded),
-        "dominated_by": {c: d for c, d in zip(p.candidates, p.dominated_by, strict=True) if d is not None},
-        "knees": list(p.knees),
-        "trades": [
-            {
-                "from": t.from_candidate,
-                "to": t.to_candidate,
-                "x": t.x,
-                "y": t.y,
-                "delta_x": _num(t.delta_x),
-                "delta_y": _num(t.delta_y),
-                "ratio": _num(t.ratio),
-                "text": t.text,
-            }
-            for t in p.trades
-        ],
-    }
-
-
-def _sens_dict(s: Sensitivity | None) -> dict | None:
-    if s is None:
-        return None
-    out: dict[str, Any] = {"winner": s.winner, "stability_note": s.stability_note}
-    if s.stability is not None:
-        out["weight_intervals"] = [
-            {
-                "objective": i.objective,
-                "weight": i.weight,
-                "low": i.low,
-                "high": i.high,
-                "below": i.below,
-                "above": i.above,
-                "note": i.note,
-            }
-            for i in s.stability.intervals
-        ]
-    if s.acceptability is not None:
-        a = s.acceptability
-        out["rank_acceptability"] = {
-            "n_samples": a.n_samples,
-            "concentration": a.concentration,
-            "value_noise": a.value_noise,
-            "first": dict(zip(a.candidates, a.first, strict=True)),
-            "ranks": {c: list(r) for c, r in zip(a.candidates, a.ranks, strict=True)},
-        }
-    out["leave_one_out"] = {
-        "changes": [{"removed": c, "new_winner": w} for c, w in s.leave_one_out.changes],
-        "pool_independent": s.leave_one_out.pool_independent,
-        "note": s.leave_one_out.note,
-    }
-    out["ties"] = list(s.ties)
-    out["undetermined"] = list(s.undetermined)
-    out["ties_rule"] = s.ties_rule
-    return out
-
-
-def decision_to_dict(decision: Decision) -> dict:
-    """Plain-JSON form of a :class:`Decision` (``schema = "tradeoffs.decision"``, version 1)."""
-    d = decision
-    g = d.group
-    profiles = []
-    for r in d.profiles:
-        profiles.append(
-            {
-                **r.profile.to_dict(),
-                "takes_part": r.score is not None,
-                "cannot_take_part_reason": r.profile.cannot_take_part
-                or (None if r.score is not None else "; ".join(r.warnings) or "nothing to rank on"),
-                "resolution": {k: list(v) for k, v in r.profile.resolution},
-                "notes": list(r.profile.notes),
-                "ranked_on": list(r.objectives),
-                "missing_objectives": list(r.missing_objectives),
-                "favourite": r.favourite,
-                "feasibility": _feas_dict(r.feasibility),
-                "score": score_to_dict(r.score, r.feasibility) if r.score is not None else None,
-                "pareto_front": list(r.pareto.front) if r.pareto is not None else None,
-                "sensitivity": _sens_dict(r.sensitivity),
-                "warnings": list(r.warnings),
-            }
-        )
-    out = {
-        "schema": DECISION_SCHEMA,
-        "schema_version": DECISION_SCHEMA_VERSION,
-        "chosen": d.chosen,
-        "incumbent": d.incumbent,
-        "no_feasible_reason": d.no_feasible_reason,
-        "rule": d.rule,
-        "method": d.method,
-        "runners_up": list(d.runners_up),
-        "any_feasible": d.any_feasible,
-        "provenance": {k: _num(v) for k, v in d.provenance},
-        "settings": {k: v for k, v in d.settings},
-        "candidates": list(d.candidates),
-        "objectives": [o.to_dict() for o in d.objectives],
-        "group_feasibility": _feas_dict(d.group_feasibility),
-        "pareto": pareto_to_dict(d.pareto),
-        "profiles": profiles,
-        "group": {
-            "rule": g.rule,
-            "winner": g.winner,
-            "basis": g.basis,
-            "considered": list(g.candidates),
-            "excluded": [{"candidate": c, "reason": why} for c, why in d.excluded],
-            "profiles": list(g.profiles),
-            "disagree": g.disagree,
-            "condorcet_winner": g.condorcet_winner,
-            "rules": [
-                {
-                    "rule": r.rule,
-                    "description": r.description,
-                    "winner": r.winner,
-                    "winners": list(r.winners),
-                    "higher_is_better": r.higher_is_better,
-                    "scores": dict(zip(g.candidates, map(_num, r.scores), strict=True)),
-                }
-                for r in g.rules
-            ],
-            "utilities": _by_profile(g.profiles, g.candidates, g.utilities),
-            "regret": _by_profile(g.profiles, g.candidates, g.regret),
-        },
-        "sensitivity": {
-            "winner": d.sensitivity.winner,
-            "win_share": dict(d.sensitivity.win_share),
-            "n_samples": d.sensitivity.n_samples,
-            "leave_one_out": {
-                "changes": [{"removed": c, "new_winner": w} for c, w in d.sensitivity.leave_one_out.changes],
-                "pool_independent": d.sensitivity.leave_one_out.pool_independent,
-                "note": d.sensitivity.leave_one_out.note,
-            },
-            "ties": list(d.sensitivity.ties),
-            "undetermined": list(d.sensitivity.undetermined),
-            "ties_rule": d.sensitivity.ties_rule,
-        },
-        "switch": [
-            {
-                "objective": x.objective,
-                "label": x.label,
-                "unit": x.unit,
-                "direction": x.direction,
-                "incumbent": x.incumbent,
-                "chosen": x.chosen,
-                "incumbent_ci": list(x.incumbent_ci),
-                "chosen_ci": list(x.chosen_ci),
-                "change": x.change,
-                "better": x.better,
-                "clear": x.clear,
-            }
-            for x in d.switch
-        ],
-        "warnings": list(d.warnings),
-    }
-    return _clean_json(out)
-
-
-def _by_profile(profiles, candidates, rows) -> dict:
-    return {p: dict(zip(candidates, map(_num, row), strict=True)) for p, row in zip(profiles, rows, strict=True)}
-
-
-def _clean_json(x: Any) -> Any:
-    if isinstance(x, Mapping):
-        return {str(k): _clean_json(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean_json(v) for v in x]
-    return _num(x)
-
-
-def decision_to_json(decision: Decision) -> str:
-    """JSON text of :func:`decision_to_dict` (NaN written as null)."""
-    return json.dumps(decision_to_dict(decision), indent=1, allow_nan=False, ensure_ascii=False) + "\n"
