@@ -1,4 +1,4 @@
-"""The README's test command is the one CI runs."""
+"""The README's test command is the one CI runs, lint included."""
 
 from pathlib import Path
 
@@ -10,3 +10,6 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     command = next(line for line in readme.splitlines() if "pytest" in line and line.startswith("pip install"))
     assert command in ci.splitlines()
+    # lint runs before the tests, so a formatting slip fails fast
+    assert command.index("ruff check .") < command.index("ruff format --check .") < command.index("pytest")
+    assert ci.rstrip().splitlines()[-1] == command  # the last line: its status is CI's status
