@@ -142,18 +142,26 @@ def main() -> None:
     t0 = time.perf_counter()
     report = explain_candidates(models, X, sensitive=sensitive, settings=settings)
     wall = time.perf_counter() - t0
-    print(f"\n1. explain_candidates, defaults (sample {settings.sample_size}, {settings.budget_seconds:g} s per "
-          f"candidate, {settings.total_budget_seconds:g} s in total)")
-    print(f"{'candidate':24s} {'explainer':20s} {'space':12s} {'status':8s} {'rows':>5s} {'s':>7s} "
-          f"{'ms/row':>9s} {'add.err':>9s} {'proxy':>6s}  top features")
+    print(
+        f"\n1. explain_candidates, defaults (sample {settings.sample_size}, {settings.budget_seconds:g} s per "
+        f"candidate, {settings.total_budget_seconds:g} s in total)"
+    )
+    print(
+        f"{'candidate':24s} {'explainer':20s} {'space':12s} {'status':8s} {'rows':>5s} {'s':>7s} "
+        f"{'ms/row':>9s} {'add.err':>9s} {'proxy':>6s}  top features"
+    )
     for c in report.candidates:
         per_row = f"{1e3 * c.seconds / c.sample_size:9.2f}" if c.sample_size else f"{'-':>9s}"
         err = f"{c.additivity_max_error:9.1e}" if c.additivity_max_error is not None else f"{'-':>9s}"
         proxy = f"{c.proxy_share:6.2f}" if c.proxy_share is not None else f"{'-':>6s}"
-        print(f"{c.name:24s} {c.explainer or '-':20s} {c.output_space or '-':12s} {c.status:8s} "
-              f"{c.sample_size or 0:5d} {c.seconds:7.2f} {per_row} {err} {proxy}  {', '.join(c.top_features(3))}")
-    print(f"total: {report.seconds:.1f} s (wall {wall:.1f} s); budget {settings.total_budget_seconds:g} s; "
-          f"flagged proxies: {sorted({a.feature for a in report.associations if a.flagged})}")
+        print(
+            f"{c.name:24s} {c.explainer or '-':20s} {c.output_space or '-':12s} {c.status:8s} "
+            f"{c.sample_size or 0:5d} {c.seconds:7.2f} {per_row} {err} {proxy}  {', '.join(c.top_features(3))}"
+        )
+    print(
+        f"total: {report.seconds:.1f} s (wall {wall:.1f} s); budget {settings.total_budget_seconds:g} s; "
+        f"flagged proxies: {sorted({a.feature for a in report.associations if a.flagged})}"
+    )
 
     exact = [c for c in report.candidates if c.exact_explainer and c.explainer != "constant" and c.sample_size]
     print(f"\n2. exact explainer vs model-agnostic permutation explainer on the same {args.compare_rows} rows")
@@ -172,9 +180,11 @@ def main() -> None:
             [f.mean_abs_attribution for f in sorted(a.importance, key=lambda f: f.feature)],
         )[0, 1]
         note = " (different output spaces)" if c.output_space != a.output_space else ""
-        print(f"{c.name:24s} {c.explainer:20s} {1e3 * exact_per_row:9.3f} ms/row   permutation "
-              f"{1e3 * agn_per_row:9.1f} ms/row   ratio {agn_per_row / exact_per_row:8.0f}x   "
-              f"importance correlation {ranks:.2f}{note}")
+        print(
+            f"{c.name:24s} {c.explainer:20s} {1e3 * exact_per_row:9.3f} ms/row   permutation "
+            f"{1e3 * agn_per_row:9.1f} ms/row   ratio {agn_per_row / exact_per_row:8.0f}x   "
+            f"importance correlation {ranks:.2f}{note}"
+        )
 
     name = "hist_gradient_boosting" if "hist_gradient_boosting" in models else next(iter(models))
     print(f"\n3. shap.PermutationExplainer vs the vectorised permutation explainer, {name}, {args.shap_rows} rows")

@@ -9,6 +9,9 @@ import pytest
 from analysis.cli import main
 from analysis.scenario import load_card
 
+# Evaluates the whole built-in scenario (about 100 s on two cores).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def scenario_scorecard(tmp_path_factory):
@@ -93,6 +96,7 @@ def _values(card, objective):
     return {m["candidate"]: m["value"] for m in card["metrics"] if m["objective"] == objective}
 
 
+@pytest.mark.timing  # compares wall-clock latencies and throughputs between candidates
 def test_serving_shape(scenario):
     """Batching raises throughput; the ensemble and the forest are the slowest per row."""
     p50 = _values(scenario, "latency_ms_p50")
