@@ -271,6 +271,45 @@ def compute_profile_result(
 
 
 # ---- the group ------------------------------------------------------------------------------------
+def compute_exclusions(
+    table: DecisionTable,
+    ranked: Sequence[ProfileResult],
+    feasibility: FeasibilityResult,
+    *,
+    file_candidates: Sequence[str] = (),
+) -> dict[str, list[str]]:
+    """Why each candidate is left out of the group rules (an empty list: it is compared).
+
+    A candidate is left out when it breaks a taking-part profile's hard constraint (only when some
+    candidate satisfies them all) or when a taking-part profile could not score it; a prediction-file
+    candidate missing serving figures is told how to give them.
+    """
+    excluded: dict[str, list[str]] = {c: [] for c in table.candidates}
+    if feasibility.any_feasible:
+        fails: dict[str, dict[str, list[str]]] = {}
+        for chk in feasibility.checks:
+            if chk.status == "fail":
+                what = f"{chk.objective} = {chk.value:.6g}, must be {chk.op} {chk.threshold:.6g}"
+                fails.setdefault(chk.candidate, {}).setdefault(what, []).append(chk.profile or "")
+        for c, by in fails.items():
+            excluded[c] += [f"fails {what} ({', '.join(p for p in who if p)})" for what, who in by.items()]
+    for r in ranked:
+        for c in r.score.unscored:
+            missing = _missing_of(table, c, r.objectives)
+            excluded[c].append(
+                f"not scored by {r.profile.role or r.profile.name}" + (f" (no {', '.join(missing)})" if missing else "")
+            )
+    serving = {o.name for o in table.objectives if o.group in ("serving", "cost")}
+    for c in file_candidates:
+        lacks = {o for r in ranked if c in r.score.unscored for o in _missing_of(table, c, r.objectives)}
+        if lacks & serving:
+            excluded[c].append(
+                f"a prediction file has no serving figures: give {c}'s measured ones with "
+                f"`tradeoffs evaluate --serving-metadata {c}=FILE` to compare it"
+            )
+    return excluded
+
+
 def _prediction_file_candidates(scorecard: Scorecard | None) -> tuple[str, ...]:
     """Candidates given as prediction files (no model here, so no serving or explanation figures)."""
     if scorecard is None:
@@ -417,40 +456,15 @@ def build_decision(
     if not ranked:
         warnings.append("no profile could take part: nothing in this scorecard is weighed by any profile.")
     group_feas = compute_feasibility(table, constraints_of(rprofiles), unverifiable=unverifiable)
-    excluded: dict[str, list[str]] = {c: [] for c in table.candidates}
     if group_feas.any_feasible:
-        pool = group_feas.feasible_candidates
-        basis = "group-feasible"
-        fails: dict[str, dict[str, list[str]]] = {}
-        for chk in group_feas.checks:
-            if chk.status == "fail":
-                fails.setdefault(chk.candidate, {}).setdefault(
-                    f"{chk.objective} = {chk.value:.6g}, must be {chk.op} {chk.threshold:.6g}",
-                    [],
-                ).append(chk.profile or "")
-        for c, by in fails.items():
-            excluded[c] += [f"fails {what} ({', '.join(p for p in who if p)})" for what, who in by.items()]
+        pool, basis = group_feas.feasible_candidates, "group-feasible"
     else:
-        pool = table.candidates
-        basis = "all (no candidate satisfies every profile's constraints)"
+        pool, basis = table.candidates, "all (no candidate satisfies every profile's constraints)"
         warnings.append(
             "no candidate satisfies every profile's hard constraints; the group rules consider all candidates "
             "they can score, and the record says none is acceptable to everyone."
         )
-    for r in ranked:
-        for c in r.score.unscored:
-            missing = _missing_of(table, c, r.objectives)
-            excluded[c].append(
-                f"not scored by {r.profile.role or r.profile.name}" + (f" (no {', '.join(missing)})" if missing else "")
-            )
-    serving = {o.name for o in table.objectives if o.group in ("serving", "cost")}
-    for c in _prediction_file_candidates(sc):
-        lacks = {o for r in ranked if c in r.score.unscored for o in _missing_of(table, c, r.objectives)}
-        if lacks & serving:
-            excluded[c].append(
-                f"a prediction file has no serving figures: give {c}'s measured ones with "
-                f"`tradeoffs evaluate --serving-metadata {c}=FILE` to compare it"
-            )
+    excluded = compute_exclusions(table, ranked, group_feas, file_candidates=_prediction_file_candidates(sc))
     pool_set = set(pool)
     considered = tuple(c for c in table.candidates if c in pool_set and not excluded[c])
     considered_set = set(considered)
