@@ -50,12 +50,6 @@ def is_exact(n_features: int, n_permutations: int) -> bool:
     return math.factorial(n_features) <= 2 * n_permutations
 
 
-def model_rows_per_row(n_features: int, n_permutations: int, n_background: int) -> int:
-    """Model rows evaluated to explain one row (the cost unit of this explainer)."""
-    n_orders = math.factorial(n_features) if is_exact(n_features, n_permutations) else 2 * n_permutations
-    return n_orders * max(n_features - 1, 0) * n_background + 1
-
-
 def permutation_shap(
     f: Callable[[np.ndarray], np.ndarray],
     rows: np.ndarray,

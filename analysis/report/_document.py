@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.report._figures import FIGURES, focus_order
+from analysis.report._figures import focus_order
 from analysis.report._format import (
     fmt_change,
     fmt_fixed,
@@ -1186,11 +1186,6 @@ def build_document(report: Report) -> tuple[list[Block], list[tuple[str, str, li
     titles = {"switch": switch_title(report)}
     sections = [(anchor, titles.get(anchor, title), _BUILDERS[anchor](report)) for anchor, title in SECTIONS]
     return _header(report), sections
-
-
-def figure_ids() -> tuple[str, ...]:
-    """Every figure id a document may reference."""
-    return tuple(f for f, _, _ in FIGURES)
 
 
 def cell_parts(cell: Cell) -> tuple:

@@ -637,8 +637,3 @@ def make_report_figures(report: Report) -> dict[str, go.Figure]:
         if fig is not None:
             out[fid] = fig
     return out
-
-
-def figure_section(figure_id: str) -> str:
-    """The report section a figure belongs to."""
-    return next(s for f, s, _ in FIGURES if f == figure_id)

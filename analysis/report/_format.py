@@ -241,11 +241,6 @@ def fmt_interval(value: Any, low: Any, high: Any, unit: str = "") -> str:
     return f"{text} {unit}" if unit and value is not None and unit != "yes=1" else text
 
 
-def short_hash(value: Any, n: int = 12) -> str:
-    """The first ``n`` characters of a hash (``"missing"`` when None)."""
-    return "missing" if not value else str(value)[:n]
-
-
 def join_names(names: Any, *, limit: int = 8, conj: str = "and") -> str:
     """``"a, b and c"`` (``"a, b, … and 7 more"`` beyond ``limit``); plain text, escape afterwards."""
     names = [str(n) for n in names]
