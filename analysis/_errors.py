@@ -8,6 +8,9 @@ input that caused it. Programming errors stay ordinary exceptions.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 
 class InputError(ValueError):
     """Bad input from a user: a message naming what is wrong and how to fix it.
@@ -32,3 +35,33 @@ class InputError(ValueError):
 
 class MeasurementError(RuntimeError):
     """A measurement could not be taken; callers record it as missing, never as zero."""
+
+
+def plain(value: Any) -> Any:
+    """The Python value a numpy scalar holds; anything else unchanged.
+
+    numpy 2 writes its scalars' reprs as ``np.int64(0)``; a message for a person says ``0``.
+    Duck-typed so that importing this module does not import numpy.
+
+    >>> import numpy as np
+    >>> repr(plain(np.int64(0))), repr(plain(np.str_("yes"))), plain("no")
+    ('0', "'yes'", 'no')
+    """
+    if type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+        return value.item()
+    return value
+
+
+def plain_list(values: Iterable[Any], *, limit: int | None = None) -> str:
+    """Data values for a message: their plain Python reprs, comma-separated (``0, 1, 'yes'``).
+
+    With ``limit``, only the first ``limit`` values, then ``...`` when there are more.
+
+    >>> import numpy as np
+    >>> plain_list(np.array([0, 1, 2]), limit=2)
+    '0, 1, ...'
+    """
+    items = list(values)
+    shown = items if limit is None else items[:limit]
+    text = ", ".join(repr(plain(v)) for v in shown)
+    return text + (", ..." if limit is not None and len(items) > limit else "")

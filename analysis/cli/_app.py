@@ -1,23 +1,29 @@
-"""``tradeoffs app``: start the Streamlit dashboard."""
+"""``tradeoffs app``: start the Streamlit dashboard.
+
+The command becomes the Streamlit server (``exec`` on POSIX), so a signal sent to
+``tradeoffs app`` (SIGTERM from ``kill``, Docker or systemd; SIGINT from Ctrl+C) reaches the server
+itself and no orphan keeps the port. Streamlit never asks for an e-mail address on the terminal,
+so the command also starts where stdin is not a terminal (Docker, ``nohup``, CI).
+"""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import click
 
+_ALL_INTERFACES = ("0.0.0.0", "::", "")
 
-@click.command()
-@click.option("--port", type=int, default=8501, show_default=True)
-@click.option("--address", default="localhost", show_default=True, help="Interface to listen on.")
-@click.option("--headless/--browser", default=False, help="Do not open a browser window.")
-def app(port: int, address: str, headless: bool) -> None:
-    """Start the dashboard on the built-in scenario (upload your own data in the browser)."""
-    import app as app_pkg
 
-    entry = Path(app_pkg.__file__).resolve().parent / "streamlit_app.py"
+def streamlit_command(entry: Path, *, port: int, address: str, headless: bool | None) -> list[str]:
+    """The ``python -m streamlit run`` command line of the dashboard.
+
+    ``headless=None`` leaves ``server.headless`` to Streamlit: its own default (no browser on a
+    machine without a display) or ``STREAMLIT_SERVER_HEADLESS`` / a config file when set.
+    """
     cmd = [
         sys.executable,
         "-m",
@@ -28,10 +34,60 @@ def app(port: int, address: str, headless: bool) -> None:
         str(port),
         "--server.address",
         address,
-        "--server.headless",
-        "true" if headless else "false",
+        # Streamlit's first run otherwise stops at an "Email:" prompt, and exits 255 with no
+        # message when stdin is not a terminal.
+        "--server.showEmailPrompt",
+        "false",
         "--browser.gatherUsageStats",
         "false",
     ]
-    click.echo(f"starting the dashboard on http://{address}:{port} (Ctrl+C to stop)")
-    raise SystemExit(subprocess.call(cmd))
+    if headless is not None:
+        cmd += ["--server.headless", "true" if headless else "false"]
+    return cmd
+
+
+def dashboard_url(address: str, port: int) -> str:
+    """The URL to open for a server listening on ``address``:``port``."""
+    host = "localhost" if address in _ALL_INTERFACES else address
+    if ":" in host:  # an IPv6 literal
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def _run(cmd: list[str]) -> int:
+    """Become ``cmd`` (POSIX); elsewhere run it and return its exit code."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":
+        os.execv(cmd[0], cmd)  # does not return; the signals now go to Streamlit itself
+    return subprocess.call(cmd)
+
+
+@click.command()
+@click.option("--port", type=int, default=8501, show_default=True)
+@click.option(
+    "--address",
+    default="localhost",
+    show_default=True,
+    help="Interface to listen on (0.0.0.0: every interface, e.g. in a container).",
+)
+@click.option(
+    "--headless/--browser",
+    default=None,
+    help="Do not open a browser window / open one. Default: Streamlit's (a browser only when the "
+    "machine has a display; STREAMLIT_SERVER_HEADLESS=true is honoured).",
+)
+def app(port: int, address: str, headless: bool | None) -> None:
+    """Start the dashboard on the built-in scenario (upload your own data in the browser).
+
+    \b
+    Examples:
+      tradeoffs app
+      tradeoffs app --headless --port 8502
+      tradeoffs app --headless --address 0.0.0.0    # in a container
+    """  # noqa: D301 - "\b" keeps click from rewrapping the examples
+    import app as app_pkg
+
+    entry = Path(app_pkg.__file__).resolve().parent / "streamlit_app.py"
+    click.echo(f"Tradeoffs dashboard: {dashboard_url(address, port)} (Ctrl+C to stop)")
+    raise SystemExit(_run(streamlit_command(entry, port=port, address=address, headless=headless)))

@@ -272,7 +272,7 @@ def evaluate(
     as_json,
     quiet,
 ) -> None:
-    r"""Measure every candidate on the same data and write a scorecard.
+    """Measure every candidate on the same data and write a scorecard.
 
     \b
     Example (the built-in scenario):
@@ -280,7 +280,7 @@ def evaluate(
     Example (your own data):
       tradeoffs evaluate --data test.csv --target churned --sensitive gender \\
           --model a.skops --model b.skops --out scorecard.json
-    """
+    """  # noqa: D301 - "\b" keeps click from rewrapping the examples
     started = time.perf_counter()
     defaults = load_card(card) if card else None
     if defaults is not None:

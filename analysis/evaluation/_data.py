@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis._errors import InputError
+from analysis._errors import InputError, plain, plain_list
 from analysis._labels import label_key
 from analysis.evaluation._predict import TargetSpec
 from analysis.evaluation._value import ValueSpec
@@ -43,8 +43,8 @@ class EvalData:
             "source": self.source,
             "target": self.target,
             "task": self.spec.task,
-            "classes": [_plain(c) for c in self.spec.classes],
-            "positive_label": _plain(self.spec.positive_label),
+            "classes": [plain(c) for c in self.spec.classes],
+            "positive_label": plain(self.spec.positive_label),
             "sensitive": list(self.sensitive),
             "time": self.time,
             "id": self.id_column,
@@ -53,7 +53,7 @@ class EvalData:
             "rows": self.n_rows,
         }
         if self.task != "regression":
-            out["class_counts"] = {str(_plain(c)): int((self.y == i).sum()) for i, c in enumerate(self.spec.classes)}
+            out["class_counts"] = {str(plain(c)): int((self.y == i).sum()) for i, c in enumerate(self.spec.classes)}
         if self.fingerprint is not None:
             out["fingerprint"] = self.fingerprint.to_dict()
         return out
@@ -61,12 +61,6 @@ class EvalData:
     @property
     def task(self) -> str:
         return self.spec.task
-
-
-def _plain(v):
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
 
 
 def infer_task(series: pd.Series) -> str:
@@ -87,8 +81,8 @@ def _choose_positive(values: Sequence, positive_label) -> tuple:
         match = [v for v in uniques if label_key(v) == label_key(positive_label)]
         if not match:
             raise InputError(
-                f"positive label {positive_label!r} is not a value of the target (values: "
-                f"{', '.join(map(repr, uniques))}); pass one of them with --positive-label."
+                f"positive label {plain(positive_label)!r} is not a value of the target (values: "
+                f"{plain_list(uniques)}); pass one of them with --positive-label."
             )
         pos = match[0]
     else:
@@ -145,21 +139,22 @@ def prepare_data(
         uniques = list(pd.unique(y_raw))
         if len(uniques) < 2:
             raise InputError(
-                f"target column {target!r} in {source} has only one class ({uniques[0]!r}); "
+                f"target column {target!r} in {source} has only one class ({plain(uniques[0])!r}); "
                 "classification metrics need both classes. Evaluate on a sample that contains both.",
                 source=target,
             )
         if task == "binary":
             if len(uniques) > 2:
                 raise InputError(
-                    f"target column {target!r} in {source} has {len(uniques)} classes but the task is binary; "
+                    f"target column {target!r} in {source} has {len(uniques)} classes "
+                    f"({plain_list(sorted(uniques, key=label_key), limit=10)}) but the task is binary; "
                     "use --task multiclass.",
                     source=target,
                 )
             classes = _choose_positive(uniques, positive_label)
         else:
             classes = tuple(sorted(uniques, key=label_key))
-        spec = TargetSpec(task, tuple(_plain(c) for c in classes))
+        spec = TargetSpec(task, tuple(plain(c) for c in classes))
         y = spec.encode(y_raw.to_numpy(), source=f"target column {target!r}")
     if time:
         parsed = frame[time]

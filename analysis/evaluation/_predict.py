@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis._errors import InputError
+from analysis._errors import InputError, plain, plain_list
 from analysis._labels import label_key
 from analysis.loading._datasets import file_sha256, load_table
 from analysis.loading._join import join_rows
@@ -45,16 +45,12 @@ class TargetSpec:
             code = lookup.get(label_key(v))
             if code is None:
                 raise InputError(
-                    f"{source} predicts label {_plain_label(v)!r}, which is not a class of the target "
-                    f"({', '.join(repr(_plain_label(c)) for c in self.classes)})."
+                    f"{source} predicts label {plain(v)!r}, which is not a class of the target "
+                    f"({plain_list(self.classes)})."
                 )
             codes[i] = code
         out = codes[inverse.ravel()]
         return out
-
-
-def _plain_label(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 @dataclass(frozen=True)
@@ -156,7 +152,7 @@ def _align_proba(proba: np.ndarray, model_classes: Sequence, target: TargetSpec,
     unknown = [c for c in model_classes if label_key(c) not in {label_key(t) for t in target.classes}]
     if unknown:
         raise InputError(
-            f"{source} knows class(es) {', '.join(map(repr, unknown))} that the target does not have; "
+            f"{source} knows class(es) {plain_list(unknown)} that the target does not have; "
             "is the target column right?",
             source=source,
         )
