@@ -8,6 +8,7 @@ converts everything to "lower is better" internally, once.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -459,19 +460,22 @@ REGISTRY[NET_VALUE.name] = NET_VALUE
 CAPTURED_SUFFIX = "_captured_per_1k"
 
 
+@functools.cache
 def captured_objective(column: str) -> Objective:
-    """The ``<column>_captured_per_1k`` value objective of a money column (registered on first use)."""
+    """The ``<column>_captured_per_1k`` value objective of a money column.
+
+    Built on demand from the name (the same for every caller), never added to :data:`REGISTRY`, so
+    what one session looks up cannot change what another sees.
+    """
     name = f"{column}{CAPTURED_SUFFIX}"
-    if name not in REGISTRY:
-        REGISTRY[name] = Objective(
-            name,
-            f"{column} captured per 1,000 requests",
-            "$",
-            "max",
-            "value",
-            f"Sum of {column} over the true positives, per 1,000 requests.",
-        )
-    return REGISTRY[name]
+    return Objective(
+        name,
+        f"{column} captured per 1,000 requests",
+        "$",
+        "max",
+        "value",
+        f"Sum of {column} over the true positives, per 1,000 requests.",
+    )
 
 
 #: The fairness objectives that also get one version per sensitive attribute, per task: ``base[attribute]``.
@@ -506,31 +510,33 @@ def split_attribute_objective(name: str) -> tuple[str, str | None]:
 
 
 def attribute_objective(base: str, attribute: str) -> Objective:
-    """The ``base[attribute]`` version of an objective, for one sensitive attribute (registered on first use).
+    """The ``base[attribute]`` version of an objective, for one sensitive attribute.
 
     It has the base's direction, group, unit and bounds; its label names the attribute
-    (``"Equalized odds difference (sex)"``).
+    (``"Equalized odds difference (sex)"``). Built on demand, never added to :data:`REGISTRY`.
     """
     parent = get_objective(base)
     if not attribute or "[" in parent.name:
         raise InputError(f"cannot make a per-attribute objective from {base!r} and attribute {attribute!r}.")
-    name = f"{parent.name}[{attribute}]"
-    if name not in REGISTRY:
-        description = parent.description.replace(_WORST_ATTRIBUTE, "")
-        REGISTRY[name] = replace(
-            parent,
-            name=name,
-            label=f"{parent.label} ({attribute})",
-            description=f"{description.rstrip('.')}, over the groups of {attribute}.",
-        )
-    return REGISTRY[name]
+    return _attribute_objective(parent, attribute)
+
+
+@functools.cache
+def _attribute_objective(parent: Objective, attribute: str) -> Objective:
+    description = parent.description.replace(_WORST_ATTRIBUTE, "")
+    return replace(
+        parent,
+        name=f"{parent.name}[{attribute}]",
+        label=f"{parent.label} ({attribute})",
+        description=f"{description.rstrip('.')}, over the groups of {attribute}.",
+    )
 
 
 def find_objective(name: str) -> Objective | None:
     """The registered objective called ``name``, including pattern-named ones; ``None`` if unknown.
 
     Pattern-named objectives: ``<column>_captured_per_1k`` and ``<base>[<attribute>]`` for any
-    registered ``base``.
+    registered ``base``. A pure lookup: it never changes :data:`REGISTRY`.
     """
     if name in REGISTRY:
         return REGISTRY[name]

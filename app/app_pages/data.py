@@ -19,7 +19,7 @@ from analysis._errors import InputError
 from analysis.columns import guess_positive_label, guess_roles
 from analysis.evaluation import EvalSettings, ValueSpec, prepare_data
 from analysis.loading import fingerprint_dataset, load_table
-from analysis.objectives import REGISTRY
+from analysis.objectives import find_objective
 from analysis.pipeline import prepare_train_frame
 from analysis.preflight import CandidateCheck, check_candidates
 from analysis.scorecard import load_scorecard, scorecard_from_metrics_table
@@ -772,7 +772,7 @@ def metrics_table() -> None:
     grid = st.columns(3)
     directions = {}
     for i, c in enumerate(numeric):
-        known = REGISTRY.get(c)
+        known = find_objective(str(c))
         default = 2 if known is None else (0 if known.direction == "max" else 1)
         d = grid[i % 3].selectbox(c, DIRECTIONS, index=default, key=state.widget("table", f.file_id, "dir", c))
         if d != "leave out":

@@ -46,3 +46,15 @@ def test_find_and_get_resolve_unregistered_attribute_names():
         get_objective("not_an_objective[sex]")
     with pytest.raises(InputError):
         attribute_objective("equalized_odds_difference[sex]", "age")
+
+
+def test_looking_up_pattern_named_objectives_changes_no_shared_state():
+    # a page's defaults must not depend on what other sessions looked up before
+    from analysis.objectives import REGISTRY, find_objective
+
+    before = dict(REGISTRY)
+    fee = find_objective("some_fee_captured_per_1k")
+    gap = find_objective("equalized_odds_difference[some_attribute]")
+    assert fee is not None and fee.direction == "max" and gap is not None and gap.direction == "min"
+    assert dict(REGISTRY) == before
+    assert find_objective("some_fee_captured_per_1k") is fee  # the same object on every lookup
