@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -54,6 +55,23 @@ def dashboard_url(address: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
+def log_location_line(environ: Mapping[str, str]) -> str:
+    """Where the dashboard's decision log is, for the operator's console (browser users never see it)."""
+    from analysis._errors import InputError
+    from analysis.decision_log import LOG_URL_ENV, display_url, resolve_log_url
+
+    try:
+        url = resolve_log_url(None, environ=environ)
+    except InputError as exc:
+        return f"Decision log: {exc.message}"
+    how = (
+        f"from {LOG_URL_ENV}"
+        if (environ.get(LOG_URL_ENV) or "").strip()
+        else f"the default; set {LOG_URL_ENV} to change it"
+    )
+    return f"Decision log: {display_url(url)} ({how})"
+
+
 def _run(cmd: list[str]) -> int:
     """Become ``cmd`` (POSIX); elsewhere run it and return its exit code."""
     sys.stdout.flush()
@@ -90,4 +108,5 @@ def app(port: int, address: str, headless: bool | None) -> None:
 
     entry = Path(app_pkg.__file__).resolve().parent / "streamlit_app.py"
     click.echo(f"Tradeoffs dashboard: {dashboard_url(address, port)} (Ctrl+C to stop)")
+    click.echo(log_location_line(os.environ))
     raise SystemExit(_run(streamlit_command(entry, port=port, address=address, headless=headless)))

@@ -10,7 +10,7 @@ import streamlit as st
 
 from analysis._errors import InputError
 from analysis.decision import compute_switch
-from analysis.decision_log import LOG_URL_ENV, DecisionSummary
+from analysis.decision_log import LOG_URL_ENV, DecisionSummary, VerifyResult, display_url
 from analysis.report import report_to_html, report_to_json, report_to_markdown
 from app.ui import render, services, state
 from app.ui.tables import switch_frame
@@ -39,6 +39,27 @@ def when(iso: str) -> str:
 def slug(name: str) -> str:
     """A candidate name made safe for a file name."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "candidate"
+
+
+def without_location(message: str, loc: services.LogLocation) -> str:
+    """A log message with the server's file path or database URL left out (browser users need neither)."""
+    for text in sorted({loc.url, loc.shown, display_url(loc.url)}, key=len, reverse=True):
+        if text:
+            message = message.replace(text, "the server's location")
+    return message
+
+
+def read_log(loc: services.LogLocation) -> tuple[tuple[DecisionSummary, ...], VerifyResult | None, str | None]:
+    """The logged decisions, the integrity check, and a message when the log cannot be read."""
+    if not services.log_exists(loc):
+        return (), None, None
+    try:
+        log = services.decision_log(loc)
+        return log.list(), log.verify(), None
+    except InputError as exc:
+        return (), None, f"The decision log cannot be opened: {without_location(exc.message, loc)}"
+    except Exception as exc:  # a damaged database file: a message, never a traceback
+        return (), None, f"The decision log cannot be read ({type(exc).__name__}: {without_location(str(exc), loc)})."
 
 
 a = render.active_or_stop()
@@ -172,6 +193,8 @@ if d.incumbent is not None and picked != d.incumbent:
 # ---- the report, in every format ------------------------------------------------------------------
 st.divider()
 st.markdown("#### Download the report")
+loc = services.log_location()
+log_summaries, log_check, log_problem = read_log(loc)
 mine = state.signoffs_for(picked)
 try:
     view = services.report(
@@ -180,19 +203,31 @@ try:
 except InputError as exc:
     st.error(f"The report could not be built: {exc.message}")
     view = None
+# "decision recorded" only while this decision is in the log (a log replaced or emptied since does not count)
+recorded_id = state.logged().get(view.key) if view is not None else None
+if recorded_id not in {s.id for s in log_summaries}:
+    recorded_id = None
+recorded = recorded_id is not None
 st.caption(
     f"One report on {picked} in four formats: the question, every candidate's measurements, why this choice, "
     f"how robust it is, fairness, serving, drift, the rationale and {render.plural(len(mine), 'sign-off')}. HTML "
     "opens offline with interactive charts; Markdown suits a pull request or a wiki; JSON is the decision record "
-    "(`tradeoffs.decision_record`, docs/decision_record.md); PDF has static charts."
+    "(`tradeoffs.decision_record`, docs/decision_record.md); PDF has static charts. Each file is generated when "
+    "you download it (the PDF when you prepare it)."
 )
+if recorded:
+    st.caption(f'Recorded in the decision log as decision #{recorded_id}: the files say "decision recorded".')
+else:
+    st.caption(
+        'Not recorded in the decision log yet: until you record it below, the files say "no decision recorded '
+        '(provisional view)".'
+    )
 if view is not None:
     stem = f"decision-{slug(picked)}"
-    report = view.report
     c1, c2, c3, c4 = st.columns(4)
     c1.download_button(
         "HTML report",
-        lambda r=report: report_to_html(r),
+        lambda v=view, r=recorded: report_to_html(services.report_file(v, recorded=r)),
         file_name=f"{stem}.html",
         mime="text/html",
         on_click="ignore",
@@ -203,7 +238,7 @@ if view is not None:
     )
     c2.download_button(
         "Markdown report",
-        lambda r=report: report_to_markdown(r),
+        lambda v=view, r=recorded: report_to_markdown(services.report_file(v, recorded=r)),
         file_name=f"{stem}.md",
         mime="text/markdown",
         on_click="ignore",
@@ -213,7 +248,7 @@ if view is not None:
     )
     c3.download_button(
         "JSON decision record",
-        lambda r=report: report_to_json(r),
+        lambda v=view, r=recorded: report_to_json(services.report_file(v, recorded=r)),
         file_name=f"{stem}.json",
         mime="application/json",
         on_click="ignore",
@@ -222,10 +257,12 @@ if view is not None:
         key=state.widget("download", "json"),
     )
     with c4:
-        if state.pref("pdf_ready") == view.key:
+        ready = state.pref("pdf_ready")  # (report key, recorded, when prepared) of the prepared PDF
+        if ready and (ready[0], ready[1]) == (view.key, recorded):
+            prepared_at = datetime.fromisoformat(ready[2])
             try:
                 with st.spinner("Preparing the PDF…"):
-                    pdf = services.report_pdf(view)  # cached: made when "Prepare PDF" was pressed
+                    pdf = services.report_pdf(view, recorded=recorded, prepared_at=prepared_at)  # cached
             except InputError as exc:
                 state.set_pref("pdf_ready", None)
                 state.set_pref("pdf_error", (view.key, exc.message))
@@ -239,6 +276,8 @@ if view is not None:
                 icon=":material/download:",
                 width="stretch",
                 key=state.widget("download", "pdf"),
+                help=f"Generated at {when(ready[2])}"
+                + ("." if recorded else "; prepare it again after recording the decision."),
             )
         else:
             if st.button(
@@ -249,8 +288,9 @@ if view is not None:
                 help="About 5 seconds: Chromium draws the charts and prints A4 pages. The download appears here.",
             ):
                 with st.spinner("Chromium is drawing the charts and printing the pages (about 5 s)…"):
+                    prepared_at = now()
                     try:
-                        services.report_pdf(view)
+                        services.report_pdf(view, recorded=recorded, prepared_at=prepared_at)
                     except InputError as exc:
                         state.set_pref("pdf_error", (view.key, exc.message))
                     except Exception as exc:  # a browser failure the library did not foresee: a message, no traceback
@@ -258,7 +298,7 @@ if view is not None:
                             "pdf_error", (view.key, f"The PDF could not be made ({type(exc).__name__}: {exc}).")
                         )
                     else:
-                        state.set_pref("pdf_ready", view.key)
+                        state.set_pref("pdf_ready", (view.key, recorded, prepared_at.isoformat()))
                         state.set_pref("pdf_error", None)
                 st.rerun()
         error = state.pref("pdf_error")
@@ -275,7 +315,7 @@ def decision_label(s: DecisionSummary) -> str:
 def record_form(log_summaries: tuple[DecisionSummary, ...], loc: services.LogLocation) -> None:
     """Record the report above as a new decision (optionally superseding a current one)."""
     st.markdown("**Record this decision**")
-    done = state.logged().get(view.key) if view is not None else None
+    done = recorded_id
     current = [s for s in log_summaries if s.status == "current"]
     by_id = {s.id: s for s in current}
     with st.form(state.widget("log_record_form")):
@@ -295,12 +335,16 @@ def record_form(log_summaries: tuple[DecisionSummary, ...], loc: services.LogLoc
     if done is not None:
         st.caption(f"This report (on {picked}, with this rationale and these sign-offs) is decision #{done}.")
     if go and view is not None:
+        at = now()
         try:
             new_id = services.decision_log(loc).append_decision(
-                view.report, now=now(), supersedes=supersedes or None, recorded_by=by.strip() or None
+                services.report_file(view, recorded=True, now=at),
+                now=at,
+                supersedes=supersedes or None,
+                recorded_by=by.strip() or None,
             )
         except InputError as exc:
-            st.error(exc.message, icon=":material/error:")
+            st.error(without_location(exc.message, loc), icon=":material/error:")
             return
         state.set_logged(view.key, new_id)
         state.set_pref("log_notice", f"Recorded as decision #{new_id} ({picked}).")
@@ -338,7 +382,7 @@ def signoff_form(log_summaries: tuple[DecisionSummary, ...], loc: services.LogLo
                 target, role=role, name=who.strip(), comment=comment.strip() or None, now=now()
             )
         except InputError as exc:
-            st.error(exc.message, icon=":material/error:")
+            st.error(without_location(exc.message, loc), icon=":material/error:")
             return
         state.set_pref("log_notice", f"Sign-off recorded on decision #{target}.")  # the table shows who
         st.rerun()
@@ -368,42 +412,34 @@ def log_table(log_summaries: tuple[DecisionSummary, ...], loc: services.LogLocat
 
 
 def decision_log_section() -> None:
-    """Where the log is, whether it is intact, recording, signing off, and the past decisions."""
+    """Whether the log is intact, recording, signing off, and the past decisions (where it is: the operator's)."""
     st.divider()
     st.markdown("#### Decision log")
-    loc = services.log_location()
     where = (
-        f"set by `{LOG_URL_ENV}`"
+        f"chosen by the operator with `{LOG_URL_ENV}`"
         if loc.from_env
         else f"the default location; the operator sets `{LOG_URL_ENV}` to a file or a database URL to share another"
     )
-    kind = "SQLite file" if loc.is_file else "database"
+    kind = "an SQLite file" if loc.is_file else "a database"
     st.caption(
-        f"Log: {kind} `{loc.shown}` ({where}). Append-only and hash-chained: an entry is never edited, a new decision "
-        "supersedes an old one, and the integrity check names the first entry changed since it was written."
+        f"Log: the server's decision log ({kind}, {where}). Append-only and hash-chained: an entry is never edited, "
+        "a new decision supersedes an old one, and the integrity check names the first entry changed since it was "
+        "written."
     )
-    summaries: tuple[DecisionSummary, ...] = ()
-    if services.log_exists(loc):
-        try:
-            log = services.decision_log(loc)
-            result = log.verify()
-            summaries = log.list()
-        except InputError as exc:
-            st.error(f"The decision log cannot be opened: {exc.message}", icon=":material/error:")
-            return
-        except Exception as exc:  # a damaged database file: a message, never a traceback
-            st.error(f"The decision log cannot be read ({type(exc).__name__}: {exc}).", icon=":material/error:")
-            return
-        entries = f"{result.n_entries:,} {'entry' if result.n_entries == 1 else 'entries'}"
-        if result.ok:
+    if log_problem is not None:
+        st.error(log_problem, icon=":material/error:")
+        return
+    if log_check is not None:
+        entries = f"{log_check.n_entries:,} {'entry' if log_check.n_entries == 1 else 'entries'}"
+        if log_check.ok:
             st.success(
-                f"Log intact: {entries} checked; head hash {result.head_hash[:16]}… (publish it to detect entries "
+                f"Log intact: {entries} checked; head hash {log_check.head_hash[:16]}… (publish it to detect entries "
                 "removed later).",
                 icon=":material/verified_user:",
             )
         else:
-            where_broken = f"broken at entry {result.broken_id}" if result.broken_id is not None else "broken"
-            st.error(f"Log {where_broken}: {result.reason}", icon=":material/gpp_bad:")
+            where_broken = f"broken at entry {log_check.broken_id}" if log_check.broken_id is not None else "broken"
+            st.error(f"Log {where_broken}: {log_check.reason}", icon=":material/gpp_bad:")
     else:
         st.info("The log is empty: recording the first decision creates it.", icon=":material/info:")
     notice = state.pref("log_notice")
@@ -412,11 +448,11 @@ def decision_log_section() -> None:
         state.set_pref("log_notice", None)
     l1, r1 = st.columns(2, gap="large")
     with l1:
-        record_form(summaries, loc)
+        record_form(log_summaries, loc)
     with r1:
-        signoff_form(summaries, loc)
+        signoff_form(log_summaries, loc)
     st.markdown("**Past decisions**")
-    log_table(summaries, loc)
+    log_table(log_summaries, loc)
 
 
 decision_log_section()

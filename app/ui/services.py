@@ -476,63 +476,85 @@ def decision_key(
 
 @dataclass(frozen=True)
 class ReportView:
-    """A built report with the fingerprint of everything it was built from."""
+    """What a report is built from (frozen records), with the fingerprint of all of it.
+
+    A view holds no built report: every file is built when it is made (:func:`report_file`), so its
+    "generated" time is the time of that build and its status what is true then.
+    """
 
     key: str
-    report: Report
+    scorecard: Scorecard
+    decision: Decision
+    selected: str
+    rationale: str
+    signoffs: tuple[tuple[str, str, str, str | None], ...]
 
 
 def _signoff_rows(signoffs: Sequence[SignOff]) -> tuple[tuple[str, str, str, str | None], ...]:
     return tuple((s.role, s.name, s.at, s.comment) for s in signoffs)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
-def _report(
-    key: str,
-    dkey: str,
-    selected: str,
-    rationale: str,
-    signoffs: tuple[tuple[str, str, str, str | None], ...],
-    _scorecard: Scorecard,
-    _decision: Decision,
-    _now: datetime,
-) -> Report:
+def _build(view: ReportView, *, recorded: bool, now: datetime) -> Report:
     return build_report(
-        _scorecard,
-        _decision,
-        selected=selected,
-        rationale=rationale or None,
-        signoffs=[SignOff(*row) for row in signoffs],
-        now=_now,
+        view.scorecard,
+        view.decision,
+        selected=view.selected,
+        rationale=view.rationale or None,
+        signoffs=[SignOff(*row) for row in view.signoffs],
+        now=now,
+        provisional=not recorded,
     )
+
+
+#: The fixed time of the check build (never shown: no file is made from it).
+_CHECK_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
+def _check_report(key: str, _view: ReportView) -> bool:
+    _build(_view, recorded=False, now=_CHECK_TIME)  # raises InputError; an exception is not cached
+    return True
 
 
 def report(
     a: Active, d: Decision, dkey: str, *, selected: str, rationale: str, signoffs: Sequence[SignOff]
 ) -> ReportView:
-    """The report on ``d`` with the team's pick, rationale and sign-offs (cached by all of them).
+    """The inputs of the report on ``d`` with the team's pick, rationale and sign-offs.
 
-    ``dkey`` is :func:`decision_key` of the profiles, rule and method ``d`` was made with. The
-    report's time is when it was first built for these inputs.
+    ``dkey`` is :func:`decision_key` of the profiles, rule and method ``d`` was made with. Raises
+    :class:`InputError` when no report can be built from them (checked once per inputs).
     """
     rows = _signoff_rows(signoffs)
     text = json.dumps([a.key, dkey, selected, rationale, rows], ensure_ascii=False)
     key = hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
-    now = datetime.now(UTC).replace(microsecond=0)
-    return ReportView(key, _report(a.key, dkey, selected, rationale, rows, a.scorecard, d, now))
+    view = ReportView(key, a.scorecard, d, selected, rationale, rows)
+    _check_report(key, view)
+    return view
+
+
+def report_file(view: ReportView, *, recorded: bool, now: datetime | None = None) -> Report:
+    """The report as of ``now`` (default: this moment), not cached: its "generated" time is when it was built.
+
+    ``recorded`` says whether this decision is in the decision log: only then is the status
+    "decided" ("decision recorded"); before, the report is provisional ("no decision recorded").
+    """
+    return _build(view, recorded=recorded, now=now or datetime.now(UTC).replace(microsecond=0))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8, ttl=TTL)
-def _pdf(key: str, _report: Report) -> bytes:
-    return report_to_pdf(_report, browser=os.environ.get(ENV_BROWSER) or None)
+def _pdf(key: str, recorded: bool, prepared_at: str, _view: ReportView) -> bytes:
+    report = report_file(_view, recorded=recorded, now=datetime.fromisoformat(prepared_at))
+    return report_to_pdf(report, browser=os.environ.get(ENV_BROWSER) or None)
 
 
-def report_pdf(view: ReportView) -> bytes:
-    """The report as PDF (about 5 s: Chromium draws the charts and prints; cached by the report's key).
+def report_pdf(view: ReportView, *, recorded: bool, prepared_at: datetime) -> bytes:
+    """The report as PDF, generated at ``prepared_at`` (about 5 s: Chromium draws the charts and prints).
 
-    Raises :class:`InputError` when no browser is found or it fails.
+    Cached by the report's key, its status and ``prepared_at`` (when "Prepare PDF" was pressed), so
+    the PDF's "generated" time is when it was made. Raises :class:`InputError` when no browser is
+    found or it fails.
     """
-    return _pdf(view.key, view.report)
+    return _pdf(view.key, recorded, prepared_at.isoformat(), view)
 
 
 # ---- the decision log -------------------------------------------------------------------------

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 
-from _app_helpers import group_choice, new_app, texts, widget
+from _app_helpers import FIXTURE, group_choice, new_app, texts, widget
 from sqlalchemy import text, update
 
 from analysis._errors import InputError
+from analysis.decision import build_decision
 from analysis.decision_log import DecisionLog
 from analysis.decision_log._tables import entries
 from analysis.report import RECORD_SCHEMA, report_from_json
 from analysis.report import _pdf as pdf_module
+from analysis.scorecard import load_scorecard
+from app.ui import services
 
 CHOSEN = group_choice()  # what the library decides on the fixture; the page must show the same
 
@@ -90,7 +94,9 @@ def test_record_sign_off_and_verify_the_decision_log(tmp_path, monkeypatch):
     url = tmp_path / "team-log.sqlite"
     monkeypatch.setenv("TRADEOFFS_LOG_URL", str(url))
     at = new_app("decision")
-    assert str(url) in texts(at) and "set by `TRADEOFFS_LOG_URL`" in texts(at)
+    # Where the log is on the server is the operator's business, not every browser user's.
+    assert str(url) not in texts(at) and str(tmp_path) not in texts(at)
+    assert "the server's decision log (an SQLite file, chosen by the operator with `TRADEOFFS_LOG_URL`)" in texts(at)
     assert "The log is empty" in texts(at) and not url.exists()  # looking does not create the file
     widget(at, "text_area", "Rationale").input("best compromise").run()
     _sign_off_in_session(at, "Ada")
@@ -150,3 +156,54 @@ def test_a_new_decision_can_supersede_a_recorded_one():
     assert table["id"].tolist() == [2, 1] and table["status"].tolist() == ["current", "superseded by #2"]
     assert widget(at, "selectbox", "Decision").options == [f"#2: {CHOSEN} (" + table["recorded at"][0] + ")"]
     assert "Log intact: 2 entries checked" in texts(at)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def test_report_files_say_whether_the_decision_is_recorded_and_when_they_were_made(monkeypatch):
+    made = []
+
+    def fake_pdf(report, *, browser=None, timeout=120.0):
+        made.append(report)
+        return b"%PDF-1.7 fake"
+
+    monkeypatch.setattr("app.ui.services.report_to_pdf", fake_pdf)
+    at = new_app("decision")
+    assert "Not recorded in the decision log yet" in texts(at) and "The log is empty" in texts(at)
+    before = _now()
+    _click(at, "Prepare PDF")
+    assert made[-1].status == "provisional"  # not "decision recorded" while the log is empty
+    assert datetime.fromisoformat(made[-1].generated_at) >= before  # made when prepared, not when first shown
+
+    _click(at, "Record this decision in the log")
+    assert "Recorded in the decision log as decision #1" in texts(at)
+    with DecisionLog(os.environ["TRADEOFFS_LOG_URL"]) as log:
+        logged = report_from_json(log.get(1).report_json)
+    assert logged.status == "decided" and datetime.fromisoformat(logged.generated_at) >= before
+    # The PDF prepared before recording says "no decision recorded": it is not offered as the recorded one.
+    assert "PDF report" not in _labels(at, "download_button") and "Prepare PDF" in _labels(at, "button")
+    _click(at, "Prepare PDF")
+    assert made[-1].status == "decided" and len(made) == 2
+
+
+def test_a_decision_whose_log_is_gone_is_no_longer_called_recorded(tmp_path):
+    at = _click(new_app("decision"), "Record this decision in the log")
+    assert "Recorded in the decision log as decision #1" in texts(at)
+    os.remove(os.environ["TRADEOFFS_LOG_URL"])  # the operator replaced or emptied the log
+    at.run()
+    assert "The log is empty" in texts(at) and "Not recorded in the decision log yet" in texts(at)
+    assert not next(b for b in at.get("form_submit_button") if "Record this" in str(b.label)).disabled
+
+
+def test_a_report_file_is_generated_when_it_is_made_with_the_status_it_has_then():
+    sc = load_scorecard(FIXTURE)
+    d = build_decision(sc, now="2026-01-01T00:00:00+00:00")
+    view = services.ReportView("k", sc, d, d.chosen, "why", ())
+    before = _now()
+    draft = services.report_file(view, recorded=False)
+    assert draft.status == "provisional" and datetime.fromisoformat(draft.generated_at) >= before
+    at = datetime(2026, 5, 4, 3, 2, 1, tzinfo=UTC)
+    final = services.report_file(view, recorded=True, now=at)
+    assert final.status == "decided" and final.generated_at == at.isoformat() and final.chosen == d.chosen

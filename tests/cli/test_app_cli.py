@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.cli._app import dashboard_url, streamlit_command
+from analysis.cli._app import dashboard_url, log_location_line, streamlit_command
 
 STARTUP_TIMEOUT_S = 120.0  # generous: two shared cores; nothing here asserts on a duration
 STOP_TIMEOUT_S = 60.0
@@ -81,6 +81,7 @@ def test_app_starts_without_a_prompt_and_stops_on_sigterm(tmp_path):
         printed = log.read_text()
         assert f"http://localhost:{port}" in printed
         assert "Email" not in printed
+        assert "Decision log: " in printed  # the operator's console says where the log is; the page does not
 
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=STOP_TIMEOUT_S)
@@ -116,3 +117,9 @@ def test_streamlit_command_never_prompts_and_leaves_headless_to_streamlit_when_n
 )
 def test_dashboard_url(address, url):
     assert dashboard_url(address, 8501) == url
+
+
+def test_the_operator_is_told_where_the_decision_log_is_without_its_password():
+    assert "(the default; set TRADEOFFS_LOG_URL to change it)" in log_location_line({})
+    line = log_location_line({"TRADEOFFS_LOG_URL": "postgresql+psycopg://team:secret@db/log"})
+    assert "secret" not in line and "db/log" in line and "(from TRADEOFFS_LOG_URL)" in line
