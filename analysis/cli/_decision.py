@@ -441,7 +441,13 @@ def rank(
 @perf_option
 @seed_option
 @incumbent_option
-@click.option("--out", "out_path", required=True, type=click.Path(path_type=Path), help="Decision record (JSON).")
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Decision file (JSON, schema tradeoffs.decision).",
+)
 @click.pass_context
 def decide(
     ctx: click.Context,
@@ -456,7 +462,7 @@ def decide(
     incumbent: str | None,
     out_path: Path,
 ) -> None:
-    """Apply every profile and a group rule; write the decision record.
+    """Apply every profile and a group rule; write the decision file.
 
     \b
     tradeoffs decide --scorecard scorecard.json --out decision.json

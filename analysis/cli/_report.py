@@ -88,7 +88,7 @@ def decision_file_sha256(path: Path) -> str:
 
 
 def load_decision_file(path: Path) -> dict:
-    """Read a decision record written by ``tradeoffs decide`` (InputError naming the file)."""
+    """Read a decision file written by ``tradeoffs decide`` (InputError naming the file)."""
     if not path.is_file():
         raise InputError(f"decision file {path} does not exist; make one with `tradeoffs decide`.", source=str(path))
     try:
@@ -97,7 +97,7 @@ def load_decision_file(path: Path) -> dict:
         raise InputError(f"{path} is not valid JSON ({exc}); pass a record written by `tradeoffs decide`.") from None
     if not isinstance(data, dict) or data.get("schema") != "tradeoffs.decision":
         raise InputError(
-            f'{path} is not a decision record (no "schema": "tradeoffs.decision"); make one with `tradeoffs decide`.',
+            f'{path} is not a decision file (no "schema": "tradeoffs.decision"); make one with `tradeoffs decide`.',
             source=str(path),
         )
     return data
@@ -131,7 +131,7 @@ def export_report(report, fmt: str, *, browser: str | None = None) -> str | byte
     "--decision",
     "decision_path",
     type=click.Path(path_type=Path),
-    help="Decision record from `tradeoffs decide`; without it the report says 'no decision recorded'.",
+    help="Decision file from `tradeoffs decide`; without it the report says 'no decision recorded'.",
 )
 @click.option("--format", "fmt", metavar="html|pdf|md|json", help="Output format (default: from --out's suffix).")
 @click.option("--out", "out_path", required=True, type=click.Path(path_type=Path), help="Output file.")
@@ -208,7 +208,7 @@ def report(
         ]
         if given:
             raise InputError(
-                f"{', '.join(given)} cannot be combined with --decision: the decision record already fixes these "
+                f"{', '.join(given)} cannot be combined with --decision: the decision file already fixes these "
                 "settings. Re-run `tradeoffs decide` with them, or drop --decision."
             )
         record = load_decision_file(decision_path)

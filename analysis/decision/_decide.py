@@ -1,4 +1,4 @@
-"""The decision record: every profile, the group rules and the sensitivity, in one frozen result.
+"""The decision: every profile, the group rules and the sensitivity, in one frozen result.
 
 :func:`compute_profile_result` applies one stakeholder profile to a table (feasibility, score,
 front, favourite, optional sensitivity); :func:`build_decision` applies every profile, the group
@@ -118,7 +118,7 @@ class SwitchRow:
 
 @dataclass(frozen=True)
 class Decision:
-    """The full decision record (see the module docstring)."""
+    """The full decision (see the module docstring); written as the decision file by ``tradeoffs decide``."""
 
     chosen: str | None
     rule: str

@@ -1,4 +1,7 @@
-"""The decision record as plain JSON (``schema = "tradeoffs.decision"``, ``schema_version = 1``).
+"""The decision file: a decision as plain JSON (``schema = "tradeoffs.decision"``, ``schema_version = 1``).
+
+Not to be confused with the report's *decision record* (``tradeoffs.decision_record``, made by
+:mod:`analysis.report`), which adds the rationale, sign-offs and the report's facts.
 
 Pure functions from the frozen records of :mod:`analysis.decision._decide` to dicts and text;
 nothing here computes a decision.
