@@ -147,7 +147,7 @@ with right:
             st.error("Write your name to sign off.")
         else:
             state.add_signoff(
-                state.SignOff(
+                state.SessionSignOff(
                     name=who.strip(), role=role, at=now().isoformat(), comment=comment.strip(), candidate=picked
                 )
             )

@@ -110,11 +110,15 @@ class SavedUpload:
 
 
 @dataclass(frozen=True)
-class SignOff:
-    """One stakeholder's sign-off on a candidate, made in this session (``at``: ISO 8601 time)."""
+class SessionSignOff:
+    """A sign-off given in this session on one candidate (``at``: ISO 8601 time).
 
-    name: str
+    The library's :class:`analysis.report.SignOff` (same fields, same order) plus the candidate it is
+    on, since the page keeps sign-offs for several candidates until one is recorded.
+    """
+
     role: str
+    name: str
     at: str
     comment: str
     candidate: str
@@ -456,17 +460,17 @@ def set_last_evaluation(value: dict | None) -> None:
 
 
 # ---- the decision record --------------------------------------------------------------------------
-def signoffs() -> list[SignOff]:
+def signoffs() -> list[SessionSignOff]:
     """Sign-offs recorded in this session."""
     return st.session_state[SIGNOFFS]
 
 
-def add_signoff(item: SignOff) -> None:
+def add_signoff(item: SessionSignOff) -> None:
     """Record a sign-off."""
     st.session_state[SIGNOFFS] = [*signoffs(), item]
 
 
-def signoffs_for(candidate: str) -> tuple[SignOff, ...]:
+def signoffs_for(candidate: str) -> tuple[SessionSignOff, ...]:
     """This session's sign-offs on one candidate (the ones a report on that candidate carries)."""
     return tuple(s for s in signoffs() if s.candidate == candidate)
 
