@@ -1,17 +1,13 @@
-"""Shared CLI plumbing: error handling, exit codes and output helpers."""
+"""Shared CLI plumbing: bad input becomes one line on stderr and exit code 2."""
 
 from __future__ import annotations
-
-import sys
 
 import click
 
 from analysis._errors import InputError
 
 EXIT_OK = 0
-EXIT_INTERNAL = 1
 EXIT_BAD_INPUT = 2
-EXIT_NO_FEASIBLE = 3
 
 
 def run_guarded(command: click.Command, argv: list[str]) -> int:
@@ -35,12 +31,3 @@ def run_guarded(command: click.Command, argv: list[str]) -> int:
     # With standalone_mode=False click returns ctx.exit(code)'s code; commands return None.
     return rv if isinstance(rv, int) else EXIT_OK
 
-
-def fail(message: str) -> None:
-    """Raise a user-facing error (exit 2)."""
-    raise InputError(message)
-
-
-def stdout_is_terminal() -> bool:
-    """Whether progress bars should be drawn."""
-    return sys.stderr.isatty()

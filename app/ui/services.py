@@ -604,8 +604,3 @@ def log_signoffs(loc: LogLocation, decision_id: int, n_later: int) -> tuple[str,
     """``"name (role)"`` of every sign-off of a logged decision: those in its report, then the later ones."""
     return _log_signoffs(loc.url, decision_id, n_later)
 
-
-def clear_all() -> None:
-    """Clear every cache (tests; an operator after replacing the shipped scorecard)."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
