@@ -39,10 +39,26 @@ AGE_SHARES = (0.22, 0.36, 0.29, 0.13)
 
 #: Delivery zones as (zip-like code, income band of most residents).
 ZONES = (
-    ("47101", "middle"), ("47102", "high"), ("47103", "low"), ("47104", "middle"), ("47105", "low"),
-    ("47106", "high"), ("47107", "low"), ("47108", "middle"), ("47109", "high"), ("47110", "low"),
-    ("47111", "middle"), ("47112", "low"), ("47113", "high"), ("47114", "middle"), ("47115", "low"),
-    ("47116", "middle"), ("47117", "high"), ("47118", "low"), ("47119", "middle"), ("47120", "high"),
+    ("47101", "middle"),
+    ("47102", "high"),
+    ("47103", "low"),
+    ("47104", "middle"),
+    ("47105", "low"),
+    ("47106", "high"),
+    ("47107", "low"),
+    ("47108", "middle"),
+    ("47109", "high"),
+    ("47110", "low"),
+    ("47111", "middle"),
+    ("47112", "low"),
+    ("47113", "high"),
+    ("47114", "middle"),
+    ("47115", "low"),
+    ("47116", "middle"),
+    ("47117", "high"),
+    ("47118", "low"),
+    ("47119", "middle"),
+    ("47120", "high"),
 )
 #: Share of a zone's residents in its dominant income band.
 ZONE_INCOME_PURITY = 0.88
@@ -59,14 +75,62 @@ PRICE_SHARES = {
 
 #: Hourly order-time weights before age adjustments (index = hour of day).
 HOUR_WEIGHTS = np.array(
-    [0.5, 0.3, 0.1, 0.05, 0.05, 0.05, 0.1, 0.3, 0.5, 0.6, 0.9, 2.5,
-     3.0, 2.2, 0.9, 0.7, 0.9, 1.6, 3.0, 3.5, 2.8, 1.8, 1.1, 0.8]
+    [
+        0.5,
+        0.3,
+        0.1,
+        0.05,
+        0.05,
+        0.05,
+        0.1,
+        0.3,
+        0.5,
+        0.6,
+        0.9,
+        2.5,
+        3.0,
+        2.2,
+        0.9,
+        0.7,
+        0.9,
+        1.6,
+        3.0,
+        3.5,
+        2.8,
+        1.8,
+        1.1,
+        0.8,
+    ]
 )
 LATE_HOURS = (22, 23, 0, 1, 2)
 #: Effect of the hour on the log-odds of ordering: meal times up, small hours down.
 HOUR_EFFECT = np.array(
-    [-0.4, -0.65, -1.2, -1.2, -1.2, -1.2, -1.2, -1.2, -1.2, -1.2, -0.4, 0.65,
-     0.8, 0.5, -0.25, -0.4, -0.25, 0.15, 0.8, 0.9, 0.65, 0.15, -0.25, -0.4]
+    [
+        -0.4,
+        -0.65,
+        -1.2,
+        -1.2,
+        -1.2,
+        -1.2,
+        -1.2,
+        -1.2,
+        -1.2,
+        -1.2,
+        -0.4,
+        0.65,
+        0.8,
+        0.5,
+        -0.25,
+        -0.4,
+        -0.25,
+        0.15,
+        0.8,
+        0.9,
+        0.65,
+        0.15,
+        -0.25,
+        -0.4,
+    ]
 )
 #: Slowdown of couriers by month (winter weather).
 WEATHER_SLOWDOWN = (1.1, 1.05, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.05, 1.1)

@@ -81,32 +81,57 @@ class Candidate:
 
 
 CANDIDATES = (
-    Candidate("logistic_regression", "linear",
-              "Logistic regression on scaled features: small, explainable by its coefficients, but "
-              "blind to thresholds and interactions."),
-    Candidate("decision_tree", "tree",
-              "A depth-4 decision tree on raw features: a flowchart a product manager can read, at a "
-              "cost in accuracy."),
-    Candidate("random_forest", "ensemble",
-              "100 trees of depth at most 10: accurate and robust, but a large file and slow for a "
-              "single row."),
-    Candidate("hist_gradient_boosting", "ensemble",
-              "Histogram gradient boosting: usually the strongest single model on tabular data."),
-    Candidate("knn", "neighbors",
-              "50 nearest neighbours among 8,000 memorised training rows: nothing to learn, slow to "
-              "score in bulk."),
-    Candidate("mlp", "neural_network",
-              "A small neural network (32 and 16 units, early stopping): flexible but hard to explain."),
-    Candidate("naive_bayes", "probabilistic",
-              "Gaussian naive Bayes: tiny and fast, with badly calibrated probabilities."),
-    Candidate("stacking_ensemble", "ensemble",
-              "Logistic regression stacked on logistic regression, random forest and gradient boosting: "
-              "among the most accurate, but the slowest and hardest to explain."),
-    Candidate("sales_boosted", "ensemble",
-              "Gradient boosting trained with orders weighted by the ad fee they earn: captures more "
-              "ad revenue from sponsored restaurants, at a cost in accuracy."),
-    Candidate("majority_baseline", "baseline",
-              "Always predicts the majority class (no order): the floor every model must beat."),
+    Candidate(
+        "logistic_regression",
+        "linear",
+        "Logistic regression on scaled features: small, explainable by its coefficients, but "
+        "blind to thresholds and interactions.",
+    ),
+    Candidate(
+        "decision_tree",
+        "tree",
+        "A depth-4 decision tree on raw features: a flowchart a product manager can read, at a cost in accuracy.",
+    ),
+    Candidate(
+        "random_forest",
+        "ensemble",
+        "100 trees of depth at most 10: accurate and robust, but a large file and slow for a single row.",
+    ),
+    Candidate(
+        "hist_gradient_boosting",
+        "ensemble",
+        "Histogram gradient boosting: usually the strongest single model on tabular data.",
+    ),
+    Candidate(
+        "knn",
+        "neighbors",
+        "50 nearest neighbours among 8,000 memorised training rows: nothing to learn, slow to score in bulk.",
+    ),
+    Candidate(
+        "mlp",
+        "neural_network",
+        "A small neural network (32 and 16 units, early stopping): flexible but hard to explain.",
+    ),
+    Candidate(
+        "naive_bayes", "probabilistic", "Gaussian naive Bayes: tiny and fast, with badly calibrated probabilities."
+    ),
+    Candidate(
+        "stacking_ensemble",
+        "ensemble",
+        "Logistic regression stacked on logistic regression, random forest and gradient boosting: "
+        "among the most accurate, but the slowest and hardest to explain.",
+    ),
+    Candidate(
+        "sales_boosted",
+        "ensemble",
+        "Gradient boosting trained with orders weighted by the ad fee they earn: captures more "
+        "ad revenue from sponsored restaurants, at a cost in accuracy.",
+    ),
+    Candidate(
+        "majority_baseline",
+        "baseline",
+        "Always predicts the majority class (no order): the floor every model must beat.",
+    ),
 )
 
 
@@ -164,18 +189,25 @@ def _unfitted_candidates(random_state: int) -> dict[str, Pipeline]:
         "random_forest": (False, random_forest()),
         "hist_gradient_boosting": (False, gradient_boosting()),
         "knn": (True, KNeighborsClassifier(n_neighbors=50, n_jobs=1)),
-        "mlp": (True, MLPClassifier(hidden_layer_sizes=(32, 16), alpha=1e-3, early_stopping=True,
-                                    max_iter=300, random_state=random_state)),
+        "mlp": (
+            True,
+            MLPClassifier(
+                hidden_layer_sizes=(32, 16), alpha=1e-3, early_stopping=True, max_iter=300, random_state=random_state
+            ),
+        ),
         "naive_bayes": (True, GaussianNB()),
-        "stacking_ensemble": (True, StackingClassifier(
-            estimators=[
-                ("logistic_regression", logistic_regression()),
-                ("random_forest", random_forest()),
-                ("hist_gradient_boosting", gradient_boosting()),
-            ],
-            final_estimator=LogisticRegression(max_iter=1000),
-            n_jobs=1,
-        )),
+        "stacking_ensemble": (
+            True,
+            StackingClassifier(
+                estimators=[
+                    ("logistic_regression", logistic_regression()),
+                    ("random_forest", random_forest()),
+                    ("hist_gradient_boosting", gradient_boosting()),
+                ],
+                final_estimator=LogisticRegression(max_iter=1000),
+                n_jobs=1,
+            ),
+        ),
         "sales_boosted": (False, gradient_boosting()),
         "majority_baseline": (False, DummyClassifier(strategy="most_frequent")),
     }

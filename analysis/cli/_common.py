@@ -30,4 +30,3 @@ def run_guarded(command: click.Command, argv: list[str]) -> int:
         return 130
     # With standalone_mode=False click returns ctx.exit(code)'s code; commands return None.
     return rv if isinstance(rv, int) else EXIT_OK
-

@@ -603,4 +603,3 @@ def _log_signoffs(url: str, decision_id: int, n_later: int) -> tuple[str, ...]:
 def log_signoffs(loc: LogLocation, decision_id: int, n_later: int) -> tuple[str, ...]:
     """``"name (role)"`` of every sign-off of a logged decision: those in its report, then the later ones."""
     return _log_signoffs(loc.url, decision_id, n_later)
-
