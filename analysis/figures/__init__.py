@@ -24,6 +24,7 @@ from analysis.figures._fairness import (
     small_group_note,
     small_group_warning,
 )
+from analysis.figures._labels import PlacedLabel, place_labels
 from analysis.figures._palette import (
     CANDIDATE_PALETTE,
     DOMINATED_COLOUR,
@@ -41,12 +42,19 @@ from analysis.figures._quality import (
     make_pr_figure,
     make_regression_figure,
     make_roc_figure,
+    single_operating_point,
 )
 from analysis.figures._serving import make_cost_figure, make_latency_figure, make_throughput_figure
-from analysis.figures._style import fmt, fmt_pm, objective_title
+from analysis.figures._style import DEFAULT_WIDTH, fit_title, fmt, fmt_pm, objective_title, snap_zero
 from analysis.figures._tradeoffs import describe_point, make_parallel_figure, make_tradeoff_figure
 
 __all__ = [
+    "DEFAULT_WIDTH",
+    "PlacedLabel",
+    "fit_title",
+    "place_labels",
+    "single_operating_point",
+    "snap_zero",
     "group_table_caption",
     "make_group_table",
     "small_group_note",

@@ -123,10 +123,10 @@ def make_regret_figure(group: GroupResult, *, chosen: str | None = None, height:
     fig.update_yaxes(autorange="reversed")
     return finish(
         fig,
-        "Regret: what each stakeholder gives up against their own favourite",
+        "Regret: what each stakeholder gives up",
         height=height or 190 + 34 * len(group.profiles),
-        subtitle="0: their favourite; 1: as far as from their ideal to their worst acceptable value (above 1: "
-        "worse than that). ✔ chosen.",
+        subtitle="Against their own favourite. 0: their favourite; 1: as far off as their worst acceptable value. "
+        "✔ chosen.",
     )
 
 

@@ -105,39 +105,49 @@ def make_backtest_figure(
 
 
 def make_psi_figure(features: Sequence[Mapping], *, top: int = 20, height: int | None = None) -> go.Figure:
-    """Population stability index per feature (largest first), with the usual reading bands."""
-    rows = [f for f in features if f.get("psi") is not None][:top]
+    """Population stability index per feature (largest first), with the usual reading bands.
+
+    Every drawn row carries its value as a label outside the bar, so a feature that did not move
+    (PSI near 0, no visible bar) still reads "0.00 stable" rather than looking blank. Features
+    without a PSI are not drawn; the subtitle counts them and those beyond ``top``.
+    """
+    measured = [f for f in features if f.get("psi") is not None]
+    rows = measured[:top]
     names = [f["feature"] for f in rows]
-    values = [f["psi"] for f in rows]
+    values = [float(f["psi"]) for f in rows]
+    xmax = max([0.3, *values]) * 1.05
     fig = go.Figure(
         go.Bar(
             x=values,
             y=names,
             orientation="h",
             marker={"color": NEUTRAL_COLOUR},
-            text=[f"{v:.2f} {f.get('reading') or ''}" for v, f in zip(values, rows, strict=True)],
-            textposition="auto",
-            hovertemplate="%{y}: PSI %{x:.3f}<extra></extra>",
+            text=[f"{v:.2f} {f.get('reading') or ''}".strip() for v, f in zip(values, rows, strict=True)],
+            textposition="outside",
+            cliponaxis=False,
+            textfont={"size": 12},
+            hovertemplate="%{y}: PSI %{x:.4f}<extra></extra>",
         )
     )
-    xmax = max([0.3, *values]) * 1.05
     for lo, hi, _label in PSI_BANDS:  # shaded bands; the subtitle names them
         fig.add_vrect(
             x0=lo,
-            x1=min(hi, xmax),
+            x1=min(hi, xmax * 1.4),
             fillcolor=REFERENCE_COLOUR,
             opacity=0.05 if hi < float("inf") else 0.10,
             line_width=0,
             layer="below",
         )
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title_text="population stability index (PSI)", range=[0, xmax])
-    return finish(
-        fig,
-        "Which features moved",
-        height=height or max(280, 110 + 24 * len(rows)),
-        subtitle="Below 0.1 stable; light band 0.1 to 0.25: moderate shift; darker band above 0.25: major shift.",
-    )
+    # Room right of the longest bar for its label ("1.26 major").
+    fig.update_xaxes(title_text="population stability index (PSI)", range=[0, xmax * 1.4])
+    subtitle = "Below 0.1 stable; light band 0.1 to 0.25: moderate shift; darker band above 0.25: major shift."
+    unmeasured = len(features) - len(measured)
+    if len(measured) > top:
+        subtitle += f" {len(measured) - top} more features moved less than these."
+    if unmeasured:
+        subtitle += f" {unmeasured} feature(s) without a PSI not drawn."
+    return finish(fig, "Which features moved", height=height or max(280, 110 + 24 * len(rows)), subtitle=subtitle)
 
 
 def make_bins_figure(feature: Mapping, *, reference: str, current: str, height: int = 380) -> go.Figure:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.figures._decision import bar_label_range
 from analysis.figures._palette import colour_of
 from analysis.figures._style import finish, fmt
 
@@ -249,13 +250,16 @@ def make_disparity_figure(
             y=[c for c, _ in items],
             orientation="h",
             marker={"color": [colour_of(c, colours) for c, _ in items]},
-            text=[f"{v:.3f}" for _, v in items],
-            textposition="auto",
+            text=[fmt(v) for _, v in items],
+            textposition="outside",
+            cliponaxis=False,
+            textfont={"size": 12},
             hovertemplate=f"%{{y}}: {label} %{{x:.3f}}<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title_text=label)
+    # Labels outside the bars, with room for them: a disparity of 0 still reads "0.000", never blank.
+    fig.update_xaxes(title_text=label, range=bar_label_range([v for _, v in items], pad=0.25))
     return finish(
         fig,
         label,

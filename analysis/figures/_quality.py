@@ -84,6 +84,36 @@ def _legend_below(fig: go.Figure) -> go.Figure:
     return fig
 
 
+#: Hover and legend wording for a candidate whose curve is a single operating point.
+ONE_POINT = "constant score: one operating point"
+
+
+def single_operating_point(
+    xs: Sequence[float], ys: Sequence[float], *, trivial: tuple[float, float]
+) -> tuple[float, float] | None:
+    """The one operating point of a curve that has only one, else ``None``.
+
+    A constant score (a majority-class baseline) ranks no row above another: its only threshold
+    flags every row, so its ROC "curve" is (0, 0) and (1, 1) and its precision-recall "curve" is
+    (recall 1, precision = prevalence) plus the conventional (0, 1) end point. Drawing the straight
+    line between them invents operating points the model does not have. ``trivial`` is the end point
+    every curve shares ((0, 0) for ROC, (0, 1) for precision-recall).
+
+    Examples
+    --------
+    >>> single_operating_point([1.0, 0.0], [0.22, 1.0], trivial=(0.0, 1.0))
+    (1.0, 0.22)
+    >>> single_operating_point([0.0, 0.5, 1.0], [0.0, 0.8, 1.0], trivial=(0.0, 0.0)) is None
+    True
+    """
+    points = {(round(float(x), 9), round(float(y), 9)) for x, y in zip(xs, ys, strict=True)}
+    points.discard((round(trivial[0], 9), round(trivial[1], 9)))
+    if len(points) != 1:
+        return None
+    x, y = points.pop()
+    return float(x), float(y)
+
+
 def _curve_figure(
     curves: Mapping[str, Mapping],
     key: str,
@@ -92,9 +122,11 @@ def _curve_figure(
     *,
     colours: Mapping[str, str] | None,
     labels: Mapping[str, str] | None,
-) -> tuple[go.Figure, list[str]]:
+    trivial: tuple[float, float],
+    names: tuple[str, str],
+) -> tuple[go.Figure, list[str], list[str]]:
     fig = go.Figure()
-    missing = []
+    missing, single = [], []
     for name, c in curves.items():
         if name.startswith("_"):
             continue
@@ -102,17 +134,46 @@ def _curve_figure(
         if not data:
             missing.append(name)
             continue
+        label = (labels or {}).get(name, name)
+        point = single_operating_point(data[xkey], data[ykey], trivial=trivial)
+        if point is not None:
+            single.append(name)
+            fig.add_trace(
+                go.Scatter(
+                    x=[point[0]],
+                    y=[point[1]],
+                    mode="markers",
+                    name=f"{label} ◆",
+                    marker={"color": colour_of(name, colours), "size": 12, "symbol": "diamond",
+                            "line": {"color": "white", "width": 1}},
+                    cliponaxis=False,
+                    hovertemplate=(
+                        f"<b>{name}</b>: {ONE_POINT}, it flags every row<br>{names[0]}: %{{x:.3f}}<br>"
+                        f"{names[1]}: %{{y:.3f}}<extra></extra>"
+                    ),
+                )
+            )  # fmt: skip
+            continue
         fig.add_trace(
             go.Scatter(
                 x=list(data[xkey]),
                 y=list(data[ykey]),
                 mode="lines",
-                name=(labels or {}).get(name, name),
+                name=label,
                 line={"color": colour_of(name, colours), "width": 2},
-                hovertemplate=f"<b>{name}</b><br>{xkey}: %{{x:.3f}}<br>{ykey}: %{{y:.3f}}<extra></extra>",
+                hovertemplate=f"<b>{name}</b><br>{names[0]}: %{{x:.3f}}<br>{names[1]}: %{{y:.3f}}<extra></extra>",
             )
         )
-    return fig, missing
+    return fig, missing, single
+
+
+def _curve_note(missing: list[str], single: list[str], what: str) -> str:
+    text = ""
+    if single:
+        text += f" ◆ {', '.join(single)}: a constant score has one operating point, not a curve."
+    if missing:
+        text += f" No {what}: {', '.join(missing)}."
+    return text
 
 
 def make_roc_figure(
@@ -122,8 +183,13 @@ def make_roc_figure(
     labels: Mapping[str, str] | None = None,
     height: int = 440,
 ) -> go.Figure:
-    """ROC curves of every candidate with scores, and the chance diagonal."""
-    fig, missing = _curve_figure(curves, "roc", "fpr", "tpr", colours=colours, labels=labels)
+    """ROC curves of every candidate with scores, and the chance diagonal.
+
+    A candidate with a constant score is one point (◆), not a curve: see :func:`single_operating_point`.
+    """
+    fig, missing, single = _curve_figure(
+        curves, "roc", "fpr", "tpr", colours=colours, labels=labels, trivial=(0.0, 0.0), names=("FPR", "TPR")
+    )
     fig.add_trace(
         go.Scatter(
             x=[0, 1],
@@ -134,9 +200,9 @@ def make_roc_figure(
             hoverinfo="skip",
         )
     )
-    fig.update_xaxes(title_text="False positive rate (negatives flagged)", range=[0, 1])
-    fig.update_yaxes(title_text="True positive rate (positives found)", range=[0, 1.01])
-    sub = "Closer to the top-left corner is better." + (f" No scores: {', '.join(missing)}." if missing else "")
+    fig.update_xaxes(title_text="False positive rate", range=[0, 1.02])
+    fig.update_yaxes(title_text="True positive rate (positives found)", range=[0, 1.03])
+    sub = "Closer to the top-left corner is better." + _curve_note(missing, single, "scores")
     return _legend_below(finish(fig, "ROC curve", height=height, subtitle=sub))
 
 
@@ -148,8 +214,20 @@ def make_pr_figure(
     prevalence: float | None = None,
     height: int = 440,
 ) -> go.Figure:
-    """Precision-recall curves, and the precision of a random ranking (the positive rate)."""
-    fig, missing = _curve_figure(curves, "pr", "recall", "precision", colours=colours, labels=labels)
+    """Precision-recall curves, and the precision of a random ranking (the positive rate).
+
+    A candidate with a constant score is one point (◆), not a curve: see :func:`single_operating_point`.
+    """
+    fig, missing, single = _curve_figure(
+        curves,
+        "pr",
+        "recall",
+        "precision",
+        colours=colours,
+        labels=labels,
+        trivial=(0.0, 1.0),
+        names=("recall", "precision"),
+    )
     if prevalence is not None:
         fig.add_trace(
             go.Scatter(
@@ -161,9 +239,9 @@ def make_pr_figure(
                 hoverinfo="skip",
             )
         )
-    fig.update_xaxes(title_text="Recall (share of positives found)", range=[0, 1])
-    fig.update_yaxes(title_text="Precision (share of flagged that are positive)", range=[0, 1.01])
-    sub = "Closer to the top-right corner is better." + (f" No scores: {', '.join(missing)}." if missing else "")
+    fig.update_xaxes(title_text="Recall: positives found", range=[0, 1.02])
+    fig.update_yaxes(title_text="Precision (share of flagged that are positive)", range=[0, 1.03])
+    sub = "Closer to the top-right corner is better." + _curve_note(missing, single, "scores")
     return _legend_below(finish(fig, "Precision-recall curve", height=height, subtitle=sub))
 
 
@@ -210,7 +288,7 @@ def make_calibration_figure(
             hoverinfo="skip",
         )
     )
-    fig.update_xaxes(title_text="Mean predicted probability in the bin", range=[0, 1])
+    fig.update_xaxes(title_text="Predicted probability", range=[0, 1])
     fig.update_yaxes(title_text="Observed share of positives", range=[0, 1.01])
     sub = "On the diagonal, a predicted 30% happens 30% of the time. Marker size: rows in the bin." + (
         f" No probabilities: {', '.join(missing)}." if missing else ""

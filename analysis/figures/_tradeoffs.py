@@ -13,16 +13,70 @@ import numpy as np
 import plotly.graph_objects as go
 
 from analysis.decision import DecisionTable, ParetoResult
+from analysis.figures._labels import place_labels
 from analysis.figures._palette import (
     DOMINATED_COLOUR,
     FRONT_COLOUR,
     MAX_DISTINCT,
     colour_of,
 )
-from analysis.figures._style import finish, fmt, objective_title
+from analysis.figures._style import finish, fmt, objective_title, snap_zero
 
 #: Opacity of dominated candidates (the front stays opaque).
 DOMINATED_OPACITY = 0.35
+#: Share of an axis's data span added on both sides, so markers and their labels stay on the plot.
+AXIS_PAD = 0.08
+_LABEL_BG = "rgba(255,255,255,0.75)"
+
+
+def padded_range(values: np.ndarray, *, pad: float = AXIS_PAD) -> tuple[float, float]:
+    """``(low, high)`` of the finite ``values``, widened by ``pad`` of their span on both sides.
+
+    Examples
+    --------
+    >>> padded_range(np.array([0.0, 1.0, np.nan]))
+    (-0.08, 1.08)
+    """
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return (0.0, 1.0)
+    lo, hi = float(finite.min()), float(finite.max())
+    span = (hi - lo) or (abs(lo) * 0.1 or 1.0)
+    return (round(lo - pad * span, 12), round(hi + pad * span, 12))
+
+
+def _unit(values: np.ndarray, bounds: tuple[float, float], direction: str) -> np.ndarray:
+    """Positions on the drawn axis, 0 at the left/bottom and 1 at the right/top (a "min" axis is reversed)."""
+    u = (values - bounds[0]) / (bounds[1] - bounds[0])
+    return 1 - u if direction == "min" else u
+
+
+def _label_annotations(
+    xs: np.ndarray, ys: np.ndarray, u: np.ndarray, v: np.ndarray, texts: list[str | None]
+) -> list[dict]:
+    """Annotations naming the points in ``texts`` (in priority order), placed clear of each other."""
+    order = [i for i, t in enumerate(texts) if t]
+    order += [i for i, t in enumerate(texts) if not t]
+    placed = place_labels(u[order], v[order], [texts[i] for i in order])
+    out = []
+    for p in placed:
+        i = order[p.index]
+        common = {
+            "x": float(xs[i]),
+            "y": float(ys[i]),
+            "text": p.text,
+            "font": {"size": 12, "color": FRONT_COLOUR},
+            "bgcolor": _LABEL_BG,
+            "borderpad": 1,
+        }
+        if p.arrow:  # far from its point: a thin leader line says which point it names
+            out.append(
+                {**common, "showarrow": True, "ax": p.dx, "ay": -p.dy, "arrowhead": 0, "arrowwidth": 1,
+                 "arrowcolor": DOMINATED_COLOUR, "standoff": 8}
+            )  # fmt: skip
+        else:
+            out.append({**common, "showarrow": False, "xshift": p.dx, "yshift": p.dy})
+    return out
 
 
 def _number_format(unit: str, values: np.ndarray) -> str:
@@ -91,10 +145,7 @@ def make_tradeoff_figure(
                 go.Scattergl(
                     x=[xs[i]],
                     y=[ys[i]],
-                    mode="markers+text" if front else "markers",
-                    text=[str(names[i])] if front else None,
-                    textposition="top center",
-                    textfont={"size": 12, "color": FRONT_COLOUR},
+                    mode="markers",
                     name=str(names[i]),
                     legendgroup=str(names[i]),
                     marker={
@@ -152,15 +203,49 @@ def make_tradeoff_figure(
                     hoverinfo="skip",
                 )
             )
-    fig.update_xaxes(title_text=objective_title(ox, axis="x"), autorange="reversed" if ox.direction == "min" else True)
-    fig.update_yaxes(title_text=objective_title(oy, axis="y"), autorange="reversed" if oy.direction == "min" else True)
+    # Autorange (reversed for "min") over a padded span: the label placement below knows the plot's extent.
+    xr, yr = padded_range(xs[ok]), padded_range(ys[ok], pad=1.5 * AXIS_PAD)
+    fig.update_xaxes(
+        title_text=objective_title(ox, axis="x"),
+        autorange="reversed" if ox.direction == "min" else True,
+        autorangeoptions={"include": list(xr)},
+    )
+    fig.update_yaxes(
+        title_text=objective_title(oy, axis="y"),
+        autorange="reversed" if oy.direction == "min" else True,
+        autorangeoptions={"include": list(yr)},
+    )
     front_n = int((ok & optimal).sum())
     subtitle = (
         f"{n:,} candidates; {front_n:,} on the Pareto front (no other candidate is at least as good on both and "
         "better on one). Better is up and to the right."
     )
-    finish(fig, f"{oy.label} against {ox.label}", height=height, subtitle=subtitle)
-    fig.update_layout(legend={"orientation": "v", "itemsizing": "constant"})
+    if distinct:
+        idx = np.flatnonzero(ok)
+        texts: list[str | None] = [None] * len(idx)
+        rank = {int(j): k for k, j in enumerate(front_idx)}  # along the front
+        chosen = [k for k, i in enumerate(idx) if highlight is not None and names[i] == highlight]
+        front_first = sorted((k for k, i in enumerate(idx) if optimal[i]), key=lambda k: rank.get(int(idx[k]), 0))
+        for k in chosen + [k for k in front_first if k not in chosen]:
+            texts[k] = str(names[idx[k]])
+        priority = chosen + [k for k in front_first if k not in chosen]
+        order = priority + [k for k in range(len(idx)) if k not in priority]
+        annotations = _label_annotations(
+            xs[idx][order],
+            ys[idx][order],
+            _unit(xs[idx][order], xr, ox.direction),
+            _unit(ys[idx][order], yr, oy.direction),
+            [texts[k] for k in order],
+        )
+        fig.update_layout(annotations=annotations)
+        unlabelled = sum(1 for t in texts if t) - len(annotations)
+        if unlabelled > 0:
+            subtitle += f" {unlabelled} front label(s) left out where they would overlap: hover to see them."
+    finish(fig, f"{oy.label} against {ox.label}", height=height + (70 if distinct else 0), subtitle=subtitle)
+    # The legend below the plot leaves the plot the figure's full width.
+    fig.update_layout(
+        legend={"orientation": "h", "itemsizing": "constant", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0}
+    )
     return fig
 
 
@@ -200,6 +285,8 @@ def make_parallel_figure(
     for j, name in enumerate(objectives):
         o = table.objective(name)
         v = values[idx, j]
+        scale = float(np.abs(v).max()) if v.size else 1.0
+        v = np.array([snap_zero(float(x), scale=scale) for x in v])  # -3.98e-18 is 0
         lo, hi = (float(v.min()), float(v.max())) if v.size else (0.0, 1.0)
         if lo == hi:
             lo, hi = lo - 0.5, hi + 0.5
@@ -228,8 +315,9 @@ def make_parallel_figure(
     subtitle = "Up is better on every axis; ★ marks the Pareto front over these objectives." + (
         f" {left_out} candidate(s) with missing values left out." if left_out else ""
     )
-    finish(fig, "Every objective at once", height=height, subtitle=subtitle)
-    fig.update_layout(margin={"l": 150 if distinct else 60, "r": 80, "t": 170, "b": 30})
+    # Room above the plot for the slanted axis labels (top_extra), and beside it for the outer ticks.
+    finish(fig, "Every objective at once", height=height, subtitle=subtitle, top_extra=90)
+    fig.update_layout(margin={"l": 150 if distinct else 60, "r": 80, "b": 30})
     return fig
 
 

@@ -112,34 +112,34 @@ st.markdown(
     f"({g.basis}): {', '.join(g.candidates) or 'none'}."
 )
 if d.excluded:
-    st.dataframe(pd.DataFrame([{"left out": c, "why": why} for c, why in d.excluded]), hide_index=True, width="stretch")
+    # A list, not a table: the reasons are sentences, and a table cell would cut them off.
+    st.markdown("**Left out of the group rules:**\n" + "\n".join(f"- **{c}**: {why}" for c, why in d.excluded))
 
-left, right = st.columns([5, 4], gap="large")
-with left:
-    if g.profiles and g.candidates:
-        st.plotly_chart(make_regret_figure(g, chosen=d.chosen), key=state.widget("regret"))
-        st.caption(
-            "Read across a row: how far each candidate falls short of that stakeholder's own favourite, on their "
-            "own 0-to-1 scale. The chosen column shows what each person gives up."
-        )
-with right:
-    st.markdown("**Each stakeholder's favourite**")
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "stakeholder": r.profile.role or r.profile.name,
-                    "favourite": r.favourite or ("takes no part" if r.score is None else "none feasible"),
-                    "regret with the choice": None
-                    if d.chosen not in g.candidates or r.profile.name not in g.profiles
-                    else round(g.regret[g.profiles.index(r.profile.name)][g.candidates.index(d.chosen)], 3),
-                }
-                for r in d.profiles
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
+# Full width, one above the other: side by side, the heatmap and the table were both cut off on a laptop.
+if g.profiles and g.candidates:
+    render.chart(make_regret_figure(g, chosen=d.chosen), key=state.widget("regret"))
+    st.caption(
+        "Read across a row: how far each candidate falls short of that stakeholder's own favourite, on their "
+        "own 0-to-1 scale. The chosen column shows what each person gives up."
     )
+st.markdown("**Each stakeholder's favourite**")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "stakeholder": r.profile.role or r.profile.name,
+                "favourite": r.favourite or ("takes no part" if r.score is None else "none feasible"),
+                "regret with the choice": None
+                if d.chosen not in g.candidates or r.profile.name not in g.profiles
+                else round(g.regret[g.profiles.index(r.profile.name)][g.candidates.index(d.chosen)], 3),
+            }
+            for r in d.profiles
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={"regret with the choice": st.column_config.NumberColumn(format="%.3f")},
+)
 
 st.markdown("### How firm is the choice?")
 gs = d.sensitivity
@@ -152,7 +152,9 @@ with c1:
         )
     elif gs.n_samples and gs.win_share:
         share = dict(gs.win_share).get(d.chosen or "", 0.0)
-        st.plotly_chart(make_win_share_figure(gs.win_share, colours=colours), key=state.widget("win_share"))
+        render.chart(
+            make_win_share_figure(gs.win_share, colours=colours), key=state.widget("win_share"), width=render.HALF
+        )
         st.markdown(
             f"In **{share:.0%}** of {gs.n_samples} what-if draws (everyone's weights nudged and every measurement "
             f"redrawn within its confidence interval) the {d.rule} rule still picks **{d.chosen}**. "
@@ -206,27 +208,22 @@ if ranked:
     )
     r = next(r for r in ranked if r.profile.name == who)
     s = r.sensitivity
-    l2, r2 = st.columns(2, gap="large")
-    with l2:
-        if s.stability is not None:
-            st.plotly_chart(
-                make_weight_stability_figure(s.stability, labels=labels), key=state.widget("stability", who)
-            )
-            st.caption(
-                f"Each bar is how far that weight can move (the others scaled to make room) before "
-                f"{s.winner} stops being {r.profile.role or who}'s favourite. A long bar: the favourite does not "
-                "hinge on that weight."
-            )
-        else:
-            st.caption(f"Weight stability intervals: {s.stability_note}")
-    with r2:
-        if s.acceptability is not None:
-            st.plotly_chart(make_acceptability_figure(s.acceptability), key=state.widget("acceptability", who))
-            first = dict(zip(s.acceptability.candidates, s.acceptability.first, strict=True))
-            st.caption(
-                f"With weights and measurements resampled, {s.winner} comes first in "
-                f"{first.get(s.winner, 0):.0%} of draws."
-            )
+    # One above the other: in half a page the candidate and objective names were cut off on a laptop.
+    if s.stability is not None:
+        render.chart(make_weight_stability_figure(s.stability, labels=labels), key=state.widget("stability", who))
+        st.caption(
+            f"Each bar is how far that weight can move (the others scaled to make room) before "
+            f"{s.winner} stops being {r.profile.role or who}'s favourite. A long bar: the favourite does not "
+            "hinge on that weight."
+        )
+    else:
+        st.caption(f"Weight stability intervals: {s.stability_note}")
+    if s.acceptability is not None:
+        render.chart(make_acceptability_figure(s.acceptability), key=state.widget("acceptability", who))
+        first = dict(zip(s.acceptability.candidates, s.acceptability.first, strict=True))
+        st.caption(
+            f"With weights and measurements resampled, {s.winner} comes first in {first.get(s.winner, 0):.0%} of draws."
+        )
     if s.leave_one_out.changes:
         st.caption(
             "Leave one out: "

@@ -56,12 +56,26 @@ else:
             rows.append(
                 {
                     "candidate": c,
-                    f"{trend.get('metric')} change per window": None if s is None else round(s, 4),
-                    "decay per month (positive = worse)": _round(d.get("decay_per_month")),
-                    "loss from first to last window": _round(d.get("gap_first_last")),
+                    "change per window": None if s is None else round(s, 4),
+                    "decay per month": _round(d.get("decay_per_month")),
+                    "loss, first to last": _round(d.get("gap_first_last")),
                 }
             )
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        # Short headers, the meaning in each column's tooltip: long ones pushed the last column off the page.
+        st.dataframe(
+            pd.DataFrame(rows),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "change per window": st.column_config.NumberColumn(
+                    help=f"Least-squares slope of {trend.get('metric')} per window"
+                ),
+                "decay per month": st.column_config.NumberColumn(help="Quality lost per month; positive = worse"),
+                "loss, first to last": st.column_config.NumberColumn(
+                    help="Quality lost from the first to the last window"
+                ),
+            },
+        )
         st.caption(
             f"Least-squares trend of {trend.get('metric')} over the {len(trend.get('windows', []))} windows. A "
             "candidate that decays fast needs retraining more often, which is a cost too."
@@ -100,20 +114,18 @@ if not dr:
     )
 else:
     feats = [dict(f) for f in dr.get("features", ())]
-    l1, r1 = st.columns(2, gap="large")
+    # One above the other: in half the page the bins and the labels of the largest shift were cut off.
+    render.chart(make_psi_figure(feats), key=state.widget("psi"))
+    counts = dict(dr.get("counts") or {})
+    st.caption(
+        f"Reference: {dr.get('reference')}; current: {dr.get('current')}. "
+        + ", ".join(f"{v} {k}" for k, v in counts.items())
+    )
+    names = [f["feature"] for f in feats]
+    l1, _ = st.columns(2)
     with l1:
-        st.plotly_chart(make_psi_figure(feats), key=state.widget("psi"))
-        counts = dict(dr.get("counts") or {})
-        st.caption(
-            f"Reference: {dr.get('reference')}; current: {dr.get('current')}. "
-            + ", ".join(f"{v} {k}" for k, v in counts.items())
-        )
-    with r1:
-        names = [f["feature"] for f in feats]
         which = render.remembered(st.selectbox, "Feature", names, key="drift_feature", default=names[0])
-        st.plotly_chart(
-            make_bins_figure(
-                feats[names.index(which)], reference=str(dr.get("reference")), current=str(dr.get("current"))
-            ),
-            key=state.widget("bins"),
-        )
+    render.chart(
+        make_bins_figure(feats[names.index(which)], reference=str(dr.get("reference")), current=str(dr.get("current"))),
+        key=state.widget("bins"),
+    )

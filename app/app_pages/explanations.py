@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.figures import make_importance_comparison_figure, make_importance_figure, make_local_figure
-from app.ui import render, services, state
+from app.ui import render, services, state, tables
 
 a = render.active_or_stop()
 sc = a.scorecard
@@ -37,7 +37,7 @@ for c, e in cands.items():
     facts.append(
         {
             "candidate": c,
-            "family": e.get("family"),
+            "status": tables.explanation_status(e),
             "explainer": e.get("explainer") or "none",
             "exact": {1.0: "yes", 0.0: "sampled"}.get(f.get("exact_explainer"), "unknown"),
             "complexity": (
@@ -45,39 +45,53 @@ for c, e in cands.items():
                 if f.get("model_complexity") is not None
                 else "unknown"
             ),
-            "features for 90% of attribution": f.get("features_for_90pct_attribution"),
-            "status": e.get("status") + (f": {e['reason']}" if e.get("reason") else ""),
+            "features for 90%": f.get("features_for_90pct_attribution"),
         }
     )
-st.dataframe(pd.DataFrame(facts), hide_index=True, width="stretch")
+st.dataframe(
+    pd.DataFrame(facts),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "candidate": st.column_config.TextColumn(pinned=True),
+        "features for 90%": st.column_config.NumberColumn(
+            help="Fewest features that carry 90% of the attribution", width="small"
+        ),
+        "status": st.column_config.TextColumn(width="medium"),
+    },
+)
+reasons = [(c, tables.explanation_reason(e)) for c, e in cands.items() if e.get("status") != "ok"]
 st.caption(
     "Exact: attributions computed exactly (trees, linear models) rather than estimated by sampling. Fewer "
     "features for 90% of the attribution: a model a reader can follow more easily."
+    + "".join(f" {c}: {why}." for c, why in reasons if why)
 )
 if not explained:
     st.info("No candidate could be explained within the time budget; see the status column.")
     st.stop()
 
-left, right = st.columns([2, 3], gap="large")
+left, right = st.columns(2, gap="large")
 with left:
     cand = render.candidate_select("Candidate", explained, key="explain_candidate")
     e = cands[cand]
     flagged = [p["feature"] for p in e.get("proxies_flagged") or ()]
-    st.plotly_chart(
-        make_importance_figure(
-            e["global_importance"],
-            candidate=cand,
-            colours=colours,
-            sensitive=list(e.get("sensitive_features") or ()),
-            proxies=flagged,
-        ),
-        key=state.widget("importance"),
-    )
-    st.caption(f"Explained with {e.get('explainer_detail', '')}; output: {e.get('output_space_meaning') or ''}.")
 with right:
-    st.plotly_chart(
-        make_importance_comparison_figure({c: cands[c] for c in explained}), key=state.widget("importance_all")
-    )
+    st.markdown(f"**How {cand} was explained**")
+    st.caption(f"With {e.get('explainer_detail', '')}; output: {e.get('output_space_meaning') or ''}.")
+    if flagged:
+        st.caption(f"Proxies of a sensitive attribute it uses (red): {', '.join(flagged)}.")
+# The charts take the page's width: in half of it, feature and candidate names were cut off on a laptop.
+render.chart(
+    make_importance_figure(
+        e["global_importance"],
+        candidate=cand,
+        colours=colours,
+        sensitive=list(e.get("sensitive_features") or ()),
+        proxies=flagged,
+    ),
+    key=state.widget("importance"),
+)
+render.chart(make_importance_comparison_figure({c: cands[c] for c in explained}), key=state.widget("importance_all"))
 
 st.markdown("#### One row, explained")
 local = list(e.get("local") or ())
@@ -94,15 +108,13 @@ else:
         help="The rows explained for every candidate (the first rows of the sample).",
     )
     row = local[rows.index(which)]
-    l2, r2 = st.columns([3, 2], gap="large")
-    with l2:
-        st.plotly_chart(
-            make_local_figure(row, candidate=cand, output_meaning=e.get("output_space_meaning")),
-            key=state.widget("local"),
-        )
-    with r2:
-        st.markdown(f"**Row {which}**: its feature values")
-        vals = pd.DataFrame(
-            [{"feature": k, "value": str(v), "push": row["attributions"].get(k)} for k, v in row["values"].items()]
-        ).sort_values("push", key=lambda s: -s.abs())
-        st.dataframe(vals, hide_index=True, width="stretch", height=380)
+    # The waterfall takes the page's width (its feature labels need it); the row's values below it.
+    render.chart(
+        make_local_figure(row, candidate=cand, output_meaning=e.get("output_space_meaning")),
+        key=state.widget("local"),
+    )
+    st.markdown(f"**Row {which}**: its feature values")
+    vals = pd.DataFrame(
+        [{"feature": k, "value": str(v), "push": row["attributions"].get(k)} for k, v in row["values"].items()]
+    ).sort_values("push", key=lambda s: -s.abs())
+    st.dataframe(vals, hide_index=True, width="stretch", height=380)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis._errors import InputError
 from analysis.figures import (
     RATE_LABELS,
+    fmt,
     group_table_caption,
     make_disparity_figure,
     make_group_table,
@@ -14,7 +16,7 @@ from analysis.figures import (
     small_group_note,
     small_group_warning,
 )
-from app.ui import render, services, state
+from app.ui import render, services, state, tables
 
 MEASURES = {
     "demographic_parity_difference": ("Demographic parity difference", True),
@@ -24,6 +26,48 @@ MEASURES = {
     "worst_group_mae": ("Worst-group MAE", True),
     "group_mae_difference": ("Group MAE difference", True),
 }
+
+#: Short column titles of the disparity table (the full name is the column's tooltip and in the caption).
+SHORT = {
+    "demographic_parity_difference": "DP difference",
+    "demographic_parity_ratio": "DP ratio",
+    "equalized_odds_difference": "EO difference",
+    "worst_group_accuracy": "worst-group acc.",
+    "worst_group_mae": "worst-group MAE",
+    "group_mae_difference": "MAE difference",
+}
+#: At most this many candidates drawn by default.
+MAX_DEFAULT = 5
+
+
+def _default_candidates(names: list[str], attribute: str) -> tuple[list[str], list[str]]:
+    """The candidates to show first, and why each: the group's choice, the incumbent, the best per measure.
+
+    The best per measure is the scorecard's own comparison winner on ``<measure>[attribute]`` (else
+    the unsuffixed measure). Falls back to the first candidates when none of these is known.
+    """
+    picked: dict[str, list[str]] = {}
+
+    def add(name: str | None, why: str) -> None:
+        if name in names and (name in picked or len(picked) < MAX_DEFAULT):
+            picked.setdefault(name, []).append(why)
+
+    if len(sc.candidates) <= services.DECISION_LIMIT:
+        try:
+            d = services.decision(a, state.profiles(), state.rule(), *state.scoring())
+            add(d.chosen, "the group's choice")
+            add(d.incumbent, "the incumbent")
+        except InputError:
+            pass
+    add(services.incumbent(a), "the incumbent")
+    best = {c.objective: c.best for c in sc.comparisons}
+    for m, (label, _lower) in MEASURES.items():
+        add(best.get(f"{m}[{attribute}]") or best.get(m), f"fairest on {label.lower()}")
+    if not picked:
+        return names[:MAX_DEFAULT], []
+    why = [f"{c} ({', '.join(dict.fromkeys(w))})" for c, w in picked.items()]
+    return list(picked), why
+
 
 a = render.active_or_stop()
 sc = a.scorecard
@@ -61,20 +105,37 @@ with c2:
         st.selectbox, "Metric", rates, key="fair_metric", default=rates[0], format_func=lambda r: RATE_LABELS.get(r, r)
     )
 names = list(dict.fromkeys(slices["candidate"]))
+default, picked_why = _default_candidates(names, attribute)
 with c3:
     chosen = render.remembered(
-        st.multiselect, "Candidates", names, key=f"fair_candidates:{a.key}", default=names[: min(len(names), 5)]
+        st.multiselect,
+        "Candidates",
+        names,
+        key=f"fair_candidates:{a.key}",
+        default=default,
+        help="Default: " + "; ".join(picked_why) + ".",
     )
+if picked_why and sorted(chosen) == sorted(default):
+    st.caption("Shown by default: " + "; ".join(picked_why) + ". Add or remove candidates above.")
 part = slices[slices["attribute"] == attribute]
 if chosen:
-    st.plotly_chart(make_slice_figure(part, metric, candidates=chosen, colours=colours), key=state.widget("slices"))
+    render.chart(make_slice_figure(part, metric, candidates=chosen, colours=colours), key=state.widget("slices"))
 warning = small_group_warning(part, sc.settings)
 if warning:
     st.warning(warning, icon=":material/warning:")
 
 st.markdown(f"#### Per-group numbers: {attribute}")
 shown = part[part["candidate"].isin(chosen)] if chosen else part
-st.dataframe(make_group_table(shown, settings=sc.settings), hide_index=True, width="stretch")
+st.dataframe(
+    make_group_table(shown, settings=sc.settings),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Candidate": st.column_config.TextColumn(pinned=True),
+        "Group": st.column_config.TextColumn(pinned=True),
+        "n": st.column_config.NumberColumn(width="small"),
+    },
+)
 st.caption(group_table_caption(shown, sc.settings))
 
 st.markdown("#### Disparities: the gap between the best- and worst-treated group")
@@ -86,7 +147,7 @@ for note in notes.get(attribute, ()) if hasattr(notes, "get") else ():
 data = {c: dict(v) for c, v in by_attr[attribute].items()} if attribute in by_attr else {}
 present = [m for m in MEASURES if any(v.get(m) is not None for v in data.values())]
 if present:
-    l1, r1 = st.columns([2, 3], gap="large")
+    l1, _ = st.columns([1, 1])
     with l1:
         measure = render.remembered(
             st.selectbox,
@@ -96,25 +157,36 @@ if present:
             default=present[0],
             format_func=lambda m: MEASURES[m][0],
         )
-        st.plotly_chart(
-            make_disparity_figure(
-                data, measure, label=MEASURES[measure][0], colours=colours, lower_is_better=MEASURES[measure][1]
-            ),
-            key=state.widget("disparity"),
-        )
-    with r1:
-        table = pd.DataFrame(data).T[present].astype(float).rename(columns={m: MEASURES[m][0] for m in present})
-        st.dataframe(table.round(3), width="stretch")
+    # Chart and table one above the other, each the page's width: side by side the table was cut off.
+    render.chart(
+        make_disparity_figure(
+            data, measure, label=MEASURES[measure][0], colours=colours, lower_is_better=MEASURES[measure][1]
+        ),
+        key=state.widget("disparity"),
+    )
+    table = pd.DataFrame(
+        [
+            {"candidate": c, **{SHORT[m]: fmt(None if v.get(m) is None else float(v[m])) for m in present}}
+            for c, v in data.items()
+        ]
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={SHORT[m]: st.column_config.TextColumn(help=MEASURES[m][0]) for m in present},
+    )
+    st.caption(
+        "; ".join(f"{SHORT[m]}: {MEASURES[m][0].lower()}" for m in present)
+        + " (missing: fewer than two groups large enough to compare). Demographic parity compares how often "
+        "each group is selected; equalized odds compares error rates (true and false positive rates). A "
+        "constant model has no disparity and is useless: read these next to quality."
+    )
+    if attribute in (fairness.get("scored_attributes") or ()):
         st.caption(
-            "Demographic parity compares how often each group is selected; equalized odds compares error rates "
-            "(true and false positive rates). A constant model has no disparity and is useless: read these "
-            "next to quality."
+            f"Scored as the objectives `<measure>[{attribute}]` (for example "
+            f"`equalized_odds_difference[{attribute}]`); the unsuffixed objectives take the worst attribute."
         )
-        if attribute in (fairness.get("scored_attributes") or ()):
-            st.caption(
-                f"Scored as the objectives `<measure>[{attribute}]` (for example "
-                f"`equalized_odds_difference[{attribute}]`); the unsuffixed objectives take the worst attribute."
-            )
 elif attribute in by_attr:
     st.caption(
         f"No disparity for {attribute}: fewer than two of its groups are large enough to compare, so it is "
@@ -146,7 +218,7 @@ else:
                 "share on sensitive attributes": facts.get("sensitive_attribution_share"),
                 "share on proxies": facts.get("proxy_attribution_share"),
                 "proxies it uses": ", ".join(f"{p['feature']} (~{p['sensitive_attribute']})" for p in flagged),
-                "status": e.get("status"),
+                "status": tables.explanation_status(e),
             }
         )
     st.dataframe(

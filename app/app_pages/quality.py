@@ -65,7 +65,12 @@ sig = tables.significance_frame(sc, names)
 if sig.empty:
     st.caption("No paired comparisons in this scorecard (no bootstrap intervals, or a metrics table).")
 else:
-    st.dataframe(sig, hide_index=True, width="stretch")
+    st.dataframe(
+        sig,
+        hide_index=True,
+        width="stretch",
+        column_config={"objective": st.column_config.TextColumn(pinned=True)},
+    )
     st.caption(
         "Tied: the paired-bootstrap interval of the difference from the best includes zero, so on these rows the "
         "data cannot tell the two apart. Significantly worse: the whole interval is on the worse side."
@@ -103,13 +108,15 @@ if sc.task == "binary" and counts:
 c1, c2 = st.columns(2, gap="large")
 if sc.task == "binary":
     with c1:
-        st.plotly_chart(make_roc_figure(per, colours=colours, labels=auc), key=state.widget("roc"))
+        render.chart(make_roc_figure(per, colours=colours, labels=auc), key=state.widget("roc"), width=render.HALF)
     with c2:
-        st.plotly_chart(make_pr_figure(per, colours=colours, prevalence=prevalence), key=state.widget("pr"))
+        render.chart(
+            make_pr_figure(per, colours=colours, prevalence=prevalence), key=state.widget("pr"), width=render.HALF
+        )
 c3, c4 = st.columns(2, gap="large")
 with c3:
     if sc.task == "binary":
-        st.plotly_chart(make_calibration_figure(per, colours=colours), key=state.widget("calibration"))
+        render.chart(make_calibration_figure(per, colours=colours), key=state.widget("calibration"), width=render.HALF)
     else:
         st.caption("Calibration and ROC curves are drawn for binary tasks; this is a multiclass scorecard.")
 with c4:
@@ -117,7 +124,8 @@ with c4:
     if with_cm:
         cand = render.candidate_select("Confusion matrix of", with_cm, key="quality_confusion")
         classes = list(curves.get("_classes") or range(len(per[cand]["confusion_matrix"])))
-        st.plotly_chart(
+        render.chart(
             make_confusion_figure(per[cand]["confusion_matrix"], classes, title=f"Confusion matrix: {cand}"),
             key=state.widget("confusion"),
+            width=render.HALF,
         )

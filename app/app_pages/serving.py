@@ -62,11 +62,15 @@ with c1:
     )
     state.set_pref("slo", slo)
     over = [e["name"] for e in shown if (e.get("latency") or {}).get("p99_ms", 0) > slo]
-    st.metric("Over the budget at p99", f"{len(over)} of {len([e for e in shown if e.get('latency')])}")
+    st.metric("Over budget (p99)", f"{len(over)} of {len([e for e in shown if e.get('latency')])}")
     if over:
         st.caption(", ".join(over))
 with c2:
-    st.plotly_chart(make_latency_figure(shown, slo_ms=slo, colours=colours), key=state.widget("latency"))
+    render.chart(
+        make_latency_figure(shown, slo_ms=slo, colours=colours),
+        key=state.widget("latency"),
+        width=render.THREE_QUARTERS,
+    )
 
 st.plotly_chart(make_throughput_figure(shown, colours=colours), key=state.widget("throughput"))
 st.caption(

@@ -5,11 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from analysis._errors import InputError
 from analysis.decision import GROUP_RULES, METHODS
+from analysis.figures import fit_title
 from app.ui import services, state
+
+#: Pixels a chart gets on a 1000 px wide screen (the narrowest the pages are laid out for), by the
+#: share of the page its column takes: titles and subtitles are wrapped to fit (see ``chart``).
+HALF = 255
+THREE_QUARTERS = 395
 
 METHOD_HELP = (
     "How one stakeholder's weights turn the objectives into one score. wsm (default) maps each objective "
@@ -48,6 +55,16 @@ def active_or_stop() -> services.Active:
         st.error(f"The default scorecard could not be loaded: {exc.message}")
         st.stop()
         raise  # pragma: no cover - st.stop raises
+
+
+def chart(fig: go.Figure, *, key: str, width: int | None = None) -> None:
+    """Draw a figure; in a column narrower than the page, wrap its titles to the column's ``width`` first.
+
+    Only pass figures built for this call (not a cached, shared one): the titles are re-laid out in place.
+    """
+    if width is not None:
+        fit_title(fig, width)
+    st.plotly_chart(fig, key=key)
 
 
 def missing(what: str, how: str) -> None:

@@ -156,8 +156,17 @@ def objectives_frame(objectives: Sequence[Objective]) -> pd.DataFrame:
     )
 
 
+def _names(names: Sequence[str], *, most: int = 3) -> str:
+    """Up to ``most`` names, or how many they are (a table cell stays narrow)."""
+    return ", ".join(names) if len(names) <= most else f"{len(names)} candidates"
+
+
 def significance_frame(scorecard: Scorecard, objectives: Sequence[str]) -> pd.DataFrame:
-    """Per objective: the best candidate, who is tied with it and who is significantly worse."""
+    """Per objective: the best candidate, who is tied with it and who is significantly worse.
+
+    The "significantly worse" cell counts the candidates when there are more than three (it is
+    usually everyone not tied), so the table fits the page.
+    """
     by: dict[str, dict[str, list[str]]] = {}
     best: dict[str, str] = {}
     for c in scorecard.comparisons:
@@ -172,16 +181,42 @@ def significance_frame(scorecard: Scorecard, objectives: Sequence[str]) -> pd.Da
             continue
         o = scorecard.objective(name)
         d = by.get(name, {})
+        worse = d.get("worse", [])
         rows.append(
             {
                 "objective": o.label,
                 "best": best[name],
                 "tied with the best (difference not significant)": ", ".join(d.get("tied", [])) or "nobody",
-                "significantly worse": ", ".join(d.get("worse", [])) or "nobody",
+                "significantly worse": ("all the others" if worse and not d.get("untested") else _names(worse))
+                if worse
+                else "nobody",
                 "no test (no interval)": ", ".join(d.get("untested", [])),
             }
         )
     return pd.DataFrame(rows)
+
+
+def explanation_status(entry: Mapping) -> str:
+    """An explanation entry's status in words: ``"sample shrunk to 115 of 200 rows to fit the time budget"``.
+
+    ``ok`` reads "ok"; a skipped or failed entry gives its reason after a dash. The full reason
+    of a shrunk sample (budget, estimate) is :func:`explanation_reason`.
+    """
+    status = str(entry.get("status") or "unknown")
+    reason = str(entry.get("reason") or "").strip()
+    if status == "shrunk":
+        n, asked = entry.get("sample_size"), entry.get("sample_size_requested")
+        rows = f"{n:,} of {asked:,} rows" if isinstance(n, int) and isinstance(asked, int) else "fewer rows"
+        return f"sample shrunk to {rows} to fit the time budget"
+    if status in ("skipped", "failed"):
+        return f"{status} — {reason}" if reason else status
+    return status
+
+
+def explanation_reason(entry: Mapping) -> str | None:
+    """The stage's own reason for a shrunk, skipped or failed explanation (``None`` when it is ok)."""
+    reason = str(entry.get("reason") or entry.get("skipped_reason") or "").strip()
+    return reason or None
 
 
 def ranking_frame(
