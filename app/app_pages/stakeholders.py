@@ -46,35 +46,18 @@ def card(name: str) -> None:
     if p is None:
         return
     version = state.profiles_version()
-    about, weights, ranking = st.columns([4, 4, 5], gap="large")
-    with about:
-        st.markdown(f"### {p.role or p.name}")
-        st.caption(f"profile `{p.name}` · influence in the group rules ×{p.influence:g}")
-        if p.rationale:
-            first = tables.first_sentence(p.rationale)
-            st.markdown(first)
-            if len(p.rationale) > len(first) + 1:
-                with st.expander("Their full rationale"):
-                    st.write(p.rationale)
-        st.markdown("**Hard limits** (constraints, one per line)")
-        ckey = render.bind(state.widget("constraints", version, name), "\n".join(str(c) for c in p.constraints))
-        text = st.text_area(
-            "Constraints",
-            key=ckey,
-            height=100,
-            label_visibility="collapsed",
-            help="For example `latency_ms_p99 <= 50`, `roc_auc >= 0.7` or `roc_auc >= logistic_regression + 0.02` "
-            "(at least 2 points better than that candidate).",
-        )
-        lines = [t.strip() for t in text.splitlines() if t.strip()]
-        if lines != [str(c) for c in p.constraints]:
-            try:
-                cons = tuple(parse_constraint(t, source=f"constraints of {name}") for t in lines)
-                state.update_profile(name, replace(p, constraints=cons))
-                p = next(p for p in state.profiles() if p.name == name)
-            except InputError as exc:
-                st.error(exc.message)
-    with weights:
+    # Who they are across the card, then two columns: their controls | their ranking. Three columns squeezed
+    # the ranking chart at 1000 px (names and scores cut); two leave it ~300 px even there.
+    st.markdown(f"### {p.role or p.name}")
+    st.caption(f"profile `{p.name}` · influence in the group rules ×{p.influence:g}")
+    if p.rationale:
+        first = tables.first_sentence(p.rationale)
+        st.markdown(first)
+        if len(p.rationale) > len(first) + 1:
+            with st.expander("Their full rationale"):
+                st.write(p.rationale)
+    controls, ranking = st.columns([2, 3], gap="medium")
+    with controls:
         st.markdown("**What they care about** (weights; only the ratios matter)")
         for obj, w in p.weights:
             if obj not in labels:
@@ -103,6 +86,24 @@ def card(name: str) -> None:
             on_change=add_weight,
             args=(name, akey),
         )
+        st.markdown("**Hard limits** (constraints, one per line)")
+        ckey = render.bind(state.widget("constraints", version, name), "\n".join(str(c) for c in p.constraints))
+        text = st.text_area(
+            "Constraints",
+            key=ckey,
+            height=100,
+            label_visibility="collapsed",
+            help="For example `latency_ms_p99 <= 50`, `roc_auc >= 0.7` or `roc_auc >= logistic_regression + 0.02` "
+            "(at least 2 points better than that candidate).",
+        )
+        lines = [t.strip() for t in text.splitlines() if t.strip()]
+        if lines != [str(c) for c in p.constraints]:
+            try:
+                cons = tuple(parse_constraint(t, source=f"constraints of {name}") for t in lines)
+                state.update_profile(name, replace(p, constraints=cons))
+                p = next(p for p in state.profiles() if p.name == name)
+            except InputError as exc:
+                st.error(exc.message)
     with ranking:
         view = services.profile_view(a, p, *state.scoring())
         if not p.takes_part:
