@@ -7,6 +7,10 @@ import streamlit as st
 
 from app.ui import render, services, state
 
+#: Width of each group of links on the page (px): the longest link fits; two groups fit side by side only
+#: on a wide page.
+LINKS_WIDTH = 420
+
 a = render.active_or_stop()
 sc = a.scorecard
 st.title("Tradeoffs")
@@ -45,38 +49,51 @@ for v in views:
 favourites = pd.DataFrame(rows)
 if not favourites["not measured here"].str.len().any():
     favourites = favourites.drop(columns="not measured here")
-st.dataframe(favourites, hide_index=True, width="stretch")
+# A static table wraps its cells: the grid of st.dataframe cut "cares most about" at 1000 px.
+st.table(favourites, hide_index=True, border="horizontal")
 st.caption("Favourites move with the weights on the Stakeholders page; the group's choice is on Consensus.")
 
 st.markdown("#### Where to go")
-c1, c2 = st.columns(2)
-with c1:
-    st.markdown("**To decide together**")
-    st.page_link(
-        "app_pages/scorecard.py", label="Scorecard: every candidate on every objective", icon=":material/table_chart:"
-    )
-    st.page_link(
-        "app_pages/stakeholders.py", label="Stakeholders: weights, constraints, favourites", icon=":material/groups:"
-    )
-    st.page_link(
-        "app_pages/tradeoffs.py", label="Trade-offs: what you give up for what", icon=":material/scatter_plot:"
-    )
-    st.page_link(
-        "app_pages/consensus.py", label="Consensus: the group's choice and how firm it is", icon=":material/handshake:"
-    )
-    st.page_link(
-        "app_pages/decision.py", label="Decision: pick, explain, sign off, download", icon=":material/task_alt:"
-    )
-with c2:
-    st.markdown("**To look closer**")
-    st.page_link("app_pages/data.py", label="Data & models: bring your own", icon=":material/upload_file:")
-    st.page_link("app_pages/quality.py", label="Quality: curves, calibration, significance", icon=":material/insights:")
-    st.page_link("app_pages/serving.py", label="Serving & cost: latency, throughput, dollars", icon=":material/speed:")
-    st.page_link("app_pages/fairness.py", label="Fairness: every group, with intervals", icon=":material/balance:")
-    st.page_link(
-        "app_pages/explanations.py", label="Explanations: what each model relies on", icon=":material/lightbulb:"
-    )
-    st.page_link("app_pages/drift.py", label="Drift: quality over time", icon=":material/trending_down:")
+# Two fixed-width groups in a wrapping row: side by side when the page is wide, one above the other at
+# 1000 px (in two columns there, the links were cut).
+with st.container(horizontal=True, gap="medium"):
+    with st.container(width=LINKS_WIDTH):
+        st.markdown("**To decide together**")
+        st.page_link(
+            "app_pages/scorecard.py",
+            label="Scorecard: every candidate on every objective",
+            icon=":material/table_chart:",
+        )
+        st.page_link(
+            "app_pages/stakeholders.py",
+            label="Stakeholders: weights, constraints, favourites",
+            icon=":material/groups:",
+        )
+        st.page_link(
+            "app_pages/tradeoffs.py", label="Trade-offs: what you give up for what", icon=":material/scatter_plot:"
+        )
+        st.page_link(
+            "app_pages/consensus.py",
+            label="Consensus: the group's choice and how firm it is",
+            icon=":material/handshake:",
+        )
+        st.page_link(
+            "app_pages/decision.py", label="Decision: pick, explain, sign off, download", icon=":material/task_alt:"
+        )
+    with st.container(width=LINKS_WIDTH):
+        st.markdown("**To look closer**")
+        st.page_link("app_pages/data.py", label="Data & models: bring your own", icon=":material/upload_file:")
+        st.page_link(
+            "app_pages/quality.py", label="Quality: curves, calibration, significance", icon=":material/insights:"
+        )
+        st.page_link(
+            "app_pages/serving.py", label="Serving & cost: latency, throughput, dollars", icon=":material/speed:"
+        )
+        st.page_link("app_pages/fairness.py", label="Fairness: every group, with intervals", icon=":material/balance:")
+        st.page_link(
+            "app_pages/explanations.py", label="Explanations: what each model relies on", icon=":material/lightbulb:"
+        )
+        st.page_link("app_pages/drift.py", label="Drift: quality over time", icon=":material/trending_down:")
 
 if a.builtin and a.label == card.name:
     with st.expander("The candidates of the built-in scenario"):
