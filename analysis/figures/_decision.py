@@ -101,16 +101,29 @@ def make_ranking_figure(
     return finish(fig, title, height=h, subtitle=sub)
 
 
-def make_regret_figure(group: GroupResult, *, chosen: str | None = None, height: int | None = None) -> go.Figure:
-    """Regret of each stakeholder (rows) for each considered candidate (columns)."""
-    z = np.asarray(group.regret, dtype=float)
-    text = [[f"{v:.2f}" for v in row] for row in z]
-    cols = [f"{c} ✔" if c == chosen else c for c in group.candidates]
+def make_regret_figure(
+    group: GroupResult,
+    *,
+    chosen: str | None = None,
+    height: int | None = None,
+    labels: Mapping[str, str] | None = None,
+    candidates: Sequence[str] | None = None,
+    note: str = "",
+) -> go.Figure:
+    """Regret of each stakeholder (rows) for each considered candidate (columns).
+
+    ``labels`` names the rows (``{profile: role}``; the profile's name otherwise); ``candidates``
+    keeps only these columns; ``note`` is added to the subtitle.
+    """
+    keep = [j for j, c in enumerate(group.candidates) if candidates is None or c in set(candidates)]
+    z = np.asarray(group.regret, dtype=float).reshape(len(group.profiles), len(group.candidates))[:, keep]
+    text = [["" if v != v else f"{v:.2f}" for v in row] for row in z]
+    cols = [f"{c} ✔" if c == chosen else c for c in (group.candidates[j] for j in keep)]
     fig = go.Figure(
         go.Heatmap(
             z=z,
             x=cols,
-            y=list(group.profiles),
+            y=[(labels or {}).get(p, p) for p in group.profiles],
             text=text,
             texttemplate="%{text}",
             colorscale=[[0, "#FFFFFF"], [1, "#D9822B"]],
@@ -126,7 +139,7 @@ def make_regret_figure(group: GroupResult, *, chosen: str | None = None, height:
         "Regret: what each stakeholder gives up",
         height=height or 190 + 34 * len(group.profiles),
         subtitle="Against their own favourite. 0: their favourite; 1: as far off as their worst acceptable value. "
-        "✔ chosen.",
+        "✔ chosen." + (f" {note}" if note else ""),
     )
 
 
@@ -237,8 +250,9 @@ def make_win_share_figure(
     *,
     colours: Mapping[str, str] | None = None,
     height: int | None = None,
+    subtitle: str | None = None,
 ) -> go.Figure:
-    """Share of draws in which the group rule picks each candidate."""
+    """Share of draws in which the group rule picks each candidate (``subtitle`` says how they were drawn)."""
     items = sorted(win_share, key=lambda cv: -cv[1])
     fig = go.Figure(
         go.Bar(
@@ -258,4 +272,5 @@ def make_win_share_figure(
         title_text="share of draws won",
     )
     fig.update_yaxes(autorange="reversed")
-    return finish(fig, "How often the group rule picks each candidate", height=height or 100 + 28 * len(items))
+    h = height or (100 if subtitle is None else 120) + 28 * len(items)
+    return finish(fig, "How often the group rule picks each candidate", height=h, subtitle=subtitle)

@@ -22,28 +22,35 @@ def make_window_figure(
     colours: Mapping[str, str] | None = None,
     candidates: Sequence[str] | None = None,
     height: int = 440,
+    highlight: str | None = None,
+    subtitle: str | None = None,
 ) -> go.Figure:
-    """``metric`` per time window, one line per candidate (``Scorecard.windows_frame()`` rows)."""
+    """``metric`` per time window, one line per candidate (``Scorecard.windows_frame()`` rows).
+
+    The row count per window (column ``n``) is shown on hover when the frame has it; the
+    ``highlight`` candidate's line is drawn thick.
+    """
     fig = go.Figure()
     frame = windows if candidates is None else windows[windows["candidate"].isin(list(candidates))]
     for name, part in frame.groupby("candidate", sort=False):
         part = part.sort_values("window")
+        rows = " (%{customdata:,} rows)" if "n" in part else ""
         fig.add_trace(
             go.Scatter(
                 x=part["window"].astype(str),
                 y=part[metric.name],
                 mode="lines+markers",
                 name=str(name),
-                line={"color": colour_of(str(name), colours)},
-                customdata=part["n"],
-                hovertemplate=f"<b>{name}</b><br>%{{x}}: %{{y:.3f}} (%{{customdata:,}} rows)<extra></extra>",
+                line={"color": colour_of(str(name), colours), "width": 4 if name == highlight else 2},
+                customdata=part["n"] if "n" in part else None,
+                hovertemplate=f"<b>{name}</b><br>%{{x}}: %{{y:.3f}}{rows}<extra></extra>",
             )
         )
     unit = f" ({metric.unit})" if metric.unit else ""
     better = "better ↑" if metric.direction == "max" else "better ↓"
     fig.update_yaxes(title_text=f"{metric.label}{unit} · {better}")
     fig.update_xaxes(title_text="time window", type="category")
-    return finish(fig, f"{metric.label} over time", height=height)
+    return finish(fig, f"{metric.label} over time", height=height, subtitle=subtitle)
 
 
 def make_backtest_figure(
@@ -104,12 +111,15 @@ def make_backtest_figure(
     )
 
 
-def make_psi_figure(features: Sequence[Mapping], *, top: int = 20, height: int | None = None) -> go.Figure:
+def make_psi_figure(
+    features: Sequence[Mapping], *, top: int = 20, height: int | None = None, windows: str = ""
+) -> go.Figure:
     """Population stability index per feature (largest first), with the usual reading bands.
 
     Every drawn row carries its value as a label outside the bar, so a feature that did not move
     (PSI near 0, no visible bar) still reads "0.00 stable" rather than looking blank. Features
-    without a PSI are not drawn; the subtitle counts them and those beyond ``top``.
+    without a PSI are not drawn; the subtitle counts them and those beyond ``top``. ``windows``
+    (``"2025-12 against training data"``) opens the subtitle.
     """
     measured = [f for f in features if f.get("psi") is not None]
     rows = measured[:top]
@@ -141,7 +151,9 @@ def make_psi_figure(features: Sequence[Mapping], *, top: int = 20, height: int |
     fig.update_yaxes(autorange="reversed")
     # Room right of the longest bar for its label ("1.26 major").
     fig.update_xaxes(title_text="population stability index (PSI)", range=[0, xmax * 1.4])
-    subtitle = "Below 0.1 stable; light band 0.1 to 0.25: moderate shift; darker band above 0.25: major shift."
+    subtitle = (f"{windows}. " if windows else "") + (
+        "Below 0.1 stable; light band 0.1 to 0.25: moderate shift; darker band above 0.25: major shift."
+    )
     unmeasured = len(features) - len(measured)
     if len(measured) > top:
         subtitle += f" {len(measured) - top} more features moved less than these."

@@ -60,8 +60,14 @@ def make_importance_comparison_figure(
     *,
     top: int = 12,
     height: int | None = None,
+    flagged: Sequence[str] = (),
+    note: str = "",
 ) -> go.Figure:
-    """Features (rows) x candidates (columns): each candidate's share of attribution per feature."""
+    """Features (rows) x candidates (columns): each candidate's share of attribution per feature.
+
+    Features in ``flagged`` (sensitive attributes and their proxies) are marked ⚠; ``note`` is
+    added to the subtitle.
+    """
     names = [c for c, e in candidates.items() if e.get("global_importance")]
     totals: dict[str, float] = {}
     for c in names:
@@ -79,7 +85,7 @@ def make_importance_comparison_figure(
         go.Heatmap(
             z=z,
             x=names,
-            y=features,
+            y=[f"{f} ⚠" if f in set(flagged) else f for f in features],
             text=text,
             texttemplate="%{text}",
             colorscale="Purples",
@@ -94,7 +100,9 @@ def make_importance_comparison_figure(
         fig,
         "Which features each candidate relies on",
         height=height or 160 + 28 * len(features),
-        subtitle="Share of each candidate's attribution mass; blank: the candidate does not use the feature.",
+        subtitle="Share of each candidate's attribution mass; blank: the candidate does not use the feature."
+        + (" ⚠ a sensitive attribute or a proxy for one." if set(flagged) & set(features) else "")
+        + (f" {note}" if note else ""),
     )
 
 

@@ -27,10 +27,13 @@ def make_interval_figure(
     best: str | None = None,
     tied: Sequence[str] = (),
     height: int | None = None,
+    title: str | None = None,
+    subtitle: str | None = None,
 ) -> go.Figure:
     """One objective for every candidate: the value and its confidence interval, best on top.
 
-    ``best`` is marked ★ and candidates statistically tied with it (``tied``) ≈.
+    ``best`` is marked ★ and candidates statistically tied with it (``tied``) ≈. ``title`` and
+    ``subtitle`` replace the default ones (the objective's label; what dots and bars are).
     """
     items = [(c, v) for c, v in values.items() if v is not None and v == v]
     reverse = objective.direction == "max"
@@ -72,10 +75,11 @@ def make_interval_figure(
     unit = f" ({objective.unit})" if objective.unit else ""
     arrow = "higher is better" if objective.direction == "max" else "lower is better"
     fig.update_xaxes(title_text=f"{objective.label}{unit}, {arrow}")
-    subtitle = "Dots are the measured values, bars the confidence intervals; best first."
+    if subtitle is None:
+        subtitle = "Dots are the measured values, bars the confidence intervals; best first."
     if missing:
         subtitle += f" Missing: {', '.join(missing)}."
-    return finish(fig, objective.label, height=height or max(260, 60 + 34 * len(items)), subtitle=subtitle)
+    return finish(fig, title or objective.label, height=height or max(260, 60 + 34 * len(items)), subtitle=subtitle)
 
 
 def _legend_below(fig: go.Figure) -> go.Figure:

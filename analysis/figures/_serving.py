@@ -56,11 +56,13 @@ def make_latency_figure(
                 hoverinfo="skip",
             )
         )
+    drawn = set()
     for key, label, symbol in PERCENTILES:
         for variant in (False, True):
             sel = [e for e in rows if (e.get("kind") == "variant") == variant and e["latency"].get(key) is not None]
             if not sel:
                 continue
+            drawn.add(label)
             fig.add_trace(
                 go.Scatter(
                     x=[e["latency"][key] for e in sel],
@@ -79,6 +81,8 @@ def make_latency_figure(
                 )
             )
     for _key, label, symbol in PERCENTILES:  # legend entries in a neutral colour: colours mean candidates
+        if label not in drawn:  # only the percentiles measured
+            continue
         fig.add_trace(
             go.Scatter(
                 x=[None],

@@ -182,18 +182,25 @@ def fmt_pm(value: float | None, half: float | None) -> str:
 
 
 def fmt(value: float | None, unit: str = "") -> str:
-    """A value for tables, hover text and labels, with its unit; ``"missing"`` for None/NaN.
+    """A value for charts, tables, hover text and labels, with its unit; ``"missing"`` for None/NaN/inf.
+
+    The one number format of the dashboard and the reports: a precision that depends on the size,
+    whole numbers without trailing zeros (``9``, not ``9.000``) and zero up to rounding as ``0.000``.
 
     Examples
     --------
     >>> fmt(0.8), fmt(383.25, "USD"), fmt(12345.6), fmt(0.000123), fmt(None), fmt(-3.98e-18)
     ('0.800', '383.2 USD', '12,346', '0.000123', 'missing', '0.000')
+    >>> fmt(9.0), fmt(1.0), fmt(2500.0, "ms"), fmt(float("inf"))
+    ('9', '1', '2,500 ms', 'missing')
     """
-    if value is None or value != value:
+    if value is None or value != value or value in (float("inf"), float("-inf")):
         return "missing"
-    value = snap_zero(value)
+    value = snap_zero(float(value))
     a = abs(value)
-    if a >= 1000:
+    if a >= 1 and value.is_integer():
+        text = f"{int(value):,}"
+    elif a >= 1000:
         text = f"{value:,.0f}"
     elif a >= 100:
         text = f"{value:.1f}"
@@ -204,3 +211,46 @@ def fmt(value: float | None, unit: str = "") -> str:
     else:
         text = f"{value:.3g}"
     return f"{text} {unit}" if unit and unit != "yes=1" else text
+
+
+def side_by_side(
+    left: go.Figure,
+    right: go.Figure,
+    title: str,
+    *,
+    subtitle: str | None = None,
+    height: int | None = None,
+    width: int = DEFAULT_WIDTH,
+    spacing: float = 0.14,
+) -> go.Figure:
+    """Two :func:`finish`-ed figures as the panels of one, each panel titled by its figure's title.
+
+    The panels keep their traces and axes (type, range, titles, category order); their titles
+    become the panel titles and ``title``/``subtitle`` the figure's. A panel whose figure hides its
+    legend keeps its traces out of the shared legend. Shapes and annotations of the panels are not
+    carried over.
+    """
+    from plotly.subplots import make_subplots
+
+    names = [str(f.layout.meta.get("title") or "") if isinstance(f.layout.meta, dict) else "" for f in (left, right)]
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=spacing, subplot_titles=names)
+    for col, part in ((1, left), (2, right)):
+        hide = part.layout.showlegend is False
+        for trace in part.data:
+            fig.add_trace(trace.update(showlegend=False) if hide else trace, row=1, col=col)
+        for axis, update in (("xaxis", fig.update_xaxes), ("yaxis", fig.update_yaxes)):
+            spec = part.layout[axis].to_plotly_json()
+            for key in ("domain", "anchor", "automargin"):
+                spec.pop(key, None)
+            update(spec, row=1, col=col)
+    for a in fig.layout.annotations:  # the panel titles: left-aligned over their panels, in the body font
+        a.update(font={"size": FONT_SIZE}, xanchor="left", x=a.x - (1 - spacing) / 4)
+    finish(fig, title, height=height or max(left.layout.height or 0, right.layout.height or 0) or 420,
+           subtitle=subtitle, width=width)  # fmt: skip
+    # finish wraps the first panel's axis titles only: wrap both to half the width.
+    for axis in ("xaxis", "xaxis2"):
+        text = fig.layout[axis].title.text
+        if text:
+            room = width * (1 - spacing) / 2 - 120  # a panel's plot width, less its tick labels
+            fig.layout[axis].title.text = "<br>".join(wrap(_unwrap(text), room, AXIS_CHAR_PX))
+    return fig

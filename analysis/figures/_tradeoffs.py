@@ -94,6 +94,9 @@ def make_tradeoff_figure(
     colours: Mapping[str, str] | None = None,
     highlight: str | None = None,
     height: int = 480,
+    intervals: bool = False,
+    infeasible: Sequence[str] = (),
+    webgl: bool = True,
 ) -> go.Figure:
     """Scatter of objectives ``x`` and ``y`` with the Pareto front of ``pareto`` drawn.
 
@@ -112,6 +115,13 @@ def make_tradeoff_figure(
         A candidate to ring.
     height : int
         Figure height in pixels.
+    intervals : bool
+        Draw the table's confidence intervals (``ci_low``/``ci_high``) as error bars.
+    infeasible : sequence of str
+        Candidates that break a hard constraint, drawn as ×.
+    webgl : bool
+        Draw markers with WebGL (``Scattergl``, fast for many points); ``False`` draws SVG, which
+        static exports (PDF) and browsers without WebGL always render.
 
     Returns
     -------
@@ -128,6 +138,24 @@ def make_tradeoff_figure(
         on = set(pareto.front)
         optimal = np.array([c in on for c in table.candidates], dtype=bool)
     ok = np.isfinite(xs) & np.isfinite(ys)
+    scatter = go.Scattergl if webgl else go.Scatter
+    bad = set(infeasible)
+
+    def error(i: int, col: int) -> dict | None:
+        if not intervals or table.ci_low is None or table.ci_high is None:
+            return None
+        v, lo, hi = table.values[i, col], table.ci_low[i, col], table.ci_high[i, col]
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            return None
+        return {
+            "type": "data",
+            "symmetric": False,
+            "array": [max(float(hi - v), 0.0)],
+            "arrayminus": [max(float(v - lo), 0.0)],
+            "thickness": 1,
+            "width": 0,
+        }
+
     xfmt, yfmt = _number_format(ox.unit, xs), _number_format(oy.unit, ys)
     xu = f" {ox.unit}" if ox.unit else ""
     yu = f" {oy.unit}" if oy.unit else ""
@@ -141,8 +169,10 @@ def make_tradeoff_figure(
             front = bool(optimal[i])
             d = dominated_by.get(str(names[i]))
             status = "on the Pareto front" if front else (f"dominated by {d}" if d else "")
+            if str(names[i]) in bad:
+                status += "; breaks a hard constraint"
             fig.add_trace(
-                go.Scattergl(
+                scatter(
                     x=[xs[i]],
                     y=[ys[i]],
                     mode="markers",
@@ -151,9 +181,12 @@ def make_tradeoff_figure(
                     marker={
                         "color": colour_of(str(names[i]), colours),
                         "size": 15 if front else 11,
+                        "symbol": "x" if str(names[i]) in bad else "circle",
                         "opacity": 1.0 if front else DOMINATED_OPACITY + 0.15,
                         "line": {"color": FRONT_COLOUR if front else "white", "width": 2 if front else 1},
                     },
+                    error_x=error(i, table.column(x)),
+                    error_y=error(i, table.column(y)),
                     hovertemplate=f"<b>{names[i]}</b><br>{values}<br>{status}<extra></extra>",
                 )
             )
@@ -163,7 +196,7 @@ def make_tradeoff_figure(
             (ok & optimal, "Pareto-optimal", FRONT_COLOUR, 9, 1.0),
         ):
             fig.add_trace(
-                go.Scattergl(
+                scatter(
                     x=xs[mask],
                     y=ys[mask],
                     mode="markers",
@@ -194,7 +227,7 @@ def make_tradeoff_figure(
         i = table.row(highlight)
         if ok[i]:
             fig.add_trace(
-                go.Scattergl(
+                scatter(
                     x=[xs[i]],
                     y=[ys[i]],
                     mode="markers",
@@ -220,6 +253,10 @@ def make_tradeoff_figure(
         f"{n:,} candidates; {front_n:,} on the Pareto front (no other candidate is at least as good on both and "
         "better on one). Better is up and to the right."
     )
+    if intervals and table.ci_low is not None:
+        subtitle += " Bars: confidence intervals."
+    if bad & set(map(str, names[ok])):
+        subtitle += " ×: breaks a hard constraint."
     if distinct:
         idx = np.flatnonzero(ok)
         texts: list[str | None] = [None] * len(idx)

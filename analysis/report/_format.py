@@ -24,6 +24,8 @@ import math
 import re
 from typing import Any
 
+from analysis.figures._style import fmt
+
 #: Significant digits kept for floats in the JSON record.
 JSON_DIGITS = 6
 
@@ -123,14 +125,17 @@ def round_sig(value: Any, digits: int = JSON_DIGITS) -> Any:
 
 
 def fmt_number(value: Any, unit: str = "") -> str:
-    """A value for a table, at a fixed precision that depends on its size; ``"missing"`` for None/NaN.
+    """A value for a table cell: :func:`analysis.figures.fmt` (the charts' format), plus yes/no and text.
+
+    Booleans read ``yes``/``no`` and text that is not a number is returned as it is; every number
+    goes through the one formatter the charts use, so a table and a chart print the same value alike.
 
     Examples
     --------
     >>> fmt_number(0.8), fmt_number(383.25, "USD"), fmt_number(12345.6), fmt_number(0.000123), fmt_number(None)
     ('0.800', '383.2 USD', '12,346', '0.000123', 'missing')
-    >>> fmt_number(9.0), fmt_number(-3.98e-18)
-    ('9', '0.000')
+    >>> fmt_number(9.0), fmt_number(-3.98e-18), fmt_number(True), fmt_number("n/a")
+    ('9', '0.000', 'yes', 'n/a')
     """
     if value is None or isinstance(value, bool):
         return "missing" if value is None else ("yes" if value else "no")
@@ -138,26 +143,7 @@ def fmt_number(value: Any, unit: str = "") -> str:
         f = float(value)
     except (TypeError, ValueError):
         return str(value)
-    if not math.isfinite(f):
-        return "missing"
-    a = abs(f)
-    if a < 1e-12:  # floating-point noise around zero (a constant model's slope, say)
-        f, a = 0.0, 0.0
-    if a >= 1 and f.is_integer():
-        text = f"{int(f):,}"
-    elif a >= 1000:
-        text = f"{f:,.0f}"
-    elif a >= 100:
-        text = f"{f:.1f}"
-    elif a >= 10:
-        text = f"{f:.2f}"
-    elif a >= 0.01 or a == 0:
-        text = f"{f:.3f}"
-    else:
-        text = f"{f:.3g}"
-    if text.startswith("-") and float(text.replace(",", "")) == 0:
-        text = text[1:]
-    return f"{text} {unit}" if unit and unit not in ("yes=1",) else text
+    return fmt(f, unit)
 
 
 def fmt_fixed(value: Any, digits: int = 3) -> str:

@@ -266,6 +266,9 @@ def report_to_html(report: Report) -> str:
 
 def plain_title(fig: go.Figure) -> str:
     """A figure's title without its subtitle or markup (for alt text)."""
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    if meta.get("title"):  # finish() keeps the whole title there; the shown one may be wrapped
+        return html.unescape(str(meta["title"]))
     text = (fig.layout.title.text or "") if fig.layout.title else ""
     return html.unescape(text.split("<br>", 1)[0])
 

@@ -59,7 +59,7 @@ def test_interval_level_is_the_scorecards(level, text):
     md = report_to_markdown(report)
     assert f"Values with a {text} confidence interval in brackets" in md
     fig = make_report_interval_figure(report)
-    assert f"the bars are {text} confidence intervals" in fig.layout.title.text
+    assert f"the bars are {text} confidence intervals" in fig.layout.meta["subtitle"]  # shown wrapped in the title
     if text != "95%":
         assert "95%" not in md
         assert "95% confidence" not in report_to_html(report).split("<script")[0]
