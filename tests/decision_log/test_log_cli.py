@@ -69,5 +69,5 @@ def test_errors_exit_2_with_one_line(files, capsys, monkeypatch):
     assert err.startswith("error: there is no decision 5") and len(err.strip().splitlines()) == 1
     assert main(["log", "show", "1"]) == 2
     assert main(["log", "add", "--decision", str(sc), "--scorecard", str(sc)]) == 2
-    assert "is not a decision record" in capsys.readouterr().err
+    assert "is not a decision file" in capsys.readouterr().err
     assert db.exists()
