@@ -104,8 +104,11 @@ def _robustness_sentence(chosen: str, rob: Mapping, *, any_feasible: bool = True
     return out
 
 
-def compared_sentence(choice: Mapping, n: int, *, reasons: bool = True) -> str:
-    """Exactly which candidates the group rules compared, and which they left out (and why, with ``reasons``)."""
+def compared_sentence(choice: Mapping, n: int, *, reasons: bool = True, why: str = "why below") -> str:
+    """Exactly which candidates the group rules compared, and which they left out.
+
+    With ``reasons`` each left-out candidate's reason follows it; else ``why`` says where they are.
+    """
     considered = list(choice.get("considered") or ())
     excluded = list(choice.get("excluded") or ())
     everyone = list(choice.get("all_candidates") or ())
@@ -119,7 +122,7 @@ def compared_sentence(choice: Mapping, n: int, *, reasons: bool = True) -> str:
     if excluded and reasons:
         text += "; left out: " + "; ".join(f"{x['candidate']} ({x['reason']})" for x in excluded)
     elif excluded:
-        text += f"; left out: {join_names([x['candidate'] for x in excluded], limit=50)} (why below)"
+        text += f"; left out: {join_names([x['candidate'] for x in excluded], limit=50)} ({why})"
     else:
         left = [c for c in everyone if c not in set(considered)]
         if left:
@@ -236,7 +239,8 @@ def build_summary(
             parts.append(f"No candidate satisfies every profile's constraints: {no_feasible_details(reason)}")
         else:
             parts.append("No candidate satisfies every profile's constraints.")
-    parts.append(compared_sentence(choice, n))
+    short = sum(len(str(x.get("reason", ""))) for x in choice.get("excluded") or ()) <= 200
+    parts.append(compared_sentence(choice, n, reasons=short, why="why: see The choice"))
     chosen = choice.get("chosen")
     group_choice = choice.get("group_choice")
     rule_text = _RULE_PLAIN.get(choice["rule"], choice.get("rule_description") or choice["rule"])
