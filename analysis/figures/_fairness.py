@@ -76,19 +76,20 @@ def interval_method(slices: pd.DataFrame) -> str:
 
 
 def group_status(row: Mapping, *, min_group_size: int) -> str:
-    """What a slice row counts for: scored, excluded for its size, or reported only.
+    """What a slice row counts for, in a few words: scored, excluded for its size, or reported only.
 
-    Rows of scorecards that predate the rule (no ``excluded_from_scoring``) only say whether
-    the group is small: their disparities included every group.
+    Short enough for a table column; :func:`group_table_caption` says what each means. Rows of
+    scorecards that predate the rule (no ``excluded_from_scoring``) only say whether the group
+    is small: their disparities included every group.
     """
     small = bool(row.get("small"))
     excluded = row.get("excluded_from_scoring")
     if excluded is None or excluded != excluded:  # an older scorecard
-        return f"small (n < {min_group_size}): included in this scorecard's disparities" if small else ""
+        return f"small (n < {min_group_size}), scored" if small else ""
     if small:
-        return f"excluded from scored disparities (n < {min_group_size})"
+        return f"excluded (n < {min_group_size})"
     if bool(excluded):
-        return "reported only (intersections are not scored)"
+        return "reported only"
     return "scored"
 
 
@@ -116,40 +117,94 @@ _MEANINGS = {
 }
 
 
-def group_table_caption(slices: pd.DataFrame, settings: Mapping | None = None) -> str:
-    """What the intervals of :func:`make_group_table` are and what its abbreviations mean."""
-    level = (settings or {}).get("confidence")
-    text = f"Each rate with its {interval_method(slices)}" + (f" at {float(level):.0%} confidence." if level else ".")
-    meanings = [m for r, m in _MEANINGS.items() if r in slices.columns]
-    return text + (f" {'; '.join(meanings)}." if meanings else "")
+def group_table_caption(
+    slices: pd.DataFrame,
+    settings: Mapping | None = None,
+    *,
+    rates: Sequence[str] | None = None,
+    intervals: bool = True,
+) -> str:
+    """What the intervals, abbreviations and statuses of :func:`make_group_table` mean.
+
+    Give it the ``rates`` and ``intervals`` the table was made with, so that it explains only
+    what the table shows.
+    """
+    settings = settings or {}
+    level = settings.get("confidence")
+    at = f" at {float(level):.0%} confidence" if level else ""
+    if intervals:
+        text = f"Each rate with its {interval_method(slices)}{at}."
+    else:
+        text = f"Rates without their intervals; choose one rate to see its {interval_method(slices)}{at}."
+    wanted = TABLE_RATES if rates is None else tuple(rates)
+    meanings = [m for r, m in _MEANINGS.items() if r in slices.columns and r in wanted]
+    statuses = {group_status(r, min_group_size=_min_size(settings)) for r in slices.to_dict("records")}
+    size = _min_size(settings)
+    said = {
+        f"excluded (n < {size})": f"excluded = fewer than {size} rows, left out of the scored disparities",
+        "reported only": "reported only = an intersection, not scored",
+        f"small (n < {size}), scored": (
+            f"small = fewer than {size} rows, still in this scorecard's disparities (it predates the rule)"
+        ),
+    }
+    notes = [v for k, v in said.items() if k in statuses]
+    if statuses <= {"scored", ""} and len(slices):
+        notes.append("every group here counts in the scored disparities")
+    return text + (f" {'; '.join(meanings)}." if meanings else "") + (f" Status: {'; '.join(notes)}." if notes else "")
 
 
-def make_group_table(slices: pd.DataFrame, *, settings: Mapping | None = None) -> pd.DataFrame:
-    """Per-group numbers of one attribute for display: size, status and every rate with its interval.
+def make_group_table(
+    slices: pd.DataFrame,
+    *,
+    settings: Mapping | None = None,
+    rates: Sequence[str] | None = None,
+    intervals: bool = True,
+    compact: bool = False,
+) -> pd.DataFrame:
+    """Per-group numbers of one attribute for display: size, the rates, and what each group counts for.
 
-    ``slices`` holds the rows of one attribute from ``Scorecard.slices_frame()``. Each rate
-    column reads ``"0.812 [0.700, 0.890]"`` (``"missing"`` when the rate is undefined, such as
-    the TPR of a group without positives). ``settings`` are the scorecard's (for the minimum
-    group size).
+    ``slices`` holds the rows of one attribute from ``Scorecard.slices_frame()``. ``rates`` are
+    the rates to show (default: every rate of :data:`TABLE_RATES` the slices have; those they
+    lack are skipped). With ``intervals`` each rate column reads ``"0.812 [0.700, 0.890]"``,
+    without them ``"0.812"``; ``"missing"`` when the rate is undefined, such as the TPR of a
+    group without positives. ``settings`` are the scorecard's (for the minimum group size).
+    Columns: ``Candidate``, ``Group``, ``n``, one per rate (short names such as ``TPR``),
+    ``Status``: the rates come before the status so that a narrow page shows them first.
+    ``compact`` leaves out the status when every group has the same one (all scored, say):
+    :func:`group_table_caption` then states it once.
+
+    >>> row = {"candidate": "a", "group": "g", "n": 40, "small": False, "excluded_from_scoring": False,
+    ...        "tpr": 0.5, "tpr_ci_low": 0.4, "tpr_ci_high": 0.6, "fpr": 0.1}
+    >>> make_group_table(pd.DataFrame([row]), rates=["tpr"]).columns.tolist()
+    ['Candidate', 'Group', 'n', 'TPR', 'Status']
+    >>> make_group_table(pd.DataFrame([row]), intervals=False).iloc[0].tolist()[3:]
+    ['0.500', '0.100', 'scored']
     """
     min_group_size = _min_size(settings or {})
-    rates = [r for r in TABLE_RATES if r in slices.columns]
+    wanted = TABLE_RATES if rates is None else tuple(rates)
+    unknown = [r for r in wanted if r not in TABLE_RATES]
+    if unknown:
+        raise ValueError(f"unknown rate(s) {unknown}; the group table knows {list(TABLE_RATES)}.")
+    shown = [r for r in TABLE_RATES if r in wanted and r in slices.columns]
     out = pd.DataFrame(
         {
             "Candidate": slices["candidate"].astype(str).to_numpy(),
             "Group": slices["group"].astype(str).to_numpy(),
             "n": slices["n"].astype(int).to_numpy(),
-            "Status": [group_status(r, min_group_size=min_group_size) for r in slices.to_dict("records")],
         }
     )
-    for r in rates:
-        lo = slices.get(f"{r}_ci_low", pd.Series(np.nan, index=slices.index)).to_numpy(dtype=float)
-        hi = slices.get(f"{r}_ci_high", pd.Series(np.nan, index=slices.index)).to_numpy(dtype=float)
+    nan = pd.Series(np.nan, index=slices.index)
+    for r in shown:
         v = slices[r].to_numpy(dtype=float)
+        lo = slices.get(f"{r}_ci_low", nan).to_numpy(dtype=float)
+        hi = slices.get(f"{r}_ci_high", nan).to_numpy(dtype=float)
         out[_SHORT[r]] = [
-            fmt(x) if x != x or a != a or b != b else f"{fmt(x)} [{fmt(a)}, {fmt(b)}]"
+            f"{fmt(x)} [{fmt(a)}, {fmt(b)}]" if intervals and x == x and a == a and b == b else fmt(x)
             for x, a, b in zip(v, lo, hi, strict=True)
         ]
+    status = [group_status(r, min_group_size=min_group_size) for r in slices.to_dict("records")]
+    if not (compact and len(set(status)) <= 1):
+        out["Status"] = status
     return out
 
 

@@ -69,6 +69,11 @@ def _default_candidates(names: list[str], attribute: str) -> tuple[list[str], li
     return list(picked), why
 
 
+def _fit(names: pd.Series) -> int:
+    """A column width (px) for the longest of ``names``: the grid sizes columns from its first rows only."""
+    return 24 + 7 * int(names.astype(str).str.len().max())
+
+
 a = render.active_or_stop()
 sc = a.scorecard
 render.page_header(
@@ -125,18 +130,35 @@ if warning:
     st.warning(warning, icon=":material/warning:")
 
 st.markdown(f"#### Per-group numbers: {attribute}")
+# One rate with its interval fits the page at 1000 px; every rate with intervals did not fit even at 1400.
+every = render.remembered(
+    st.radio,
+    "Rates in the table",
+    [False, True],
+    key="fair_table_every_rate",
+    default=False,
+    horizontal=True,
+    format_func=lambda e: (
+        "Every rate, without intervals" if e else f"{RATE_LABELS.get(metric, metric).split(' (')[0]}, with intervals"
+    ),
+    help="The metric chosen above with its confidence interval, or every rate side by side (wider: it may scroll).",
+)
 shown = part[part["candidate"].isin(chosen)] if chosen else part
+table_rates = None if every else [metric]
 st.dataframe(
-    make_group_table(shown, settings=sc.settings),
+    make_group_table(shown, settings=sc.settings, rates=table_rates, intervals=not every, compact=True),
     hide_index=True,
     width="stretch",
+    key=state.widget("group_table", attribute, every),  # a new grid per view: its columns fit their contents
+    # Pinned only when every rate is shown (the table then scrolls sideways): pinned columns are kept narrow,
+    # which cut intersection names such as "high & 18-24" at 1000 px.
     column_config={
-        "Candidate": st.column_config.TextColumn(pinned=True),
-        "Group": st.column_config.TextColumn(pinned=True),
+        "Candidate": st.column_config.TextColumn(pinned=every, width=_fit(shown["candidate"])),
+        "Group": st.column_config.TextColumn(pinned=every, width=_fit(shown["group"])),
         "n": st.column_config.NumberColumn(width="small"),
     },
 )
-st.caption(group_table_caption(shown, sc.settings))
+st.caption(group_table_caption(shown, sc.settings, rates=table_rates, intervals=not every))
 
 st.markdown("#### Disparities: the gap between the best- and worst-treated group")
 fairness = sc.sections.get("fairness") or {}

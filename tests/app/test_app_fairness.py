@@ -10,6 +10,7 @@ import pytest
 from _app_helpers import new_app, texts, widget
 
 from analysis.evaluation import EvalSettings, Predictions, evaluate_predictions, prepare_data
+from analysis.figures import fmt
 from analysis.figures._fairness import (
     group_status,
     group_table_caption,
@@ -20,7 +21,7 @@ from analysis.figures._fairness import (
 from analysis.scorecard import save_scorecard
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-EXCLUDED = "excluded from scored disparities (n < 30)"
+EXCLUDED = "excluded (n < 30)"
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def new_scorecard(tmp_path, monkeypatch):
 
 
 def _group_table(at) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if "Status" in d.value.columns)
+    return next(d.value for d in at.dataframe if "Group" in d.value.columns)
 
 
 def test_new_scorecard_shows_rates_with_wilson_intervals_and_flags_small_groups(new_scorecard):
@@ -63,13 +64,24 @@ def test_new_scorecard_shows_rates_with_wilson_intervals_and_flags_small_groups(
     assert any("at least 30 rows" in str(i.value) for i in at.info)  # the rule, stated once
     assert sum("at least 30 rows" in str(i.value) for i in at.info) == 1
     table = _group_table(at)
-    assert {"n", "Status", "Selection rate", "TPR", "FPR", "FNR", "FDR", "Accuracy"} <= set(table.columns)
+    # The metric chosen above, with its interval: narrow enough for the page at 1000 px.
+    assert table.columns.tolist() == ["Candidate", "Group", "n", "Selection rate", "Status"]
     tiny = table[table["Group"] == "tiny"].iloc[0]
     assert tiny["n"] == 2 and tiny["Status"] == EXCLUDED
-    assert tiny["Selection rate"] == "1.000 [0.342, 1.000]"  # Wilson, not the bootstrap's [1.000, 1.000]
+    one = fmt(1.0)  # "1.000" or "1", as the dashboard formats numbers
+    assert tiny["Selection rate"] == f"{one} [0.342, {one}]"  # Wilson, not the bootstrap's [1, 1]
     assert (table[table["Group"].isin(["big", "bigger"])]["Status"] == "scored").all()
     page = texts(at)
     assert "Wilson score intervals at 95% confidence" in page
+    assert "excluded = fewer than 30 rows" in page and "TPR:" not in page
+    widget(at, "selectbox", "Metric").set_value("tpr").run()
+    assert _group_table(at).columns.tolist() == ["Candidate", "Group", "n", "TPR", "Status"]
+    assert "TPR: share of positives found" in texts(at)
+    widget(at, "radio", "Rates in the table").set_value(True).run()
+    every = _group_table(at)
+    assert {"n", "Status", "Selection rate", "TPR", "FPR", "FNR", "FDR", "Accuracy"} <= set(every.columns)
+    assert every[every["Group"] == "tiny"].iloc[0]["Selection rate"] == one  # no interval
+    assert "Rates without their intervals" in texts(at)
     assert "left out of the scored disparities" in page
     assert "band: 2 group(s) with fewer than 30 rows (few, tiny)" in page
     assert "equalized_odds_difference[band]" in page
@@ -107,9 +119,11 @@ def test_old_scorecard_renders_and_says_it_predates_the_rule(old_scorecard):
     at = new_app("fairness")  # no excluded_from_scoring, no FNR/FDR, bootstrap intervals
     assert not at.exception and not at.error
     assert any("predates the rule" in str(i.value) for i in at.info)
+    widget(at, "radio", "Rates in the table").set_value(True).run()
     table = _group_table(at)
     assert "FNR" not in table.columns and "TPR" in table.columns
-    assert not table["Status"].str.contains("excluded").any()
+    assert "Status" not in table.columns  # every group large enough: one status, stated in the caption
+    assert "every group here counts in the scored disparities" in texts(at)
     assert "bootstrap percentile intervals" in texts(at)
 
 
@@ -153,20 +167,35 @@ def test_group_table_reads_new_and_old_rows():
     assert table["Status"].tolist() == [EXCLUDED, "scored"]
     assert table["TPR"].tolist() == ["missing", "0.500 [0.450, 0.550]"]
     assert table["FNR"].tolist()[0] == "0.000 [0.000, 0.561]"
+    one = make_group_table(new, rates=["fnr"], intervals=False)
+    assert one.columns.tolist() == ["Candidate", "Group", "n", "FNR", "Status"]
+    assert one["FNR"].tolist() == ["0.000", "0.500"]
+    assert make_group_table(new, rates=["fdr"]).columns.tolist() == ["Candidate", "Group", "n", "Status"]  # absent
+    with pytest.raises(ValueError, match="unknown rate"):
+        make_group_table(new, rates=["recall"])
+    big = new[new.group == "big"]
+    assert "Status" not in make_group_table(big, compact=True).columns  # one status for all: the caption says it
+    assert make_group_table(new, compact=True)["Status"].tolist() == [EXCLUDED, "scored"]
+    assert "every group here counts" in group_table_caption(big)
+    assert "every group here counts" not in group_table_caption(new)
+    caption = group_table_caption(new, rates=["tpr"], intervals=False)
+    assert "without their intervals" in caption and "TPR:" in caption and "FNR:" not in caption
+    assert "excluded = fewer than 30 rows" in caption
     assert "Wilson score intervals at 90% confidence" in group_table_caption(new, {"confidence": 0.9})
     assert "FNR: share of positives missed" in group_table_caption(new)
     assert small_group_warning(new, {"min_group_size": 30}).startswith("1 group(s) of band are smaller than 30 rows")
     assert small_group_warning(new[new.group == "big"], {}) is None
 
     old = new.drop(columns=["excluded_from_scoring", "ci_method"])
-    assert make_group_table(old)["Status"].tolist() == ["small (n < 30): included in this scorecard's disparities", ""]
+    assert make_group_table(old)["Status"].tolist() == ["small (n < 30), scored", ""]
     assert "bootstrap" in group_table_caption(old)
+    assert "still in this scorecard's disparities" in group_table_caption(old)
     assert "do not decide on them alone" in small_group_warning(old, {})
 
 
 def test_status_of_intersections_and_the_rule_text():
     row = {"small": False, "excluded_from_scoring": True}
-    assert group_status(row, min_group_size=30) == "reported only (intersections are not scored)"
+    assert group_status(row, min_group_size=30) == "reported only"
     assert small_group_note({"small_group_rule": "The rule."}) == "The rule."
     old = small_group_note({"min_group_size": 50})
     assert "predates" in old and "50 rows" in old
