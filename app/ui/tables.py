@@ -219,32 +219,6 @@ def explanation_reason(entry: Mapping) -> str | None:
     return reason or None
 
 
-def ranking_frame(
-    order: Sequence[str],
-    scores: Mapping[str, float],
-    feasibility: FeasibilityResult,
-    pareto: ParetoResult | None,
-    *,
-    top: int = 10,
-) -> pd.DataFrame:
-    """A profile's ranking: rank, candidate, score, on the front, constraints."""
-    optimal = dict(zip(pareto.candidates, pareto.is_optimal, strict=True)) if pareto is not None else {}
-    rows = []
-    for i, c in enumerate(order[:top]):
-        s = scores.get(c, np.nan)
-        violations = feasibility.violations(c)
-        rows.append(
-            {
-                "rank": i + 1,
-                "candidate": c,
-                "score": None if s != s else round(float(s), 3),
-                "front": "✓" if optimal.get(c) else "",
-                "constraints": "ok" if not violations else "✗ " + "; ".join(violations),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 def first_sentence(text: str) -> str:
     """The first sentence of a rationale (for compact cards)."""
     text = " ".join(text.split())
