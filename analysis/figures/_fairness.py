@@ -153,6 +153,11 @@ def group_table_caption(
     return text + (f" {'; '.join(meanings)}." if meanings else "") + (f" Status: {'; '.join(notes)}." if notes else "")
 
 
+def _rate(x: float) -> str:
+    """A per-group rate (a proportion) with three decimals, so 1 lines up with 0.933 in a column."""
+    return "missing" if x != x else f"{x:.3f}"
+
+
 def make_group_table(
     slices: pd.DataFrame,
     *,
@@ -199,7 +204,7 @@ def make_group_table(
         lo = slices.get(f"{r}_ci_low", nan).to_numpy(dtype=float)
         hi = slices.get(f"{r}_ci_high", nan).to_numpy(dtype=float)
         out[_SHORT[r]] = [
-            f"{fmt(x)} [{fmt(a)}, {fmt(b)}]" if intervals and x == x and a == a and b == b else fmt(x)
+            f"{_rate(x)} [{_rate(a)}, {_rate(b)}]" if intervals and x == x and a == a and b == b else _rate(x)
             for x, a, b in zip(v, lo, hi, strict=True)
         ]
     status = [group_status(r, min_group_size=min_group_size) for r in slices.to_dict("records")]

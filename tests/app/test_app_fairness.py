@@ -10,7 +10,6 @@ import pytest
 from _app_helpers import new_app, texts, widget
 
 from analysis.evaluation import EvalSettings, Predictions, evaluate_predictions, prepare_data
-from analysis.figures import fmt
 from analysis.figures._fairness import (
     group_status,
     group_table_caption,
@@ -68,8 +67,7 @@ def test_new_scorecard_shows_rates_with_wilson_intervals_and_flags_small_groups(
     assert table.columns.tolist() == ["Candidate", "Group", "n", "Selection rate", "Status"]
     tiny = table[table["Group"] == "tiny"].iloc[0]
     assert tiny["n"] == 2 and tiny["Status"] == EXCLUDED
-    one = fmt(1.0)  # "1.000" or "1", as the dashboard formats numbers
-    assert tiny["Selection rate"] == f"{one} [0.342, {one}]"  # Wilson, not the bootstrap's [1, 1]
+    assert tiny["Selection rate"] == "1.000 [0.342, 1.000]"  # Wilson, not the bootstrap's [1, 1]; rates to 3 decimals
     assert (table[table["Group"].isin(["big", "bigger"])]["Status"] == "scored").all()
     page = texts(at)
     assert "Wilson score intervals at 95% confidence" in page
@@ -80,7 +78,7 @@ def test_new_scorecard_shows_rates_with_wilson_intervals_and_flags_small_groups(
     widget(at, "radio", "Rates in the table").set_value(True).run()
     every = _group_table(at)
     assert {"n", "Status", "Selection rate", "TPR", "FPR", "FNR", "FDR", "Accuracy"} <= set(every.columns)
-    assert every[every["Group"] == "tiny"].iloc[0]["Selection rate"] == one  # no interval
+    assert every[every["Group"] == "tiny"].iloc[0]["Selection rate"] == "1.000"  # no interval
     assert "Rates without their intervals" in texts(at)
     assert "left out of the scored disparities" in page
     assert "band: 2 group(s) with fewer than 30 rows (few, tiny)" in page
