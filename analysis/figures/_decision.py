@@ -90,12 +90,12 @@ def make_ranking_figure(
     )
     fig.update_yaxes(autorange="reversed")
     better = "higher" if score.higher_is_better else "lower"
-    fig.update_xaxes(title_text=f"score ({score.method}, {better} is better)", range=bar_label_range(values))
+    fig.update_xaxes(title_text=f"{score.method} score, {better} is better", range=bar_label_range(values))
     more = len(score.candidates) - len(order)
     h = height or max(200, (70 if title else 40) + 26 * len(order))
     if title is None:
         finish(fig, "", height=h)
-        fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
+        fig.update_layout(margin={"l": 10, "r": 28, "t": 10, "b": 10})
         return fig
     sub = "Hatched: breaks a hard constraint." + (f" {more:,} more not shown." if more > 0 else "")
     return finish(fig, title, height=h, subtitle=sub)
@@ -266,8 +266,8 @@ def make_win_share_figure(
         )
     )
     fig.update_xaxes(
-        range=[0, 1 + LABEL_PAD / 2],
-        tickvals=[0, 0.25, 0.5, 0.75, 1],
+        range=[0, 1 + LABEL_PAD],  # room for the "100%" label of a bar that fills the axis
+        tickvals=[0, 0.5, 1],
         tickformat=".0%",
         title_text="share of draws won",
     )

@@ -97,7 +97,7 @@ rules = pd.DataFrame(
         for r in g.rules
     ]
 )
-st.dataframe(rules, hide_index=True, width="stretch")
+st.table(rules.set_index("rule"))  # a static table: the long "what it rewards" cells wrap at any width
 if g.disagree:
     st.markdown(
         "The rules **disagree**: each is a defensible way to aggregate, so the difference is a real trade-off "

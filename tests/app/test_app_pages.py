@@ -165,8 +165,8 @@ def test_consensus_rules_regret_and_sensitivity():
     text = texts(at)
     assert "The group's choice" in text
     assert "what-if draws" in text and "Leave one out" in text
-    rules = at.dataframe[0].value
-    assert len(rules) == 5
+    rules = at.table[0].value
+    assert len(rules) == 5 and "what it rewards" in rules.columns
     assert len(charts(at)) >= 3
 
 
