@@ -19,7 +19,6 @@ is up and to the right.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
@@ -100,12 +99,6 @@ def _label(report: Report, objective: str) -> tuple[str, str, str]:
     return str(o["label"]), str(o.get("unit") or ""), str(o["direction"])
 
 
-def _axis_title(report: Report, objective: str, arrow: str) -> str:
-    label, unit, _ = _label(report, objective)
-    unit = "" if unit == "yes=1" else unit
-    return plotly_text(label + (f" ({unit})" if unit else "")) + f"  · better {arrow}"
-
-
 def _wrap(text: str, width: int = 20) -> str:
     """Break a long chart title onto two lines at the space nearest its middle."""
     if len(text) <= width or " " not in text:
@@ -113,37 +106,6 @@ def _wrap(text: str, width: int = 20) -> str:
     mid = len(text) // 2
     cut = min((i for i, ch in enumerate(text) if ch == " "), key=lambda i: abs(i - mid))
     return text[:cut] + "<br>" + text[cut + 1 :]
-
-
-#: Share of the data span added beyond the bars' ends so that outside labels fit on the axis.
-LABEL_PAD = 0.22
-_INK = "#1d2330"
-
-
-def bar_label_range(values, *, pad: float = LABEL_PAD, log: bool = False) -> list[float] | None:
-    """An axis range with room for labels outside both ends of the bars (any sign); None without values.
-
-    The range always includes 0 (bars start there) on a linear axis; on a log axis it is in
-    powers of ten, as plotly expects. Negative bars get room on the left, positive ones on the right.
-    """
-    vals = [float(v) for v in values if v is not None and math.isfinite(float(v))]
-    if log:
-        vals = [math.log10(v) for v in vals if v > 0]
-        if not vals:
-            return None
-        lo, hi = min(vals), max(vals)
-        span = max(hi - lo, 0.5)  # in decades
-        return [lo - 0.1 * span, hi + pad * span]
-    if not vals:
-        return None
-    lo, hi = min(0.0, *vals), max(0.0, *vals)
-    span = (hi - lo) or 1.0
-    return [lo - pad * span if lo < 0 else lo, hi + pad * span if hi > 0 else hi]
-
-
-def bar_label_style() -> dict:
-    """Trace settings for bar labels readable whatever the bar's sign: outside its end, never clipped."""
-    return {"textposition": "outside", "cliponaxis": False, "textfont": {"color": _INK}}
 
 
 def _more(n: int) -> str:

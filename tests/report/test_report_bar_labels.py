@@ -19,7 +19,6 @@ from analysis.report import (
     make_report_serving_figure,
     make_report_win_share_figure,
 )
-from analysis.report._figures import bar_label_range as report_bar_label_range
 
 
 def _check_bars(bar, axis_range, *, log: bool = False) -> None:
@@ -73,7 +72,6 @@ def test_bar_label_range_pads_the_side_with_bars():
     assert bar_label_range([0.2, 0.4]) == [0.0, 0.48]
     assert bar_label_range([-2.0, -1.0]) == [-2.4, 0.0]
     assert bar_label_range([]) is None
-    assert report_bar_label_range([-1.0, 1.0])[0] < -1.0
 
 
 def test_win_share_figure_labels_fit():
