@@ -184,7 +184,7 @@ if d.incumbent is not None and picked != d.incumbent:
         )
     )
     st.markdown(f"#### What changes if we switch from {d.incumbent} to {picked}")
-    st.dataframe(switch_frame(rows), hide_index=True, width="stretch")
+    st.table(switch_frame(rows).set_index("objective"))  # static: its cells wrap at any width
     st.caption(
         "Each interval describes one model on its own; overlapping intervals mean the change may be noise "
         "(this is not a paired significance test). The objectives are those the stakeholders taking part weigh."
@@ -224,7 +224,8 @@ else:
     )
 if view is not None:
     stem = f"decision-{slug(picked)}"
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2 = st.columns(2)  # two per row: full labels at 1000 px
+    c3, c4 = st.columns(2)
     c1.download_button(
         "HTML report",
         lambda v=view, r=recorded: report_to_html(services.report_file(v, recorded=r)),

@@ -48,18 +48,7 @@ for c, e in cands.items():
             "features for 90%": f.get("features_for_90pct_attribution"),
         }
     )
-st.dataframe(
-    pd.DataFrame(facts),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "candidate": st.column_config.TextColumn(pinned=True),
-        "features for 90%": st.column_config.NumberColumn(
-            help="Fewest features that carry 90% of the attribution", width="small"
-        ),
-        "status": st.column_config.TextColumn(width="medium"),
-    },
-)
+st.table(pd.DataFrame(facts).set_index("candidate"))  # static: long statuses wrap at any width
 reasons = [(c, tables.explanation_reason(e)) for c, e in cands.items() if e.get("status") != "ok"]
 st.caption(
     "Exact: attributions computed exactly (trees, linear models) rather than estimated by sampling. Fewer "

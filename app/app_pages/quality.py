@@ -65,12 +65,7 @@ sig = tables.significance_frame(sc, names)
 if sig.empty:
     st.caption("No paired comparisons in this scorecard (no bootstrap intervals, or a metrics table).")
 else:
-    st.dataframe(
-        sig,
-        hide_index=True,
-        width="stretch",
-        column_config={"objective": st.column_config.TextColumn(pinned=True)},
-    )
+    st.table(sig.set_index("objective"))  # static: the lists of candidates wrap at any width
     st.caption(
         "Tied: the paired-bootstrap interval of the difference from the best includes zero, so on these rows the "
         "data cannot tell the two apart. Significantly worse: the whole interval is on the worse side."

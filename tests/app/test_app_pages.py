@@ -207,8 +207,8 @@ def test_decision_preselects_the_group_choice_and_records_signoffs():
     table = next(d.value for d in at.dataframe if "name" in d.value.columns)
     assert table["name"].tolist() == ["Ada"] and table["role"].tolist() == ["ML engineer"]
     # the built-in scenario names an incumbent: the page says what changes if we switch to the pick
-    switch = next(d.value for d in at.dataframe if "intervals" in d.value.columns)
-    assert "ROC AUC" in switch["objective"].tolist()
+    switch = next(t.value for t in at.table if "intervals" in t.value.columns)
+    assert "ROC AUC" in switch.index.tolist()
     assert [b.label for b in at.get("download_button")] == ["HTML report", "Markdown report", "JSON decision record"]
     assert any(b.label == "Prepare PDF" for b in at.button)
 
@@ -228,7 +228,7 @@ def test_quality_curves_and_significance():
     assert any(t.startswith("ROC curve") for t in titles)
     assert any(t.startswith("Calibration") for t in titles)
     assert any(t.startswith("Confusion matrix: ") for t in titles)
-    assert "tied with the best (difference not significant)" in at.dataframe[0].value.columns
+    assert "tied with the best (difference not significant)" in at.table[0].value.columns
 
 
 def test_quality_metric_choice_changes_the_chart():

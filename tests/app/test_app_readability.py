@@ -180,7 +180,7 @@ def test_fairness_defaults_to_the_choice_the_incumbent_and_the_fairest():
 
 def test_explanations_status_column_reads_as_words():
     at = new_app("explanations")
-    facts = next(d.value for d in at.dataframe if "status" in d.value.columns)
+    facts = next(t.value for t in at.table if "status" in t.value.columns)
     assert not facts["status"].str.endswith(":").any()
     assert "sample shrunk to" in " ".join(facts["status"])
 
