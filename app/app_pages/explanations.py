@@ -38,14 +38,16 @@ for c, e in cands.items():
         {
             "candidate": c,
             "status": tables.explanation_status(e),
-            "explainer": e.get("explainer") or "none",
+            "explainer": (e.get("explainer") or "none").replace("_", " "),  # wraps in a narrow column
             "exact": {1.0: "yes", 0.0: "sampled"}.get(f.get("exact_explainer"), "unknown"),
             "complexity": (
                 f"{f['model_complexity']:,.0f} {f.get('complexity_unit', '')}"
                 if f.get("model_complexity") is not None
                 else "unknown"
             ),
-            "features for 90%": f.get("features_for_90pct_attribution"),
+            "features for 90%": "missing"
+            if f.get("features_for_90pct_attribution") is None
+            else f"{f['features_for_90pct_attribution']:,.0f}",
         }
     )
 st.table(pd.DataFrame(facts).set_index("candidate"))  # static: long statuses wrap at any width
