@@ -222,16 +222,14 @@ def compute_profile_result(
     favourite = None
     if present:
         sub = table.select(cols)
-        b = merged_bounds(sub, profile, bounds)
-        score = score_table(
-            sub,
-            w,
-            method=method,
-            bounds=b,
-            perf=perf,
-            missing=profile.missing,
-            min_weight_share=profile.min_weight_share,
-        )
+        scoring = {
+            "method": method,
+            "bounds": merged_bounds(sub, profile, bounds),
+            "perf": perf,
+            "missing": profile.missing,
+            "min_weight_share": profile.min_weight_share,
+        }
+        score = score_table(sub, w, **scoring)
         warnings += [f"{profile.name}: {x}" for x in score.warnings]
         pareto = compute_pareto(table, present)
         feasible = set(feas.feasible_candidates)
@@ -242,11 +240,7 @@ def compute_profile_result(
             sens = compute_sensitivity(
                 sub,
                 w,
-                method=method,
-                bounds=b,
-                perf=perf,
-                missing=profile.missing,
-                min_weight_share=profile.min_weight_share,
+                **scoring,
                 among=[c for c in sub.candidates if c in feasible],
                 n_samples=n_samples,
                 concentration=concentration,

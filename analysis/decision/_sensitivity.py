@@ -455,25 +455,21 @@ def compute_sensitivity(
     ``n_samples = 0`` skips the SMAA draws.
     """
     w = check_weights(table, weights)
-    res = score_table(
-        table, w, method=method, bounds=bounds, perf=perf, missing=missing, min_weight_share=min_weight_share
-    )
+    scoring = {
+        "method": method,
+        "bounds": bounds,
+        "perf": perf,
+        "missing": missing,
+        "min_weight_share": min_weight_share,
+    }
+    res = score_table(table, w, **scoring)
     allowed = _allowed(table, among)
     winner = _winner(res.utilities, table.candidates, allowed)
     warnings: list[str] = []
     stability = None
     note = ""
     if method in ADDITIVE_METHODS:
-        stability = compute_weight_stability(
-            table,
-            w,
-            method=method,
-            bounds=bounds,
-            perf=perf,
-            among=among,
-            missing=missing,
-            min_weight_share=min_weight_share,
-        )
+        stability = compute_weight_stability(table, w, among=among, **scoring)
         if stability is None:
             note = (
                 "not computed: no candidate could be scored, or some were scored on part of the objectives "
@@ -486,27 +482,14 @@ def compute_sensitivity(
         acc = compute_rank_acceptability(
             table,
             w,
-            method=method,
-            bounds=bounds,
-            perf=perf,
             among=among,
-            missing=missing,
-            min_weight_share=min_weight_share,
+            **scoring,
             n_samples=n_samples,
             concentration=concentration,
             value_noise=value_noise,
             random_state=random_state,
         )
-    loo = compute_leave_one_out(
-        table,
-        w,
-        method=method,
-        bounds=bounds,
-        perf=perf,
-        among=among,
-        missing=missing,
-        min_weight_share=min_weight_share,
-    )
+    loo = compute_leave_one_out(table, w, among=among, **scoring)
     if loo.changes:
         warnings.append(
             "removing another candidate changes the winner: "
