@@ -14,6 +14,7 @@ import zipfile
 import numpy as np
 import pytest
 import skops.io as sio
+from _cli_helpers import assert_bad
 from sklearn.linear_model import LogisticRegression
 
 from analysis.cli import main
@@ -50,16 +51,6 @@ def base_args(data, model, out):
         "--quiet",
         "--no-serving",
     ]
-
-
-def assert_bad(code, err, out_path, *fragments):
-    assert code == 2, err
-    assert err.startswith("error: ") and "Traceback" not in err
-    assert err.count("\n") == 1, f"one message expected, got: {err!r}"
-    for fragment in fragments:
-        assert fragment in err, f"{fragment!r} not in {err!r}"
-    assert not out_path.exists()
-    assert not list(out_path.parent.glob(".*.tmp")), "a temporary file was left behind"
 
 
 def test_evaluate_writes_scorecard_and_json_summary(data_csv, fitted_models, tmp_path, capsys):

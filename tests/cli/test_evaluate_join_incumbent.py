@@ -10,6 +10,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from _cli_helpers import assert_bad
 from sklearn.metrics import accuracy_score, roc_auc_score
 
 from analysis.cli import main
@@ -50,16 +51,6 @@ def args(data, out, *extra):
         "--no-serving",
         *extra,
     ]
-
-
-def assert_bad(code, err, out_path, *fragments):
-    assert code == 2, err
-    assert err.startswith("error: ") and "Traceback" not in err
-    assert err.count("\n") == 1, f"one message expected, got: {err!r}"
-    for fragment in fragments:
-        assert fragment in err, f"{fragment!r} not in {err!r}"
-    assert not out_path.exists()
-    assert not list(out_path.parent.glob(".*.tmp")), "a temporary file was left behind"
 
 
 def test_shared_id_found_without_the_id_option(binary_frame, data_csv, tmp_path, capsys):
