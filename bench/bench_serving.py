@@ -34,23 +34,11 @@ import yaml
 from threadpoolctl import threadpool_limits
 
 from analysis.serving import ReferenceModel, ServingSettings, measure_serving, measure_timer_overhead
+from sample_data._models import CATEGORICAL_FEATURES, NUMERIC_FEATURES
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
-CATEGORICAL = ("cuisine", "user_zone")
-NUMERIC = (
-    "distance_km",
-    "delivery_time_min",
-    "price_level",
-    "rating",
-    "cuisine_match",
-    "user_orders_90d",
-    "hour",
-    "weekday",
-    "promo",
-    "sponsored",
-    "ad_fee",
-)
+CATEGORICAL, NUMERIC = CATEGORICAL_FEATURES, NUMERIC_FEATURES  # the scenario's, defined once
 
 
 def load_candidates() -> tuple[dict, dict, pd.DataFrame, str]:
