@@ -477,13 +477,22 @@ def scorecard_from_metrics_table(
             objectives.append(replace(base, direction=direction))
         else:
             objectives.append(Objective(name=str(col), label=str(col), direction=direction))
-    metrics = []
-    for i, cand in enumerate(names):
-        for col in numeric:
-            v = table[col].iloc[i]
-            lo = table[f"{col}_ci_low"].iloc[i] if f"{col}_ci_low" in table.columns else None
-            hi = table[f"{col}_ci_high"].iloc[i] if f"{col}_ci_high" in table.columns else None
-            metrics.append(MetricValue(cand, str(col), _clean(v), _clean(lo), _clean(hi)))
+    # One column at a time as plain Python values (reading cell by cell took ~14 s at 100k rows).
+    none = [None] * len(table)
+    columns = [
+        (
+            str(col),
+            [_clean(v) for v in table[col].tolist()],
+            [_clean(v) for v in table[f"{col}_ci_low"].tolist()] if f"{col}_ci_low" in table.columns else none,
+            [_clean(v) for v in table[f"{col}_ci_high"].tolist()] if f"{col}_ci_high" in table.columns else none,
+        )
+        for col in numeric
+    ]
+    metrics = [
+        MetricValue(cand, name, values[i], lows[i], highs[i])
+        for i, cand in enumerate(names.tolist())
+        for name, values, lows, highs in columns
+    ]
     return Scorecard(
         task="table",
         objectives=tuple(objectives),
