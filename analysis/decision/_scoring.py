@@ -197,6 +197,15 @@ class ScoreResult:
             return None
         return self.order[0]
 
+    @property
+    def outside_unit_interval(self) -> tuple[str, ...]:
+        """Candidates whose ``wsm`` score leaves 0..1 (a value beyond the fixed bounds; see the warnings)."""
+        if self.method != "wsm":
+            return ()
+        return tuple(
+            c for c, x in zip(self.candidates, self.scores, strict=True) if x == x and not -1e-9 <= x <= 1 + 1e-9
+        )
+
     def score_of(self, candidate: str) -> float:
         """The score of ``candidate``."""
         return self.scores[self.candidates.index(candidate)]

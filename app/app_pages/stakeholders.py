@@ -138,11 +138,7 @@ def card(name: str) -> None:
                 key=state.widget("ranking", name),
                 config={"displayModeBar": False},
             )
-            outside = [
-                c
-                for c, x in zip(view.score.candidates, view.score.scores, strict=True)
-                if view.score.method == "wsm" and x == x and not -1e-9 <= x <= 1 + 1e-9
-            ]
+            outside = view.score.outside_unit_interval
             if outside:
                 st.caption(
                     f"Scores of {', '.join(outside[:4])}{' …' if len(outside) > 4 else ''} leave 0..1: some of their "

@@ -231,3 +231,12 @@ def test_missing_values_leave_a_candidate_unscored_never_zero():
         assert any("missing" in w for w in r.warnings)
     # weight 0 on the missing objective: then it does not matter
     assert not score_table(t, {"roc_auc": 1}).unscored
+
+
+def test_scores_beyond_the_bounds_are_named_not_clipped():
+    t = table_from_arrays(["a", "b"], [("roc_auc", "max")], [[0.4], [0.8]])
+    r = score_table(t, {"roc_auc": 1})
+    assert r.scores[0] == pytest.approx(-0.2)  # extrapolated below the worst bound (0.5)
+    assert r.outside_unit_interval == ("a",)
+    assert any("worse than worst" in w and "a has roc_auc = 0.4" in w for w in r.warnings)
+    assert score_table(t, {"roc_auc": 1}, method="wsm-minmax").outside_unit_interval == ()
