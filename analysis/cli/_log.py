@@ -14,22 +14,27 @@ import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from analysis.cli._decision import load_input
-from analysis.cli._report import decision_file_sha256, export_report, load_decision_file, resolve_format
-from analysis.decision_log import DEFAULT_LOG_PATH, LOG_URL_ENV, DecisionLog, display_url, resolve_log_url
-from analysis.report import build_report
-from analysis.scorecard import write_text_atomic
+if TYPE_CHECKING:
+    from analysis.decision_log import DecisionLog
+
+# The log, the report builder and the decision engine (SQLAlchemy, plotly, pandas) are imported
+# by the subcommands that use them, so ``tradeoffs log --help`` stays fast.
 
 #: ``tradeoffs log verify`` exit code when the log has been tampered with.
 EXIT_TAMPERED = 4
 
-_DB_HELP = f"Log file or database URL (default: ${LOG_URL_ENV}, else {DEFAULT_LOG_PATH})."
+#: Spelt out so that the help does not import the log (SQLAlchemy); equal to
+#: ``analysis.decision_log.LOG_URL_ENV`` and ``DEFAULT_LOG_PATH`` (tests/cli/test_lazy_commands.py).
+_DB_HELP = "Log file or database URL (default: $TRADEOFFS_LOG_URL, else ~/.tradeoffs/decisions.sqlite)."
 
 
 def _open(db: str | None) -> DecisionLog:
+    from analysis.decision_log import DecisionLog, resolve_log_url
+
     return DecisionLog(resolve_log_url(db, environ=os.environ))
 
 
@@ -73,6 +78,11 @@ def add(
     db: str | None,
 ) -> None:
     """Record a decision (its full report) in the log."""
+    from analysis.cli._decision import load_input
+    from analysis.cli._report import decision_file_sha256, load_decision_file
+    from analysis.decision_log import display_url
+    from analysis.report import build_report
+
     record = load_decision_file(decision_path)
     directions = {o["name"]: o["direction"] for o in record.get("objectives", ()) if "name" in o}
     scorecard = load_input(scorecard_path, directions, set(directions))
@@ -121,6 +131,9 @@ def list_(as_json: bool, db: str | None) -> None:
 @click.option("--db", help=_DB_HELP)
 def show(decision_id: int, fmt: str | None, out_path: Path | None, browser: str | None, db: str | None) -> None:
     """Show a decision, its sign-offs and its hashes; with --out, export its report."""
+    from analysis.cli._report import export_report, resolve_format
+    from analysis.scorecard import write_text_atomic
+
     with _open(db) as store:
         entry = store.get(decision_id)
     report = entry.report
@@ -177,6 +190,8 @@ def signoff(decision_id: int, role: str, name: str, comment: str | None, db: str
 @click.pass_context
 def verify(ctx: click.Context, expect_head: str | None, db: str | None) -> None:
     """Check the hash chain; exit 0 when intact, 4 naming the first broken entry otherwise."""
+    from analysis.decision_log import display_url
+
     with _open(db) as store:
         result = store.verify(expected_head=expect_head)
         where = display_url(store.url)

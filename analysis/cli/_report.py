@@ -50,14 +50,10 @@ from analysis.decision import (
     make_profile,
     parse_constraint,
 )
-from analysis.report import (
-    build_report,
-    report_to_html,
-    report_to_json,
-    report_to_markdown,
-    report_to_pdf,
-)
 from analysis.scorecard import write_text_atomic
+
+# analysis.report (the report builder and its figures) is imported when a report is written, so
+# ``tradeoffs report --help`` and ``tradeoffs log --help`` do not load it.
 
 FORMATS = {"html": ".html", "pdf": ".pdf", "md": ".md", "json": ".json"}
 _SUFFIX_FORMAT = {".html": "html", ".htm": "html", ".pdf": "pdf", ".md": "md", ".markdown": "md", ".json": "json"}
@@ -116,6 +112,8 @@ def parse_timestamp(text: str | None) -> datetime:
 
 def export_report(report, fmt: str, *, browser: str | None = None) -> str | bytes:
     """The report in one of :data:`FORMATS`."""
+    from analysis.report import report_to_html, report_to_json, report_to_markdown, report_to_pdf
+
     if fmt == "html":
         return report_to_html(report)
     if fmt == "md":
@@ -187,6 +185,8 @@ def report(
     the decision record (schema tradeoffs.decision_record, see docs/decision_record.md). The
     file is written atomically.
     """  # noqa: D301 - "\b" keeps click from rewrapping the examples
+    from analysis.report import build_report
+
     kind = resolve_format(fmt, out_path)
     now = parse_timestamp(timestamp)
     if decision_path is not None:
