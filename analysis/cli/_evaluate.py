@@ -8,15 +8,18 @@ import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from analysis._errors import InputError
-from analysis.evaluation import EvalSettings, ValueSpec, parse_value_matrix, prepare_data
-from analysis.loading import JOINS, fingerprint_dataset, load_model, load_table
-from analysis.pipeline import Stages, check_incumbent, prepare_train_frame, run_evaluation
-from analysis.scenario import load_card
-from analysis.scorecard import Scorecard, incumbent_of, save_scorecard
+from analysis.loading import JOINS
+
+if TYPE_CHECKING:
+    from analysis.scorecard import Scorecard
+
+# The evaluation stack (scikit-learn, scipy) is imported inside the functions that run it, so
+# ``tradeoffs evaluate --help`` does not load it.
 
 SECOND_TABLE = (
     "latency_ms_p50",
@@ -281,6 +284,12 @@ def evaluate(
       tradeoffs evaluate --data test.csv --target churned --sensitive gender \\
           --model a.skops --model b.skops --out scorecard.json
     """  # noqa: D301 - "\b" keeps click from rewrapping the examples
+    from analysis.evaluation import EvalSettings, ValueSpec, parse_value_matrix, prepare_data
+    from analysis.loading import fingerprint_dataset, load_model, load_table
+    from analysis.pipeline import Stages, check_incumbent, run_evaluation
+    from analysis.scenario import load_card
+    from analysis.scorecard import save_scorecard
+
     started = time.perf_counter()
     defaults = load_card(card) if card else None
     if defaults is not None:
@@ -418,6 +427,9 @@ def _explain_settings(enabled: bool, rows: int, budget: float, seed: int):
 
 
 def _train_frame(path: str, data, backtest: bool):
+    from analysis.loading import load_table
+    from analysis.pipeline import prepare_train_frame
+
     frame = load_table(path, what="training data file")
     return prepare_train_frame(frame, data, backtest=backtest, source=str(path))
 
@@ -476,6 +488,8 @@ class _progress:
 
 def summary_dict(scorecard: Scorecard, path: Path, elapsed: float) -> dict:
     """Machine-readable summary printed by ``--json``."""
+    from analysis.scorecard import incumbent_of
+
     incumbent = incumbent_of(scorecard)
     frame = scorecard.to_frame()
     lo, hi = scorecard.interval_frames()
@@ -553,6 +567,8 @@ def _table(scorecard: Scorecard, shown, title: str):
         if o.name not in best and len(col) > 1:
             best[o.name] = col.idxmax() if o.direction == "max" else col.idxmin()
     table = Table(title=title)
+    from analysis.scorecard import incumbent_of
+
     incumbent = incumbent_of(scorecard)
     labels = {n: n + (" (incumbent)" if n == incumbent else "") for n in scorecard.candidate_names}
     table.add_column("candidate", no_wrap=True, min_width=max(len(label) for label in labels.values()))
