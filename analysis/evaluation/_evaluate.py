@@ -1,7 +1,10 @@
 """From predictions to a scorecard.
 
 Point values, paired bootstrap intervals, comparisons with the best candidate, fairness
-slices, business value and per-window series, all from one pass of shared code.
+slices, business value and per-window series, all from one pass of shared code: the rows are
+scored a chunk at a time into per-resample sums (:mod:`analysis.evaluation._accumulate`) with
+Poisson bootstrap weights (:mod:`analysis.evaluation._bootstrap`), so memory does not grow with
+rows x resamples.
 
 Fairness objectives (see :mod:`analysis.evaluation._fairness`): for each single sensitive
 attribute ``A``, ``<base>[A]`` (``equalized_odds_difference[sex]``) over the groups of ``A``
@@ -26,14 +29,15 @@ import numpy as np
 import pandas as pd
 
 from analysis._errors import InputError
-from analysis.evaluation._bootstrap import bootstrap_weights, percentile_interval
+from analysis.evaluation._accumulate import MAX_BINS
+from analysis.evaluation._bootstrap import BOOTSTRAP_METHOD, percentile_interval
 from analysis.evaluation._curves import binary_curves, multiclass_curves, regression_curves
 from analysis.evaluation._data import EvalData
 from analysis.evaluation._fairness import (
     BINARY_RATES,
     CI_METHOD,
+    GroupCounts,
     build_group_indexes,
-    count_groups,
     eligible_groups,
     group_rate_intervals,
     group_rates,
@@ -42,9 +46,8 @@ from analysis.evaluation._fairness import (
     small_group_rule,
 )
 from analysis.evaluation._predict import Predictions
-from analysis.evaluation._quality import candidate_terms, metrics_for
-from analysis.evaluation._ranking import transposed
-from analysis.evaluation._value import value_row_columns
+from analysis.evaluation._ranking import make_score_order, weighted_ranking_metrics
+from analysis.evaluation._score import CHUNK_ROWS, score_predictions
 from analysis.objectives import (
     CLASSIFICATION_METRICS,
     FAIRNESS_BASES,
@@ -86,6 +89,10 @@ class EvalSettings:
         pandas period alias of the time windows (``"M"`` = calendar month).
     intersections : bool
         Also report the intersection of all sensitive attributes.
+    ranking_bins : int
+        Score bins for the bootstrap resamples of ROC AUC and PR AUC: a candidate with at most
+        this many distinct scores is exact; above it, the resamples use this many quantile bins
+        and the scorecard's ``ranking`` section states the largest error that can cause.
     """
 
     n_bootstrap: int = 1000
@@ -94,6 +101,7 @@ class EvalSettings:
     min_group_size: int = 30
     window: str = "M"
     intersections: bool = True
+    ranking_bins: int = MAX_BINS
 
     def to_dict(self) -> dict:
         """The settings as recorded in the scorecard, with the small-group rule and interval method spelled out."""
@@ -101,6 +109,7 @@ class EvalSettings:
             **self.__dict__,
             "small_group_rule": small_group_rule(self.min_group_size),
             "group_ci_method": CI_METHOD,
+            "bootstrap_method": BOOTSTRAP_METHOD,
         }
 
 
@@ -157,15 +166,13 @@ def main_metric(task: str, available: Sequence[str]) -> str:
     return "roc_auc" if "roc_auc" in available else "accuracy"
 
 
-def _window_matrix(data: EvalData, window: str) -> tuple[list[str], np.ndarray]:
-    periods = pd.PeriodIndex(data.frame[data.time], freq=window) if data.time else None
-    if periods is None:
-        return [], np.zeros((0, data.n_rows))
-    labels = sorted(set(periods.astype(str)))
-    codes = pd.Categorical(periods.astype(str), categories=labels).codes
-    W = np.zeros((len(labels), data.n_rows))
-    W[codes, np.arange(data.n_rows)] = 1.0
-    return labels, W
+def _window_codes(data: EvalData, window: str) -> tuple[list[str], np.ndarray | None]:
+    """Sorted window labels and each row's window (an index into them); no time column: ``([], None)``."""
+    if not data.time:
+        return [], None
+    periods = pd.PeriodIndex(data.frame[data.time], freq=window)
+    codes, uniques = pd.factorize(periods, sort=True)
+    return [str(u) for u in uniques], codes.astype(np.int64)
 
 
 def evaluate_predictions(
@@ -176,6 +183,7 @@ def evaluate_predictions(
     now: datetime,
     failed: Sequence[tuple[str, dict, str]] = (),
     progress: Progress | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> Scorecard:
     """Score every candidate's predictions on the same rows into a :class:`Scorecard`.
 
@@ -194,6 +202,9 @@ def evaluate_predictions(
         value missing.
     progress : callable, optional
         Called as ``progress(candidate, stage)`` when a candidate's stage finishes.
+    chunk_rows : int
+        Rows scored at a time (:mod:`analysis.evaluation._accumulate`); any value gives the same
+        scorecard up to floating-point summation order.
     """
     if not predictions and not failed:
         raise InputError("no candidates to evaluate; pass at least one --model or --predictions.")
@@ -209,43 +220,46 @@ def evaluate_predictions(
     if settings.min_group_size < 1:
         raise InputError(f"min_group_size must be at least 1 row, got {settings.min_group_size}.")
     task = data.task
-    n_classes = len(data.spec.classes)
     groups = build_group_indexes(data.frame, data.sensitive, intersections=settings.intersections)
     scored_attrs = [a for a in data.sensitive if any(g.attribute == a for g in groups)]
     eligible = {g.attribute: eligible_groups(group_sizes(g), min_group_size=settings.min_group_size) for g in groups}
-    value_rows = value_row_columns(data.frame, data.value) if task == "binary" else {}
-    cts = [candidate_terms(data, p, groups, value_rows) for p in predictions]
+    labels, window_codes = _window_codes(data, settings.window)
+    scores = score_predictions(
+        data,
+        predictions,
+        groups=groups,
+        window_codes=window_codes,
+        n_windows=len(labels),
+        n_resamples=settings.n_bootstrap,
+        random_state=settings.random_state,
+        max_bins=settings.ranking_bins,
+        chunk_rows=chunk_rows,
+    )
+    ranking = _exact_ranking(data, predictions, scores, window_codes, len(labels), settings.ranking_bins)
 
-    # Point estimates.
-    ones = np.ones((1, data.n_rows))
     point: list[dict] = []
     point_groups: list[dict] = []
     point_fair: list[dict] = []
-    for ct in cts:
-        o, g = metrics_for(ct, ones, task, n_classes)
-        fair, per_attr = scored_fairness(_group_inputs(g, groups, task), eligible, task=task, scored=scored_attrs)
-        o.update(fair)  # scored figures: eligible groups only
+    boot: list[dict[str, np.ndarray]] = []
+    boot_groups: list[dict] = []
+    for cs in scores:
+        o = dict(cs.metrics)
+        fair, per_attr = scored_fairness(
+            _group_inputs(cs.groups, groups, task), eligible, task=task, scored=scored_attrs
+        )
+        o.update(fair)  # scored figures: eligible groups only, the same groups in every resample
         point.append({k: float(v[0]) for k, v in o.items()})
-        point_groups.append({k: v[0] for k, v in g.items()})
+        point_groups.append({k: v[0] for k, v in cs.groups.items()})
         point_fair.append({a: {k: float(v[0]) for k, v in d.items()} for a, d in per_attr.items()})
-
-    # Paired bootstrap: the same resamples for every candidate.
-    boot: list[dict[str, list]] = [dict() for _ in cts]
-    boot_groups: list[dict] = [dict() for _ in cts]
-    if settings.n_bootstrap > 0:
-        for W in bootstrap_weights(data.n_rows, settings.n_bootstrap, random_state=settings.random_state):
-            Wt = transposed(W)  # shared by every candidate's ranking metrics
-            for i, ct in enumerate(cts):
-                o, g = metrics_for(ct, W, task, n_classes, Wt=Wt)
-                fair, _ = scored_fairness(_group_inputs(g, groups, task), eligible, task=task, scored=scored_attrs)
-                o.update(fair)  # the same eligible groups in every resample
-                for k, v in o.items():
-                    boot[i].setdefault(k, []).append(v)
-                for k, v in g.items():
-                    if k[1] == "mae":  # classification rates get Wilson intervals instead
-                        boot_groups[i].setdefault(k, []).append(v)
-        boot = [{k: np.concatenate(v) for k, v in b.items()} for b in boot]
-        boot_groups = [{k: np.concatenate(v) for k, v in b.items()} for b in boot_groups]
+        if settings.n_bootstrap > 0:
+            boot.append({k: v[1:] for k, v in o.items()})
+            # classification rates get Wilson intervals instead
+            boot_groups.append({k: v[1:] for k, v in cs.groups.items() if k[1] == "mae"})
+        else:
+            boot.append({})
+            boot_groups.append({})
+    for i, exact in enumerate(ranking["point"]):
+        point[i].update(exact)
     for p in predictions:
         if progress:
             progress(p.name, "metrics")
@@ -271,7 +285,7 @@ def evaluate_predictions(
     comparisons = _comparisons(predictions, point, boot, objectives, settings)
     slices = _slice_rows(data, predictions, groups, point_groups, boot_groups, settings, scored_attrs)
     fairness_section = _fairness_section(predictions, groups, point_fair, eligible, settings, scored_attrs)
-    windows, trend = _windows(data, cts, settings, task, n_classes, present)
+    windows, trend = _windows(scores, ranking["windows"], labels, settings, task, present)
 
     candidates = [
         Candidate(
@@ -283,6 +297,8 @@ def evaluate_predictions(
         for p in predictions
     ] + [Candidate(name=n, source=_freeze(_clean(src)), status="failed", errors=(msg,)) for n, src, msg in failed]
     sections = {"fairness": fairness_section, "curves": _curves(data, predictions)}
+    if ranking["section"]:
+        sections["ranking"] = ranking["section"]
     if trend:
         sections["trend"] = trend
     return Scorecard(
@@ -301,6 +317,75 @@ def evaluate_predictions(
         ),
         created_at=now.isoformat(),
     )
+
+
+def _exact_ranking(data, predictions, scores, window_codes, n_windows, max_bins) -> dict:
+    """Exact ROC AUC / average precision where the bins were not the distinct scores.
+
+    The predictions are in memory here, so the point estimate and each window are computed
+    exactly (sorting the whole column); only the bootstrap resamples keep the binned figures,
+    with the bound recorded in the ``ranking`` section.
+    """
+    point: list[dict] = []
+    windows: list[dict] = []
+    by_candidate = {}
+    any_binned = False
+    for p, cs in zip(predictions, scores, strict=True):
+        exact_point: dict = {}
+        exact_windows: dict = {}
+        binned = bool(cs.bins) and not all(b.exact for b in cs.bins)
+        if binned:
+            any_binned = True
+            columns = _score_columns(data, p)
+            exact_point = _ranking_on(columns, None)
+            if window_codes is not None:
+                per = [_ranking_on(columns, window_codes == w) for w in range(n_windows)]
+                exact_windows = {k: np.array([d[k] for d in per]) for k in ("roc_auc", "pr_auc")}
+        if cs.bins:
+            entry = {
+                "method": "binned" if binned else "exact",
+                "bins": int(max(b.n_bins for b in cs.bins)),
+            }
+            if binned and cs.bounds:
+                for k, v in cs.bounds.items():
+                    finite = v[1:][np.isfinite(v[1:])]
+                    entry[f"{k}_bound"] = float(finite.max()) if finite.size else None
+            by_candidate[p.name] = entry
+        point.append(exact_point)
+        windows.append(exact_windows)
+    section = {}
+    if by_candidate:
+        section = {
+            "method": "binned" if any_binned else "exact",
+            "max_bins": int(max_bins),
+            "applies_to": (
+                "point values and windows are exact (whole columns in memory); bootstrap resamples of ROC AUC and "
+                "PR AUC use score bins where a candidate has more distinct scores than max_bins"
+            ),
+            "bound_rule": (
+                "|AUC - AUC_binned| <= 0.5 * sum_k p_k n_k / (W_pos W_neg); |AP - AP_binned| <= sum_k p_k/W_pos * "
+                "(hi_k - lo_k); *_bound is the largest over the resamples"
+            ),
+            "by_candidate": by_candidate,
+        }
+    return {"point": point, "windows": windows, "section": section}
+
+
+def _score_columns(data: EvalData, p: Predictions) -> list[tuple[np.ndarray, np.ndarray]]:
+    if data.task == "binary":
+        return [(data.y == 1, p.y_score)]
+    return [(data.y == c, p.y_prob[:, c]) for c in range(p.y_prob.shape[1])]
+
+
+def _ranking_on(columns, mask) -> dict:
+    aucs, aps = [], []
+    for is_pos, score in columns:
+        pos, sc = (is_pos, score) if mask is None else (is_pos[mask], score[mask])
+        W = np.ones((1, len(sc)))
+        auc, ap = weighted_ranking_metrics(W, make_score_order(pos, sc))
+        aucs.append(auc[0])
+        aps.append(ap[0])
+    return {"roc_auc": float(np.mean(aucs)), "pr_auc": float(np.mean(aps))}
 
 
 def _curves(data: EvalData, predictions: Sequence[Predictions]) -> dict:
@@ -357,15 +442,13 @@ def _slice_rows(data, predictions, groups, point_groups, boot_groups, settings, 
     """One row per candidate x attribute x group: size, flags, rates and their intervals."""
     task = data.task
     rows = []
-    Y = np.vstack([p.y_pred for p in predictions]) if predictions else np.zeros((0, data.n_rows))
     for g in groups:
         n = group_sizes(g)
         scored = g.attribute in scored_attrs
         if task == "regression":
             rates, intervals, method = None, None, "bootstrap_percentile"
         else:
-            correct = (Y == np.asarray(data.y)[None, :]) if task == "multiclass" else None
-            counts = count_groups(data.y, Y, g, correct=correct)
+            counts = _point_counts(point_groups, g, task)
             rates = group_rates(counts)
             intervals = group_rate_intervals(counts, confidence=settings.confidence)
             method = CI_METHOD
@@ -398,6 +481,22 @@ def _slice_rows(data, predictions, groups, point_groups, boot_groups, settings, 
                 row["ci_method"] = method
                 rows.append(row)
     return rows
+
+
+def _point_counts(point_groups, g, task) -> GroupCounts:
+    """Per-group counts of every candidate (candidates x groups) from the point-estimate sums."""
+
+    def stack(name):
+        return (
+            np.vstack([pg[(g.attribute, name)] for pg in point_groups]) if point_groups else np.zeros((0, g.n_groups))
+        )
+
+    n = stack("n")
+    if task == "binary":
+        pos, pred, tp = stack("pos"), stack("pred_pos"), stack("tp")
+        return GroupCounts(n=n, pos=pos, pred_pos=pred, tp=tp, correct=n - pos - pred + 2 * tp)
+    zero = np.zeros_like(n)
+    return GroupCounts(n=n, pos=zero, pred_pos=zero, tp=zero, correct=stack("correct"))
 
 
 def _fairness_section(predictions, groups, point_fair, eligible, settings, scored_attrs) -> dict:
@@ -439,21 +538,19 @@ def _fairness_section(predictions, groups, point_fair, eligible, settings, score
     }
 
 
-def _windows(data, cts, settings, task, n_classes, present) -> tuple[list[dict], dict]:
-    labels, W = _window_matrix(data, settings.window)
+def _windows(scores, exact_windows, labels, settings, task, present) -> tuple[list[dict], dict]:
     if not labels:
         return [], {}
     rows = []
     series: dict[str, dict[str, list]] = {}
-    counts = W.sum(axis=1)
     keep = [m for m in present if get_objective(m).group in ("quality", "value")]
-    for ct in cts:
-        o, _ = metrics_for(ct, W, task, n_classes)
+    for cs, exact in zip(scores, exact_windows, strict=True):
+        o = {**cs.windows, **exact}
         for w, label in enumerate(labels):
-            row = {"candidate": ct.name, "window": label, "n": int(counts[w])}
+            row = {"candidate": cs.name, "window": label, "n": int(cs.window_n[w])}
             row.update({m: float(o[m][w]) for m in keep if m in o})
             rows.append(row)
-        series[ct.name] = {m: [float(x) for x in o[m]] for m in keep if m in o}
+        series[cs.name] = {m: [float(x) for x in o[m]] for m in keep if m in o}
     main = main_metric(task, present)
     x = np.arange(len(labels), dtype=float)
     trend = {"metric": main, "unit": "per window", "window": settings.window, "windows": labels, "slope": {}}

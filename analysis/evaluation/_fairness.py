@@ -85,29 +85,46 @@ class GroupIndex:
         return out
 
 
+def _sorted_groups(labels: Sequence[str], codes: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:
+    """Labels in sorted order (equal labels merged) and the codes renumbered to match."""
+    labels = [str(x) for x in labels]
+    ordered = sorted(set(labels))
+    where = {label: i for i, label in enumerate(ordered)}
+    remap = np.array([where[label] for label in labels], dtype=np.int64)
+    return tuple(ordered), remap[codes] if len(remap) else codes.astype(np.int64)
+
+
+def _column_groups(series: pd.Series) -> tuple[tuple[str, ...], np.ndarray]:
+    """A column's groups: its values as text (missing as :data:`MISSING_GROUP`), sorted, and each row's code.
+
+    Factorises the column first and converts only the distinct values to text, so a column of
+    millions of rows is never turned into Python strings.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    text = pd.Series(uniques).astype("string").fillna(MISSING_GROUP).astype(str).tolist()
+    codes = np.asarray(codes, dtype=np.int64)
+    if (codes < 0).any():
+        codes = np.where(codes < 0, len(text), codes)
+        text.append(MISSING_GROUP)
+    return _sorted_groups(text, codes)
+
+
 def build_group_indexes(
     frame: pd.DataFrame, sensitive: Sequence[str], *, intersections: bool = True
 ) -> list[GroupIndex]:
-    """One :class:`GroupIndex` per sensitive column, plus their intersection when there are several."""
-    indexes = []
-    labels_per_col = {}
-    for col in sensitive:
-        values = frame[col].astype("string").fillna(MISSING_GROUP).astype(str)
-        labels_per_col[col] = values
-        cats = pd.Categorical(values)
-        indexes.append(GroupIndex(col, tuple(str(c) for c in cats.categories), cats.codes.astype(np.int64)))
+    """One :class:`GroupIndex` per sensitive column, plus their intersection when there are several.
+
+    Labels are the column values as text, sorted; an intersection's labels join the values with
+    :data:`INTERSECTION_SEP`, and it has only the combinations that occur.
+    """
+    indexes = [GroupIndex(col, *_column_groups(frame[col])) for col in sensitive]
     if intersections and len(sensitive) > 1:
-        combined = labels_per_col[sensitive[0]]
-        for col in sensitive[1:]:
-            combined = combined + INTERSECTION_SEP + labels_per_col[col]
-        cats = pd.Categorical(combined)
-        indexes.append(
-            GroupIndex(
-                INTERSECTION_SEP.join(sensitive),
-                tuple(str(c) for c in cats.categories),
-                cats.codes.astype(np.int64),
-            )
-        )
+        labels, codes = list(indexes[0].labels), indexes[0].codes
+        for g in indexes[1:]:
+            combo, inverse = np.unique(codes * g.n_groups + g.codes, return_inverse=True)
+            labels = [labels[c // g.n_groups] + INTERSECTION_SEP + g.labels[c % g.n_groups] for c in combo]
+            codes = inverse.ravel().astype(np.int64)
+        indexes.append(GroupIndex(INTERSECTION_SEP.join(sensitive), *_sorted_groups(labels, codes)))
     return indexes
 
 
@@ -155,18 +172,22 @@ def count_groups(
         Whether each prediction is right, for multiclass tasks; derived from ``Y_pred`` when
         omitted.
     """
-    M = group.indicator(np.float32 if Y_pred.shape[0] > 64 else np.float64)
-    y = np.asarray(y_true, dtype=M.dtype)
-    P = np.asarray(Y_pred, dtype=M.dtype)
-    My = M * y[:, None]
-    n = np.broadcast_to(M.sum(axis=0, dtype=np.float64), (P.shape[0], group.n_groups))
-    pos = np.broadcast_to(My.sum(axis=0, dtype=np.float64), (P.shape[0], group.n_groups))
-    pred_pos = (P @ M).astype(np.float64)
-    tp = (P @ My).astype(np.float64)
+    from scipy import sparse
+
+    rows = np.arange(len(group.codes))
+    M = sparse.csr_matrix((np.ones(len(rows)), (rows, group.codes)), shape=(len(rows), group.n_groups))
+    y = np.asarray(y_true, dtype=np.float64)
+    P = np.asarray(Y_pred, dtype=np.float64)
+    sizes = np.bincount(group.codes, minlength=group.n_groups).astype(np.float64)
+    positives = np.bincount(group.codes, weights=y, minlength=group.n_groups)
+    n = np.broadcast_to(sizes, (P.shape[0], group.n_groups))
+    pos = np.broadcast_to(positives, (P.shape[0], group.n_groups))
+    pred_pos = np.asarray((M.T @ P.T).T)
+    tp = np.asarray((M.T @ (P * y).T).T)
     if correct is None:
         right = n - pos - pred_pos + 2 * tp
     else:
-        right = (np.asarray(correct, dtype=M.dtype) @ M).astype(np.float64)
+        right = np.asarray((M.T @ np.asarray(correct, dtype=np.float64).T).T)
     return GroupCounts(n=n, pos=pos, pred_pos=pred_pos, tp=tp, correct=right)
 
 

@@ -159,6 +159,72 @@ def _align_proba(proba: np.ndarray, model_classes: Sequence, target: TargetSpec,
     return out
 
 
+#: Rows passed to a model at a time: bounds the memory of its intermediate arrays.
+PREDICT_ROWS = 262_144
+#: Final estimators whose ``predict`` is ``classes_[argmax(predict_proba)]`` (ties to the first
+#: class), so one ``predict_proba`` call gives both the labels and the probabilities. Others
+#: (an SVC with Platt scaling, a stratified DummyClassifier, custom classes, ONNX sessions) are
+#: asked for both.
+ARGMAX_ESTIMATORS = frozenset(
+    {
+        "BernoulliNB",
+        "CalibratedClassifierCV",
+        "ComplementNB",
+        "DecisionTreeClassifier",
+        "ExtraTreeClassifier",
+        "ExtraTreesClassifier",
+        "GaussianNB",
+        "GradientBoostingClassifier",
+        "HistGradientBoostingClassifier",
+        "KNeighborsClassifier",
+        "LinearDiscriminantAnalysis",
+        "LogisticRegression",
+        "LogisticRegressionCV",
+        "MLPClassifier",
+        "MultinomialNB",
+        "QuadraticDiscriminantAnalysis",
+        "RandomForestClassifier",
+    }
+)
+
+
+def _final_estimator(model):
+    steps = getattr(model, "steps", None)
+    return steps[-1][1] if steps else model
+
+
+def labels_from_proba(model) -> bool:
+    """Whether ``model.predict`` equals ``classes_[argmax(predict_proba)]`` (see :data:`ARGMAX_ESTIMATORS`)."""
+    final = _final_estimator(model)
+    name = type(final).__name__
+    if type(final).__module__.split(".")[0] != "sklearn" or getattr(model, "classes_", None) is None:
+        return False
+    if name == "DummyClassifier":
+        return getattr(final, "strategy", None) in ("most_frequent", "prior")
+    return name in ARGMAX_ESTIMATORS
+
+
+def _predict_rows(model, X: pd.DataFrame, task: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Labels, probabilities and decision scores of ``X``, each model method called once per row."""
+    has_proba = task != "regression" and callable(getattr(model, "predict_proba", None))
+    proba = score = None
+    raw_pred = None
+    if has_proba:
+        try:
+            proba = np.asarray(model.predict_proba(X))
+        except (AttributeError, NotImplementedError):
+            proba = None
+    if proba is not None and labels_from_proba(model):
+        classes = np.asarray(model.classes_)
+        P = proba if proba.ndim == 2 else np.column_stack([1 - proba, proba])
+        raw_pred = classes[np.argmax(P, axis=1)]
+    else:
+        raw_pred = np.asarray(model.predict(X))
+    if task != "regression" and proba is None and callable(getattr(model, "decision_function", None)):
+        score = np.asarray(model.decision_function(X), dtype=float)
+    return raw_pred, proba, score
+
+
 def predict_model(
     loaded: LoadedModel,
     frame: pd.DataFrame,
@@ -166,29 +232,33 @@ def predict_model(
     target: TargetSpec,
     *,
     data_source: str,
+    predict_rows: int = PREDICT_ROWS,
 ) -> Predictions:
-    """Run a model on the evaluation rows and encode its outputs."""
-    X = frame[list(features)]
+    """Run a model on the evaluation rows and encode its outputs.
+
+    The rows go to the model ``predict_rows`` at a time, and a scikit-learn classifier whose
+    labels are the argmax of its probabilities (:func:`labels_from_proba`) is asked only for
+    ``predict_proba``: one pass over the rows gives both.
+    """
     model = loaded.model
     notes: list[str] = []
     start = time.perf_counter()
+    parts: list[tuple] = []
+    X = None
     try:
-        raw_pred = np.asarray(model.predict(X))
-        proba = score = None
-        if target.task != "regression":
-            if callable(getattr(model, "predict_proba", None)):
-                try:
-                    proba = model.predict_proba(X)
-                except (AttributeError, NotImplementedError):
-                    proba = None
-            if proba is None and callable(getattr(model, "decision_function", None)):
-                score = np.asarray(model.decision_function(X), dtype=float)
+        for a in range(0, len(frame), predict_rows):
+            X = frame.iloc[a : a + predict_rows][list(features)]
+            parts.append(_predict_rows(model, X, target.task))
     except InputError:
         raise
     except Exception as exc:
-        raise _explain_predict_failure(exc, X, loaded, data_source) from None
+        raise _explain_predict_failure(exc, frame[list(features)], loaded, data_source) from None
+    raw_pred = np.concatenate([p[0].ravel() for p in parts]) if parts else np.zeros(0)
+    proba = np.concatenate([p[1] for p in parts]) if parts and parts[0][1] is not None else None
+    score = np.concatenate([p[2] for p in parts]) if parts and parts[0][2] is not None else None
+    del parts
     seconds = time.perf_counter() - start
-    y_pred = target.encode(raw_pred.ravel(), source=loaded.path)
+    y_pred = target.encode(raw_pred, source=loaded.path)
     y_prob = y_score = None
     kind = "none"
     if proba is not None:
