@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from analysis.scenario import builtin_card_path
-
 
 @click.command()
 @click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder to write the scenario into.")
@@ -20,6 +18,7 @@ def sample(out: str, seed: int | None) -> None:
     model weights byte for byte on the same kind of CPU and to floating-point rounding on another
     (BLAS kernels differ by CPU). The command says which.
     """
+    from analysis.scenario import builtin_card_path
     from sample_data.generate import SEED, compare_scenarios, generate_scenario
 
     started = time.perf_counter()
