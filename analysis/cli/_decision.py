@@ -33,7 +33,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-import pandas as pd
 
 from analysis._errors import InputError
 from analysis.decision import (
@@ -137,6 +136,8 @@ def load_input(path: Path, directions: dict[str, str], needed: set[str], *, keep
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         return load_scorecard(path)
+    import pandas as pd  # only a metrics table needs pandas
+
     try:
         frame = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
     except Exception as exc:  # pandas raises many types for unreadable files
