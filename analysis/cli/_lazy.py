@@ -61,6 +61,12 @@ class LazyCommands(MutableMapping[str, click.Command]):
 
     Iterating, ``len`` and ``in`` import nothing; ``mapping[name]`` (and ``get``, ``items``,
     ``values``) import the command's module.
+
+    >>> commands = LazyCommands({"sample": LazyCommand("analysis.cli._sample", "sample", "Regenerate...")})
+    >>> list(commands), "sample" in commands, commands.is_loaded("sample")
+    (['sample'], True, False)
+    >>> commands["sample"].name, commands.is_loaded("sample")
+    ('sample', True)
     """
 
     def __init__(self, table: Mapping[str, LazyCommand]) -> None:
