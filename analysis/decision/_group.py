@@ -7,10 +7,13 @@ ones when any exist):
 
 * ``utilitarian`` — maximise the influence-weighted mean utility.
 * ``borda`` — each stakeholder gives a candidate one point per considered candidate it beats
-  (half a point per tie), i.e. ``n - rank``; points are weighted by influence.
+  (half a point per candidate it neither beats nor loses to), i.e. ``n - rank``; points are
+  weighted by influence. Computed with one sort per stakeholder.
 * ``copeland`` — ``i`` beats ``k`` when the influence-weighted number of stakeholders preferring
   ``i`` exceeds that preferring ``k``; score = wins - losses. A candidate beating every other is
-  the Condorcet winner (reported when it exists).
+  the Condorcet winner (reported when it exists). Pairwise majorities are counted in chunks of
+  candidates (``O(p n²)`` work once, bounded memory); re-deciding under resampling only scores the
+  candidates that can win (see :func:`rule_winner`).
 * ``minimax-regret`` (default) — ``regret_s(i) = max_k U_s(k) - U_s(i)``; choose the candidate
   whose largest regret over stakeholders is smallest: nobody loses much against their own
   favourite. Unweighted (influence does not apply).
@@ -118,27 +121,132 @@ def check_rule(rule: str) -> str:
     return rule
 
 
-def _rule_scores(u: np.ndarray, infl: np.ndarray) -> dict[str, tuple[np.ndarray, bool]]:
+def _counts(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per stakeholder and candidate: how many candidates it beats and loses to (by more than the tolerance).
+
+    One sort per stakeholder (``O(p n log n)``): ``s`` sorted, ``i`` beats ``k`` when
+    ``u_i > u_k + tol``, i.e. ``u_i`` exceeds the ``(s + tol)`` entries to its left; it loses to
+    ``k`` when ``u_k > u_i + tol``.
+    """
     p, n = u.shape
+    better = np.empty((p, n), dtype=np.int64)
+    worse = np.empty((p, n), dtype=np.int64)
+    for s in range(p):
+        srt = np.sort(u[s])
+        better[s] = np.searchsorted(srt + _TOL, u[s], side="left")
+        worse[s] = n - np.searchsorted(srt, u[s] + _TOL, side="right")
+    return better, worse
+
+
+def _copeland_rows(u: np.ndarray, infl: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairwise-majority wins and losses of the candidates ``rows`` against every candidate.
+
+    ``votes[i, k]`` is the influence-weighted number of stakeholders preferring ``i`` to ``k``;
+    ``i`` beats ``k`` when ``votes[i, k] > votes[k, i] + tol``. Computed ``chunk x n`` at a time, so
+    memory stays bounded; ``O(p * len(rows) * n)`` work.
+    """
+    p, n = u.shape
+    wins = np.zeros(len(rows), dtype=np.int64)
+    losses = np.zeros(len(rows), dtype=np.int64)
+    step = max(1, 2_000_000 // max(1, n))
+    for a in range(0, len(rows), step):
+        part = rows[a : a + step]
+        fwd = np.zeros((len(part), n))
+        bwd = np.zeros((len(part), n))
+        for s in range(p):
+            ui = u[s, part][:, None]
+            uk = u[s][None, :]
+            fwd += infl[s] * (ui > uk + _TOL)
+            bwd += infl[s] * (uk > ui + _TOL)
+        wins[a : a + step] = (fwd > bwd + _TOL).sum(axis=1)
+        losses[a : a + step] = (bwd > fwd + _TOL).sum(axis=1)
+    return wins, losses
+
+
+def _rule_scores(u: np.ndarray, infl: np.ndarray, rules=GROUP_RULES) -> dict[str, tuple[np.ndarray, bool]]:
+    """Every rule's score per candidate of ``u`` (``p x n``), without any ``n x n`` or ``p x n x n`` tensor.
+
+    Borda from one sort per stakeholder; Copeland from pairwise majorities computed in chunks.
+    """
+    p, n = u.shape
+    out: dict[str, tuple[np.ndarray, bool]] = {}
     wmean = (infl[:, None] * u).sum(axis=0) / infl.sum()
-    better = (u[:, :, None] > u[:, None, :] + _TOL).sum(axis=2)  # [s, i] = #k that i beats for s
-    equal = (np.abs(u[:, :, None] - u[:, None, :]) <= _TOL).sum(axis=2) - 1
-    borda = (infl[:, None] * (better + equal / 2)).sum(axis=0)
-    prefer = (u[:, :, None] > u[:, None, :] + _TOL).astype(float)  # [s, i, k]
-    votes = (infl[:, None, None] * prefer).sum(axis=0)  # [i, k]
+    out["utilitarian"] = (wmean, True)
+    if "borda" in rules:
+        better, worse = _counts(u)
+        neither = n - 1 - better - worse
+        out["borda"] = ((infl[:, None] * (better + neither / 2)).sum(axis=0), True)
+    if "copeland" in rules:
+        wins, losses = _copeland_rows(u, infl, np.arange(n))
+        out["copeland"] = ((wins - losses).astype(float), True)
+        out["_wins"] = (wins, True)
+    regret = u.max(axis=1, keepdims=True) - u
+    out["minimax-regret"] = (regret.max(axis=0), False)
+    out["maximin"] = (u.min(axis=0), True)
+    return out
+
+
+def naive_rule_scores(u: np.ndarray, infl: np.ndarray) -> dict[str, tuple[np.ndarray, bool]]:
+    """Reference for tests and benchmarks: the rules from ``p x n x n`` comparison tensors."""
+    u = np.asarray(u, dtype=float)
+    infl = np.asarray(infl, dtype=float)
+    wmean = (infl[:, None] * u).sum(axis=0) / infl.sum()
+    prefer = u[:, :, None] > u[:, None, :] + _TOL  # [s, i, k]: s prefers i to k
+    better = prefer.sum(axis=2)
+    worse = prefer.sum(axis=1)
+    neither = u.shape[1] - 1 - better - worse
+    borda = (infl[:, None] * (better + neither / 2)).sum(axis=0)
+    votes = (infl[:, None, None] * prefer.astype(float)).sum(axis=0)
     wins = (votes > votes.T + _TOL).sum(axis=1)
     losses = (votes.T > votes + _TOL).sum(axis=1)
-    copeland = (wins - losses).astype(float)
     regret = u.max(axis=1, keepdims=True) - u
-    maxregret = regret.max(axis=0)
-    maximin = u.min(axis=0)
     return {
         "utilitarian": (wmean, True),
         "borda": (borda, True),
-        "copeland": (copeland, True),
-        "minimax-regret": (maxregret, False),
-        "maximin": (maximin, True),
+        "copeland": ((wins - losses).astype(float), True),
+        "minimax-regret": (regret.max(axis=0), False),
+        "maximin": (u.min(axis=0), True),
     }
+
+
+def _first(key: np.ndarray, wmean: np.ndarray, name_rank: np.ndarray) -> int:
+    """Index of the first of ``lexsort((name_rank, -wmean, key))`` without sorting."""
+    cand = np.flatnonzero(key == key.min())
+    if len(cand) > 1:
+        w = -wmean[cand]
+        cand = cand[w == w.min()]
+    if len(cand) > 1:
+        cand = cand[np.argmin(name_rank[cand])]
+        return int(cand)
+    return int(cand[0])
+
+
+def rule_winner(u: np.ndarray, infl: np.ndarray, rule: str, name_rank: np.ndarray) -> int | None:
+    """Column of ``u`` (``p x n``, the considered candidates) that ``rule`` picks, ties broken as usual.
+
+    The same scores and tie-breaks as :func:`compute_group_decision`, for one rule only. Copeland
+    is computed only for the candidates that can win: ``j`` cannot be first when some ``i`` is
+    at least as good for every stakeholder, has at least the same utilitarian mean and an earlier
+    name (one of them strictly), because then ``i`` beats every candidate ``j`` beats, loses only
+    to candidates that also beat ``j``, and ``j`` does not beat ``i``; so ``copeland_i >=
+    copeland_j`` and ``i`` comes first on each tie-break. The remaining candidates are the
+    non-dominated ones of (utilities, mean, name), found with the fast non-dominated filter.
+    """
+    p, n = u.shape
+    if p == 0 or n == 0:
+        return None
+    wmean = (infl[:, None] * u).sum(axis=0) / infl.sum()
+    if rule == "copeland":
+        from analysis.decision._pareto import compute_nondominated
+
+        costs = np.column_stack([-u.T, -wmean, name_rank.astype(float)])
+        rows = np.flatnonzero(compute_nondominated(costs)[0])
+        wins, losses = _copeland_rows(u, infl, rows)
+        key = np.full(n, np.inf)
+        key[rows] = -(wins - losses).astype(float)
+        return _first(key, wmean, name_rank)
+    s, higher = _rule_scores(u, infl, rules=(rule,))[rule]
+    return _first(-s if higher else s, wmean, name_rank)
 
 
 def compute_group_decision(
@@ -227,11 +335,7 @@ def compute_group_decision(
             )
         )
     regret = uu.max(axis=1, keepdims=True) - uu
-    prefer = (uu[:, :, None] > uu[:, None, :] + _TOL).astype(float)
-    votes = (infl[:, None, None] * prefer).sum(axis=0)
-    beats = votes > votes.T + _TOL
-    np.fill_diagonal(beats, True)
-    cw = [names[i] for i in range(len(names)) if beats[i].all()]
+    cw = [names[i] for i in np.flatnonzero(scores["_wins"][0] == len(names) - 1)]
     chosen = next(x for x in results if x.rule == rule)
     winners = {x.winner for x in results}
     return GroupResult(

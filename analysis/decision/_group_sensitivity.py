@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis._errors import InputError
-from analysis.decision._group import GroupResult, compute_group_decision
+from analysis.decision._group import GroupResult, compute_group_decision, rule_winner
 from analysis.decision._inputs import merged_bounds, scoring_inputs
 from analysis.decision._profiles import StakeholderProfile
+from analysis.decision._rescoring import Rescorer
 from analysis.decision._scoring import score_table
 from analysis.decision._sensitivity import TIES_RULE, LeaveOneOut, compute_ties, sample_values, sample_weights
 from analysis.decision._table import DecisionTable
@@ -51,22 +52,9 @@ def _utilities(
     weights: Sequence[dict[str, float]] | None = None,
 ) -> np.ndarray:
     rows = []
-    for k, p in enumerate(profiles):
-        _, _, cols, w = scoring_inputs(table, p, method, perf)
-        if weights is not None:
-            w = weights[k]
-        sub = table.select(cols)
-        rows.append(
-            score_table(
-                sub,
-                w,
-                method=method,
-                bounds=merged_bounds(sub, p, bounds),
-                perf=perf,
-                missing=p.missing,
-                min_weight_share=p.min_weight_share,
-            ).utilities
-        )
+    for k, (_, _, sc) in enumerate(_rescorers(table, profiles, method=method, bounds=bounds, perf=perf)):
+        w = sc.raw_w if weights is None else np.array([weights[k][c] for c in sc.table.objective_names])
+        rows.append(sc.utilities(None, w[None, :])[0])
     return np.array(rows).reshape(len(profiles), table.n_candidates)
 
 
@@ -81,7 +69,40 @@ def _group_winner(
     perf,
     weights=None,
 ) -> str | None:
+    """The chosen rule's winner on ``table`` (every profile re-scored): what :func:`compute_group_decision` picks."""
     u = _utilities(table, profiles, method=method, bounds=bounds, perf=perf, weights=weights)
+    infl = np.array([p.influence for p in profiles], dtype=float)
+    return _winners(u[None], _mask(table, considered), infl, rule, table.candidates)[0]
+
+
+def naive_group_winner(
+    table: DecisionTable,
+    profiles: Sequence[StakeholderProfile],
+    considered: Sequence[str],
+    *,
+    rule: str,
+    method: str,
+    bounds,
+    perf,
+    weights=None,
+) -> str | None:
+    """Reference for tests and benchmarks: every profile through :func:`score_table`, every rule computed."""
+    rows = []
+    for k, p in enumerate(profiles):
+        _, _, cols, w = scoring_inputs(table, p, method, perf)
+        sub = table.select(cols)
+        rows.append(
+            score_table(
+                sub,
+                w if weights is None else weights[k],
+                method=method,
+                bounds=merged_bounds(sub, p, bounds),
+                perf=perf,
+                missing=p.missing,
+                min_weight_share=p.min_weight_share,
+            ).utilities
+        )
+    u = np.array(rows).reshape(len(profiles), table.n_candidates)
     allowed = set(considered)
     g = compute_group_decision(
         table.candidates,
@@ -92,6 +113,132 @@ def _group_winner(
         rule=rule,
     )
     return g.winner
+
+
+def _rescorers(table, profiles, *, method, bounds, perf):
+    """Per profile: its columns in ``table``, its base weights (summing to 1) and a :class:`Rescorer`."""
+    out = []
+    for p in profiles:
+        _, _, cols, w = scoring_inputs(table, p, method, perf)
+        sub = table.select(cols)
+        scorer = Rescorer(
+            sub,
+            w,
+            method=method,
+            bounds=merged_bounds(sub, p, bounds),
+            perf=perf,
+            missing=p.missing,
+            min_weight_share=p.min_weight_share,
+        )
+        w0 = np.array([w[c] for c in cols]) / sum(w.values())
+        out.append((np.array([table.column(c) for c in cols], dtype=int), w0, scorer))
+    return out
+
+
+def _winners(u: np.ndarray, allowed: np.ndarray, infl: np.ndarray, rule: str, names) -> list[str | None]:
+    """The rule's winner for each draw of ``u`` (``draws x p x n``), as :func:`compute_group_decision` picks it."""
+    name_rank = np.argsort(np.argsort(np.array(names, dtype=object)))
+    out: list[str | None] = []
+    for ud in u:
+        idx = np.flatnonzero(allowed & ~np.isnan(ud).any(axis=0))
+        if not len(idx):
+            out.append(None)
+            continue
+        k = rule_winner(ud[:, idx], infl, rule, name_rank[idx])
+        out.append(None if k is None else names[idx[k]])
+    return out
+
+
+def _mask(table: DecisionTable, names: Sequence[str]) -> np.ndarray:
+    allowed = set(names)
+    return np.array([c in allowed for c in table.candidates], dtype=bool)
+
+
+def group_leave_one_out(
+    table: DecisionTable,
+    profiles: Sequence[StakeholderProfile],
+    group: GroupResult,
+    chosen: str,
+    *,
+    rule: str,
+    method: str,
+    bounds,
+    perf,
+) -> list[tuple[str, str | None]]:
+    """Removals of another candidate that change the group winner: ``(removed, new winner)`` pairs.
+
+    Exact, re-deciding only the removals that can change the winner:
+
+    * A removal that can change some profile's utilities of the others (min-max normalisation
+      with the removed candidate holding a minimum or maximum, or a method whose normalisation
+      reads every candidate; see :func:`~analysis.decision._rescoring.utility_changes_without`)
+      is re-decided in full, as before.
+    * Otherwise every remaining utility is unchanged. A candidate the rules did not consider
+      leaves the considered set as it was: no change. Removing a considered one: utilitarian and
+      maximin scores are per-candidate, so the winner (still present) stays first; minimax-regret
+      changes only if the removed candidate is some profile's best (its regrets are measured from
+      that best), and is then re-decided on the utilities without it; Borda and Copeland scores
+      count pairwise comparisons with the removed candidate, so they are re-decided on the
+      utilities without it (no re-scoring).
+    """
+    parts = _rescorers(table, profiles, method=method, bounds=bounds, perf=perf)
+    infl = np.array([p.influence for p in profiles], dtype=float)
+    u = np.stack([sc.utilities(None, sc.raw_w[None, :])[0] for _, _, sc in parts])
+    rescore = np.zeros(table.n_candidates, dtype=bool)
+    for _, _, sc in parts:
+        rescore |= sc.changes_without()
+    allowed = _mask(table, group.candidates)
+    live = allowed & ~np.isnan(u).any(axis=0)
+    best_of = np.zeros(table.n_candidates, dtype=bool)
+    if live.any():
+        top = np.nanmax(np.where(live, u, np.nan), axis=1)
+        best_of = live & (u == top[:, None]).any(axis=0)
+    names = table.candidates
+    out: list[tuple[str, str | None]] = []
+    for i, c in enumerate(names):
+        if c == chosen:
+            continue
+        if rescore[i]:
+            try:
+                rest = [x for x in group.candidates if x != c]
+                new = _group_winner(table.drop(c), profiles, rest, rule=rule, method=method, bounds=bounds, perf=perf)
+            except InputError:
+                new = None
+        elif not live[i] or rule in ("utilitarian", "maximin") or (rule == "minimax-regret" and not best_of[i]):
+            continue
+        else:
+            keep = live.copy()
+            keep[i] = False
+            new = _winners(u[None], keep, infl, rule, names)[0]
+        if new != chosen:
+            out.append((c, new))
+    return out
+
+
+def naive_group_leave_one_out(
+    table: DecisionTable,
+    profiles: Sequence[StakeholderProfile],
+    group: GroupResult,
+    chosen: str,
+    *,
+    rule: str,
+    method: str,
+    bounds,
+    perf,
+) -> list[tuple[str, str | None]]:
+    """Reference for tests and benchmarks: re-score every profile and re-decide every removal."""
+    out: list[tuple[str, str | None]] = []
+    for c in table.candidates:
+        if c == chosen:
+            continue
+        try:
+            rest = [x for x in group.candidates if x != c]
+            new = naive_group_winner(table.drop(c), profiles, rest, rule=rule, method=method, bounds=bounds, perf=perf)
+        except InputError:
+            new = None
+        if new != chosen:
+            out.append((c, new))
+    return out
 
 
 def compute_group_sensitivity(
@@ -116,42 +263,40 @@ def compute_group_sensitivity(
     ``profiles`` are the taking-part profiles (already resolved); ``objectives`` the union they
     weigh (for ties); ``pool_free`` whether every weighted objective has fixed bounds (so a removal
     cannot change any other utility).
+
+    Resampling: each draw resamples the values (whole table) and then every profile's weights, in
+    that order; the draws are re-scored in batches (:class:`~analysis.decision._rescoring.Rescorer`)
+    and only the chosen rule is re-decided (:func:`~analysis.decision._group.rule_winner`).
+
+    Leave-one-out re-decides only the removals that can change the winner (exact, see
+    :func:`group_leave_one_out`).
     """
     rprofiles, group_samples, rng = list(profiles), n_samples, random_state
     share: dict[str, float] = {c: 0.0 for c in group.candidates}
+    infl = np.array([p.influence for p in rprofiles], dtype=float)
+    allowed = _mask(table, group.candidates)
     if group_samples > 0 and chosen is not None and rprofiles:
-        base = []
-        for p in rprofiles:
-            _, _, cols, w = scoring_inputs(table, p, method, perf)
-            base.append((cols, np.array([w[c] for c in cols]) / sum(w.values())))
-        for _ in range(group_samples):
-            vd = table.with_values(sample_values(table, rng, value_noise))
-            wd = [dict(zip(cols, sample_weights(w0, rng, concentration), strict=True)) for cols, w0 in base]
-            win = _group_winner(
-                vd,
-                rprofiles,
-                group.candidates,
-                rule=rule,
-                method=method,
-                bounds=bounds,
-                perf=perf,
-                weights=wd,
-            )
-            if win in share:
-                share[win] += 1.0 / group_samples
-    changes = []
-    if chosen is not None and rprofiles:
-        for c in table.candidates:
-            if c == chosen:
-                continue
-            t2 = table.drop(c)
-            try:
-                rest = [x for x in group.candidates if x != c]
-                w2 = _group_winner(t2, rprofiles, rest, rule=rule, method=method, bounds=bounds, perf=perf)
-            except InputError:
-                w2 = None
-            if w2 != chosen:
-                changes.append((c, w2))
+        parts = _rescorers(table, rprofiles, method=method, bounds=bounds, perf=perf)
+        batch = int(max(1, min(256, 4_000_000 // max(1, table.values.size))))
+        done = 0
+        while done < group_samples:
+            size = min(batch, group_samples - done)
+            vds = np.empty((size,) + table.values.shape)
+            wds = [np.empty((size, len(w0))) for _, w0, _ in parts]
+            for s in range(size):
+                vds[s] = sample_values(table, rng, value_noise)
+                for k, (_, w0, _) in enumerate(parts):
+                    wds[k][s] = sample_weights(w0, rng, concentration)
+            done += size
+            u = np.stack([sc.utilities(vds[:, :, cols], wds[k]) for k, (cols, _, sc) in enumerate(parts)], axis=1)
+            for win in _winners(u, allowed, infl, rule, table.candidates):
+                if win in share:
+                    share[win] += 1.0 / group_samples
+    changes = (
+        group_leave_one_out(table, rprofiles, group, chosen, rule=rule, method=method, bounds=bounds, perf=perf)
+        if chosen is not None and rprofiles
+        else []
+    )
     loo_note = (
         "fixed bounds for every weighted objective: removing a candidate cannot change any utility of the others."
         if pool_free

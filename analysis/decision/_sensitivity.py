@@ -24,7 +24,12 @@ Four checks, all about the winner among a set of allowed (feasible) candidates:
 * **Leave one out**: remove each other candidate in turn (allowed or not) and re-score; report
   every removal that changes the winner. With fixed bounds (``wsm`` with every weighted objective
   bounded) this can never happen — the normalisation does not look at the other candidates — so
-  any change flags a pool-dependent normalisation (the Dynascore/min-max trap).
+  any change flags a pool-dependent normalisation (the Dynascore/min-max trap). Exact and cheap:
+  a removal that leaves every other utility unchanged cannot change the best of the rest, so only
+  the removals that can move a utility are re-scored (none with fixed bounds; the holders of a
+  weighted objective's minimum or maximum under min-max normalisation; all of them for methods
+  whose normalisation reads every candidate), see
+  :func:`~analysis.decision._rescoring.utility_changes_without`.
 * **Statistical ties**: a candidate is *tied* with the winner when, on every weighted objective,
   their difference is not significant: the scorecard's paired-bootstrap comparison
   (``Scorecard.comparisons``) between the two when one of them is that objective's best
@@ -40,10 +45,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis._errors import InputError
+from analysis.decision._rescoring import Rescorer, utility_changes_without
 from analysis.decision._scoring import ADDITIVE_METHODS, check_weights, rank_utilities, score_table
 from analysis.decision._table import DecisionTable
 
 DEFAULT_CONCENTRATION = 50.0
+#: Rank acceptabilities are kept for ranks 1..DEFAULT_TOP_RANKS (first-rank shares for everyone).
+DEFAULT_TOP_RANKS = 10
 VALUE_NOISE: tuple[str, ...] = ("normal", "uniform", "none")
 TIES_RULE = (
     "tied = on every weighted objective the difference from the winner is not significant (the "
@@ -87,7 +95,13 @@ class WeightStability:
 
 @dataclass(frozen=True)
 class RankAcceptability:
-    """SMAA rank acceptability: ``ranks[i][r]`` = share of draws where candidate i took rank r+1."""
+    """SMAA rank acceptability: ``ranks[i][r]`` = share of draws where candidate i took rank r+1.
+
+    Only ranks ``1..top_ranks`` are kept (``top_ranks`` columns; all of them up to
+    :data:`DEFAULT_TOP_RANKS` candidates), so the record grows with ``n * top_ranks``, not
+    ``n * n``. ``first`` is the share of draws in which each candidate is first (a tie for first
+    splits the credit).
+    """
 
     candidates: tuple[str, ...]
     first: tuple[float, ...]
@@ -95,6 +109,7 @@ class RankAcceptability:
     n_samples: int
     concentration: float
     value_noise: str
+    top_ranks: int | None = None
 
 
 @dataclass(frozen=True)
@@ -295,8 +310,15 @@ def compute_rank_acceptability(
     concentration: float = DEFAULT_CONCENTRATION,
     value_noise: str = "normal",
     random_state: int | np.random.Generator | None = None,
+    top_ranks: int = DEFAULT_TOP_RANKS,
 ) -> RankAcceptability:
     """SMAA rank acceptability of the allowed candidates (see the module docstring).
+
+    The draws are made one at a time in the documented order (weights, then values), and scored
+    in batches with one vectorised re-scoring (:class:`~analysis.decision._rescoring.Rescorer`);
+    each draw's order comes from one ``lexsort`` over the batch. Only the acceptability of ranks
+    ``1..top_ranks`` is kept (``ranks`` has ``min(top_ranks, allowed)`` columns; the first-rank
+    shares are exact for every candidate).
 
     Returns
     -------
@@ -309,33 +331,45 @@ def compute_rank_acceptability(
         raise InputError(f"concentration must be > 0, got {concentration!r}.")
     if n_samples < 1:
         raise InputError(f"n_samples must be >= 1, got {n_samples!r}.")
+    if top_ranks < 1:
+        raise InputError(f"top_ranks must be >= 1, got {top_ranks!r}.")
     rng = np.random.default_rng(random_state)
     w = check_weights(table, weights)
     allowed = _allowed(table, among)
     idx = np.flatnonzero(allowed)
     names = [table.candidates[i] for i in idx]
     k = len(idx)
-    counts = np.zeros((k, k))
+    kk = min(k, top_ranks)
+    counts = np.zeros((k, kk))
     first = np.zeros(k)
-    for _ in range(n_samples):
-        wd = sample_weights(w, rng, concentration)
-        vd = sample_values(table, rng, value_noise)
-        res = score_table(
-            table.with_values(vd),
-            wd,
-            method=method,
-            bounds=bounds,
-            perf=perf,
-            missing=missing,
-            min_weight_share=min_weight_share,
-        )
-        u = res.utilities[idx]
-        if k == 0 or np.isnan(u).all():
+    scorer = Rescorer(
+        table, w, method=method, bounds=bounds, perf=perf, missing=missing, min_weight_share=min_weight_share
+    )
+    name_rank = np.argsort(np.argsort(np.array(names, dtype=object))) if k else np.zeros(0, dtype=np.int64)
+    batch = _batch_size(table)
+    done = 0
+    while done < n_samples:
+        size = min(batch, n_samples - done)
+        wds = np.empty((size, len(w)))
+        vds = np.empty((size,) + table.values.shape)
+        for s in range(size):
+            wds[s] = sample_weights(w, rng, concentration)
+            vds[s] = sample_values(table, rng, value_noise)
+        done += size
+        if k == 0:
             continue
-        ranks, order = rank_utilities(u, names)
-        counts[order, np.arange(k)] += 1
-        top = np.flatnonzero(ranks == 1)
-        first[top] += 1.0 / len(top)
+        u = scorer.utilities(vds, wds)[:, idx]
+        live = ~np.isnan(u).all(axis=1)
+        if not live.any():
+            continue
+        u = u[live]
+        key = np.where(np.isnan(u), np.inf, -u)
+        order = np.lexsort((np.broadcast_to(name_rank, key.shape), key), axis=-1)
+        top = order[:, :kk]
+        np.add.at(counts, (top.ravel(), np.tile(np.arange(kk), len(top))), 1.0)
+        best = key.min(axis=1, keepdims=True)
+        at_top = key == best
+        first += (at_top / at_top.sum(axis=1, keepdims=True)).sum(axis=0)
     return RankAcceptability(
         candidates=tuple(names),
         first=tuple(float(x) for x in first / n_samples),
@@ -343,7 +377,13 @@ def compute_rank_acceptability(
         n_samples=int(n_samples),
         concentration=float(concentration),
         value_noise=value_noise,
+        top_ranks=kk,
     )
+
+
+def _batch_size(table: DecisionTable) -> int:
+    """Draws per batch: about 4 million values at a time."""
+    return int(max(1, min(256, 4_000_000 // max(1, table.values.size))))
 
 
 # ---- leave one out ------------------------------------------------------------------------------
@@ -358,7 +398,15 @@ def compute_leave_one_out(
     missing: str = "exclude",
     min_weight_share: float = 0.5,
 ) -> LeaveOneOut:
-    """Every removal of another candidate that changes the winner (see the module docstring)."""
+    """Every removal of another candidate that changes the winner (see the module docstring).
+
+    Only removals that can change a utility are re-scored: the winner is the best allowed
+    candidate by utility (ties by name), so when removing ``c`` leaves every other utility as it
+    was, the best of the remaining allowed candidates is still the winner. Which removals can
+    change utilities is :func:`~analysis.decision._rescoring.utility_changes_without`: none with
+    fixed bounds, only the holders of a weighted objective's minimum or maximum under min-max
+    normalisation, every one for methods whose normalisation reads every candidate.
+    """
     w = check_weights(table, weights)
     res = score_table(
         table, w, method=method, bounds=bounds, perf=perf, missing=missing, min_weight_share=min_weight_share
@@ -370,20 +418,16 @@ def compute_leave_one_out(
     )
     changes = []
     if winner is not None:
-        for c in table.candidates:
+        may_change = utility_changes_without(
+            table, w, method=method, bounds=bounds, missing=missing, min_weight_share=min_weight_share
+        )
+        for i in np.flatnonzero(may_change):
+            c = table.candidates[i]
             if c == winner:
                 continue
-            t2 = table.drop(c)
-            try:
-                r2 = score_table(
-                    t2, w, method=method, bounds=bounds, perf=perf, missing=missing, min_weight_share=min_weight_share
-                )
-            except InputError:
-                changes.append((c, None))
-                continue
-            w2 = _winner(r2.utilities, t2.candidates, _allowed(t2, among))
-            if w2 != winner:
-                changes.append((c, w2))
+            new = _winner_without(table, i, w, method, bounds, perf, among, missing, min_weight_share)
+            if new != winner:
+                changes.append((c, new))
     if pool_free:
         note = "fixed bounds: the normalisation ignores the other candidates, so no removal can change the winner."
     else:
@@ -392,6 +436,56 @@ def compute_leave_one_out(
             "candidate can change the winner; changes are listed."
         )
     return LeaveOneOut(winner, tuple(changes), pool_free, note)
+
+
+def _winner_without(table, i, w, method, bounds, perf, among, missing, min_weight_share) -> str | None:
+    keep = np.ones(table.n_candidates, dtype=bool)
+    keep[i] = False
+    t2 = table.subset(keep)
+    try:
+        u2 = Rescorer(
+            t2, w, method=method, bounds=bounds, perf=perf, missing=missing, min_weight_share=min_weight_share
+        ).utilities(None, np.asarray(w, dtype=float)[None, :])[0]
+    except InputError:
+        return None
+    return _winner(u2, t2.candidates, _allowed(t2, among))
+
+
+def naive_leave_one_out(
+    table: DecisionTable,
+    weights: Mapping[str, float] | Sequence[float] | None = None,
+    *,
+    method: str = "wsm",
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    perf: str | None = None,
+    among: Sequence[str] | None = None,
+    missing: str = "exclude",
+    min_weight_share: float = 0.5,
+) -> tuple[tuple[str, str | None], ...]:
+    """Reference for tests and benchmarks: re-score every removal (``n`` calls of :func:`score_table`)."""
+    w = check_weights(table, weights)
+    res = score_table(
+        table, w, method=method, bounds=bounds, perf=perf, missing=missing, min_weight_share=min_weight_share
+    )
+    winner = _winner(res.utilities, table.candidates, _allowed(table, among))
+    if winner is None:
+        return ()
+    out: list[tuple[str, str | None]] = []
+    for c in table.candidates:
+        if c == winner:
+            continue
+        t2 = table.drop(c)
+        try:
+            r2 = score_table(
+                t2, w, method=method, bounds=bounds, perf=perf, missing=missing, min_weight_share=min_weight_share
+            )
+        except InputError:
+            out.append((c, None))
+            continue
+        new = _winner(r2.utilities, t2.candidates, _allowed(t2, among))
+        if new != winner:
+            out.append((c, new))
+    return tuple(out)
 
 
 # ---- statistical ties ---------------------------------------------------------------------------

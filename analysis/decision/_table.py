@@ -137,10 +137,24 @@ class DecisionTable:
         """The same table with other point values (used by resampling)."""
         return DecisionTable(self.candidates, self.objectives, values, self.ci_low, self.ci_high, self.comparisons)
 
+    def _comparisons_on(self, names: set[str]) -> tuple[Comparison, ...]:
+        """The comparisons on objectives ``names``, in their order (grouped by objective once per table)."""
+        by = self.__dict__.get("_by_objective")
+        if by is None:
+            by = {}
+            for k, c in enumerate(self.comparisons):
+                by.setdefault(c.objective, []).append(k)
+            object.__setattr__(self, "_by_objective", by)
+        idx = sorted(k for n in names for k in by.get(n, ()))
+        return tuple(self.comparisons[k] for k in idx)
+
     def _take(self, *, rows: np.ndarray, cols: np.ndarray) -> DecisionTable:
-        names = [self.objectives[j].name for j in cols]
+        names = {self.objectives[j].name for j in cols}
         cands = [self.candidates[i] for i in rows]
-        comps = tuple(c for c in self.comparisons if c.objective in names)
+        if len(names) == len(self.objectives):
+            comps = self.comparisons
+        else:
+            comps = self._comparisons_on(names)
 
         def pick(a):
             return None if a is None else a[np.ix_(rows, cols)]
