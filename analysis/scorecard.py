@@ -33,6 +33,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from json.encoder import encode_basestring as _encode_str
 from pathlib import Path
 from typing import Any
 
@@ -197,6 +198,9 @@ class Scorecard:
     def _pivot(self, attr: str) -> pd.DataFrame:
         index = pd.Index(self.candidate_names, name="candidate")
         columns = list(self.objective_names)
+        dense = self.__dict__.get("_dense")
+        if dense is not None and dense[0] == self.candidate_names and dense[1] == tuple(columns):
+            return pd.DataFrame(dense[2][attr].copy(), index=index, columns=columns)
         out = np.full((len(index), len(columns)), np.nan)
         row = {n: i for i, n in enumerate(index)}
         col = {n: j for j, n in enumerate(columns)}
@@ -267,6 +271,9 @@ class Scorecard:
     # ---- serialisation -----------------------------------------------------------------
     def to_dict(self) -> dict:
         """Plain-JSON form (see the module docstring)."""
+        return self._to_dict([_clean(m.__dict__) for m in self.metrics], [_clean(c.__dict__) for c in self.comparisons])
+
+    def _to_dict(self, metrics: Any, comparisons: Any) -> dict:
         return {
             "schema": SCHEMA,
             "schema_version": self.schema_version,
@@ -283,8 +290,8 @@ class Scorecard:
                 }
                 for c in self.candidates
             ],
-            "metrics": [_clean(m.__dict__) for m in self.metrics],
-            "comparisons": [_clean(c.__dict__) for c in self.comparisons],
+            "metrics": metrics,
+            "comparisons": comparisons,
             "slices": [_thaw(s) for s in self.slices],
             "windows": [_thaw(w) for w in self.windows],
             "sections": _thaw(self.sections),
@@ -343,8 +350,55 @@ class Scorecard:
 
 
 def scorecard_to_json(scorecard: Scorecard) -> str:
-    """Serialise to JSON text (stable key order, shortest round-trip floats)."""
-    return json.dumps(scorecard.to_dict(), indent=1, allow_nan=False, ensure_ascii=False) + "\n"
+    """Serialise to JSON text (stable key order, shortest round-trip floats).
+
+    The text is ``json.dumps(scorecard.to_dict(), indent=1, ensure_ascii=False)``; the two long
+    flat lists (metrics and comparisons: one record per candidate and objective) are written
+    record by record from a fixed template instead of by the generic encoder, byte for byte the
+    same (tested), about ten times faster at 10,000 candidates.
+    """
+    marks = {k: f"\x00{k}-{id(scorecard)}\x00" for k in ("metrics", "comparisons")}
+    text = json.dumps(
+        scorecard._to_dict(marks["metrics"], marks["comparisons"]), indent=1, allow_nan=False, ensure_ascii=False
+    )
+    for key, records in (("metrics", scorecard.metrics), ("comparisons", scorecard.comparisons)):
+        token = json.dumps(marks[key], ensure_ascii=False)
+        text = text.replace(token, _flat_records_json(records), 1)
+    return text + "\n"
+
+
+def _json_scalar(value: Any) -> str:
+    """One scalar as ``json.dumps(_clean(value))`` writes it."""
+    if type(value) is float:
+        return float.__repr__(value) if math.isfinite(value) else "null"
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return int.__repr__(value)
+    if type(value) is str:
+        return _encode_str(value)
+    return json.dumps(_clean(value), ensure_ascii=False, allow_nan=False)
+
+
+def _flat_records_json(records: tuple) -> str:
+    """A list of flat dataclass records as ``json.dumps(..., indent=1)`` writes it at depth 1."""
+    if not records:
+        return "[]"
+    keys = tuple(records[0].__dict__)
+    template = "{\n   " + ",\n   ".join(_encode_str(k).replace("%", "%%") + ": %s" for k in keys) + "\n  }"
+    scalar = _json_scalar
+    parts = []
+    for r in records:
+        d = r.__dict__
+        if tuple(d) != keys:
+            parts.append(json.dumps(_clean(d), indent=1, allow_nan=False, ensure_ascii=False).replace("\n", "\n  "))
+            continue
+        parts.append(template % tuple(scalar(v) for v in d.values()))
+    return "[\n  " + ",\n  ".join(parts) + "\n ]"
 
 
 def write_text_atomic(path: str | Path, text: str | bytes) -> Path:
@@ -482,21 +536,42 @@ def scorecard_from_metrics_table(
     columns = [
         (
             str(col),
-            [_clean(v) for v in table[col].tolist()],
-            [_clean(v) for v in table[f"{col}_ci_low"].tolist()] if f"{col}_ci_low" in table.columns else none,
-            [_clean(v) for v in table[f"{col}_ci_high"].tolist()] if f"{col}_ci_high" in table.columns else none,
+            _column_values(table[col]),
+            _column_values(table[f"{col}_ci_low"]) if f"{col}_ci_low" in table.columns else none,
+            _column_values(table[f"{col}_ci_high"]) if f"{col}_ci_high" in table.columns else none,
         )
         for col in numeric
     ]
-    metrics = [
-        MetricValue(cand, name, values[i], lows[i], highs[i])
-        for i, cand in enumerate(names.tolist())
-        for name, values, lows, highs in columns
-    ]
-    return Scorecard(
+    cand_names = names.tolist()
+    new = object.__new__
+    metrics = []
+    append = metrics.append
+    for i, cand in enumerate(cand_names):
+        for name, values, lows, highs in columns:
+            m = new(MetricValue)  # a frozen dataclass built without its per-field __setattr__ (600k at 100k rows)
+            m.__dict__.update(candidate=cand, objective=name, value=values[i], ci_low=lows[i], ci_high=highs[i])
+            append(m)
+    sc = Scorecard(
         task="table",
         objectives=tuple(objectives),
         candidates=tuple(Candidate(name=n, source=FrozenDict({"kind": "table"})) for n in names),
         metrics=tuple(metrics),
         dataset=FrozenDict({"source": source, "rows": int(len(table))}),
     )
+    # the dense candidates x objectives arrays the metrics were read from, so to_frame() and
+    # interval_frames() need not pivot them back (a copy made with dataclasses.replace pivots)
+    dense = {}
+    for attr, pick in (("value", 1), ("ci_low", 2), ("ci_high", 3)):
+        cols = [np.array(c[pick], dtype=float) for c in columns]
+        dense[attr] = np.column_stack(cols) if cols else np.empty((len(cand_names), 0))
+    object.__setattr__(sc, "_dense", (tuple(cand_names), tuple(str(c) for c in numeric), dense))
+    return sc
+
+
+def _column_values(column: pd.Series) -> list:
+    """A column as plain JSON values (NaN and infinities become None, like :func:`_clean`)."""
+    if column.dtype == np.float64:
+        arr = column.to_numpy()
+        finite = np.isfinite(arr).tolist()
+        return [v if ok else None for v, ok in zip(arr.tolist(), finite, strict=True)]
+    return [_clean(v) for v in column.tolist()]

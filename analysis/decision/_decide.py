@@ -231,7 +231,9 @@ def compute_profile_result(
         }
         score = score_table(sub, w, **scoring)
         warnings += [f"{profile.name}: {x}" for x in score.warnings]
-        pareto = compute_pareto(table, present)
+        # only the first front is read (the record's pareto_front, rank's "pareto" column): no
+        # peeling of later fronts, no O(n^2) dominator counts
+        pareto = compute_pareto(table, present, max_fronts=1, count_dominators=False)
         feasible = set(feas.feasible_candidates)
         favourite = next((c for c in score.order if c in feasible and c not in score.unscored), None)
         if favourite is None:
@@ -509,7 +511,8 @@ def build_decision(
         random_state=np.random.default_rng(seeds[-1]),
     )
     warnings += list(gsens.warnings)
-    pareto = compute_pareto(table, union) if union else compute_pareto(table)
+    # the record lists every front (peeled with the fast filter); dominator counts are not recorded
+    pareto = compute_pareto(table, union or None, count_dominators=False)
     order = group.rule_result(rule).order
     runners = tuple(c for c in order if c != chosen)[:3]
     settings = {

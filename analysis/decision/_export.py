@@ -138,7 +138,9 @@ def _sens_dict(s: Sensitivity | None) -> dict | None:
             "concentration": a.concentration,
             "value_noise": a.value_noise,
             "first": dict(zip(a.candidates, a.first, strict=True)),
-            "ranks": {c: list(r) for c, r in zip(a.candidates, a.ranks, strict=True)},
+            "top_ranks": a.top_ranks if a.top_ranks is not None else len(a.candidates),
+            # ranks 1..top_ranks, for the candidates that ever take one of them (the others: all 0)
+            "ranks": {c: list(r) for c, r in zip(a.candidates, a.ranks, strict=True) if any(r)},
         }
     out["leave_one_out"] = {
         "changes": [{"removed": c, "new_winner": w} for c, w in s.leave_one_out.changes],

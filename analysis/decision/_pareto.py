@@ -297,10 +297,11 @@ class ParetoResult:
 
     def fronts(self) -> tuple[tuple[str, ...], ...]:
         """The successive fronts (front 1 first), each in table order."""
-        levels = sorted({r for r in self.front_rank if r})
-        return tuple(
-            tuple(c for c, r in zip(self.candidates, self.front_rank, strict=True) if r == lv) for lv in levels
-        )
+        by: dict[int, list[str]] = {}
+        for c, r in zip(self.candidates, self.front_rank, strict=True):
+            if r:
+                by.setdefault(r, []).append(c)
+        return tuple(tuple(by[lv]) for lv in sorted(by))
 
 
 # ---- public functions ------------------------------------------------------------------------

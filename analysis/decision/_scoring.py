@@ -443,7 +443,7 @@ def rank_utilities(utilities: np.ndarray, names: Sequence[str]) -> tuple[np.ndar
 def _tuple2(a: np.ndarray | None) -> tuple[tuple[float, ...], ...] | None:
     if a is None:
         return None
-    return tuple(tuple(float(x) for x in row) for row in a)
+    return tuple(map(tuple, np.asarray(a, dtype=float).tolist()))
 
 
 # ---- public ------------------------------------------------------------------------------------
@@ -491,6 +491,7 @@ def _score_wsm(ctx: _Context) -> _Scored:
     used: list[ObjectiveBounds] = []
     pooled: list[str] = []
     outside: list[str] = []
+    n_outside = 0
     scored = np.flatnonzero(ctx.rows)
     for j, fb in enumerate(fixed):
         o = table.objectives[j]
@@ -510,7 +511,9 @@ def _score_wsm(ctx: _Context) -> _Scored:
         lo, hi = sign * fb.worst, sign * fb.ideal  # benefit form: lo < hi
         u[:, j] = (col - lo) / (hi - lo)
         if active[j]:
-            for i in np.flatnonzero((col < lo) | (col > hi)):
+            beyond = np.flatnonzero((col < lo) | (col > hi))
+            n_outside += len(beyond)
+            for i in beyond[: max(0, 8 - len(outside))]:  # the warning names the first 8
                 side = "better than ideal" if col[i] > hi else "worse than worst"
                 outside.append(
                     f"{table.candidates[scored[i]]} has {o.name} = {sign * col[i]:.4g}, {side} "
@@ -522,7 +525,7 @@ def _score_wsm(ctx: _Context) -> _Scored:
         warnings.append(
             "some scores leave 0..1 because values fall outside the fixed bounds ("
             + "; ".join(outside[:8])
-            + (f"; and {len(outside) - 8} more" if len(outside) > 8 else "")
+            + (f"; and {n_outside - 8} more" if n_outside > 8 else "")
             + "): beyond a bound the score extrapolates linearly, so a candidate better on every objective "
             "always scores higher and adding or removing candidates never changes the others' scores; give "
             "bounds that span the values (--bound NAME=WORST:BEST, or the profile's bounds) to bring scores "
@@ -770,9 +773,9 @@ def score_table(
         candidates=table.candidates,
         objectives=table.objective_names,
         weights=tuple(float(x) for x in w),
-        scores=tuple(float(x) for x in scores),
+        scores=tuple(np.asarray(scores, dtype=float).tolist()),
         higher_is_better=higher,
-        ranks=tuple(int(r) for r in ranks),
+        ranks=tuple(np.asarray(ranks, dtype=np.int64).tolist()),
         order=tuple(table.candidates[i] for i in order),
         normalised=_tuple2(normalised),
         contributions=_tuple2(contributions),

@@ -145,8 +145,12 @@ class DecisionTable:
             for k, c in enumerate(self.comparisons):
                 by.setdefault(c.objective, []).append(k)
             object.__setattr__(self, "_by_objective", by)
-        idx = sorted(k for n in names for k in by.get(n, ()))
-        return tuple(self.comparisons[k] for k in idx)
+        key = frozenset(names)
+        cache = self.__dict__.setdefault("_comparisons_cache", {})
+        if key not in cache:
+            idx = sorted(k for n in names for k in by.get(n, ()))
+            cache[key] = tuple(self.comparisons[k] for k in idx)
+        return cache[key]
 
     def _take(self, *, rows: np.ndarray, cols: np.ndarray) -> DecisionTable:
         names = {self.objectives[j].name for j in cols}
