@@ -35,6 +35,7 @@ from analysis.figures._palette import (
     candidate_colours,
     colour_of,
 )
+from analysis.figures._parallel import PARALLEL_SAMPLE, ParallelRows, compute_parallel_rows, make_parallel_figure
 from analysis.figures._quality import (
     make_calibration_figure,
     make_confusion_figure,
@@ -46,11 +47,14 @@ from analysis.figures._quality import (
 )
 from analysis.figures._serving import make_cost_figure, make_latency_figure, make_throughput_figure
 from analysis.figures._style import DEFAULT_WIDTH, fit_title, fmt, fmt_pm, objective_title, snap_zero
-from analysis.figures._tradeoffs import describe_point, make_parallel_figure, make_tradeoff_figure
+from analysis.figures._tradeoffs import describe_point, make_tradeoff_figure
 
 __all__ = [
     "DEFAULT_WIDTH",
+    "PARALLEL_SAMPLE",
+    "ParallelRows",
     "PlacedLabel",
+    "compute_parallel_rows",
     "fit_title",
     "place_labels",
     "single_operating_point",

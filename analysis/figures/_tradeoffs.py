@@ -1,4 +1,4 @@
-"""Trade-off figures: a scatter of two objectives with the Pareto front, and parallel coordinates.
+"""Trade-off figures: a scatter of two objectives with the Pareto front (parallel coordinates: ``_parallel``).
 
 Axes are oriented so that better is up and to the right: a "min" objective's axis is reversed.
 Scatters use ``go.Scattergl`` (WebGL), which stays interactive with tens of thousands of points
@@ -20,10 +20,14 @@ from analysis.figures._palette import (
     MAX_DISTINCT,
     colour_of,
 )
-from analysis.figures._style import finish, fmt, objective_title, snap_zero
+from analysis.figures._style import finish, fmt, objective_title
 
 #: Opacity of dominated candidates (the front stays opaque).
 DOMINATED_OPACITY = 0.35
+#: Above this many dominated candidates the scatter draws them as a density (front and highlight stay points).
+DENSITY_ABOVE = 1500
+#: Cells per axis of that density.
+DENSITY_BINS = 60
 #: Share of an axis's data span added on both sides, so markers and their labels stay on the plot.
 AXIS_PAD = 0.08
 _LABEL_BG = "rgba(255,255,255,0.75)"
@@ -79,6 +83,23 @@ def _label_annotations(
     return out
 
 
+def _density(xs: np.ndarray, ys: np.ndarray, xr: tuple[float, float], yr: tuple[float, float]) -> go.Heatmap:
+    """Candidates per cell of a :data:`DENSITY_BINS` x :data:`DENSITY_BINS` grid over the plot (empty cells blank)."""
+    counts, xe, ye = np.histogram2d(xs, ys, bins=DENSITY_BINS, range=[sorted(xr), sorted(yr)])
+    z = np.where(counts.T > 0, counts.T, np.nan)
+    return go.Heatmap(
+        z=z,
+        x=(xe[:-1] + xe[1:]) / 2,
+        y=(ye[:-1] + ye[1:]) / 2,
+        colorscale=[[0.0, "#D9D9D9"], [1.0, "#4A4A4A"]],
+        zmin=1,
+        showscale=False,
+        name=f"dominated ({len(xs):,}, density)",
+        showlegend=True,
+        hovertemplate="%{z:,} dominated candidate(s) in this cell<extra></extra>",
+    )
+
+
 def _number_format(unit: str, values: np.ndarray) -> str:
     finite = values[np.isfinite(values)]
     big = finite.size and np.nanmax(np.abs(finite)) >= 100
@@ -97,6 +118,7 @@ def make_tradeoff_figure(
     intervals: bool = False,
     infeasible: Sequence[str] = (),
     webgl: bool = True,
+    density_above: int | None = DENSITY_ABOVE,
 ) -> go.Figure:
     """Scatter of objectives ``x`` and ``y`` with the Pareto front of ``pareto`` drawn.
 
@@ -121,7 +143,13 @@ def make_tradeoff_figure(
         Candidates that break a hard constraint, drawn as ×.
     webgl : bool
         Draw markers with WebGL (``Scattergl``, fast for many points); ``False`` draws SVG, which
-        static exports (PDF) and browsers without WebGL always render.
+        static exports (PDF) and browsers without WebGL always render. Where WebGL is rendered in
+        software (no GPU), SVG is the faster of the two up to a few thousand points.
+    density_above : int or None
+        With more dominated candidates than this (and too many candidates for a colour each), the
+        dominated ones are drawn as a density, a count of candidates per cell of a
+        :data:`DENSITY_BINS`-cell grid (darker: more), and only the front as points; ``None``
+        draws every point. The subtitle says so.
 
     Returns
     -------
@@ -191,10 +219,15 @@ def make_tradeoff_figure(
                 )
             )
     else:
-        for mask, label, colour, size, opacity in (
+        layers = [
             (ok & ~optimal, "dominated", DOMINATED_COLOUR, 6, DOMINATED_OPACITY),
             (ok & optimal, "Pareto-optimal", FRONT_COLOUR, 9, 1.0),
-        ):
+        ]
+        dominated = ok & ~optimal
+        if density_above is not None and int(dominated.sum()) > density_above:
+            fig.add_trace(_density(xs[dominated], ys[dominated], padded_range(xs[ok]), padded_range(ys[ok])))
+            layers = layers[1:]
+        for mask, label, colour, size, opacity in layers:
             fig.add_trace(
                 scatter(
                     x=xs[mask],
@@ -255,6 +288,11 @@ def make_tradeoff_figure(
     )
     if intervals and table.ci_low is not None:
         subtitle += " Bars: confidence intervals."
+    if any(isinstance(t, go.Heatmap) for t in fig.data):
+        subtitle += (
+            f" The {n - front_n:,} dominated candidates are drawn as a density (darker: more candidates per cell; "
+            "hover a cell for its count), the front as points."
+        )
     if bad & set(map(str, names[ok])):
         subtitle += " ×: breaks a hard constraint."
     if distinct:
@@ -283,78 +321,6 @@ def make_tradeoff_figure(
     fig.update_layout(
         legend={"orientation": "h", "itemsizing": "constant", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0}
     )
-    return fig
-
-
-def make_parallel_figure(
-    table: DecisionTable,
-    objectives: Sequence[str],
-    pareto: ParetoResult,
-    *,
-    colours: Mapping[str, str] | None = None,
-    height: int = 460,
-) -> go.Figure:
-    """Parallel coordinates of ``objectives``, every axis oriented so that up is better.
-
-    With at most :data:`MAX_DISTINCT` candidates each line has its candidate's colour and a first
-    axis names the candidates; otherwise front members are drawn in the front colour and the rest
-    in grey. Candidates missing a value on a shown objective are left out (parallel coordinates
-    cannot draw a gap).
-    """
-    cols = [table.column(o) for o in objectives]
-    values = table.values[:, cols]
-    ok = np.isfinite(values).all(axis=1)
-    idx = np.flatnonzero(ok)
-    names = [table.candidates[i] for i in idx]
-    optimal_of = dict(zip(pareto.candidates, pareto.is_optimal, strict=True))
-    dims = []
-    distinct = colours is not None and len(table.candidates) <= MAX_DISTINCT
-    if distinct and idx.size:
-        dims.append(
-            {
-                "label": "candidate",
-                "values": list(range(len(idx))),
-                "tickvals": list(range(len(idx))),
-                "ticktext": [f"{n} ★" if optimal_of.get(n) else n for n in names],
-                "range": [len(idx) - 0.5, -0.5],
-            }
-        )
-    for j, name in enumerate(objectives):
-        o = table.objective(name)
-        v = values[idx, j]
-        scale = float(np.abs(v).max()) if v.size else 1.0
-        v = np.array([snap_zero(float(x), scale=scale) for x in v])  # -3.98e-18 is 0
-        lo, hi = (float(v.min()), float(v.max())) if v.size else (0.0, 1.0)
-        if lo == hi:
-            lo, hi = lo - 0.5, hi + 0.5
-        label = o.label + (f" ({o.unit})" if o.unit else "")
-        dims.append(
-            {
-                "label": label if len(label) <= 28 else label[:26] + "…",
-                "values": v,
-                "range": [lo, hi] if o.direction == "max" else [hi, lo],
-                "tickformat": ".3~g",
-            }
-        )
-    if distinct and idx.size:
-        k = len(idx)
-        scale = []
-        for i, n in enumerate(names):
-            c = colour_of(n, colours)
-            a, b = i / k, (i + 1) / k
-            scale += [[a, c], [b, c]]
-        line = {"color": list(range(k)), "colorscale": scale, "cmin": 0, "cmax": k - 1e-9}
-    else:
-        flags = [1.0 if optimal_of.get(n) else 0.0 for n in names]
-        line = {"color": flags, "colorscale": [[0, DOMINATED_COLOUR], [1, FRONT_COLOUR]], "cmin": 0, "cmax": 1}
-    fig = go.Figure(go.Parcoords(line=line, dimensions=dims, labelangle=-25, labelside="top"))
-    left_out = len(table.candidates) - len(idx)
-    subtitle = "Up is better on every axis; ★ marks the Pareto front over these objectives." + (
-        f" {left_out} candidate(s) with missing values left out." if left_out else ""
-    )
-    # Room above the plot for the slanted axis labels (top_extra), and beside it for the outer ticks.
-    finish(fig, "Every objective at once", height=height, subtitle=subtitle, top_extra=90)
-    fig.update_layout(margin={"l": 150 if distinct else 60, "r": 80, "b": 30})
     return fig
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analysis.figures import describe_point, make_parallel_figure, make_tradeoff_figure
+from analysis.figures import PARALLEL_SAMPLE, describe_point, make_parallel_figure, make_tradeoff_figure
 from app.ui import render, services, state
 
 a = render.active_or_stop()
@@ -57,7 +57,9 @@ st.plotly_chart(
         a,
         "tradeoff",
         (x, y, highlight),
-        lambda: make_tradeoff_figure(table, x, y, front, colours=colours, highlight=highlight),
+        # SVG, not WebGL: cheaper to draw where the browser renders WebGL in software (no GPU), and
+        # above DENSITY_ABOVE dominated candidates they are a density, the front points (bench_app_browser).
+        lambda: make_tradeoff_figure(table, x, y, front, colours=colours, highlight=highlight, webgl=False),
     ),
     key=state.widget("trade_scatter"),
 )
@@ -124,17 +126,24 @@ dims = render.remembered(
     key=f"parallel_dims:{a.key}",
     default=default_dims,
     format_func=labels.get,
-    help="Default: what the stakeholders weigh. Each line is a candidate; drag along an axis to filter.",
+    help="Default: what the stakeholders weigh. Each line is a candidate; hover a front line for its name.",
 )
 if len(dims) >= 2:
-    st.plotly_chart(
-        services.figure(
-            a,
-            "parallel",
-            tuple(dims),
-            lambda: make_parallel_figure(table, dims, services.pareto(a, tuple(dims)), colours=colours),
+    parallel = services.figure(
+        a,
+        "parallel",
+        (tuple(dims), PARALLEL_SAMPLE),
+        lambda: make_parallel_figure(
+            table, dims, services.pareto(a, tuple(dims)), colours=colours, sample=PARALLEL_SAMPLE, random_state=0
         ),
-        key=state.widget("parallel"),
     )
+    st.plotly_chart(parallel, key=state.widget("parallel"))
+    meta = parallel.layout.meta
+    if meta["shown"] < meta["total"]:
+        st.caption(
+            f"{meta['shown']:,} of {meta['total']:,} candidates shown, front always included: every one of the "
+            f"{meta['front']:,} on the Pareto front over these objectives, and a random sample (seeded, the same on "
+            f"every visit) of {meta['shown'] - meta['front']:,} of the others."
+        )
 else:
     st.caption("Pick at least two objectives.")

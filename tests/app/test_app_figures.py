@@ -47,26 +47,45 @@ def test_tradeoff_scatter_reverses_min_axes_and_draws_the_front(table, builtin):
     assert any(t.name == "selected: knn" for t in fig.data)
 
 
+def _random_table(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return table_from_arrays([f"c{i}" for i in range(n)], [("auc", "max"), ("ms", "min")], rng.random((n, 2)))
+
+
 def test_tradeoff_scatter_with_thousands_of_candidates_colours_by_front():
-    rng = np.random.default_rng(0)
-    n = 5000
-    t = table_from_arrays([f"c{i}" for i in range(n)], [("auc", "max"), ("ms", "min")], rng.random((n, 2)))
+    t = _random_table(5000)
     front = compute_pareto(t, ["auc", "ms"])
-    fig = F.make_tradeoff_figure(t, "auc", "ms", front, colours=F.candidate_colours(t.candidates))
+    fig = F.make_tradeoff_figure(t, "auc", "ms", front, colours=F.candidate_colours(t.candidates), density_above=None)
     markers = [d for d in fig.data if d.mode == "markers"]
-    assert len(markers) == 2 and sum(len(d.x) for d in markers) == n
+    assert len(markers) == 2 and sum(len(d.x) for d in markers) == 5000
     assert markers[1].marker.color == F.FRONT_COLOUR and len(markers[1].x) == len(front.front)
+
+
+def test_tradeoff_scatter_draws_a_large_dominated_cloud_as_a_density_and_the_front_as_points():
+    t = _random_table(5000)
+    front = compute_pareto(t, ["auc", "ms"])
+    fig = F.make_tradeoff_figure(t, "auc", "ms", front, colours=F.candidate_colours(t.candidates), webgl=False)
+    (density,) = [d for d in fig.data if isinstance(d, go.Heatmap)]
+    assert np.nansum(np.asarray(density.z, dtype=float)) == 5000 - len(front.front)  # every dominated one counted
+    (points,) = [d for d in fig.data if getattr(d, "mode", None) == "markers"]
+    assert sorted(points.customdata) == sorted(front.front) and isinstance(points, go.Scatter)
+    assert "drawn as a density" in fig.layout.meta["subtitle"]
+    small = F.make_tradeoff_figure(_random_table(300), "auc", "ms", compute_pareto(_random_table(300), ["auc", "ms"]))
+    assert not any(isinstance(d, go.Heatmap) for d in small.data)  # few candidates: every one a point
 
 
 def test_parallel_coordinates_put_better_up(table, builtin):
     objs = ["roc_auc", "latency_ms_p99"]
-    fig = F.make_parallel_figure(
-        table, objs, compute_pareto(table, objs), colours=F.candidate_colours(builtin.candidate_names)
-    )
-    dims = fig.data[0].dimensions
-    assert dims[0].label == "candidate"
-    auc, latency = dims[1], dims[2]
-    assert auc.range[0] < auc.range[1] and latency.range[0] > latency.range[1]
+    front = compute_pareto(table, objs)
+    fig = F.make_parallel_figure(table, objs, front, colours=F.candidate_colours(builtin.candidate_names))
+    lines = {t.name.removesuffix(" ★"): t for t in fig.data}
+    auc = table.values[:, table.column("roc_auc")]
+    latency = table.values[:, table.column("latency_ms_p99")]
+    best_auc = table.candidates[int(np.nanargmax(auc))]
+    fastest = table.candidates[int(np.nanargmin(latency))]
+    assert lines[best_auc].y[0] == 1.0  # the highest ROC AUC at the top of its axis
+    assert lines[fastest].y[1] == 1.0  # the lowest latency at the top of its (reversed) axis
+    assert {n for n, t in lines.items() if t.name.endswith("★")} == set(front.front)
 
 
 def test_latency_figure_draws_the_slo_on_the_log_axis(builtin):

@@ -1,0 +1,335 @@
+"""Benchmark of the dashboard in a real browser: every page at 10, 1,000 and 10,000 candidates.
+
+Run from the repository root (about ten minutes; needs ``/usr/bin/chromium`` and Playwright)::
+
+    python bench/bench_app_browser.py                       # sizes 10, 1000, 10000
+    python bench/bench_app_browser.py --sizes 10000 --screenshots /tmp/shots
+
+For each size it writes a seeded scorecard (10: the built-in scenario's own ``sample_data/scorecard.json``;
+larger: that scenario grown with ``bench/decision_inputs.py``, the scenario's per-group slices and time
+windows kept for its ten original candidates, so every page has something to draw), starts the real
+dashboard (``streamlit run``, ``TRADEOFFS_DEFAULT_SCORECARD`` pointing at the file) and drives Debian's
+Chromium through Playwright at 1440 x 2600 px (the main area scrolls inside the page, so a tall
+viewport draws every chart). It prints, per page, best of ``--repeat`` loads:
+
+- **idle**: milliseconds from the start of navigation (``page.goto``, a full load of the page as a
+  user opening its link gets it) until the page is *idle*, defined as: the page's title (``h1``) is
+  drawn; Streamlit's status widget (shown while a script run is pending or running) and every
+  spinner are gone; no element is marked stale by a rerun; every plotly chart has drawn its SVG;
+  and then nothing happened for ``QUIET_MS``: no DOM mutation in the document and no long task
+  (over 50 ms, ``PerformanceObserver`` ``longtask``) on the main thread. The figure is the time of
+  the last such activity, not the end of the quiet window.
+- **busy**: the main thread's long-task time in that span (JavaScript, layout and paint of tasks
+  over 50 ms: where plotly's drawing goes).
+- **gate**: when the page asked for a click instead of computing (the ``DECISION_LIMIT`` gate).
+
+and for the interactions, best of ``--repeat``: on Stakeholders, a weight slider moved one step with
+the keyboard; on Trade-offs, the horizontal axis changed with its select box; each from the key press
+(or option click) until idle again. In the same run, the kernel: ``Plotly.newPlot`` of the
+parallel-coordinates figure the page draws now (a seeded sample with the whole front) next to the
+old way (every candidate), in a blank page with ``plotly.min.js``, main-thread milliseconds.
+
+No timing is asserted anywhere; a page that never becomes idle within ``--timeout`` is reported as
+missing, never as a number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data" / "scorecard.json"
+VIEWPORT = {"width": 1440, "height": 2600}
+#: Nothing may happen for this long before a page counts as idle (milliseconds).
+QUIET_MS = 600
+#: The pages, in the sidebar's order, by URL path.
+PAGES = {
+    "overview": "",
+    "data": "data",
+    "scorecard": "scorecard",
+    "stakeholders": "stakeholders",
+    "tradeoffs": "tradeoffs",
+    "consensus": "consensus",
+    "decision": "decision",
+    "quality": "quality",
+    "serving": "serving",
+    "fairness": "fairness",
+    "explanations": "explanations",
+    "drift": "drift",
+}
+GATE_TEXT = ("Compute them anyway", "compute the group decision on the Consensus page first")
+
+#: Installed before any page script: records the time of the last DOM mutation and every long task.
+PROBE = """
+window.__probe = {last: 0, long: []};
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    window.__probe.long.push([e.startTime, e.duration]);
+    window.__probe.last = Math.max(window.__probe.last, e.startTime + e.duration);
+  }
+}).observe({type: 'longtask', buffered: true});
+const __watch = () => new MutationObserver(() => { window.__probe.last = performance.now(); })
+  .observe(document.documentElement, {subtree: true, childList: true, attributes: true, characterData: true});
+if (document.documentElement) { __watch(); } else { document.addEventListener('DOMContentLoaded', __watch); }
+"""
+
+#: True when the page looks finished (the quiet window is checked separately).
+READY = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (!main || !main.querySelector('h1')) return false;
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  if (document.querySelector('[data-testid="stSpinner"]')) return false;
+  if (document.querySelector('[data-stale="true"]')) return false;
+  for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
+    if (!c.querySelector('.main-svg')) return false;
+  }
+  return true;
+}"""
+
+STATE = """(t0) => {
+  const p = window.__probe, now = performance.now();
+  const busy = p.long.filter(([s, d]) => s + d > t0).reduce((acc, [s, d]) => acc + d - Math.max(0, t0 - s), 0);
+  return {now: now, last: p.last, busy: busy};
+}"""
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One measurement: milliseconds to idle and main-thread long-task time, or why it is missing."""
+
+    idle_ms: float | None
+    busy_ms: float | None
+    gate: bool = False
+    note: str = ""
+
+
+def _browser_helpers():
+    """``tests/e2e/_browser.py`` (running_app, CHROMIUM, CHROMIUM_ARGS), loaded by path."""
+    spec = importlib.util.spec_from_file_location("_browser", ROOT / "tests" / "e2e" / "_browser.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_scorecard(n: int, folder: Path) -> Path:
+    """The scorecard of ``n`` candidates the dashboard opens (seeded; see the module docstring)."""
+    if n == 10:
+        return SAMPLE
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from decision_inputs import make_scorecard_dict
+
+    base = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    data = make_scorecard_dict(n, seed=0)
+    data["slices"], data["windows"] = base["slices"], base["windows"]  # the ten originals keep their names
+    path = folder / f"scorecard_{n}.json"
+    path.write_text(json.dumps(data) + "\n", encoding="utf-8")
+    return path
+
+
+def wait_idle(page, t0: float, *, timeout: float) -> Timing:
+    """Wait until the page is idle (module docstring); times relative to ``t0`` (``performance.now()``)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            ready = page.evaluate(READY)
+            s = page.evaluate(STATE, t0)
+        except Exception:  # a navigation in flight destroys the context: try again
+            time.sleep(0.05)
+            continue
+        if ready and s["now"] - max(s["last"], t0) >= QUIET_MS:
+            gate = any(page.get_by_text(t).count() for t in GATE_TEXT)
+            return Timing(max(s["last"], t0) - t0, s["busy"], gate)
+        time.sleep(0.05)
+    return Timing(None, None, note=f"not idle after {timeout:.0f} s")
+
+
+def open_page(page, url: str, *, timeout: float) -> Timing:
+    """A full load of ``url`` until idle, from the start of navigation."""
+    page.goto(url, wait_until="commit")
+    return wait_idle(page, 0.0, timeout=timeout)
+
+
+def move_slider(page, k: int, *, timeout: float) -> Timing:
+    """The first weight slider on the page moved one step with the keyboard (right, then left), until idle."""
+    thumb = page.locator('[data-testid="stSlider"] input[type="range"]').first
+    thumb.focus()
+    t0 = page.evaluate("() => performance.now()")
+    thumb.press("ArrowLeft" if k % 2 else "ArrowRight")
+    return wait_idle(page, t0, timeout=timeout)
+
+
+def change_axis(page, k: int, *, timeout: float) -> Timing:
+    """The Trade-offs page's horizontal axis set to another objective, until idle."""
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Horizontal axis").first
+    box.click()
+    options = page.locator('[role="listbox"] [role="option"]')
+    options.first.wait_for()
+    count = options.count()
+    option = options.nth((3 + 2 * k) % count)
+    t0 = page.evaluate("() => performance.now()")
+    option.click()
+    return wait_idle(page, t0, timeout=timeout)
+
+
+def best(timings: list[Timing]) -> Timing:
+    """The fastest measured run (a failed one only when all failed)."""
+    ok = [t for t in timings if t.idle_ms is not None]
+    return min(ok, key=lambda t: t.idle_ms) if ok else timings[-1]
+
+
+def show(t: Timing) -> str:
+    """``idle / busy`` for a table cell."""
+    if t.idle_ms is None:
+        return f"missing ({t.note})"
+    return f"{t.idle_ms:8.0f} ms  busy {t.busy_ms:6.0f} ms" + ("  (asks for a click)" if t.gate else "")
+
+
+def bench_size(browser, helpers, n: int, folder: Path, args) -> dict:
+    """Every page and both interactions at ``n`` candidates."""
+    path = write_scorecard(n, folder)
+    env = {"TRADEOFFS_DEFAULT_SCORECARD": str(path), "TRADEOFFS_LOG_URL": str(folder / f"log{n}.sqlite")}
+    out: dict = {"pages": {}}
+    with helpers.running_app(folder / f"streamlit{n}.log", env=env, timeout=120) as url:
+        context = browser.new_context(viewport=VIEWPORT)
+        context.add_init_script(PROBE)
+        page = context.new_page()
+        out["first"] = open_page(page, url, timeout=args.timeout)  # the server reads the file once
+        for name, sub in PAGES.items():
+            if args.pages and name not in args.pages:
+                continue
+            out["pages"][name] = best(
+                [open_page(page, f"{url}/{sub}", timeout=args.timeout) for _ in range(args.repeat)]
+            )
+            if args.screenshots:
+                args.screenshots.mkdir(parents=True, exist_ok=True)
+                _screenshot(page, args.screenshots / f"{n}_{name}.png")
+            if name == "stakeholders":
+                out["slider"] = best([move_slider(page, k, timeout=args.timeout) for k in range(args.repeat)])
+            if name == "tradeoffs":
+                out["axis"] = best([change_axis(page, k, timeout=args.timeout) for k in range(args.repeat)])
+        context.close()
+    return out
+
+
+def _screenshot(page, path: Path) -> None:
+    height = page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]'); return m ? m.scrollHeight : 1000; }"
+    )
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(800, min(int(height) + 40, 9000))})
+    wait_idle(page, page.evaluate("() => performance.now()"), timeout=30)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(VIEWPORT)
+
+
+def bench_parallel_kernel(browser, n: int, folder: Path, repeat: int) -> tuple[float, float, int, int] | None:
+    """Main-thread ms of ``Plotly.newPlot``: the page's parallel-coordinates figure vs every candidate."""
+    import plotly
+
+    from analysis.decision import compute_pareto, table_from_scorecard
+    from analysis.figures import candidate_colours, make_parallel_figure
+    from analysis.scenario import load_card, load_card_profiles
+    from analysis.scorecard import load_scorecard
+
+    sc = load_scorecard(write_scorecard(n, folder))
+    table = table_from_scorecard(sc)
+    weighed = []
+    for p in load_card_profiles(load_card()):
+        weighed += [o for o, w in p.weights if w > 0 and o in table.objective_names and o not in weighed]
+    dims = weighed[:6]
+    front = compute_pareto(table, dims)
+    colours = candidate_colours(sc.candidate_names)
+    now = make_parallel_figure(table, dims, front, colours=colours)
+    try:
+        old = make_parallel_figure(table, dims, front, colours=colours, sample=None)
+    except TypeError:  # before the sample existed, every candidate was drawn
+        old = now
+    shown = lambda fig: len(fig.data[0].dimensions[0]["values"])  # noqa: E731
+    draw = """async (spec) => {
+        const times = [];
+        for (let k = 0; k < REPEAT; k++) {
+            const div = document.createElement('div');
+            div.style.width = '1300px'; div.style.height = '460px';
+            document.body.appendChild(div);
+            const t0 = performance.now();
+            await Plotly.newPlot(div, spec.data, spec.layout);
+            await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+            times.push(performance.now() - t0);
+            Plotly.purge(div); div.remove();
+        }
+        times.sort((a, b) => a - b);
+        return times[0];
+    }""".replace("REPEAT", str(repeat))
+    page = browser.new_page()
+    page.set_content("<html><body></body></html>")
+    page.add_script_tag(path=str(Path(plotly.__file__).parent / "package_data" / "plotly.min.js"))
+    fast = page.evaluate(draw, json.loads(now.to_json()))
+    slow = page.evaluate(draw, json.loads(old.to_json()))
+    page.close()
+    return fast, slow, shown(now), shown(old)
+
+
+def main() -> None:
+    """Measure and print."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,1000,10000", help="candidate counts, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3, help="loads per page (best is printed)")
+    parser.add_argument("--pages", type=lambda s: s.split(","), default=None, help="only these pages")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a page counts as missing")
+    parser.add_argument("--screenshots", type=Path, default=None, help="save a full-page screenshot of each page")
+    args = parser.parse_args()
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    helpers = _browser_helpers()
+    if not helpers.CHROMIUM.exists():
+        raise SystemExit(f"skipped: Chromium is not installed at {helpers.CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = {}
+    kernels = {}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        folder = Path(tmp)
+        browser = p.chromium.launch(executable_path=str(helpers.CHROMIUM), args=helpers.CHROMIUM_ARGS)
+        for n in sizes:
+            print(f"... {n:,} candidates", flush=True)
+            results[n] = bench_size(browser, helpers, n, folder, args)
+            kernels[n] = bench_parallel_kernel(browser, n, folder, args.repeat)
+        browser.close()
+    print()
+    print(f"Time to idle in Chromium (best of {args.repeat}; idle and busy defined in the docstring)")
+    head = "".join(f"{f'{n:,} candidates':>36}" for n in sizes)
+    print(f"{'page':<22}{head}")
+    rows = [("first open (reads file)", lambda r: r["first"])]
+    rows += [
+        (name, lambda r, name=name: r["pages"].get(name)) for name in PAGES if not args.pages or name in args.pages
+    ]
+    rows += [("stakeholders: slider", lambda r: r.get("slider")), ("trade-offs: new axis", lambda r: r.get("axis"))]
+    for label, get in rows:
+        cells = "".join(f"{show(get(results[n])) if get(results[n]) else 'not run':>36}" for n in sizes)
+        print(f"{label:<22}{cells}")
+    print()
+    print("Parallel coordinates, Plotly.newPlot in a blank page (best, main thread)")
+    for n in sizes:
+        k = kernels[n]
+        if k is None:
+            print(f"{n:>8,}  missing")
+            continue
+        fast, slow, shown_now, shown_old = k
+        print(
+            f"{n:>8,}  page's figure ({shown_now:,} lines): {fast:8.0f} ms   every candidate ({shown_old:,} lines): "
+            f"{slow:8.0f} ms   ({slow / fast:.1f}x)"
+        )
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    main()

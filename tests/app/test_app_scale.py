@@ -1,0 +1,129 @@
+"""The dashboard with thousands of candidates: every page renders, figures stay small and say what they sample.
+
+The large scorecard is a seeded metrics table of 2,000 candidates with the built-in scenario's
+objective names (so its stakeholder profiles apply) and two of its candidates' names (which its
+constraints refer to). Timings at 10,000 are ``bench/bench_app_browser.py``'s job: nothing here is timed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from _app_helpers import charts, new_app, texts
+
+from analysis import figures as F
+from analysis.decision import compute_pareto, table_from_arrays
+from analysis.scorecard import save_scorecard, scorecard_from_metrics_table
+
+N = 2_000
+
+
+def metrics_table(n: int, seed: int = 0) -> pd.DataFrame:
+    """``n`` candidates: quality trades against speed, fairness and value vary (seeded)."""
+    rng = np.random.default_rng(seed)
+    capacity = rng.uniform(0, 1, n)
+    auc = 0.70 + 0.12 * capacity + rng.normal(0, 0.015, n)
+    latency = np.exp(1.0 + 3.0 * capacity + rng.normal(0, 0.3, n))
+    names = ["logistic_regression", "majority_baseline"] + [f"sweep_{i:05d}" for i in range(n - 2)]
+    return pd.DataFrame(
+        {
+            "candidate": names,
+            "roc_auc": auc,
+            "pr_auc": auc - 0.35 + rng.normal(0, 0.01, n),
+            "log_loss": 0.75 - 0.4 * auc + rng.normal(0, 0.01, n),
+            "expected_calibration_error": rng.uniform(0.0, 0.12, n),
+            "precision": 0.35 + 0.3 * capacity + rng.normal(0, 0.02, n),
+            "recall": rng.uniform(0.2, 0.6, n),
+            "worst_group_accuracy": 0.70 + 0.08 * capacity + rng.normal(0, 0.01, n),
+            "demographic_parity_difference": rng.uniform(0.0, 0.25, n),
+            "latency_ms_p99": latency,
+            "latency_ms_p50": latency / 3,
+            "cost_usd_per_million": latency * rng.uniform(0.01, 0.03, n),
+            "net_value_per_1k": 300 + 900 * (auc - 0.7) + rng.normal(0, 20, n),
+            "order_value_captured_per_1k": 3000 + 8000 * (auc - 0.7) + rng.normal(0, 100, n),
+            "auc_decay_per_month": rng.uniform(0, 0.015, n),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def large_path(tmp_path_factory):
+    sc = scorecard_from_metrics_table(
+        metrics_table(N),
+        directions={"net_value_per_1k": "max", "order_value_captured_per_1k": "max", "auc_decay_per_month": "min"},
+        source="sweep.csv",
+    )
+    return save_scorecard(sc, tmp_path_factory.mktemp("large") / "sweep.json")
+
+
+@pytest.fixture
+def large(large_path, monkeypatch):
+    monkeypatch.setenv("TRADEOFFS_DEFAULT_SCORECARD", str(large_path))
+    return large_path
+
+
+# ---- which lines parallel coordinates draw ---------------------------------------------------------------
+def test_parallel_rows_always_include_the_front_and_sample_the_rest_reproducibly():
+    rng = np.random.default_rng(1)
+    complete = rng.random(5000) > 0.05
+    optimal = rng.random(5000) > 0.9
+    rows = F.compute_parallel_rows(complete, optimal, sample=300, random_state=0)
+    assert set(rows.front) == set(np.flatnonzero(complete & optimal))  # every front member, none missing values
+    assert len(rows.sampled) == 300 and not set(rows.sampled) & set(rows.front)
+    assert all(complete[i] and not optimal[i] for i in rows.sampled)
+    assert rows.dominated == int((complete & ~optimal).sum()) and rows.missing == int((~complete).sum())
+    assert rows == F.compute_parallel_rows(complete, optimal, sample=300, random_state=0)  # seeded
+    assert rows.sampled != F.compute_parallel_rows(complete, optimal, sample=300, random_state=1).sampled
+    every = F.compute_parallel_rows(complete, optimal, sample=None)
+    assert not every.is_sample and every.shown == every.total == int(complete.sum())
+
+
+def test_parallel_figure_at_thousands_draws_the_whole_front_and_says_what_it_samples():
+    rng = np.random.default_rng(0)
+    n = 3000
+    objs = [("auc", "max"), ("ms", "min"), ("gap", "min")]
+    t = table_from_arrays([f"c{i}" for i in range(n)], objs, rng.random((n, 3)))
+    front = compute_pareto(t, ["auc", "ms", "gap"])
+    fig = F.make_parallel_figure(t, ["auc", "ms", "gap"], front, colours=F.candidate_colours(t.candidates))
+    assert all(isinstance(d, go.Scatter) for d in fig.data)  # SVG lines, no WebGL Parcoords
+    (front_trace,) = [d for d in fig.data if d.name.startswith("Pareto front")]
+    assert set(front_trace.text) == set(front.front)
+    (grey,) = [d for d in fig.data if d.name.startswith("dominated")]
+    assert np.isnan(np.asarray(grey.y, dtype=float)).sum() == F.PARALLEL_SAMPLE  # one gap after each line
+    shown = len(front.front) + F.PARALLEL_SAMPLE
+    assert f"{shown:,} of {n:,} candidates shown, front always included" in fig.layout.meta["subtitle"]
+    assert (fig.layout.meta["shown"], fig.layout.meta["total"]) == (shown, n)
+
+
+# ---- every page at 2,000 candidates -----------------------------------------------------------------
+PAGES = [
+    "overview",
+    "scorecard",
+    "stakeholders",
+    "tradeoffs",
+    "consensus",
+    "decision",
+    "quality",
+    "serving",
+    "fairness",
+    "explanations",
+    "drift",
+]
+
+
+def test_every_page_renders_at_thousands_of_candidates(large):
+    at = new_app()
+    for page in PAGES:
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert at.title, page
+
+
+def test_tradeoffs_page_at_thousands_says_what_it_samples(large):
+    at = new_app("tradeoffs")
+    body = texts(at)
+    assert f"of {N:,} candidates shown, front always included" in body
+    assert len(charts(at)) == 2
+    assert all('"scattergl"' not in c and '"parcoords"' not in c for c in charts(at))  # no WebGL to set up
