@@ -241,6 +241,38 @@ def naive_group_leave_one_out(
     return out
 
 
+def naive_group_win_share(
+    table: DecisionTable,
+    profiles: Sequence[StakeholderProfile],
+    group: GroupResult,
+    *,
+    rule: str,
+    method: str,
+    bounds,
+    perf,
+    n_samples: int,
+    concentration: float,
+    value_noise: str,
+    random_state: np.random.Generator,
+) -> dict[str, float]:
+    """Reference for tests and benchmarks: every draw through :func:`score_table` and every group rule."""
+    rng = random_state
+    share = {c: 0.0 for c in group.candidates}
+    base = []
+    for p in profiles:
+        _, _, cols, w = scoring_inputs(table, p, method, perf)
+        base.append((cols, np.array([w[c] for c in cols]) / sum(w.values())))
+    for _ in range(n_samples):
+        vd = table.with_values(sample_values(table, rng, value_noise))
+        wd = [dict(zip(cols, sample_weights(w0, rng, concentration), strict=True)) for cols, w0 in base]
+        win = naive_group_winner(
+            vd, profiles, group.candidates, rule=rule, method=method, bounds=bounds, perf=perf, weights=wd
+        )
+        if win in share:
+            share[win] += 1.0 / n_samples
+    return share
+
+
 def compute_group_sensitivity(
     table: DecisionTable,
     profiles: Sequence[StakeholderProfile],

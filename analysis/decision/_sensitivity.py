@@ -381,6 +381,51 @@ def compute_rank_acceptability(
     )
 
 
+def naive_rank_acceptability(
+    table: DecisionTable,
+    weights: Mapping[str, float] | Sequence[float] | None = None,
+    *,
+    method: str = "wsm",
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    perf: str | None = None,
+    among: Sequence[str] | None = None,
+    missing: str = "exclude",
+    min_weight_share: float = 0.5,
+    n_samples: int = 1000,
+    concentration: float = DEFAULT_CONCENTRATION,
+    value_noise: str = "normal",
+    random_state: int | np.random.Generator | None = None,
+) -> tuple[tuple[float, ...], tuple[tuple[float, ...], ...]]:
+    """Reference for tests and benchmarks: one :func:`score_table` per draw; ``(first, ranks)`` with every rank."""
+    rng = np.random.default_rng(random_state)
+    w = check_weights(table, weights)
+    idx = np.flatnonzero(_allowed(table, among))
+    names = [table.candidates[i] for i in idx]
+    k = len(idx)
+    counts = np.zeros((k, k))
+    first = np.zeros(k)
+    for _ in range(n_samples):
+        wd = sample_weights(w, rng, concentration)
+        vd = sample_values(table, rng, value_noise)
+        res = score_table(
+            table.with_values(vd),
+            wd,
+            method=method,
+            bounds=bounds,
+            perf=perf,
+            missing=missing,
+            min_weight_share=min_weight_share,
+        )
+        u = res.utilities[idx]
+        if k == 0 or np.isnan(u).all():
+            continue
+        ranks, order = rank_utilities(u, names)
+        counts[order, np.arange(k)] += 1
+        top = np.flatnonzero(ranks == 1)
+        first[top] += 1.0 / len(top)
+    return tuple((first / n_samples).tolist()), tuple(map(tuple, (counts / n_samples).tolist()))
+
+
 def _batch_size(table: DecisionTable) -> int:
     """Draws per batch: about 4 million values at a time."""
     return int(max(1, min(256, 4_000_000 // max(1, table.values.size))))
