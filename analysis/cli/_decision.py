@@ -406,16 +406,17 @@ def rank(
     click.echo(f"Ranking{who} by {method} ({direction}); normalisation: {score.normalisation}.")
     click.echo("Weights: " + ", ".join(f"{o['name']} ({o['direction']}) {o['weight']:.3g}" for o in objectives))
     width = max([len("candidate")] + [len(r["candidate"]) for r in rows])
-    click.echo(f"{'rank':>4}  {'candidate':<{width}}  {'score':>8}  {'pareto':<6}  {'feasible':<8}  violations")
+    lines = [f"{'rank':>4}  {'candidate':<{width}}  {'score':>8}  {'pareto':<6}  {'feasible':<8}  violations"]
     for r in rows:
         viol = "; ".join(r["violations"])
         if not viol and r["unverifiable"]:
             viol = "unverifiable: " + "; ".join(r["unverifiable"])
         score_text = _fmt_score(float("nan") if r["score"] is None else r["score"])
-        click.echo(
+        lines.append(
             f"{r['rank']:>4}  {r['candidate']:<{width}}  {score_text:>8}  "
             f"{'yes' if r['pareto_optimal'] else 'no':<6}  {'yes' if r['feasible'] else 'NO':<8}  {viol}"
         )
+    click.echo("\n".join(lines))  # one write, not one per candidate
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
 
