@@ -73,6 +73,15 @@ class ScoreBins:
     edges: np.ndarray
     exact: bool
 
+    def __eq__(self, other: object) -> bool:
+        # By value: plans are compared after travelling to Dask workers and back (new arrays).
+        if not isinstance(other, ScoreBins):
+            return NotImplemented
+        return self.exact == other.exact and np.array_equal(self.edges, other.edges)
+
+    def __hash__(self) -> int:
+        return hash((self.exact, len(self.edges), self.edges.tobytes()[:64]))
+
     @property
     def n_bins(self) -> int:
         return len(self.edges) if self.exact else len(self.edges) + 1
@@ -187,21 +196,40 @@ class RowChunk:
 # ---------------------------------------------------------------------------------------
 # Per-chunk sums
 # ---------------------------------------------------------------------------------------
-def _grouping(codes: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(order, indptr)`` of a CSR group x row map: rows sorted by group."""
-    order = np.argsort(codes, kind="stable")
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))])
-    return order, indptr
+@dataclass(frozen=True)
+class _Grouping:
+    """A chunk's rows sorted by group code: what a sparse group x row map is built from."""
+
+    codes: np.ndarray  # per row
+    order: np.ndarray  # rows sorted by code (stable)
+    n_groups: int
 
 
-def _group_sum(
-    grouping: tuple[np.ndarray, np.ndarray], values: np.ndarray | None, Wt: np.ndarray, n_rows: int
-) -> np.ndarray:
-    """``(groups, weightings)``: sum over each group's rows of ``values * weight``."""
-    order, indptr = grouping
-    data = np.ones(len(order)) if values is None else np.asarray(values, dtype=float)[order]
-    m = sparse.csr_matrix((data, order, indptr), shape=(len(indptr) - 1, n_rows))
-    return np.asarray(m @ Wt)
+def _grouping(codes: np.ndarray, n_groups: int) -> _Grouping:
+    codes = np.asarray(codes)
+    # A stable sort of 16-bit keys is a radix sort in numpy: linear in the rows.
+    keys = codes.astype(np.uint16) if n_groups <= 1 << 16 else codes
+    return _Grouping(codes, np.argsort(keys, kind="stable"), n_groups)
+
+
+def _group_sum(grouping: _Grouping, values: np.ndarray | None, Wt: np.ndarray) -> np.ndarray:
+    """``(groups, weightings)``: sum over each group's rows of ``values * weight``.
+
+    Rows whose value is 0 are left out of the sparse map, so a 0/1 statistic costs its ones.
+    Pass float32 weights only for integer-valued statistics (sums of Poisson counts over a
+    chunk stay far below 2**24, so float32 is exact there).
+    """
+    order = grouping.order
+    if values is None:
+        data = np.ones(len(order), dtype=Wt.dtype)
+    else:
+        v = np.asarray(values)[order]
+        keep = v != 0
+        order, data = order[keep], v[keep].astype(Wt.dtype)
+    counts = np.bincount(grouping.codes[order], minlength=grouping.n_groups)
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    m = sparse.csr_matrix((data, order, indptr), shape=(grouping.n_groups, Wt.shape[0]))
+    return np.asarray(m @ Wt, dtype=np.float64)
 
 
 def _chunk_terms(plan: ScorePlan, chunk: RowChunk, pred: ChunkPredictions) -> tuple[list[str], np.ndarray]:
@@ -294,13 +322,16 @@ class ScoreAccumulator:
         y = np.asarray(chunk.y, dtype=float)
         self.rows += m
         self.weight += Wt.sum(axis=0)
+        # For the 0/1 and count statistics: exact while a chunk's sums stay below 2**24 (at most
+        # 12 x 2**20), and half the memory traffic.
+        Wt32 = Wt.astype(np.float32) if m <= 1 << 20 else Wt
         groupings = [
             _grouping(np.asarray(codes), g) for codes, (_, g) in zip(chunk.group_codes, plan.groups, strict=True)
         ]
         for (attr, _), grouping in zip(plan.groups, groupings, strict=True):
-            self.shared_groups[(attr, "n")] += _group_sum(grouping, None, Wt, m)
+            self.shared_groups[(attr, "n")] += _group_sum(grouping, None, Wt32)
             if plan.task == "binary":
-                self.shared_groups[(attr, "pos")] += _group_sum(grouping, y, Wt, m)
+                self.shared_groups[(attr, "pos")] += _group_sum(grouping, y, Wt32)
         win = None
         if plan.n_windows and chunk.window_codes is not None:
             win = np.asarray(chunk.window_codes)
@@ -315,7 +346,8 @@ class ScoreAccumulator:
             for (attr, _), grouping in zip(plan.groups, groupings, strict=True):
                 for stat, values in _candidate_group_values(plan.task, y, pred).items():
                     acc = self.groups[i].setdefault((attr, stat), 0.0)
-                    self.groups[i][(attr, stat)] = acc + _group_sum(grouping, values, Wt, m)
+                    exact32 = plan.task != "regression"  # 0/1 statistics; absolute errors need float64
+                    self.groups[i][(attr, stat)] = acc + _group_sum(grouping, values, Wt32 if exact32 else Wt)
             if win is not None:
                 for t in range(X.shape[1]):
                     self.window_terms[i][:, t] += np.bincount(win, weights=X[:, t], minlength=plan.n_windows)
@@ -323,8 +355,8 @@ class ScoreAccumulator:
                 codes = cand.bins[j].codes(score)
                 grouping = _grouping(codes, cand.bins[j].n_bins)
                 pos_hist, neg_hist = self.hist[i][j]
-                pos_hist += _group_sum(grouping, is_pos, Wt, m)
-                neg_hist += _group_sum(grouping, ~is_pos, Wt, m)
+                pos_hist += _group_sum(grouping, is_pos, Wt32)
+                neg_hist += _group_sum(grouping, ~is_pos, Wt32)
                 if win is not None:
                     k = cand.bins[j].n_bins
                     flat = win * k + codes
@@ -364,9 +396,10 @@ class ScoreAccumulator:
     # -- results -------------------------------------------------------------------------
     def finish(self) -> list[CandidateScores]:
         """Every candidate's metrics from the sums (index 0 = point estimate, 1.. = resamples)."""
-        return [self._finish_one(i) for i in range(len(self.plan.candidates))]
+        return [self.finish_candidate(i) for i in range(len(self.plan.candidates))]
 
-    def _finish_one(self, i: int) -> CandidateScores:
+    def finish_candidate(self, i: int) -> CandidateScores:
+        """Candidate ``i``'s metrics (see :meth:`finish`)."""
         plan = self.plan
         cand = plan.candidates[i]
         names = self.term_names[i] or []

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from analysis._errors import InputError
-from analysis.evaluation._accumulate import MAX_BINS
+from analysis.evaluation._accumulate import MAX_BINS, CandidateScores
 from analysis.evaluation._bootstrap import BOOTSTRAP_METHOD, percentile_interval
 from analysis.evaluation._curves import binary_curves, multiclass_curves, regression_curves
 from analysis.evaluation._data import EvalData
@@ -224,6 +224,34 @@ def evaluate_predictions(
     scored_attrs = [a for a in data.sensitive if any(g.attribute == a for g in groups)]
     eligible = {g.attribute: eligible_groups(group_sizes(g), min_group_size=settings.min_group_size) for g in groups}
     labels, window_codes = _window_codes(data, settings.window)
+
+    def reduce(cs: CandidateScores) -> _Reduced:
+        """Keep what the scorecard needs, as each candidate finishes (per-group resamples are dropped)."""
+        o = dict(cs.metrics)
+        fair, per_attr = scored_fairness(
+            _group_inputs(cs.groups, groups, task), eligible, task=task, scored=scored_attrs
+        )
+        o.update(fair)  # scored figures: eligible groups only, the same groups in every resample
+        boot = {k: v[1:] for k, v in o.items()} if settings.n_bootstrap > 0 else {}
+        # classification rates get Wilson intervals instead of resamples
+        boot_groups = {k: v[1:] for k, v in cs.groups.items() if k[1] == "mae"} if settings.n_bootstrap > 0 else {}
+        bounds = {}
+        for k, v in cs.bounds.items():
+            finite = v[1:][np.isfinite(v[1:])]
+            bounds[k] = float(finite.max()) if finite.size else None
+        return _Reduced(
+            name=cs.name,
+            point={k: float(v[0]) for k, v in o.items()},
+            boot=boot,
+            point_groups={k: v[0] for k, v in cs.groups.items()},
+            boot_groups=boot_groups,
+            point_fair={a: {k: float(v[0]) for k, v in d.items()} for a, d in per_attr.items()},
+            windows=cs.windows,
+            window_n=cs.window_n,
+            bins=tuple((b.exact, b.n_bins) for b in cs.bins),
+            bounds=bounds,
+        )
+
     scores = score_predictions(
         data,
         predictions,
@@ -234,30 +262,14 @@ def evaluate_predictions(
         random_state=settings.random_state,
         max_bins=settings.ranking_bins,
         chunk_rows=chunk_rows,
+        reduce=reduce,
     )
     ranking = _exact_ranking(data, predictions, scores, window_codes, len(labels), settings.ranking_bins)
-
-    point: list[dict] = []
-    point_groups: list[dict] = []
-    point_fair: list[dict] = []
-    boot: list[dict[str, np.ndarray]] = []
-    boot_groups: list[dict] = []
-    for cs in scores:
-        o = dict(cs.metrics)
-        fair, per_attr = scored_fairness(
-            _group_inputs(cs.groups, groups, task), eligible, task=task, scored=scored_attrs
-        )
-        o.update(fair)  # scored figures: eligible groups only, the same groups in every resample
-        point.append({k: float(v[0]) for k, v in o.items()})
-        point_groups.append({k: v[0] for k, v in cs.groups.items()})
-        point_fair.append({a: {k: float(v[0]) for k, v in d.items()} for a, d in per_attr.items()})
-        if settings.n_bootstrap > 0:
-            boot.append({k: v[1:] for k, v in o.items()})
-            # classification rates get Wilson intervals instead
-            boot_groups.append({k: v[1:] for k, v in cs.groups.items() if k[1] == "mae"})
-        else:
-            boot.append({})
-            boot_groups.append({})
+    point = [r.point for r in scores]
+    boot = [r.boot for r in scores]
+    point_groups = [r.point_groups for r in scores]
+    boot_groups = [r.boot_groups for r in scores]
+    point_fair = [r.point_fair for r in scores]
     for i, exact in enumerate(ranking["point"]):
         point[i].update(exact)
     for p in predictions:
@@ -319,6 +331,22 @@ def evaluate_predictions(
     )
 
 
+@dataclass(frozen=True)
+class _Reduced:
+    """One candidate's figures as the scorecard needs them: points, resamples of objectives, point group counts."""
+
+    name: str
+    point: dict
+    boot: dict
+    point_groups: dict
+    boot_groups: dict
+    point_fair: dict
+    windows: dict
+    window_n: np.ndarray
+    bins: tuple  # (exact, n_bins) per ranking column
+    bounds: dict  # largest binning bound over the resamples
+
+
 def _exact_ranking(data, predictions, scores, window_codes, n_windows, max_bins) -> dict:
     """Exact ROC AUC / average precision where the bins were not the distinct scores.
 
@@ -333,7 +361,7 @@ def _exact_ranking(data, predictions, scores, window_codes, n_windows, max_bins)
     for p, cs in zip(predictions, scores, strict=True):
         exact_point: dict = {}
         exact_windows: dict = {}
-        binned = bool(cs.bins) and not all(b.exact for b in cs.bins)
+        binned = bool(cs.bins) and not all(exact for exact, _ in cs.bins)
         if binned:
             any_binned = True
             columns = _score_columns(data, p)
@@ -344,12 +372,10 @@ def _exact_ranking(data, predictions, scores, window_codes, n_windows, max_bins)
         if cs.bins:
             entry = {
                 "method": "binned" if binned else "exact",
-                "bins": int(max(b.n_bins for b in cs.bins)),
+                "bins": int(max(n for _, n in cs.bins)),
             }
-            if binned and cs.bounds:
-                for k, v in cs.bounds.items():
-                    finite = v[1:][np.isfinite(v[1:])]
-                    entry[f"{k}_bound"] = float(finite.max()) if finite.size else None
+            if binned:
+                entry.update({f"{k}_bound": v for k, v in cs.bounds.items()})
             by_candidate[p.name] = entry
         point.append(exact_point)
         windows.append(exact_windows)

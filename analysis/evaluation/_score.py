@@ -12,7 +12,8 @@ again (they are a pure function of the row positions, so both give the same numb
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -109,8 +110,14 @@ def score_predictions(
     random_state: int,
     max_bins: int = MAX_BINS,
     chunk_rows: int = CHUNK_ROWS,
-) -> list[CandidateScores]:
-    """Every candidate's metrics for the point estimate and each Poisson resample, chunk by chunk."""
+    reduce: Callable[[CandidateScores], Any] | None = None,
+) -> list:
+    """Every candidate's metrics for the point estimate and each Poisson resample, chunk by chunk.
+
+    ``reduce``, when given, is applied to each candidate's :class:`CandidateScores` as soon as
+    it is finished and its result kept instead, so per-group resamples (groups x resamples per
+    rate) never pile up over many candidates.
+    """
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be at least 1")
     value = data.value if data.task == "binary" else ValueSpec()
@@ -137,7 +144,10 @@ def score_predictions(
                 _chunk(data, predictions[lo:hi], groups, window_codes, value, a, b),
                 weights=_weights(a, b - a, n_resamples, random_state, cache),
             )
-        out.extend(acc.finish())
+        for i in range(hi - lo):
+            scores = acc.finish_candidate(i)
+            out.append(reduce(scores) if reduce else scores)
+        del acc
     return out
 
 
