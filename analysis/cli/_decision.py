@@ -123,13 +123,16 @@ def parse_bounds(specs: tuple[str, ...]) -> dict[str, tuple[float, float]]:
 
 
 # ---- input ----------------------------------------------------------------------------------------
-def load_input(path: Path, directions: dict[str, str], needed: set[str], *, keep_registered: bool = False) -> Scorecard:
+def load_input(
+    path: Path, directions: dict[str, str], needed: set[str], *, keep_registered: bool = False, records: bool = True
+) -> Scorecard:
     """Read a scorecard JSON or a metrics table (see the module docstring).
 
     For a table, only ``needed`` columns are kept when ``needed`` is not empty (other columns
     need no direction); every kept column needs a direction. ``keep_registered`` also keeps
     every column named like a registered objective (for profiles over kinds of objective, which
-    are resolved against whatever the table has).
+    are resolved against whatever the table has). ``records=False`` reads a table without
+    per-cell records (enough for ranking; see :func:`scorecard_from_metrics_table`).
     """
     if not path.is_file():
         raise InputError(f"scorecard file {path} does not exist; check the path.", source=str(path))
@@ -159,7 +162,7 @@ def load_input(path: Path, directions: dict[str, str], needed: set[str], *, keep
         keep += [c for c in frame.columns if str(c).removesuffix("_ci_low").removesuffix("_ci_high") in kept]
         frame = frame[[c for c in dict.fromkeys(keep) if c in frame.columns]]
     dirs = {k: v for k, v in directions.items() if k in frame.columns}
-    return scorecard_from_metrics_table(frame, directions=dirs, source=str(path))
+    return scorecard_from_metrics_table(frame, directions=dirs, source=str(path), records=records)
 
 
 def _table(scorecard: Scorecard, directions: dict[str, str]) -> DecisionTable:
@@ -310,7 +313,7 @@ def rank(
     if profile is not None:
         names, template = profile_needs([profile])
         needed |= names
-    scorecard = load_input(scorecard_path, directions, needed, keep_registered=template)
+    scorecard = load_input(scorecard_path, directions, needed, keep_registered=template, records=False)
     table = _table(scorecard, directions)
     incumbent = _incumbent(scorecard, incumbent)
     if profile is not None:
