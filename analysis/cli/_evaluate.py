@@ -518,9 +518,11 @@ def summary_dict(scorecard: Scorecard, path: Path, elapsed: float) -> dict:
             entry["alignment"] = dict(alignment) if isinstance(alignment, Mapping) else alignment
             entry["alignment_text"] = cand.source.get("alignment_text")
         out.append({**entry, "metrics": metrics, "notes": list(cand.notes)})
+    ranking = scorecard.sections.get("ranking")
     return {
         "scorecard": str(path),
         "task": scorecard.task,
+        "ranking": None if ranking is None else json.loads(json.dumps(ranking, default=dict)),
         "rows": scorecard.dataset.get("rows"),
         "incumbent": incumbent,
         "objectives": [{"name": o.name, "direction": o.direction, "group": o.group} for o in scorecard.objectives],
@@ -540,6 +542,26 @@ def alignment_lines(scorecard: Scorecard) -> list[str]:
             text = cand.source.get("alignment")
         out.append(f"{cand.name}: {text or 'rows matched in an unrecorded way'}")
     return out
+
+
+def ranking_lines(scorecard: Scorecard) -> list[str]:
+    """What binning the ranking metrics' resamples can change, when some candidate's were binned."""
+    ranking = scorecard.sections.get("ranking") or {}
+    if ranking.get("method") != "binned":
+        return []
+    binned = {n: e for n, e in (ranking.get("by_candidate") or {}).items() if e.get("method") == "binned"}
+    parts = []
+    for name, e in binned.items():
+        auc, ap = e.get("roc_auc_bound"), e.get("pr_auc_bound")
+        parts.append(
+            f"{name} ROC AUC ±{'missing' if auc is None else format(auc, '.2g')}, "
+            f"PR AUC ±{'missing' if ap is None else format(ap, '.2g')}"
+        )
+    shown = "; ".join(parts[:5]) + (f"; and {len(parts) - 5} more in the scorecard" if len(parts) > 5 else "")
+    return [
+        f"ROC AUC and PR AUC intervals of {len(binned)} candidate(s) come from {ranking.get('max_bins')} score bins "
+        f"(point values are exact); the most binning can move a resample: {shown}."
+    ]
 
 
 _DIGITS = {"$": ",.0f", "rows/s": ",.0f", "features": ".0f", "ms": ".2f", "USD": ".3f", "MB": ".3f"}
@@ -614,6 +636,8 @@ def print_summary(scorecard: Scorecard, path: Path, elapsed: float) -> None:
         f"± half the width of the {level}% interval; * best; ≈ not significantly different from the best "
         f"(paired bootstrap, {scorecard.settings.get('n_bootstrap')} resamples)."
     )
+    for line in ranking_lines(scorecard):
+        console.print(line, markup=False, highlight=False)
     for line in alignment_lines(scorecard):
         console.print(line, markup=False, highlight=False)
     if second:

@@ -238,3 +238,14 @@ def test_an_argmax_classifier_is_predicted_once_in_row_batches(binary_frame):
         assert counting.calls == {"predict": 0 if once else batches, "predict_proba": batches}
         np.testing.assert_array_equal(pred.y_pred, fitted.predict(X))
         np.testing.assert_allclose(pred.y_prob, fitted.predict_proba(X)[:, 1])
+
+
+def test_the_cli_says_when_ranking_resamples_were_binned(binary_frame):
+    from analysis.cli._evaluate import ranking_lines
+
+    binned = _scorecard(binary_frame, 500, ranking_bins=64)
+    (line,) = ranking_lines(binned)
+    bound = binned.sections["ranking"]["by_candidate"]["smooth"]["roc_auc_bound"]
+    assert "1 candidate(s)" in line and "64 score bins" in line and f"smooth ROC AUC ±{bound:.2g}" in line
+    assert "coarse" not in line
+    assert ranking_lines(_scorecard(binary_frame, 500)) == []
