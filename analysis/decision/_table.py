@@ -147,6 +147,8 @@ class DecisionTable:
             object.__setattr__(self, "_by_objective", by)
         key = frozenset(names)
         cache = self.__dict__.setdefault("_comparisons_cache", {})
+        if not key:
+            return ()
         if key not in cache:
             idx = sorted(k for n in names for k in by.get(n, ()))
             cache[key] = tuple(self.comparisons[k] for k in idx)
@@ -163,7 +165,7 @@ class DecisionTable:
         def pick(a):
             return None if a is None else a[np.ix_(rows, cols)]
 
-        return DecisionTable(
+        out = DecisionTable(
             tuple(cands),
             tuple(self.objectives[j] for j in cols),
             self.values[np.ix_(rows, cols)],
@@ -171,6 +173,11 @@ class DecisionTable:
             pick(self.ci_high),
             comps,
         )
+        if comps is self.comparisons:  # same comparisons: share their grouping by objective
+            self._comparisons_on(set())
+            out.__dict__["_by_objective"] = self.__dict__["_by_objective"]
+            out.__dict__["_comparisons_cache"] = self.__dict__["_comparisons_cache"]
+        return out
 
 
 def table_from_arrays(
