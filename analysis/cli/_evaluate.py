@@ -314,7 +314,20 @@ def evaluate(
     if not models and not predictions:
         raise InputError("no candidates: pass --model FILE and/or --predictions FILE at least once.")
     # Load everything (and fail on bad input) before any expensive work.
-    frame = load_table(data_path, what="data file")
+    from analysis.loading._datasets import parquet_columns
+
+    value_spec = ValueSpec(tuple(_split_list(value_col)), matrix or None)
+    file_columns = parquet_columns(data_path, what="data file")
+    loaded = [load_model(p, trust_pickle=trust_pickle, trusted_types=trust_type) for p in models]
+    needed = needed_columns(
+        file_columns,
+        roles=[target, *_split_list(sensitive), time_column, id_column],
+        value=value_spec,
+        models=loaded,
+        features=_split_list(features),
+        predictions=bool(predictions) and not id_column,
+    )
+    frame = load_table(data_path, what="data file", columns=needed)
     data = prepare_data(
         frame,
         source=str(data_path),
@@ -324,10 +337,9 @@ def evaluate(
         sensitive=_split_list(sensitive),
         time=time_column,
         id_column=id_column,
-        value=ValueSpec(tuple(_split_list(value_col)), matrix or None),
-        fingerprint=fingerprint_dataset(data_path, frame),
+        value=value_spec,
+        fingerprint=fingerprint_dataset(data_path, frame, columns=file_columns),
     )
-    loaded = [load_model(p, trust_pickle=trust_pickle, trusted_types=trust_type) for p in models]
     if trust_pickle and any(m.format == "pickle" for m in loaded):
         click.echo("warning: unpickled model files with --trust-pickle; that ran code from those files.", err=True)
     settings = EvalSettings(
@@ -386,6 +398,35 @@ def evaluate(
         click.echo(json.dumps(summary_dict(scorecard, path, elapsed), indent=1))
     else:
         print_summary(scorecard, path, elapsed)
+
+
+def needed_columns(file_columns, *, roles, value, models, features, predictions: bool) -> list[str] | None:
+    """The data columns an evaluation reads, or ``None`` to read them all.
+
+    Only a Parquet file (``file_columns`` known from its footer) is read in part: the role
+    columns, the value columns, and every model's features. Everything is read when a name is
+    not in the file (so the usual message lists the file's columns), when a model records no
+    feature names and no ``--features`` are given, or when prediction files must find an id
+    column shared with the data (``predictions``).
+    """
+    from analysis.evaluation._value import parse_linear_expression
+
+    if file_columns is None or predictions:
+        return None
+    wanted = [c for c in roles if c]
+    wanted += list(value.columns)
+    for outcome, expr in (value.matrix or {}).items():
+        wanted += [c for _, c in parse_linear_expression(expr, where=f"value matrix {outcome}") if c]
+    for m in models:
+        names = list(m.feature_names) if m.feature_names is not None else list(features)
+        if not names:
+            return None
+        wanted += names
+    wanted = list(dict.fromkeys(wanted))
+    present = set(file_columns)
+    if any(c not in present for c in wanted):
+        return None
+    return [c for c in file_columns if c in set(wanted)]
 
 
 def _serving_settings(

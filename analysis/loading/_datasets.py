@@ -32,7 +32,40 @@ def _suggest(name: str, options: Sequence[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def load_table(path: str | Path, *, what: str = "data file") -> pd.DataFrame:
+def _check_file(path: Path, what: str) -> tuple[str, bool, bytes]:
+    """``(suffix, is_parquet, first bytes)`` of a file that exists, is not a folder and is not empty."""
+    if not path.exists():
+        raise InputError(f"{what} {path} does not exist; check the path.", source=str(path))
+    if path.is_dir():
+        raise InputError(f"{what} {path} is a folder; pass a .csv or .parquet file.", source=str(path))
+    if path.stat().st_size == 0:
+        raise InputError(f"{what} {path} is empty (0 bytes); export the data again.", source=str(path))
+    with open(path, "rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+    suffix = path.suffix.lower()
+    return suffix, suffix in PARQUET_SUFFIXES or head.startswith(b"PAR1"), head
+
+
+def parquet_columns(path: str | Path, *, what: str = "data file") -> list[str] | None:
+    """The column names of a Parquet file from its footer (no data read); ``None`` for other files.
+
+    Raises :class:`InputError` for a missing, empty or damaged file, like :func:`load_table`.
+    """
+    path = Path(path)
+    _, is_parquet, _ = _check_file(path, what)
+    if not is_parquet:
+        return None
+    try:
+        import pyarrow.parquet as pq
+
+        return [str(c) for c in pq.read_schema(path).names if not str(c).startswith("__index_level_")]
+    except Exception as exc:  # pyarrow raises several types for damaged files
+        raise InputError(
+            f"{what} {path} is not a readable Parquet file ({type(exc).__name__}: {exc}).", source=str(path)
+        ) from None
+
+
+def load_table(path: str | Path, *, what: str = "data file", columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Read a CSV or Parquet file into a DataFrame, refusing empty and unreadable files.
 
     Parameters
@@ -41,21 +74,15 @@ def load_table(path: str | Path, *, what: str = "data file") -> pd.DataFrame:
         A ``.csv``/``.tsv`` or ``.parquet`` file.
     what : str
         How to call the file in messages ("data file", "predictions file", ...).
+    columns : sequence of str, optional
+        Read only these columns of a Parquet file (the others are never loaded; every name must
+        be in the file, see :func:`parquet_columns`). CSV files are always read whole.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{what} {path} does not exist; check the path.", source=str(path))
-    if path.is_dir():
-        raise InputError(f"{what} {path} is a folder; pass a .csv or .parquet file.", source=str(path))
-    if path.stat().st_size == 0:
-        raise InputError(f"{what} {path} is empty (0 bytes); export the data again.", source=str(path))
-    suffix = path.suffix.lower()
-    with open(path, "rb") as fh:
-        head = fh.read(_SNIFF_BYTES)
-    is_parquet = head.startswith(b"PAR1")
-    if suffix in PARQUET_SUFFIXES or is_parquet:
+    suffix, is_parquet, head = _check_file(path, what)
+    if is_parquet:
         try:
-            frame = pd.read_parquet(path)
+            frame = pd.read_parquet(path, columns=list(columns) if columns is not None else None)
         except Exception as exc:  # pyarrow raises several types for damaged files
             raise InputError(
                 f"{what} {path} is not a readable Parquet file ({type(exc).__name__}: {exc}).",
@@ -138,16 +165,19 @@ class DatasetFingerprint:
         }
 
 
-def fingerprint_dataset(path: str | Path, frame: pd.DataFrame) -> DatasetFingerprint:
-    """Hash and shape of a dataset file."""
+def fingerprint_dataset(
+    path: str | Path, frame: pd.DataFrame, *, columns: Sequence[str] | None = None
+) -> DatasetFingerprint:
+    """Hash and shape of a dataset file (``columns``: the file's columns, when ``frame`` holds only some)."""
     path = Path(path)
+    names = tuple(map(str, frame.columns if columns is None else columns))
     return DatasetFingerprint(
         path=path.name,
         sha256=file_sha256(path),
         size_bytes=path.stat().st_size,
         rows=int(len(frame)),
-        columns=int(frame.shape[1]),
-        column_names=tuple(map(str, frame.columns)),
+        columns=len(names),
+        column_names=names,
     )
 
 

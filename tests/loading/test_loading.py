@@ -96,3 +96,33 @@ def test_analysis_never_imports_streamlit():
     root = Path(__file__).resolve().parents[2] / "analysis"
     offenders = [p for p in root.rglob("*.py") if "import streamlit" in p.read_text()]
     assert offenders == []
+
+
+def test_parquet_columns_and_a_partial_read(binary_frame, tmp_path):
+    from analysis.loading._datasets import parquet_columns
+
+    binary_frame.to_parquet(tmp_path / "d.parquet", index=False)
+    binary_frame.to_csv(tmp_path / "d.csv", index=False)
+    assert parquet_columns(tmp_path / "d.parquet") == list(binary_frame.columns)
+    assert parquet_columns(tmp_path / "d.csv") is None
+    part = load_table(tmp_path / "d.parquet", columns=["label", "x1"])
+    assert list(part.columns) == ["label", "x1"] and len(part) == len(binary_frame)
+    with pytest.raises(InputError, match="does not exist"):
+        parquet_columns(tmp_path / "nope.parquet")
+
+
+def test_evaluate_reads_only_the_columns_it_needs(binary_frame, fitted_models):
+    from analysis.cli._evaluate import needed_columns
+    from analysis.evaluation import ValueSpec
+
+    columns = [*binary_frame.columns, "unused_wide_column"]
+    models = [load_model(p) for p in fitted_models.values()]
+    value = ValueSpec(("basket",), {"tp": "0.1*basket + 1"})
+    roles = ["label", "region", "age_band", "when", None]
+    got = needed_columns(columns, roles=roles, value=value, models=models, features=[], predictions=False)
+    assert got == ["x1", "x2", "colour", "region", "age_band", "when", "basket", "label"]
+    # Everything when a name is missing (the usual message lists the file's columns), for CSV, or when
+    # prediction files must find a shared id column.
+    assert needed_columns(columns, roles=["nope"], value=value, models=models, features=[], predictions=False) is None
+    assert needed_columns(None, roles=roles, value=value, models=models, features=[], predictions=False) is None
+    assert needed_columns(columns, roles=roles, value=value, models=models, features=[], predictions=True) is None
