@@ -29,20 +29,8 @@ render.page_header(
     "Several fair ways to turn everyone's rankings into one choice, side by side; how much each stakeholder "
     "gives up; and whether the choice survives small changes in the weights and in the measurements.",
 )
-n = len(sc.candidates)
-if n > services.DECISION_LIMIT and not state.pref(f"force_decision:{a.key}"):
-    st.info(
-        f"This scorecard has {n:,} candidates. The sensitivity checks re-score the pool once per candidate "
-        "(leave-one-out) and hundreds of times more for the resampling, which takes minutes at this size. The "
-        "Stakeholders and Trade-offs pages stay instant.",
-        icon=":material/hourglass:",
-    )
-    if st.button("Compute them anyway", key=state.widget("force_decision")):
-        state.set_pref(f"force_decision:{a.key}", True)
-        st.rerun()
-    st.stop()
 try:
-    d = services.decision(a, state.profiles(), state.rule(), *state.scoring())
+    d = render.group_decision(a)
 except InputError as exc:
     st.error(f"The group decision could not be made: {exc.message}")
     st.stop()

@@ -70,15 +70,8 @@ render.page_header(
     "stakeholder's sign-off. Download the report (HTML, PDF, Markdown, or the JSON decision record) for people "
     "who will never open the dashboard, and keep the decision in the append-only decision log.",
 )
-if len(sc.candidates) > services.DECISION_LIMIT and not state.pref(f"force_decision:{a.key}"):
-    st.info(
-        f"This scorecard has {len(sc.candidates):,} candidates; compute the group decision on the Consensus page "
-        "first (it takes minutes at this size).",
-        icon=":material/hourglass:",
-    )
-    st.stop()
 try:
-    d = services.decision(a, state.profiles(), state.rule(), *state.scoring())
+    d = render.group_decision(a)
 except InputError as exc:
     st.error(f"The group decision could not be made: {exc.message}")
     st.stop()

@@ -52,13 +52,17 @@ def _default_candidates(names: list[str], attribute: str) -> tuple[list[str], li
         if name in names and (name in picked or len(picked) < MAX_DEFAULT):
             picked.setdefault(name, []).append(why)
 
-    if len(sc.candidates) <= services.DECISION_LIMIT:
-        try:
-            d = services.decision(a, state.profiles(), state.rule(), *state.scoring())
+    # Small scorecards: wait for the group decision. Large ones: use it once the Consensus or Decision page
+    # has had it computed (never start a minute of work in the background for a default selection).
+    small = len(sc.candidates) <= services.DECISION_LIMIT
+    job = services.decision_job(a, state.profiles(), state.rule(), *state.scoring(), start=small)
+    try:
+        if job is not None:
+            d = job.future.result(timeout=services.DECISION_WAIT_S if small else 0)
             add(d.chosen, "the group's choice")
             add(d.incumbent, "the incumbent")
-        except InputError:
-            pass
+    except (InputError, TimeoutError):
+        pass
     add(services.incumbent(a), "the incumbent")
     best = {c.objective: c.best for c in sc.comparisons}
     for m, (label, _lower) in MEASURES.items():

@@ -12,7 +12,7 @@ from analysis.figures import (
     make_regression_figure,
     make_roc_figure,
 )
-from app.ui import render, services, state, tables
+from app.ui import render, services, state
 
 a = render.active_or_stop()
 sc = a.scorecard
@@ -31,9 +31,7 @@ if not quality:
         "such as roc_auc or accuracy to the metrics table.",
     )
     st.stop()
-frame = sc.to_frame()
-lo, hi = sc.interval_frames()
-comps = {(c.objective, c.candidate): c for c in sc.comparisons}
+frame, lo, hi = services.frames(a)
 best = {c.objective: c.best for c in sc.comparisons}
 
 names = [o.name for o in quality]
@@ -48,20 +46,23 @@ with c1:
         format_func=lambda n: sc.objective(n).label,
     )
 o = sc.objective(metric)
-values = frame[metric].to_dict()
-intervals = {c: (lo.at[c, metric], hi.at[c, metric]) for c in frame.index}
-tied = [c for c in frame.index if (comps.get((metric, c)) is not None and comps[(metric, c)].significant is False)]
+keep = frame.index
 if len(frame.index) > 60:
     st.caption(f"{len(frame.index):,} candidates: showing the 60 best.")
     keep = frame[metric].sort_values(ascending=o.direction == "min").index[:60]
-    values = {c: values[c] for c in keep}
+values = frame.loc[keep, metric].to_dict()
+intervals = dict(zip(keep, zip(lo.loc[keep, metric], hi.loc[keep, metric], strict=True), strict=True))
+shown = set(keep)
+tied = [
+    c.candidate for c in sc.comparisons if c.objective == metric and c.significant is False and c.candidate in shown
+]
 st.plotly_chart(
     make_interval_figure(o, values, intervals, colours=colours, best=best.get(metric), tied=tied),
     key=state.widget("quality_interval"),
 )
 st.caption(o.description)
 st.markdown("#### Which differences are real")
-sig = tables.significance_frame(sc, names)
+sig = services.significance(a, names)
 if sig.empty:
     st.caption("No paired comparisons in this scorecard (no bootstrap intervals, or a metrics table).")
 else:

@@ -67,6 +67,37 @@ def chart(fig: go.Figure, *, key: str, width: int | None = None) -> None:
     st.plotly_chart(fig, key=key)
 
 
+def group_decision(a: services.Active):
+    """The group decision for the session's profiles, rule and method, or a notice and stop while it is computed.
+
+    Waits :data:`services.DECISION_WAIT_S` (small scorecards are done by then); otherwise says it is being
+    computed in the background and refreshes itself until it is, so no click is needed and the other
+    pages stay usable meanwhile. Raises :class:`InputError` when no decision can be made.
+    """
+    job = services.decision_job(a, state.profiles(), state.rule(), *state.scoring())
+    assert job is not None  # started when missing
+    try:
+        return job.future.result(timeout=services.DECISION_WAIT_S)
+    except TimeoutError:
+        pass
+    n = len(a.scorecard.candidates)
+    st.info(
+        f"Weighing every stakeholder, the group rules and the sensitivity checks for {plural(n, 'candidate')} in "
+        "the background: leave-one-out and hundreds of what-if draws take a while at this size. This page fills "
+        "in by itself when they are done; the other pages work meanwhile.",
+        icon=":material/hourglass:",
+    )
+    _decision_progress(job)
+    st.stop()
+
+
+@st.fragment(run_every=1.0)
+def _decision_progress(job: services.DecisionJob) -> None:
+    if job.future.done():
+        st.rerun()
+    st.caption(f"Computing for {job.elapsed():.0f} s.")
+
+
 def missing(what: str, how: str) -> None:
     """Say what is missing from the current scorecard and how to get it (instead of failing)."""
     st.info(f"**{what}**\n\n{how}", icon=":material/info:")

@@ -11,6 +11,9 @@ another's results; per-session entries expire (``ttl``) and are bounded (``max_e
 decisions): they are shared read-only and cannot be mutated by a page. ``st.cache_data`` (which
 copies) is used for the small display tables.
 
+Group decisions (:func:`decision_job`) are computed in one background thread and kept by their
+inputs, so a page never blocks for the minute a decision takes at 10,000 candidates.
+
 What a weight slider costs: :func:`profile_view` re-scores one profile (``score_table``); the
 front (by objective subset) and the feasibility (by constraint text) come from the cache, and
 no evaluation, SHAP, fairness or front computation runs.
@@ -21,11 +24,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy.engine import make_url
@@ -62,7 +70,10 @@ from app.ui import state, tables
 ENV_SCORECARD = "TRADEOFFS_DEFAULT_SCORECARD"
 #: Per-session cache entries live this long after their last use (seconds).
 TTL = 3600
-#: Above this many candidates, the group sensitivity checks are computed only on request.
+#: A page waits this long for the group decision before showing that it is being computed (seconds).
+DECISION_WAIT_S = 2.0
+#: Up to this many candidates the Fairness page waits for the group decision (to preselect its choice);
+#: above, it uses the decision only once another page has had it computed.
 DECISION_LIMIT = 300
 
 
@@ -339,30 +350,86 @@ def profiles_key(profiles: Sequence[StakeholderProfile]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-@st.cache_resource(
-    show_spinner="Weighing every stakeholder, the group rules and the sensitivity checks…", max_entries=16, ttl=TTL
-)
-def _decision(
-    key: str,
-    _scorecard: Scorecard,
-    pkey: str,
-    _profiles: tuple[StakeholderProfile, ...],
+@dataclass(frozen=True)
+class DecisionJob:
+    """A group decision computed in the background: its future and when it was asked for."""
+
+    future: Future
+    submitted: float  # time.monotonic()
+
+    def elapsed(self) -> float:
+        """Seconds since it was asked for."""
+        return time.monotonic() - self.submitted
+
+
+class _DecisionJobs:
+    """Group decisions by their inputs, computed one at a time in a background thread.
+
+    A decision at 10,000 candidates takes longer than a page should block (a script run cannot be
+    interrupted while the library computes, so every page of the session would wait): pages ask
+    for it here, wait :data:`DECISION_WAIT_S`, and show that it is being computed until it is.
+    Bounded like the other caches: the oldest finished decisions are dropped beyond ``max_entries``.
+    """
+
+    def __init__(self, max_entries: int = 16) -> None:
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tradeoffs-decision")
+        self._jobs: OrderedDict[tuple, DecisionJob] = OrderedDict()
+        self._max = max_entries
+
+    def get(self, key: tuple, build: Callable[[], Decision] | None) -> DecisionJob | None:
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is None and build is None:
+                return None
+            if job is None:
+                job = DecisionJob(self._pool.submit(build), time.monotonic())
+                self._jobs[key] = job
+            self._jobs.move_to_end(key)
+            finished = [k for k, j in self._jobs.items() if j.future.done() and k != key]
+            while len(self._jobs) > self._max and finished:
+                del self._jobs[finished.pop(0)]
+            return job
+
+
+@st.cache_resource(show_spinner=False)
+def _decision_jobs() -> _DecisionJobs:
+    return _DecisionJobs()
+
+
+def decision_job(
+    a: Active,
+    profiles: Sequence[StakeholderProfile],
     rule: str,
     method: str,
-    perf: str | None,
-    incumbent: str | None = None,
-) -> Decision:
-    return build_decision(
-        _scorecard, _profiles, rule=rule, method=method, perf=perf, random_state=0, incumbent=incumbent
-    )
+    perf: str | None = None,
+    *,
+    start: bool = True,
+) -> DecisionJob | None:
+    """The group decision with its sensitivity checks, computing in the background (seeded).
+
+    Asked for once per scorecard key and :func:`decision_key`; ``job.future.result()`` is the
+    :class:`Decision` or raises its :class:`InputError`. ``start=False``: only a job already asked
+    for (else ``None``).
+    """
+    p = tuple(profiles)
+    inc = incumbent(a)
+    key = (a.key, decision_key(p, rule, method, perf, incumbent=inc))
+    sc = a.scorecard
+
+    def build() -> Decision:
+        return build_decision(sc, p, rule=rule, method=method, perf=perf, random_state=0, incumbent=inc)
+
+    return _decision_jobs().get(key, build if start else None)
 
 
 def decision(
     a: Active, profiles: Sequence[StakeholderProfile], rule: str, method: str, perf: str | None = None
 ) -> Decision:
-    """The group decision with its sensitivity checks (seeded, so the same inputs give the same record)."""
-    p = tuple(profiles)
-    return _decision(a.key, a.scorecard, profiles_key(p), p, rule, method, perf, incumbent(a))
+    """The group decision with its sensitivity checks, waited for (seeded: the same inputs give the same record)."""
+    job = decision_job(a, profiles, rule, method, perf)
+    assert job is not None  # started when missing
+    return job.future.result()
 
 
 # ---- figures --------------------------------------------------------------------------------------
@@ -381,6 +448,26 @@ def figure(a: Active, kind: str, args: tuple, build: Callable[[], go.Figure]) ->
 
 
 # ---- display tables ---------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=16, ttl=TTL)
+def _frames(key: str, _scorecard: Scorecard) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    return (_scorecard.to_frame(), *_scorecard.interval_frames())
+
+
+def frames(a: Active) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Candidates x objectives values, lower and upper interval bounds (pivoted once per scorecard)."""
+    return _frames(a.key, a.scorecard)
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl=TTL)
+def _significance(key: str, _scorecard: Scorecard, objectives: tuple[str, ...]) -> pd.DataFrame:
+    return tables.significance_frame(_scorecard, objectives)
+
+
+def significance(a: Active, objectives: Sequence[str]) -> pd.DataFrame:
+    """Per objective: the best candidate, who is tied with it, who is worse (see :func:`tables.significance_frame`)."""
+    return _significance(a.key, a.scorecard, tuple(objectives))
+
+
 @st.cache_data(show_spinner=False, max_entries=64, ttl=TTL)
 def _scorecard_display(
     key: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from _app_helpers import charts, goto, new_app, texts, widget
+from _app_helpers import charts, goto, new_app, run_until, texts, widget
 
 PAGES = (
     "overview",
@@ -178,10 +178,13 @@ def test_changing_the_rule_changes_the_choice():
     assert first != second
 
 
-def test_consensus_with_thousands_of_candidates_waits_for_a_click(tmp_path):
+def test_consensus_with_hundreds_of_candidates_computes_in_the_background_without_a_click(monkeypatch):
     import numpy as np
     import pandas as pd
 
+    from app.ui import services
+
+    monkeypatch.setattr(services, "DECISION_WAIT_S", 0.0)  # show the "computing" notice however fast it is
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"candidate": [f"c{i}" for i in range(400)], "roc_auc": rng.uniform(0.6, 0.9, 400)})
     at = new_app("data")
@@ -192,8 +195,11 @@ def test_consensus_with_thousands_of_candidates_waits_for_a_click(tmp_path):
     at.run()
     at.button(key="w.table.go").click().run()
     goto(at, "consensus")
-    assert "400 candidates" in texts(at)
-    assert any(b.label == "Compute them anyway" for b in at.button)
+    assert not any("anyway" in str(b.label) for b in at.button)  # no click asked for: it is computing
+    assert "400 candidates in the background" in texts(at)
+    run_until(at, lambda at: "in the background" not in texts(at))  # the page fills in by itself
+    assert not at.exception
+    assert "No group choice" in texts(at)  # roc_auc alone: no default role can rank (the record says so)
 
 
 # ---- decision -------------------------------------------------------------------------------------

@@ -113,12 +113,19 @@ PAGES = [
 ]
 
 
-def test_every_page_renders_at_thousands_of_candidates(large):
+def test_every_page_renders_at_thousands_of_candidates_without_asking_for_a_click(large, monkeypatch):
+    from app.ui import services
+
+    monkeypatch.setattr(services, "DECISION_WAIT_S", 0.0)  # the group decision goes on in the background
     at = new_app()
     for page in PAGES:
         at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, (page, [e.value for e in at.exception])
         assert at.title, page
+        assert not any("anyway" in str(b.label) for b in at.button), page
+        if page in ("consensus", "decision"):
+            body = texts(at)
+            assert f"{N:,} candidates in the background" in body or "group's choice" in body, page
 
 
 def test_tradeoffs_page_at_thousands_says_what_it_samples(large):
