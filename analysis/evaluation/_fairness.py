@@ -172,23 +172,58 @@ def count_groups(
         Whether each prediction is right, for multiclass tasks; derived from ``Y_pred`` when
         omitted.
     """
-    from scipy import sparse
-
-    rows = np.arange(len(group.codes))
-    M = sparse.csr_matrix((np.ones(len(rows)), (rows, group.codes)), shape=(len(rows), group.n_groups))
     y = np.asarray(y_true, dtype=np.float64)
-    P = np.asarray(Y_pred, dtype=np.float64)
+    P = np.asarray(Y_pred)
     sizes = np.bincount(group.codes, minlength=group.n_groups).astype(np.float64)
     positives = np.bincount(group.codes, weights=y, minlength=group.n_groups)
     n = np.broadcast_to(sizes, (P.shape[0], group.n_groups))
     pos = np.broadcast_to(positives, (P.shape[0], group.n_groups))
-    pred_pos = np.asarray((M.T @ P.T).T)
-    tp = np.asarray((M.T @ (P * y).T).T)
+    sum_by_group = _group_summer(group, many=P.shape[0] > 64)
+    pred_pos = sum_by_group(P)
+    tp = sum_by_group(P, y)
     if correct is None:
         right = n - pos - pred_pos + 2 * tp
     else:
-        right = np.asarray((M.T @ np.asarray(correct, dtype=np.float64).T).T)
+        right = sum_by_group(np.asarray(correct))
     return GroupCounts(n=n, pos=pos, pred_pos=pred_pos, tp=tp, correct=right)
+
+
+#: Largest dense rows x groups indicator :func:`count_groups` builds (beyond it, rows are sorted by group).
+DENSE_INDICATOR_BYTES = 64 * 2**20
+
+
+def _group_summer(group: GroupIndex, *, many: bool):
+    """``summed(V, rows=None)``: per group, the sum over its rows of ``V * rows`` (candidates x groups).
+
+    A BLAS product with the dense one-hot indicator while it is small (float32 for many
+    candidates, as before); otherwise a sum over the rows sorted by group, so memory stays at the
+    size of ``V`` whatever the number of groups.
+    """
+    dtype = np.float32 if many else np.float64
+    n_rows = len(group.codes)
+    if n_rows * group.n_groups * np.dtype(dtype).itemsize <= DENSE_INDICATOR_BYTES:
+        M = group.indicator(dtype)
+
+        def dense(V, rows=None):
+            weights = M if rows is None else M * np.asarray(rows, dtype=dtype)[:, None]
+            return (np.asarray(V, dtype=dtype) @ weights).astype(np.float64)
+
+        return dense
+    order = np.argsort(group.codes, kind="stable")
+    sizes = np.bincount(group.codes, minlength=group.n_groups)
+    present = np.flatnonzero(sizes)
+    starts = np.concatenate([[0], np.cumsum(sizes)])[present]
+
+    def by_sorting(V, rows=None):
+        sorted_v = np.asarray(V, dtype=dtype)[:, order]
+        if rows is not None:
+            sorted_v *= np.asarray(rows, dtype=dtype)[order]
+        out = np.zeros((sorted_v.shape[0], group.n_groups))
+        if len(order):
+            out[:, present] = np.add.reduceat(sorted_v, starts, axis=1, dtype=np.float64)
+        return out
+
+    return by_sorting
 
 
 def group_rates(c: GroupCounts) -> dict[str, np.ndarray]:

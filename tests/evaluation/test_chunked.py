@@ -249,3 +249,19 @@ def test_the_cli_says_when_ranking_resamples_were_binned(binary_frame):
     assert "1 candidate(s)" in line and "64 score bins" in line and f"smooth ROC AUC ±{bound:.2g}" in line
     assert "coarse" not in line
     assert ranking_lines(_scorecard(binary_frame, 500)) == []
+
+
+def test_group_counts_without_a_dense_indicator_equal_masks(monkeypatch):
+    """Past DENSE_INDICATOR_BYTES, count_groups sums over rows sorted by group; same counts as masks."""
+    import analysis.evaluation._fairness as fairness
+
+    rng = np.random.default_rng(8)
+    n, G = 3000, 400
+    group = fairness.GroupIndex("a", tuple(f"g{i}" for i in range(G)), rng.integers(0, G, n))
+    y, P = rng.integers(0, 2, n), rng.integers(0, 2, (3, n))
+    monkeypatch.setattr(fairness, "DENSE_INDICATOR_BYTES", 0)
+    c = fairness.count_groups(y, P, group)
+    for j in (0, 17, G - 1):
+        m = group.codes == j
+        assert c.n[1, j] == m.sum() and c.pos[2, j] == y[m].sum()
+        assert c.pred_pos[1, j] == P[1, m].sum() and c.tp[2, j] == (P[2, m] * y[m]).sum()
