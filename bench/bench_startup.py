@@ -103,25 +103,33 @@ def work_seconds(argv: list[str], repeat: int, *, cwd: Path, env: dict[str, str]
     return min(found)
 
 
-def top_imports(argv: list[str], *, cwd: Path, env: dict[str, str], n: int = 8) -> list[str]:
-    """The slowest imports of one ``-X importtime`` run of ``tradeoffs ARGV`` (two outermost levels)."""
+def top_imports(argv: list[str], *, cwd: Path, env: dict[str, str], n: int = 6) -> list[str]:
+    """The slowest imports of one ``-X importtime`` run of ``tradeoffs ARGV``.
+
+    The outermost modules (what the process itself imported), then the packages (``pandas``,
+    ``analysis.decision``...) that took longest wherever they were imported, each with the chain
+    of modules that pulled it in.
+    """
     proc = run([sys.executable, "-X", "importtime", "-c", MAIN, *argv], cwd=cwd, env=env)
     if proc.returncode != 0:
         return ["missing (the -X importtime run failed)"]
-    rows = []
-    parent_of: dict[int, str] = {}
     lines = [m for m in map(_IMPORT_LINE.match, proc.stderr.splitlines()) if m]
+    outer, packages = [], []
+    stack: list[tuple[int, str]] = []
     for match in reversed(lines):  # importtime prints a module after its imports: read backwards
-        depth = (len(match.group(2)) - 1) // 2
-        name = match.group(3)
-        parent_of[depth] = name
-        if depth <= 1:
-            rows.append((int(match.group(1)) / 1e6, name, parent_of.get(depth - 1) if depth else None))
-    rows.sort(reverse=True)
-    return [
-        f"{seconds:6.3f} s  {name}" + (f"  (imported by {parent})" if parent else "")
-        for seconds, name, parent in rows[:n]
-    ]
+        depth, name, seconds = len(match.group(2)), match.group(3), int(match.group(1)) / 1e6
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        chain = [parent for _, parent in reversed(stack)]
+        stack.append((depth, name))
+        if not chain:
+            outer.append((seconds, name, ""))
+        is_package = "." not in name or (name.startswith("analysis.") and name.count(".") == 1)
+        if chain and is_package and not name.startswith("_"):
+            packages.append((seconds, name, "  <- " + " <- ".join(chain[:4]) + (" <- ..." if len(chain) > 4 else "")))
+    out = [f"{seconds:6.3f} s  {name}" for seconds, name, _ in sorted(outer, reverse=True)[:3]]
+    out += [f"{seconds:6.3f} s    {name}{via}" for seconds, name, via in sorted(packages, reverse=True)[:n]]
+    return out
 
 
 def fmt(seconds: float | None) -> str:
@@ -181,7 +189,7 @@ def main() -> None:
             print(f"  {label:<30}{fmt(lazy)}{fmt(eager)}  {ratio}{work_text}   {note}")
             causes[label] = top_imports(argv, cwd=cwd, env=env)
         print()
-        print("Slowest imports of each command (cumulative, one -X importtime run; outermost two levels):")
+        print("Slowest imports of each command (cumulative, one -X importtime run): outermost, then packages")
         for label, lines in causes.items():
             print(f"  {label}")
             for line in lines:
