@@ -126,3 +126,11 @@ def test_rank_on_a_small_table_imports_no_heavy_module(tmp_path):
     chains = imports_of("rank", "--scorecard", str(table), "--bound", "latency_ms_p99=100:0", cwd=tmp_path)
     assert_none_of(HEAVY, chains)
     assert "analysis.cli._decision" in chains and "analysis.cli._evaluate" not in chains
+
+
+def test_python_m_analysis_cli_is_the_command(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis.cli", "rank", "--help"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Usage: tradeoffs rank [OPTIONS]")
