@@ -214,11 +214,22 @@ def make_acceptability_figure(
     *,
     height: int | None = None,
     top_ranks: int = 5,
+    top: int | None = None,
 ) -> go.Figure:
-    """Share of resampled draws in which each candidate takes each rank (SMAA)."""
+    """Share of resampled draws in which each candidate takes each rank (SMAA).
+
+    ``top``: only the candidates most often first (then most often in the first ranks), the subtitle
+    says how many of how many; ``None`` draws every candidate.
+    """
     ranks = np.asarray(acc.ranks, dtype=float)
     k = min(top_ranks, ranks.shape[1]) if ranks.size else 0
-    order = np.argsort(-np.asarray(acc.first)) if ranks.size else np.zeros(0, dtype=int)
+    if ranks.size:
+        order = np.lexsort((-ranks[:, :k].sum(axis=1), -np.asarray(acc.first, dtype=float)))
+    else:
+        order = np.zeros(0, dtype=int)
+    total = len(order)
+    if top is not None:
+        order = order[:top]
     z = ranks[order, :k] if ranks.size else np.zeros((0, 0))
     y = [acc.candidates[i] for i in order]
     text = [[f"{v:.0%}" if v >= 0.005 else "" for v in row] for row in z]
@@ -241,7 +252,8 @@ def make_acceptability_figure(
         fig,
         "How often each candidate takes each rank",
         height=height or 120 + 28 * len(y),
-        subtitle=f"{acc.n_samples} draws with weights and measured values resampled within their uncertainty.",
+        subtitle=f"{acc.n_samples} draws with weights and measured values resampled within their uncertainty."
+        + (f" The {len(y):,} of {total:,} candidates most often first." if len(y) < total else ""),
     )
 
 

@@ -12,7 +12,7 @@ from analysis.figures import (
     make_weight_stability_figure,
     make_win_share_figure,
 )
-from app.ui import render, services, state
+from app.ui import render, services, state, tables
 
 RULE_MEANING = {
     "utilitarian": "the highest average satisfaction (weighted by influence)",
@@ -21,6 +21,13 @@ RULE_MEANING = {
     "minimax-regret": "the candidate whose most disappointed stakeholder is least disappointed",
     "maximin": "the candidate that leaves the worst-off stakeholder as well off as possible",
 }
+
+#: Left-out candidates listed with their reasons (the rest are in a download).
+LISTED = 15
+#: Candidates drawn in the regret heatmap, the win-share bars and the rank-acceptability heatmap at most.
+REGRET_COLUMNS = 20
+WIN_BARS = 15
+ACCEPTABILITY_ROWS = 15
 
 a = render.active_or_stop()
 sc = a.scorecard
@@ -96,16 +103,34 @@ else:
 if g.condorcet_winner:
     st.caption(f"{g.condorcet_winner} beats every other candidate in head-to-head majority votes (Condorcet winner).")
 st.markdown(
-    f"**Compared by the group rules: {len(g.candidates)} of {len(d.candidates)} candidates** "
-    f"({g.basis}): {', '.join(g.candidates) or 'none'}."
+    f"**Compared by the group rules: {len(g.candidates):,} of {len(d.candidates):,} candidates** "
+    f"({g.basis}): {tables.some(g.candidates, most=20) or 'none'}."
 )
 if d.excluded:
     # A list, not a table: the reasons are sentences, and a table cell would cut them off.
-    st.markdown("**Left out of the group rules:**\n" + "\n".join(f"- **{c}**: {why}" for c, why in d.excluded))
+    st.markdown("**Left out of the group rules:**\n" + "\n".join(f"- **{c}**: {why}" for c, why in d.excluded[:LISTED]))
+    if len(d.excluded) > LISTED:
+        st.caption(f"… and {len(d.excluded) - LISTED:,} more; every one with its reason in the file below.")
+        st.download_button(
+            f"All {len(d.excluded):,} left out (CSV)",
+            pd.DataFrame(d.excluded, columns=["candidate", "why left out"]).to_csv(index=False).encode("utf-8"),
+            file_name="left_out_of_the_group_rules.csv",
+            mime="text/csv",
+            key=state.widget("excluded_csv"),
+        )
 
 # Full width, one above the other: side by side, the heatmap and the table were both cut off on a laptop.
 if g.profiles and g.candidates:
-    render.chart(make_regret_figure(g, chosen=d.chosen), key=state.widget("regret"))
+    columns, note = None, ""
+    if len(g.candidates) > REGRET_COLUMNS:  # the chosen one and those whose largest regret is smallest
+        worst = dict(zip(g.candidates, g.rule_result("minimax-regret").scores, strict=True))
+        ranked = sorted(g.candidates, key=lambda c: (c != d.chosen, worst[c]))
+        columns = ranked[:REGRET_COLUMNS]
+        note = (
+            f"{REGRET_COLUMNS} of the {len(g.candidates):,} compared candidates: the chosen one and those whose "
+            "largest regret is smallest."
+        )
+    render.chart(make_regret_figure(g, chosen=d.chosen, candidates=columns, note=note), key=state.widget("regret"))
     st.caption(
         "Read across a row: how far each candidate falls short of that stakeholder's own favourite, on their "
         "own 0-to-1 scale. The chosen column shows what each person gives up."
@@ -140,8 +165,15 @@ with c1:
         )
     elif gs.n_samples and gs.win_share:
         share = dict(gs.win_share).get(d.chosen or "", 0.0)
+        shown, subtitle = list(gs.win_share), None
+        if len(shown) > WIN_BARS:  # the candidates that won most often (many never win a draw)
+            won = sorted((cv for cv in shown if cv[1] > 0), key=lambda cv: -cv[1])
+            shown = won[:WIN_BARS]
+            subtitle = f"The {len(shown)} most often picked; {len(won):,} of {len(gs.win_share):,} won any draw."
         render.chart(
-            make_win_share_figure(gs.win_share, colours=colours), key=state.widget("win_share"), width=render.HALF
+            make_win_share_figure(shown, colours=colours, subtitle=subtitle),
+            key=state.widget("win_share"),
+            width=render.HALF,
         )
         st.markdown(
             f"In **{share:.0%}** of {gs.n_samples} what-if draws (everyone's weights nudged and every measurement "
@@ -175,13 +207,13 @@ with c2:
     st.markdown("**Statistical ties**")
     if gs.ties:
         st.markdown(
-            f"{', '.join(gs.ties)} cannot be told apart from {d.chosen} on any weighted objective (the differences "
+            f"{tables.some(gs.ties)} cannot be told apart from {d.chosen} on any weighted objective (the differences "
             "are within the measurement noise): the data does not prefer one over the other."
         )
     else:
         st.markdown(f"No candidate is statistically tied with {d.chosen} on every weighted objective.")
     if gs.undetermined:
-        st.caption(f"Cannot tell (no intervals on some objective): {', '.join(gs.undetermined)}.")
+        st.caption(f"Cannot tell (no intervals on some objective): {tables.some(gs.undetermined)}.")
 
 st.markdown("#### One stakeholder at a time")
 ranked = [r for r in d.profiles if r.sensitivity is not None]
@@ -207,7 +239,9 @@ if ranked:
     else:
         st.caption(f"Weight stability intervals: {s.stability_note}")
     if s.acceptability is not None:
-        render.chart(make_acceptability_figure(s.acceptability), key=state.widget("acceptability", who))
+        render.chart(
+            make_acceptability_figure(s.acceptability, top=ACCEPTABILITY_ROWS), key=state.widget("acceptability", who)
+        )
         first = dict(zip(s.acceptability.candidates, s.acceptability.first, strict=True))
         st.caption(
             f"With weights and measurements resampled, {s.winner} comes first in {first.get(s.winner, 0):.0%} of draws."

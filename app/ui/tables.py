@@ -161,7 +161,7 @@ def _names(names: Sequence[str], *, most: int = 3) -> str:
     return ", ".join(names) if len(names) <= most else f"{len(names)} candidates"
 
 
-def _some(names: Sequence[str], *, most: int = 10) -> str:
+def some(names: Sequence[str], *, most: int = 10) -> str:
     """The first ``most`` names and how many more (a cell stays readable with thousands of candidates)."""
     if len(names) <= most + 2:
         return ", ".join(names)
@@ -193,11 +193,11 @@ def significance_frame(scorecard: Scorecard, objectives: Sequence[str]) -> pd.Da
             {
                 "objective": o.label,
                 "best": best[name],
-                "tied with the best (difference not significant)": _some(d.get("tied", [])) or "nobody",
+                "tied with the best (difference not significant)": some(d.get("tied", [])) or "nobody",
                 "significantly worse": ("all the others" if worse and not d.get("untested") else _names(worse))
                 if worse
                 else "nobody",
-                "no test (no interval)": _some(d.get("untested", [])),
+                "no test (no interval)": some(d.get("untested", [])),
             }
         )
     return pd.DataFrame(rows)

@@ -134,3 +134,30 @@ def test_tradeoffs_page_at_thousands_says_what_it_samples(large):
     assert f"of {N:,} candidates shown, front always included" in body
     assert len(charts(at)) == 2
     assert all('"scattergl"' not in c and '"parcoords"' not in c for c in charts(at))  # no WebGL to set up
+
+
+def test_consensus_draws_the_leading_candidates_and_offers_the_rest_as_a_file(tmp_path, monkeypatch):
+    import json
+
+    sc = scorecard_from_metrics_table(
+        metrics_table(120, seed=3),
+        directions={"net_value_per_1k": "max", "order_value_captured_per_1k": "max", "auc_decay_per_month": "min"},
+        source="sweep.csv",
+    )
+    monkeypatch.setenv("TRADEOFFS_DEFAULT_SCORECARD", str(save_scorecard(sc, tmp_path / "sweep120.json")))
+    at = new_app("consensus")
+    body = texts(at)
+    compared = int(body.split("Compared by the group rules: ")[1].split(" of ")[0].replace(",", ""))
+    left_out = 120 - compared
+    assert left_out > 15  # this scorecard leaves many out: 15 are listed, all are in the file
+    assert body.count("- **") >= 15 and f"and {left_out - 15:,} more" in body
+    (button,) = [b for b in at.get("download_button") if "left out" in b.label]
+    assert button.label == f"All {left_out:,} left out (CSV)"
+    specs = [json.loads(c) for c in charts(at)]
+    (regret,) = [s for s in specs if s["layout"]["meta"]["title"].startswith("Regret")]
+    assert len(regret["data"][0]["x"]) == min(compared, 20)
+    (acceptability,) = [s for s in specs if s["layout"]["meta"]["title"].startswith("How often each candidate takes")]
+    assert (
+        len(acceptability["data"][0]["y"]) == 15
+        and "candidates most often first" in acceptability["layout"]["meta"]["subtitle"]
+    )
