@@ -19,7 +19,14 @@ from analysis.decision._inputs import merged_bounds, scoring_inputs
 from analysis.decision._profiles import StakeholderProfile
 from analysis.decision._rescoring import Rescorer
 from analysis.decision._scoring import score_table
-from analysis.decision._sensitivity import TIES_RULE, LeaveOneOut, compute_ties, sample_values, sample_weights
+from analysis.decision._sensitivity import (
+    TIES_RULE,
+    LeaveOneOut,
+    compute_ties,
+    sample_values,
+    sample_weights,
+    value_sampler,
+)
 from analysis.decision._table import DecisionTable
 
 
@@ -310,13 +317,14 @@ def compute_group_sensitivity(
     if group_samples > 0 and chosen is not None and rprofiles:
         parts = _rescorers(table, rprofiles, method=method, bounds=bounds, perf=perf)
         batch = int(max(1, min(256, 4_000_000 // max(1, table.values.size))))
+        draw_values = value_sampler(table, value_noise)
         done = 0
         while done < group_samples:
             size = min(batch, group_samples - done)
             vds = np.empty((size,) + table.values.shape)
             wds = [np.empty((size, len(w0))) for _, w0, _ in parts]
             for s in range(size):
-                vds[s] = sample_values(table, rng, value_noise)
+                vds[s] = draw_values(rng)
                 for k, (_, w0, _) in enumerate(parts):
                     wds[k][s] = sample_weights(w0, rng, concentration)
             done += size

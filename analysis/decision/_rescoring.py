@@ -126,6 +126,11 @@ class Rescorer:
         w = weights / weights.sum(axis=1, keepdims=True)
         benefit = -(values * self.signs)
         active = self.w > 0
+        if not np.isnan(benefit[:, :, active]).any():
+            return self._wsm_complete(benefit, w, active)
+        return self._wsm_general(benefit, w, active)
+
+    def _wsm_general(self, benefit: np.ndarray, w: np.ndarray, active: np.ndarray) -> np.ndarray:
         nan = np.isnan(benefit)
         rows = ~nan[:, :, active].any(axis=2)  # (draws, n)
         if self.missing == "rescale" and not rows.all():
@@ -155,6 +160,27 @@ class Rescorer:
             contrib = np.where(avail, u, 0.0) * w[:, None, :] / np.where(wsum > 0, wsum, np.nan)[:, :, None]
         scores = contrib.sum(axis=2)
         return np.where(rows, scores, np.nan)
+
+    def _wsm_complete(self, benefit: np.ndarray, w: np.ndarray, active: np.ndarray) -> np.ndarray:
+        """:meth:`_wsm` when no weighted value is missing: every row scored, fewer passes, same numbers."""
+        u = np.zeros_like(benefit)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for j in np.flatnonzero(active):
+                col = benefit[:, :, j]
+                if self.pooled[j]:
+                    lo, hi = col.min(axis=1), col.max(axis=1)
+                    span = hi - lo
+                    uj = (col - lo[:, None]) / span[:, None]
+                    u[:, :, j] = np.where((span > 0)[:, None], uj, 1.0)
+                else:
+                    u[:, :, j] = (col - self.lo[j]) / (self.hi[j] - self.lo[j])
+        if np.isnan(u[:, :, active]).any():  # infinite values: take the general path
+            return self._wsm_general(benefit, w, active)
+        wsum = np.where(active, w, 0.0).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            u *= w[:, None, :]
+            u /= np.where(wsum > 0, wsum, np.nan)[:, None, None]
+        return u.sum(axis=2)
 
     # ---- leave one out -----------------------------------------------------------------------
     def changes_without(self) -> np.ndarray:

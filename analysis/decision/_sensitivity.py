@@ -285,6 +285,25 @@ def sample_values(table: DecisionTable, rng: np.random.Generator, value_noise: s
     return v
 
 
+def value_sampler(table: DecisionTable, value_noise: str):
+    """``rng -> values``: :func:`sample_values` with what does not change between draws computed once.
+
+    The same random calls in the same order, so the same draws.
+    """
+    if value_noise not in VALUE_NOISE:
+        raise InputError(f"value_noise must be one of {', '.join(VALUE_NOISE)}, got {value_noise!r}.")
+    v = np.array(table.values, dtype=float)
+    if value_noise == "none" or table.ci_low is None or table.ci_high is None:
+        return lambda rng: v.copy()
+    lo, hi = table.ci_low, table.ci_high
+    ok = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(v) & (hi >= lo)
+    if value_noise == "normal":
+        sd = np.where(ok, (hi - lo) / 3.92, 0.0)
+        return lambda rng: np.where(ok, v + rng.standard_normal(v.shape) * sd, v)
+    base, span = np.where(ok, lo, 0), np.where(ok, hi - lo, 0)
+    return lambda rng: np.where(ok, base + rng.random(v.shape) * span, v)
+
+
 def sample_weights(w: np.ndarray, rng: np.random.Generator, concentration: float) -> np.ndarray:
     """One Dirichlet draw around ``w`` (zero weights stay zero)."""
     pos = w > 0
@@ -347,6 +366,7 @@ def compute_rank_acceptability(
     )
     name_rank = np.argsort(np.argsort(np.array(names, dtype=object))) if k else np.zeros(0, dtype=np.int64)
     batch = _batch_size(table)
+    draw_values = value_sampler(table, value_noise)
     done = 0
     while done < n_samples:
         size = min(batch, n_samples - done)
@@ -354,7 +374,7 @@ def compute_rank_acceptability(
         vds = np.empty((size,) + table.values.shape)
         for s in range(size):
             wds[s] = sample_weights(w, rng, concentration)
-            vds[s] = sample_values(table, rng, value_noise)
+            vds[s] = draw_values(rng)
         done += size
         if k == 0:
             continue
