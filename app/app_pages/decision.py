@@ -189,12 +189,20 @@ st.markdown("#### Download the report")
 loc = services.log_location()
 log_summaries, log_check, log_problem = read_log(loc)
 mine = state.signoffs_for(picked)
-try:
-    view = services.report(
-        a, d, dkey, selected=picked, rationale=rationale.strip(), signoffs=[s.to_report() for s in mine]
-    )
-except InputError as exc:
-    st.error(f"The report could not be built: {exc.message}")
+view, check = services.report(
+    a, d, dkey, selected=picked, rationale=rationale.strip(), signoffs=[s.to_report() for s in mine]
+)
+if render.waited(
+    check,
+    f"Preparing the report on {picked} in the background ({render.plural(len(sc.candidates), 'candidate')}); "
+    "the downloads and the log appear here when it is ready.",
+):
+    try:
+        check.future.result()
+    except InputError as exc:
+        st.error(f"The report could not be built: {exc.message}")
+        view = None
+else:
     view = None
 # "decision recorded" only while this decision is in the log (a log replaced or emptied since does not count)
 recorded_id = state.logged().get(view.key) if view is not None else None

@@ -67,35 +67,47 @@ def chart(fig: go.Figure, *, key: str, width: int | None = None) -> None:
     st.plotly_chart(fig, key=key)
 
 
-def group_decision(a: services.Active):
-    """The group decision for the session's profiles, rule and method, or a notice and stop while it is computed.
+def waited(job: services.DecisionJob, notice: str) -> bool:
+    """True once ``job`` is done (waiting :data:`services.DECISION_WAIT_S` for it); else ``notice`` and False.
 
-    Waits :data:`services.DECISION_WAIT_S` (small scorecards are done by then); otherwise says it is being
-    computed in the background and refreshes itself until it is, so no click is needed and the other
-    pages stay usable meanwhile. Raises :class:`InputError` when no decision can be made.
+    The notice says the work goes on in the background and refreshes itself until it is done, so no
+    click is needed and the other pages stay usable meanwhile.
     """
-    job = services.decision_job(a, state.profiles(), state.rule(), *state.scoring())
-    assert job is not None  # started when missing
     try:
-        return job.future.result(timeout=services.DECISION_WAIT_S)
+        job.future.result(timeout=services.DECISION_WAIT_S)
     except TimeoutError:
+        st.info(notice, icon=":material/hourglass:")
+        _progress(job)
+        return False
+    except Exception:  # done, with an error the caller reads from the future
         pass
-    n = len(a.scorecard.candidates)
-    st.info(
-        f"Weighing every stakeholder, the group rules and the sensitivity checks for {plural(n, 'candidate')} in "
-        "the background: leave-one-out and hundreds of what-if draws take a while at this size. This page fills "
-        "in by itself when they are done; the other pages work meanwhile.",
-        icon=":material/hourglass:",
-    )
-    _decision_progress(job)
-    st.stop()
+    return True
 
 
 @st.fragment(run_every=1.0)
-def _decision_progress(job: services.DecisionJob) -> None:
+def _progress(job: services.DecisionJob) -> None:
     if job.future.done():
         st.rerun()
     st.caption(f"Computing for {job.elapsed():.0f} s.")
+
+
+def group_decision(a: services.Active):
+    """The group decision for the session's profiles, rule and method, or a notice and stop while it is computed.
+
+    Small scorecards are done within the wait; larger ones say so and fill in by themselves (:func:`waited`).
+    Raises :class:`InputError` when no decision can be made.
+    """
+    job = services.decision_job(a, state.profiles(), state.rule(), *state.scoring())
+    assert job is not None  # started when missing
+    n = len(a.scorecard.candidates)
+    notice = (
+        f"Weighing every stakeholder, the group rules and the sensitivity checks for {plural(n, 'candidate')} in "
+        "the background: leave-one-out and hundreds of what-if draws take a while at this size. This page fills "
+        "in by itself when they are done; the other pages work meanwhile."
+    )
+    if not waited(job, notice):
+        st.stop()
+    return job.future.result()
 
 
 def missing(what: str, how: str) -> None:

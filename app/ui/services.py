@@ -352,7 +352,7 @@ def profiles_key(profiles: Sequence[StakeholderProfile]) -> str:
 
 @dataclass(frozen=True)
 class DecisionJob:
-    """A group decision computed in the background: its future and when it was asked for."""
+    """Work computed in the background (a group decision, a report check): its future and when it was asked for."""
 
     future: Future
     submitted: float  # time.monotonic()
@@ -363,7 +363,7 @@ class DecisionJob:
 
 
 class _DecisionJobs:
-    """Group decisions by their inputs, computed one at a time in a background thread.
+    """Group decisions (and report checks) by their inputs, computed one at a time in a background thread.
 
     A decision at 10,000 candidates takes longer than a page should block (a script run cannot be
     interrupted while the library computes, so every page of the session would wait): pages ask
@@ -597,26 +597,27 @@ def _build(view: ReportView, *, recorded: bool, now: datetime) -> Report:
 _CHECK_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
-def _check_report(key: str, _view: ReportView) -> bool:
-    _build(_view, recorded=False, now=_CHECK_TIME)  # raises InputError; an exception is not cached
-    return True
-
-
 def report(
     a: Active, d: Decision, dkey: str, *, selected: str, rationale: str, signoffs: Sequence[SignOff]
-) -> ReportView:
-    """The inputs of the report on ``d`` with the team's pick, rationale and sign-offs.
+) -> tuple[ReportView, DecisionJob]:
+    """The inputs of the report on ``d`` with the team's pick, rationale and sign-offs, and the check of them.
 
-    ``dkey`` is :func:`decision_key` of the profiles, rule and method ``d`` was made with. Raises
-    :class:`InputError` when no report can be built from them (checked once per inputs).
+    ``dkey`` is :func:`decision_key` of the profiles, rule and method ``d`` was made with. The check
+    builds the report once per inputs in the background (a minute at 10,000 candidates):
+    ``job.future.result()`` raises :class:`InputError` when no report can be built from them.
     """
     rows = _signoff_rows(signoffs)
     text = json.dumps([a.key, dkey, selected, rationale, rows], ensure_ascii=False)
     key = hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
     view = ReportView(key, a.scorecard, d, selected, rationale, rows)
-    _check_report(key, view)
-    return view
+
+    def check() -> bool:
+        _build(view, recorded=False, now=_CHECK_TIME)
+        return True
+
+    job = _decision_jobs().get(("report", key), check)
+    assert job is not None  # started when missing
+    return view, job
 
 
 def report_file(view: ReportView, *, recorded: bool, now: datetime | None = None) -> Report:

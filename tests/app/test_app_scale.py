@@ -161,3 +161,32 @@ def test_consensus_draws_the_leading_candidates_and_offers_the_rest_as_a_file(tm
         len(acceptability["data"][0]["y"]) == 15
         and "candidates most often first" in acceptability["layout"]["meta"]["subtitle"]
     )
+
+
+def test_decision_page_prepares_the_report_in_the_background_and_then_offers_it(monkeypatch):
+    import threading
+
+    from _app_helpers import run_until
+
+    from app.ui import services
+
+    release = threading.Event()
+    build = services._build
+
+    def slow_build(*args, **kwargs):  # a report that takes long to build (as at 10,000 candidates)
+        release.wait(60)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_build", slow_build)
+    at = new_app("decision")
+    run_until(at, lambda at: "Weighing every stakeholder" not in texts(at))
+    assert "Preparing the report on" in texts(at) and not at.get("download_button")
+    assert widget_labels(at, "selectbox")[0] == "The candidate to ship"  # the rest of the page works meanwhile
+    release.set()
+    run_until(at, lambda at: "Preparing the report on" not in texts(at))
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["HTML report", "Markdown report", "JSON decision record"]
+
+
+def widget_labels(at, kind: str) -> list[str]:
+    return [str(w.label) for w in getattr(at, kind)]
