@@ -64,7 +64,16 @@ st.caption(tables.LEGEND)
 if display.shown < display.total:
     st.caption(
         f"Showing {display.shown:,} of {display.total:,} candidates (Pareto-optimal first). The Trade-offs page "
-        "draws all of them."
+        "draws all of them, and the file below has every value."
+    )
+    values = services.frames(a)[0]
+    st.download_button(
+        f"Every candidate's values ({display.total:,} rows, CSV)",
+        lambda: values.to_csv(index_label="candidate").encode("utf-8"),  # made when downloaded
+        file_name="scorecard_values.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=state.widget("scorecard_csv"),
     )
 
 on_front = front.front if front is not None else ()

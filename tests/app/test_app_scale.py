@@ -190,3 +190,10 @@ def test_decision_page_prepares_the_report_in_the_background_and_then_offers_it(
 
 def widget_labels(at, kind: str) -> list[str]:
     return [str(w.label) for w in getattr(at, kind)]
+
+
+def test_scorecard_page_shows_the_first_rows_and_offers_every_one_as_a_file(large):
+    at = new_app("scorecard")
+    assert f"of {N:,} candidates (Pareto-optimal first)" in texts(at)
+    (button,) = [b for b in at.get("download_button") if "Every candidate" in b.label]
+    assert button.label == f"Every candidate's values ({N:,} rows, CSV)"
