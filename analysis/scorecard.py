@@ -429,20 +429,31 @@ def _json_scalar(value: Any) -> str:
 
 
 def _flat_records_json(records: tuple) -> str:
-    """A list of flat dataclass records as ``json.dumps(..., indent=1)`` writes it at depth 1."""
+    """A list of flat dataclass records as ``json.dumps(..., indent=1)`` writes it at depth 1.
+
+    Field by field: the values of one field are encoded together (``float.__repr__`` or the C
+    string encoder over the whole column when they all allow it), then each record is one ``%``
+    of a fixed template.
+    """
     if not records:
         return "[]"
     keys = tuple(records[0].__dict__)
+    if any(tuple(r.__dict__) != keys for r in records):
+        return json.dumps([_clean(r.__dict__) for r in records], indent=1, allow_nan=False, ensure_ascii=False).replace(
+            "\n", "\n "
+        )
     template = "{\n   " + ",\n   ".join(_encode_str(k).replace("%", "%%") + ": %s" for k in keys) + "\n  }"
-    scalar = _json_scalar
-    parts = []
-    for r in records:
-        d = r.__dict__
-        if tuple(d) != keys:
-            parts.append(json.dumps(_clean(d), indent=1, allow_nan=False, ensure_ascii=False).replace("\n", "\n  "))
-            continue
-        parts.append(template % tuple(scalar(v) for v in d.values()))
-    return "[\n  " + ",\n  ".join(parts) + "\n ]"
+    columns = []
+    for k in keys:
+        values = [r.__dict__[k] for r in records]
+        types = set(map(type, values))
+        if types == {float} and np.isfinite(np.array(values)).all():
+            columns.append(list(map(float.__repr__, values)))
+        elif types == {str}:
+            columns.append(list(map(_encode_str, values)))
+        else:
+            columns.append(list(map(_json_scalar, values)))
+    return "[\n  " + ",\n  ".join([template % row for row in zip(*columns, strict=True)]) + "\n ]"
 
 
 def write_text_atomic(path: str | Path, text: str | bytes) -> Path:
