@@ -361,35 +361,47 @@ def rank(
     feas = result.feasibility
     pareto = result.pareto
     weight_of = dict(zip(score.objectives, score.weights, strict=True))
-    rows = []
-    index = {c: i for i, c in enumerate(score.candidates)}
-    optimal = dict(zip(pareto.candidates, pareto.is_optimal, strict=True))
-    feasible = dict(zip(feas.candidates, feas.feasible, strict=True))
+    cands = score.candidates
+    index = {c: i for i, c in enumerate(cands)}
+    order = [index[c] for c in score.order]
+    # per-candidate flags aligned with score.candidates (one pass each, no lookup per row)
+    optimal = (
+        pareto.is_optimal
+        if pareto.candidates == cands
+        else tuple(dict(zip(pareto.candidates, pareto.is_optimal, strict=True))[c] for c in cands)
+    )
+    feasible = (
+        feas.feasible
+        if feas.candidates == cands
+        else tuple(dict(zip(feas.candidates, feas.feasible, strict=True))[c] for c in cands)
+    )
     fails: dict[str, list[str]] = {}
     unver: dict[str, list[str]] = {}
     for chk in feas.checks:
         (fails if chk.status == "fail" else unver).setdefault(chk.candidate, []).append(chk.reason)
-    partial = dict(score.partial)
-    for c in score.order:
-        i = index[c]
-        row = {
-            "candidate": c,
-            "rank": int(score.ranks[i]),
-            "score": None if score.scores[i] != score.scores[i] else float(score.scores[i]),
-            "pareto_optimal": bool(optimal[c]),
-            "feasible": bool(feasible[c]),
-            "violations": fails.get(c, []),
-            "unverifiable": unver.get(c, []),
-        }
-        if c in partial:
-            row["scored_without"] = list(partial[c])
-        rows.append(row)
+    ranks, scores = score.ranks, score.scores
     objectives = [
         {"name": n, "direction": table.objective(n).direction, "weight": float(weight_of[n])}
         for n in score.objectives
         if weight_of[n] > 0
     ]
     if as_json:
+        partial = dict(score.partial)
+        rows = []
+        for i in order:
+            c = cands[i]
+            row = {
+                "candidate": c,
+                "rank": int(ranks[i]),
+                "score": None if scores[i] != scores[i] else float(scores[i]),
+                "pareto_optimal": bool(optimal[i]),
+                "feasible": bool(feasible[i]),
+                "violations": fails.get(c, []),
+                "unverifiable": unver.get(c, []),
+            }
+            if c in partial:
+                row["scored_without"] = list(partial[c])
+            rows.append(row)
         payload = {
             "method": method,
             "normalisation": score.normalisation,
@@ -408,16 +420,16 @@ def rank(
     who = f" for {profile.name} ({profile.role})" if profile is not None else ""
     click.echo(f"Ranking{who} by {method} ({direction}); normalisation: {score.normalisation}.")
     click.echo("Weights: " + ", ".join(f"{o['name']} ({o['direction']}) {o['weight']:.3g}" for o in objectives))
-    width = max([len("candidate")] + [len(r["candidate"]) for r in rows])
+    width = max([len("candidate")] + [len(c) for c in cands])
     lines = [f"{'rank':>4}  {'candidate':<{width}}  {'score':>8}  {'pareto':<6}  {'feasible':<8}  violations"]
-    for r in rows:
-        viol = "; ".join(r["violations"])
-        if not viol and r["unverifiable"]:
-            viol = "unverifiable: " + "; ".join(r["unverifiable"])
-        score_text = _fmt_score(float("nan") if r["score"] is None else r["score"])
+    for i in order:
+        c = cands[i]
+        viol = "; ".join(fails[c]) if c in fails else ""
+        if not viol and c in unver:
+            viol = "unverifiable: " + "; ".join(unver[c])
         lines.append(
-            f"{r['rank']:>4}  {r['candidate']:<{width}}  {score_text:>8}  "
-            f"{'yes' if r['pareto_optimal'] else 'no':<6}  {'yes' if r['feasible'] else 'NO':<8}  {viol}"
+            f"{int(ranks[i]):>4}  {c:<{width}}  {_fmt_score(float(scores[i])):>8}  "
+            f"{'yes' if optimal[i] else 'no':<6}  {'yes' if feasible[i] else 'NO':<8}  {viol}"
         )
     click.echo("\n".join(lines))  # one write, not one per candidate
     for w in warnings:
