@@ -16,8 +16,10 @@ once it is shown) and the best of ``--repeat`` more:
 
 - **idle**: milliseconds from the start of navigation (``page.goto``, a full load of the page as a
   user opening its link gets it) until the page is *idle*, defined as: the page's title (``h1``) is
-  drawn; Streamlit's status widget (shown while a script run is pending or running) and every
-  spinner are gone; no element is marked stale by a rerun; every plotly chart has drawn its SVG;
+  drawn; no script (or fragment) runs for the page, as Streamlit's own messages on the websocket
+  say (``session_status_changed``, ``script_finished``: the status widget alone misses a script
+  that waits quietly); Streamlit's status widget and every spinner are gone; no element is marked
+  stale by a rerun; every plotly chart has drawn its SVG;
   and then nothing happened for ``QUIET_MS``: no DOM mutation in the document and no long task
   (over 50 ms, ``PerformanceObserver`` ``longtask``) on the main thread. The figure is the time of
   the last such activity, not the end of the quiet window.
@@ -146,8 +148,42 @@ def write_scorecard(n: int, folder: Path) -> Path:
     return path
 
 
+class ScriptStatus:
+    """Whether the server runs a script for the page, from Streamlit's own messages on the websocket.
+
+    Every ``ForwardMsg`` the browser receives is decoded; ``session_status_changed`` says whether a
+    script (or a fragment) is running and ``script_finished`` that it ended. The status widget in
+    the page is not enough: a script that waits quietly (on a background computation) shows none.
+    """
+
+    def __init__(self, page) -> None:
+        self.running = False
+        self.messages = 0
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        if isinstance(payload, str):
+            return
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        msg = ForwardMsg()
+        try:
+            msg.ParseFromString(payload)
+        except Exception:  # not a ForwardMsg
+            return
+        self.messages += 1
+        kind = msg.WhichOneof("type")
+        if kind == "session_status_changed":
+            self.running = msg.session_status_changed.script_is_running
+        elif kind == "new_session":
+            self.running = True
+        elif kind == "script_finished":
+            self.running = False
+
+
 def wait_idle(page, t0: float, *, timeout: float) -> Timing:
     """Wait until the page is idle (module docstring); times relative to ``t0`` (``performance.now()``)."""
+    status: ScriptStatus = page.script_status
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         try:
@@ -156,7 +192,7 @@ def wait_idle(page, t0: float, *, timeout: float) -> Timing:
         except Exception:  # a navigation in flight destroys the context: try again
             time.sleep(0.05)
             continue
-        if ready and s["now"] - max(s["last"], t0) >= QUIET_MS:
+        if ready and not status.running and s["now"] - max(s["last"], t0) >= QUIET_MS:
             gate = any(page.get_by_text(t).count() for t in GATE_TEXT)
             return Timing(max(s["last"], t0) - t0, s["busy"], gate)
         time.sleep(0.05)
@@ -213,6 +249,7 @@ def bench_size(browser, helpers, n: int, folder: Path, args) -> dict:
         context = browser.new_context(viewport=VIEWPORT)
         context.add_init_script(PROBE)
         page = context.new_page()
+        page.script_status = ScriptStatus(page)
         out["first"] = open_page(page, url, timeout=args.timeout)  # the server reads the file once
         for name, sub in PAGES.items():
             if args.pages and name not in args.pages:
