@@ -137,18 +137,15 @@ def bench_kernels(tmp: Path, n: int) -> None:
     """The sensitivity kernels at ``n`` candidates against the straightforward way, same inputs."""
     from analysis.decision import build_decision
     from analysis.decision._group import _rule_scores, naive_rule_scores
-    from analysis.decision._group_sensitivity import (
-        group_leave_one_out,
+    from analysis.decision._group_sensitivity import group_leave_one_out
+    from analysis.decision._inputs import merged_bounds, scoring_inputs
+    from analysis.decision._reference import (
         naive_group_leave_one_out,
         naive_group_win_share,
-    )
-    from analysis.decision._inputs import merged_bounds, scoring_inputs
-    from analysis.decision._sensitivity import (
-        compute_leave_one_out,
-        compute_rank_acceptability,
         naive_leave_one_out,
         naive_rank_acceptability,
     )
+    from analysis.decision._sensitivity import compute_leave_one_out, compute_rank_acceptability
     from analysis.decision._table import table_from_scorecard
     from analysis.scorecard import load_scorecard
 

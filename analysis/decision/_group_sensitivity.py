@@ -14,16 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis._errors import InputError
-from analysis.decision._group import GroupResult, compute_group_decision, rule_winner
+from analysis.decision._group import GroupResult, rule_winner
 from analysis.decision._inputs import merged_bounds, scoring_inputs
 from analysis.decision._profiles import StakeholderProfile
 from analysis.decision._rescoring import Rescorer
-from analysis.decision._scoring import score_table
 from analysis.decision._sensitivity import (
     TIES_RULE,
     LeaveOneOut,
     compute_ties,
-    sample_values,
     sample_weights,
     value_sampler,
 )
@@ -80,46 +78,6 @@ def _group_winner(
     u = _utilities(table, profiles, method=method, bounds=bounds, perf=perf, weights=weights)
     infl = np.array([p.influence for p in profiles], dtype=float)
     return _winners(u[None], _mask(table, considered), infl, rule, table.candidates)[0]
-
-
-def naive_group_winner(
-    table: DecisionTable,
-    profiles: Sequence[StakeholderProfile],
-    considered: Sequence[str],
-    *,
-    rule: str,
-    method: str,
-    bounds,
-    perf,
-    weights=None,
-) -> str | None:
-    """Reference for tests and benchmarks: every profile through :func:`score_table`, every rule computed."""
-    rows = []
-    for k, p in enumerate(profiles):
-        _, _, cols, w = scoring_inputs(table, p, method, perf)
-        sub = table.select(cols)
-        rows.append(
-            score_table(
-                sub,
-                w if weights is None else weights[k],
-                method=method,
-                bounds=merged_bounds(sub, p, bounds),
-                perf=perf,
-                missing=p.missing,
-                min_weight_share=p.min_weight_share,
-            ).utilities
-        )
-    u = np.array(rows).reshape(len(profiles), table.n_candidates)
-    allowed = set(considered)
-    g = compute_group_decision(
-        table.candidates,
-        [p.name for p in profiles],
-        u,
-        influence=[p.influence for p in profiles],
-        considered=[c in allowed for c in table.candidates],
-        rule=rule,
-    )
-    return g.winner
 
 
 def _rescorers(table, profiles, *, method, bounds, perf):
@@ -220,64 +178,6 @@ def group_leave_one_out(
         if new != chosen:
             out.append((c, new))
     return out
-
-
-def naive_group_leave_one_out(
-    table: DecisionTable,
-    profiles: Sequence[StakeholderProfile],
-    group: GroupResult,
-    chosen: str,
-    *,
-    rule: str,
-    method: str,
-    bounds,
-    perf,
-) -> list[tuple[str, str | None]]:
-    """Reference for tests and benchmarks: re-score every profile and re-decide every removal."""
-    out: list[tuple[str, str | None]] = []
-    for c in table.candidates:
-        if c == chosen:
-            continue
-        try:
-            rest = [x for x in group.candidates if x != c]
-            new = naive_group_winner(table.drop(c), profiles, rest, rule=rule, method=method, bounds=bounds, perf=perf)
-        except InputError:
-            new = None
-        if new != chosen:
-            out.append((c, new))
-    return out
-
-
-def naive_group_win_share(
-    table: DecisionTable,
-    profiles: Sequence[StakeholderProfile],
-    group: GroupResult,
-    *,
-    rule: str,
-    method: str,
-    bounds,
-    perf,
-    n_samples: int,
-    concentration: float,
-    value_noise: str,
-    random_state: np.random.Generator,
-) -> dict[str, float]:
-    """Reference for tests and benchmarks: every draw through :func:`score_table` and every group rule."""
-    rng = random_state
-    share = {c: 0.0 for c in group.candidates}
-    base = []
-    for p in profiles:
-        _, _, cols, w = scoring_inputs(table, p, method, perf)
-        base.append((cols, np.array([w[c] for c in cols]) / sum(w.values())))
-    for _ in range(n_samples):
-        vd = table.with_values(sample_values(table, rng, value_noise))
-        wd = [dict(zip(cols, sample_weights(w0, rng, concentration), strict=True)) for cols, w0 in base]
-        win = naive_group_winner(
-            vd, profiles, group.candidates, rule=rule, method=method, bounds=bounds, perf=perf, weights=wd
-        )
-        if win in share:
-            share[win] += 1.0 / n_samples
-    return share
 
 
 def compute_group_sensitivity(

@@ -400,51 +400,6 @@ def compute_rank_acceptability(
     )
 
 
-def naive_rank_acceptability(
-    table: DecisionTable,
-    weights: Mapping[str, float] | Sequence[float] | None = None,
-    *,
-    method: str = "wsm",
-    bounds: Mapping[str, tuple[float, float]] | None = None,
-    perf: str | None = None,
-    among: Sequence[str] | None = None,
-    missing: str = "exclude",
-    min_weight_share: float = 0.5,
-    n_samples: int = 1000,
-    concentration: float = DEFAULT_CONCENTRATION,
-    value_noise: str = "normal",
-    random_state: int | np.random.Generator | None = None,
-) -> tuple[tuple[float, ...], tuple[tuple[float, ...], ...]]:
-    """Reference for tests and benchmarks: one :func:`score_table` per draw; ``(first, ranks)`` with every rank."""
-    rng = np.random.default_rng(random_state)
-    w = check_weights(table, weights)
-    idx = np.flatnonzero(_allowed(table, among))
-    names = [table.candidates[i] for i in idx]
-    k = len(idx)
-    counts = np.zeros((k, k))
-    first = np.zeros(k)
-    for _ in range(n_samples):
-        wd = sample_weights(w, rng, concentration)
-        vd = sample_values(table, rng, value_noise)
-        res = score_table(
-            table.with_values(vd),
-            wd,
-            method=method,
-            bounds=bounds,
-            perf=perf,
-            missing=missing,
-            min_weight_share=min_weight_share,
-        )
-        u = res.utilities[idx]
-        if k == 0 or np.isnan(u).all():
-            continue
-        ranks, order = rank_utilities(u, names)
-        counts[order, np.arange(k)] += 1
-        top = np.flatnonzero(ranks == 1)
-        first[top] += 1.0 / len(top)
-    return tuple((first / n_samples).tolist()), tuple(map(tuple, (counts / n_samples).tolist()))
-
-
 def _top_order(key: np.ndarray, name_rank: np.ndarray, kk: int) -> np.ndarray:
     """Per row of ``key`` (lower first, ties by ``name_rank``), the first ``kk`` columns in order.
 
@@ -532,43 +487,6 @@ def _winner_without(table, i, w, method, bounds, perf, among, missing, min_weigh
     except InputError:
         return None
     return _winner(u2, t2.candidates, _allowed(t2, among))
-
-
-def naive_leave_one_out(
-    table: DecisionTable,
-    weights: Mapping[str, float] | Sequence[float] | None = None,
-    *,
-    method: str = "wsm",
-    bounds: Mapping[str, tuple[float, float]] | None = None,
-    perf: str | None = None,
-    among: Sequence[str] | None = None,
-    missing: str = "exclude",
-    min_weight_share: float = 0.5,
-) -> tuple[tuple[str, str | None], ...]:
-    """Reference for tests and benchmarks: re-score every removal (``n`` calls of :func:`score_table`)."""
-    w = check_weights(table, weights)
-    res = score_table(
-        table, w, method=method, bounds=bounds, perf=perf, missing=missing, min_weight_share=min_weight_share
-    )
-    winner = _winner(res.utilities, table.candidates, _allowed(table, among))
-    if winner is None:
-        return ()
-    out: list[tuple[str, str | None]] = []
-    for c in table.candidates:
-        if c == winner:
-            continue
-        t2 = table.drop(c)
-        try:
-            r2 = score_table(
-                t2, w, method=method, bounds=bounds, perf=perf, missing=missing, min_weight_share=min_weight_share
-            )
-        except InputError:
-            out.append((c, None))
-            continue
-        new = _winner(r2.utilities, t2.candidates, _allowed(t2, among))
-        if new != winner:
-            out.append((c, new))
-    return tuple(out)
 
 
 # ---- statistical ties ---------------------------------------------------------------------------

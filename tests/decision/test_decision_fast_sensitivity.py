@@ -18,21 +18,16 @@ from hypothesis.extra.numpy import arrays
 
 from analysis.decision import build_decision, decision_to_dict
 from analysis.decision._group import _rule_scores, compute_group_decision, naive_rule_scores, rule_winner
-from analysis.decision._group_sensitivity import (
-    compute_group_sensitivity,
-    group_leave_one_out,
+from analysis.decision._group_sensitivity import compute_group_sensitivity, group_leave_one_out
+from analysis.decision._profiles import make_profile
+from analysis.decision._reference import (
     naive_group_leave_one_out,
     naive_group_win_share,
-)
-from analysis.decision._profiles import make_profile
-from analysis.decision._rescoring import Rescorer
-from analysis.decision._sensitivity import (
-    DEFAULT_TOP_RANKS,
-    compute_leave_one_out,
-    compute_rank_acceptability,
     naive_leave_one_out,
     naive_rank_acceptability,
 )
+from analysis.decision._rescoring import Rescorer
+from analysis.decision._sensitivity import DEFAULT_TOP_RANKS, compute_leave_one_out, compute_rank_acceptability
 from analysis.decision._table import DecisionTable
 from analysis.objectives import Objective
 from analysis.scorecard import scorecard_from_metrics_table
