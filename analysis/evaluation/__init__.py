@@ -1,5 +1,17 @@
 """Evaluation: every candidate measured on the same rows, into a :class:`~analysis.scorecard.Scorecard`."""
 
+from analysis.evaluation._accumulate import (
+    CandidatePlan,
+    CandidateScores,
+    ChunkPredictions,
+    RowChunk,
+    ScoreAccumulator,
+    ScoreBins,
+    ScorePlan,
+    make_score_bins,
+    ranking_from_bins,
+)
+from analysis.evaluation._bootstrap import poisson_weights
 from analysis.evaluation._data import EvalData, infer_task, prepare_data
 from analysis.evaluation._evaluate import EvalSettings, evaluate_predictions, library_versions, machine_record
 from analysis.evaluation._fairness import (
@@ -15,9 +27,21 @@ from analysis.evaluation._fairness import (
 )
 from analysis.evaluation._predict import Predictions, TargetSpec, load_prediction_file, predict_model, resolve_features
 from analysis.evaluation._run import evaluate_candidates, predict_candidates
+from analysis.evaluation._score import score_predictions
 from analysis.evaluation._value import ValueSpec, parse_value_matrix
 
 __all__ = [
+    "CandidatePlan",
+    "CandidateScores",
+    "ChunkPredictions",
+    "RowChunk",
+    "ScoreAccumulator",
+    "ScoreBins",
+    "ScorePlan",
+    "make_score_bins",
+    "poisson_weights",
+    "ranking_from_bins",
+    "score_predictions",
     "eligible_groups",
     "group_rate_intervals",
     "scored_fairness",
