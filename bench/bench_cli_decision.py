@@ -75,7 +75,11 @@ def best_of(fn, repeat: int = 3) -> float:
 
 
 def fmt(x: float | None, unit: str = "s") -> str:
-    return "missing" if x is None else f"{x:.2f} {unit}"
+    if x is None:
+        return "missing"
+    if unit == "s" and abs(x) < 0.1:
+        return f"{x * 1000:.1f} ms"
+    return f"{x:.2f} {unit}"
 
 
 def bench_rank(tmp: Path, sizes: list[int], repeat: int) -> None:
