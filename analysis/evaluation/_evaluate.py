@@ -208,25 +208,96 @@ def evaluate_predictions(
     """
     if not predictions and not failed:
         raise InputError("no candidates to evaluate; pass at least one --model or --predictions.")
-    names = [p.name for p in predictions] + [f[0] for f in failed]
+    check_names([p.name for p in predictions] + [f[0] for f in failed])
+    settings = settings or EvalSettings()
+    check_settings(settings)
+    task = data.task
+    indexes = build_group_indexes(data.frame, data.sensitive, intersections=settings.intersections)
+    groups = tuple(GroupMeta(g.attribute, g.labels, group_sizes(g)) for g in indexes)
+    labels, window_codes = _window_codes(data, settings.window)
+    scores = score_predictions(
+        data,
+        predictions,
+        groups=indexes,
+        window_codes=window_codes,
+        n_windows=len(labels),
+        n_resamples=settings.n_bootstrap,
+        random_state=settings.random_state,
+        max_bins=settings.ranking_bins,
+        chunk_rows=chunk_rows,
+        reduce=reducer(task, groups, data.sensitive, settings),
+    )
+    del indexes
+    ranking = _exact_ranking(data, predictions, scores, window_codes, len(labels), settings.ranking_bins)
+    return scorecard_from_scores(
+        task=task,
+        scores=scores,
+        ranking=ranking,
+        groups=groups,
+        sensitive=data.sensitive,
+        window_labels=labels,
+        candidates=[
+            Candidate(
+                name=p.name,
+                source=_freeze(_clean(p.source)),
+                status="ok",
+                notes=tuple(p.notes) + _missing_notes(p, task),
+            )
+            for p in predictions
+        ],
+        failed=failed,
+        value_objectives=tuple(o.name for o in data.value.objectives()) if task == "binary" else (),
+        curves=_curves(data, predictions),
+        dataset=data.describe(),
+        settings=settings,
+        now=now,
+        progress=progress,
+    )
+
+
+def check_names(names: Sequence[str]) -> None:
+    """:class:`InputError` when two candidates share a name."""
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise InputError(
             f"candidate name(s) {', '.join(dupes)} appear more than once; rename the files so each is unique."
         )
-    settings = settings or EvalSettings()
+
+
+def check_settings(settings: EvalSettings) -> None:
+    """:class:`InputError` for a minimum group size that is not a positive whole number."""
     if isinstance(settings.min_group_size, bool) or not isinstance(settings.min_group_size, (int, np.integer)):
         raise InputError(f"min_group_size must be a whole number of rows, got {settings.min_group_size!r}.")
     if settings.min_group_size < 1:
         raise InputError(f"min_group_size must be at least 1 row, got {settings.min_group_size}.")
-    task = data.task
-    groups = build_group_indexes(data.frame, data.sensitive, intersections=settings.intersections)
-    scored_attrs = [a for a in data.sensitive if any(g.attribute == a for g in groups)]
-    eligible = {g.attribute: eligible_groups(group_sizes(g), min_group_size=settings.min_group_size) for g in groups}
-    labels, window_codes = _window_codes(data, settings.window)
+
+
+@dataclass(frozen=True)
+class GroupMeta:
+    """One sensitive attribute (or intersection) as the scorecard needs it: its groups and their sizes."""
+
+    attribute: str
+    labels: tuple[str, ...]
+    sizes: np.ndarray
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.labels)
+
+
+def _scored(groups: Sequence[GroupMeta], sensitive: Sequence[str], settings: EvalSettings) -> tuple[list, dict]:
+    scored_attrs = [a for a in sensitive if any(g.attribute == a for g in groups)]
+    eligible = {g.attribute: eligible_groups(g.sizes, min_group_size=settings.min_group_size) for g in groups}
+    return scored_attrs, eligible
+
+
+def reducer(
+    task: str, groups: Sequence[GroupMeta], sensitive: Sequence[str], settings: EvalSettings
+) -> Callable[[CandidateScores], _Reduced]:
+    """What is kept of each candidate's :class:`CandidateScores` as it finishes (per-group resamples are dropped)."""
+    scored_attrs, eligible = _scored(groups, sensitive, settings)
 
     def reduce(cs: CandidateScores) -> _Reduced:
-        """Keep what the scorecard needs, as each candidate finishes (per-group resamples are dropped)."""
         o = dict(cs.metrics)
         fair, per_attr = scored_fairness(
             _group_inputs(cs.groups, groups, task), eligible, task=task, scored=scored_attrs
@@ -252,19 +323,32 @@ def evaluate_predictions(
             bounds=bounds,
         )
 
-    scores = score_predictions(
-        data,
-        predictions,
-        groups=groups,
-        window_codes=window_codes,
-        n_windows=len(labels),
-        n_resamples=settings.n_bootstrap,
-        random_state=settings.random_state,
-        max_bins=settings.ranking_bins,
-        chunk_rows=chunk_rows,
-        reduce=reduce,
-    )
-    ranking = _exact_ranking(data, predictions, scores, window_codes, len(labels), settings.ranking_bins)
+    return reduce
+
+
+def scorecard_from_scores(
+    *,
+    task: str,
+    scores: Sequence[_Reduced],
+    ranking: dict,
+    groups: Sequence[GroupMeta],
+    sensitive: Sequence[str],
+    window_labels: Sequence[str],
+    candidates: Sequence[Candidate],
+    failed: Sequence[tuple[str, dict, str]],
+    value_objectives: Sequence[str],
+    curves: dict,
+    dataset: dict,
+    settings: EvalSettings,
+    now: datetime,
+    progress: Progress | None = None,
+) -> Scorecard:
+    """The scorecard from every candidate's reduced scores: the part shared by in-memory and partitioned scoring.
+
+    ``ranking`` is ``{"point": [dict per candidate], "windows": [dict per candidate], "section": dict}``:
+    exact ranking figures that replace the binned ones, and the ``ranking`` section.
+    """
+    scored_attrs, eligible = _scored(groups, sensitive, settings)
     point = [r.point for r in scores]
     boot = [r.boot for r in scores]
     point_groups = [r.point_groups for r in scores]
@@ -272,43 +356,36 @@ def evaluate_predictions(
     point_fair = [r.point_fair for r in scores]
     for i, exact in enumerate(ranking["point"]):
         point[i].update(exact)
-    for p in predictions:
+    for c in candidates:
         if progress:
-            progress(p.name, "metrics")
+            progress(c.name, "metrics")
 
     # Objectives: every metric some candidate has.
     wanted = list(_quality_names(task)) + list(_fairness_names(task, scored_attrs) if groups else ())
-    if task == "binary":
-        wanted += [o.name for o in data.value.objectives()]
+    wanted += list(value_objectives)
     present = [m for m in wanted if any(m in pt and np.isfinite(pt[m]) for pt in point)]
-    if not predictions:
+    if not candidates:
         present = [m for m in wanted if m not in SCORE_METRICS]
     objectives = tuple(get_objective(m) for m in present)
 
     metrics: list[MetricValue] = []
-    for i, p in enumerate(predictions):
+    for i, c in enumerate(candidates):
         for m in present:
             v = point[i].get(m, np.nan)
             lo, hi = percentile_interval(boot[i][m], settings.confidence) if m in boot[i] else (None, None)
-            metrics.append(MetricValue(p.name, m, _clean(v), lo, hi))
+            metrics.append(MetricValue(c.name, m, _clean(v), lo, hi))
     for name, _, _ in failed:
         metrics.extend(MetricValue(name, m, None) for m in present)
 
-    comparisons = _comparisons(predictions, point, boot, objectives, settings)
-    slices = _slice_rows(data, predictions, groups, point_groups, boot_groups, settings, scored_attrs)
-    fairness_section = _fairness_section(predictions, groups, point_fair, eligible, settings, scored_attrs)
-    windows, trend = _windows(scores, ranking["windows"], labels, settings, task, present)
+    comparisons = _comparisons(candidates, point, boot, objectives, settings)
+    slices = _slice_rows(task, candidates, groups, point_groups, boot_groups, settings, scored_attrs)
+    fairness_section = _fairness_section(candidates, groups, point_fair, eligible, settings, scored_attrs)
+    windows, trend = _windows(scores, ranking["windows"], list(window_labels), settings, task, present)
 
-    candidates = [
-        Candidate(
-            name=p.name,
-            source=_freeze(_clean(p.source)),
-            status="ok",
-            notes=tuple(p.notes) + _missing_notes(p, task),
-        )
-        for p in predictions
-    ] + [Candidate(name=n, source=_freeze(_clean(src)), status="failed", errors=(msg,)) for n, src, msg in failed]
-    sections = {"fairness": fairness_section, "curves": _curves(data, predictions)}
+    everyone = list(candidates) + [
+        Candidate(name=n, source=_freeze(_clean(src)), status="failed", errors=(msg,)) for n, src, msg in failed
+    ]
+    sections = {"fairness": fairness_section, "curves": curves}
     if ranking["section"]:
         sections["ranking"] = ranking["section"]
     if trend:
@@ -316,13 +393,13 @@ def evaluate_predictions(
     return Scorecard(
         task=task,
         objectives=objectives,
-        candidates=tuple(candidates),
+        candidates=tuple(everyone),
         metrics=tuple(metrics),
         comparisons=tuple(comparisons),
         slices=tuple(_freeze(_clean(s)) for s in slices),
         windows=tuple(_freeze(_clean(w)) for w in windows),
         sections=_freeze(_clean(sections)),
-        dataset=_freeze(_clean(data.describe())),
+        dataset=_freeze(_clean(dataset)),
         settings=_freeze(_clean(settings.to_dict())),
         provenance=_freeze(
             _clean({"versions": library_versions(), "machine": machine_record(), "evaluated_at": now.isoformat()})
@@ -464,12 +541,11 @@ def _comparisons(predictions, point, boot, objectives, settings) -> list[Compari
     return out
 
 
-def _slice_rows(data, predictions, groups, point_groups, boot_groups, settings, scored_attrs) -> list[dict]:
+def _slice_rows(task, predictions, groups, point_groups, boot_groups, settings, scored_attrs) -> list[dict]:
     """One row per candidate x attribute x group: size, flags, rates and their intervals."""
-    task = data.task
     rows = []
     for g in groups:
-        n = group_sizes(g)
+        n = g.sizes
         scored = g.attribute in scored_attrs
         if task == "regression":
             rates, intervals, method = None, None, "bootstrap_percentile"
