@@ -174,17 +174,31 @@ class FeasibilityResult:
         """Whether at least one candidate passes."""
         return any(self.feasible)
 
+    def _lookup(self) -> tuple[dict[str, int], dict[tuple[str, str], tuple[str, ...]]]:
+        """Row of each candidate and reasons by (candidate, status), built once (O(1) per question after)."""
+        cached = self.__dict__.get("_index")
+        if cached is None:
+            reasons: dict[tuple[str, str], list[str]] = {}
+            for c in self.checks:
+                reasons.setdefault((c.candidate, c.status), []).append(c.reason)
+            cached = ({c: i for i, c in enumerate(self.candidates)}, {k: tuple(v) for k, v in reasons.items()})
+            object.__setattr__(self, "_index", cached)
+        return cached
+
     def is_feasible(self, candidate: str) -> bool:
         """Whether ``candidate`` passes."""
-        return self.feasible[self.candidates.index(candidate)]
+        row = self._lookup()[0].get(candidate)
+        if row is None:
+            raise ValueError(f"{candidate!r} is not in tuple")  # what tuple.index said
+        return self.feasible[row]
 
     def violations(self, candidate: str) -> tuple[str, ...]:
         """Readable reasons of the failed checks of ``candidate``."""
-        return tuple(c.reason for c in self.checks if c.candidate == candidate and c.status == "fail")
+        return self._lookup()[1].get((candidate, "fail"), ())
 
     def unverifiable(self, candidate: str) -> tuple[str, ...]:
         """Readable reasons of the checks that could not be made for ``candidate``."""
-        return tuple(c.reason for c in self.checks if c.candidate == candidate and c.status == "unverifiable")
+        return self._lookup()[1].get((candidate, "unverifiable"), ())
 
 
 def _fmt(v: float, unit: str) -> str:

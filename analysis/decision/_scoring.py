@@ -208,7 +208,13 @@ class ScoreResult:
 
     def score_of(self, candidate: str) -> float:
         """The score of ``candidate``."""
-        return self.scores[self.candidates.index(candidate)]
+        rows = self.__dict__.get("_rows")
+        if rows is None:  # built once: asked per candidate in loops
+            rows = {c: i for i, c in enumerate(self.candidates)}
+            object.__setattr__(self, "_rows", rows)
+        if candidate not in rows:
+            raise ValueError(f"{candidate!r} is not in tuple")  # what tuple.index said
+        return self.scores[rows[candidate]]
 
     def detail(self, name: str) -> tuple[float, ...]:
         """A method-specific vector from :attr:`details`."""

@@ -105,9 +105,13 @@ class DecisionTable:
 
     def row(self, candidate: str) -> int:
         """Row index of ``candidate`` (InputError when absent)."""
+        rows = self.__dict__.get("_rows")
+        if rows is None:  # built once: row() is asked per candidate in loops
+            rows = {c: i for i, c in enumerate(self.candidates)}
+            object.__setattr__(self, "_rows", rows)
         try:
-            return self.candidates.index(candidate)
-        except ValueError:
+            return rows[candidate]
+        except KeyError:
             raise InputError(f"unknown candidate {candidate!r}; the table has: {', '.join(self.candidates)}.") from None
 
     def objective(self, name: str) -> Objective:
