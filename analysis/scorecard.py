@@ -30,15 +30,18 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from json.encoder import encode_basestring as _encode_str
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made: reading a scorecard does not need it
+    import pandas as pd
 
 from analysis._errors import InputError
 from analysis.objectives import Objective, parse_direction
@@ -63,10 +66,12 @@ def _clean(value: Any) -> Any:
         return f if math.isfinite(f) else None
     if value is None or isinstance(value, str):
         return value
-    if isinstance(value, (pd.Timestamp,)):
-        return value.isoformat()
-    if value is pd.NA or value is pd.NaT:
-        return None
+    pd = sys.modules.get("pandas")  # a pandas value can only exist once pandas is imported
+    if pd is not None:
+        if isinstance(value, (pd.Timestamp,)):
+            return value.isoformat()
+        if value is pd.NA or value is pd.NaT:
+            return None
     return str(value)
 
 
@@ -199,14 +204,27 @@ class Scorecard:
                 return o
         raise InputError(f"the scorecard has no objective {name!r}; it has: {', '.join(self.objective_names)}.")
 
-    def _pivot(self, attr: str) -> pd.DataFrame:
-        index = pd.Index(self.candidate_names, name="candidate")
+    def dense_arrays(self) -> dict[str, np.ndarray]:
+        """``{"value", "ci_low", "ci_high"}``: candidates x objectives arrays (NaN where missing).
+
+        Rows follow :attr:`candidate_names`, columns :attr:`objective_names`; the arrays of
+        :meth:`to_frame` and :meth:`interval_frames` without pandas. Computed once (read-only).
+        """
         columns = list(self.objective_names)
         dense = self.__dict__.get("_dense")
         if dense is None or dense[0] != self.candidate_names or dense[1] != tuple(columns):
-            dense = (self.candidate_names, tuple(columns), self._dense_arrays(index, columns))
+            arrays = self._dense_arrays(self.candidate_names, columns)
+            for a in arrays.values():
+                a.flags.writeable = False
+            dense = (self.candidate_names, tuple(columns), arrays)
             object.__setattr__(self, "_dense", dense)  # computed once: a frozen record never changes
-        return pd.DataFrame(dense[2][attr].copy(), index=index, columns=columns)
+        return dense[2]
+
+    def _pivot(self, attr: str) -> pd.DataFrame:
+        import pandas as pd
+
+        index = pd.Index(self.candidate_names, name="candidate")
+        return pd.DataFrame(self.dense_arrays()[attr].copy(), index=index, columns=list(self.objective_names))
 
     def _dense_arrays(self, index, columns) -> dict[str, np.ndarray]:
         """Values and interval bounds as candidates x objectives arrays, in one pass over the metrics."""
@@ -243,14 +261,20 @@ class Scorecard:
 
     def slices_frame(self) -> pd.DataFrame:
         """The fairness slice table as a DataFrame (one row per candidate x attribute x group)."""
+        import pandas as pd
+
         return pd.DataFrame([dict(s) for s in self.slices])
 
     def windows_frame(self) -> pd.DataFrame:
         """The per-time-window metric table as a DataFrame."""
+        import pandas as pd
+
         return pd.DataFrame([dict(w) for w in self.windows])
 
     def comparisons_frame(self) -> pd.DataFrame:
         """Paired differences from the best candidate, one row per candidate x objective."""
+        import pandas as pd
+
         return pd.DataFrame([c.__dict__ for c in self.comparisons])
 
     def with_section(self, name: str, content: Any) -> Scorecard:
@@ -549,6 +573,8 @@ def scorecard_from_metrics_table(
         :meth:`Scorecard.interval_frames` carry the values, which is all ``tradeoffs rank`` reads.
         Such a scorecard cannot be saved (:meth:`Scorecard.to_dict` refuses it).
     """
+    import pandas as pd
+
     from analysis.objectives import find_objective
 
     if candidate_column not in table.columns:

@@ -240,30 +240,33 @@ def table_from_scorecard(scorecard: Scorecard, objectives: Iterable[str | Object
     Returns
     -------
     DecisionTable
-        Values from ``scorecard.to_frame()``, intervals from ``scorecard.interval_frames()``
-        (None when the scorecard has no interval at all), and ``scorecard.comparisons``.
+        Values and intervals from ``scorecard.dense_arrays()`` (the arrays of ``to_frame()`` and
+        ``interval_frames()``; intervals None when the scorecard has none at all), and
+        ``scorecard.comparisons``.
     """
-    frame = scorecard.to_frame()
-    lo, hi = scorecard.interval_frames()
+    dense = scorecard.dense_arrays()  # numpy only: ranking a scorecard does not import pandas
+    known = {n: j for j, n in enumerate(scorecard.objective_names)}
     if objectives is None:
         objs = tuple(scorecard.objectives)
     else:
         objs = []
         for o in objectives:
             if isinstance(o, Objective):
-                if o.name not in frame.columns:
+                if o.name not in known:
                     scorecard.objective(o.name)  # raises InputError naming the known ones
                 objs.append(o)
             else:
                 objs.append(scorecard.objective(str(o)))
         objs = tuple(objs)
-    cols = [o.name for o in objs]
-    values = frame[cols].to_numpy(dtype=float) if cols else np.empty((len(frame), 0))
-    lo_a = lo[cols].to_numpy(dtype=float) if cols else np.empty((len(frame), 0))
-    hi_a = hi[cols].to_numpy(dtype=float) if cols else np.empty((len(frame), 0))
+    idx = [known[o.name] for o in objs]
+    n = len(scorecard.candidate_names)
+    values = dense["value"][:, idx] if idx else np.empty((n, 0))
+    lo_a = dense["ci_low"][:, idx] if idx else np.empty((n, 0))
+    hi_a = dense["ci_high"][:, idx] if idx else np.empty((n, 0))
+    cols = {o.name for o in objs}
     has_ci = bool(np.isfinite(lo_a).any() or np.isfinite(hi_a).any())
     return DecisionTable(
-        tuple(frame.index.astype(str)),
+        tuple(str(c) for c in scorecard.candidate_names),
         objs,
         values,
         lo_a if has_ci else None,
