@@ -192,35 +192,17 @@ def run_evaluation(
     if stages.train_frame is not None:
         _check_train_features(stages.train_frame, cols)
 
-    if stages.serving is not None:
-        from analysis.serving import measure_serving, serving_to_scorecard
-
-        union = list(dict.fromkeys(c for m in models for c in cols[m.name]))
-        report = measure_serving(
-            {n: m.model for n, m in by_name.items()},
-            data.frame[union],
-            settings=stages.serving,
-            model_files={n: m.path for n, m in by_name.items()},
-            metadata=serving_metadata,
-            progress=(lambda name, stage, fraction: progress(name, "serving") if fraction >= 1 else None)
-            if progress
-            else None,
-        )
-        scorecard = serving_to_scorecard(scorecard, report)
-
-    if stages.explain is not None and models:
-        from analysis.explain import explain_candidates, explanations_to_scorecard
-
-        frame = data.frame.set_index(data.id_column, drop=False) if data.id_column else data.frame
-        report = explain_candidates(
-            {n: m.model for n, m in by_name.items()},
-            frame,
-            sensitive=frame[list(data.sensitive)] if data.sensitive else None,
-            settings=stages.explain,
-            features_by_model=cols,
-            progress=progress,
-        )
-        scorecard = explanations_to_scorecard(scorecard, report)
+    scorecard = _model_stages(
+        scorecard,
+        data.frame,
+        models,
+        cols,
+        stages,
+        sensitive=data.sensitive,
+        id_column=data.id_column,
+        serving_metadata=serving_metadata,
+        progress=progress,
+    )
 
     from analysis.drift import compute_decay, drift_to_scorecard, feature_drift
 
@@ -252,6 +234,175 @@ def run_evaluation(
         )
         scorecard = backtest_to_scorecard(scorecard, result)
     return scorecard
+
+
+def _model_stages(
+    scorecard: Scorecard,
+    frame: pd.DataFrame,
+    models: Sequence[LoadedModel],
+    cols: dict[str, list[str]],
+    stages: Stages,
+    *,
+    sensitive: Sequence[str],
+    id_column: str | None,
+    serving_metadata: dict | None,
+    progress: Progress | None,
+) -> Scorecard:
+    """Serving and explanations of the models, measured on ``frame``'s rows."""
+    by_name = {m.name: m for m in models}
+    if stages.serving is not None:
+        from analysis.serving import measure_serving, serving_to_scorecard
+
+        union = list(dict.fromkeys(c for m in models for c in cols[m.name]))
+        report = measure_serving(
+            {n: m.model for n, m in by_name.items()},
+            frame[union],
+            settings=stages.serving,
+            model_files={n: m.path for n, m in by_name.items()},
+            metadata=serving_metadata,
+            progress=(lambda name, stage, fraction: progress(name, "serving") if fraction >= 1 else None)
+            if progress
+            else None,
+        )
+        scorecard = serving_to_scorecard(scorecard, report)
+
+    if stages.explain is not None and models:
+        from analysis.explain import explain_candidates, explanations_to_scorecard
+
+        frame = frame.set_index(id_column, drop=False) if id_column else frame
+        report = explain_candidates(
+            {n: m.model for n, m in by_name.items()},
+            frame,
+            sensitive=frame[list(sensitive)] if sensitive else None,
+            settings=stages.explain,
+            features_by_model=cols,
+            progress=progress,
+        )
+        scorecard = explanations_to_scorecard(scorecard, report)
+    return scorecard
+
+
+#: Rows of the dataset read into this process for serving and explanations when it is scored partition by partition.
+SAMPLE_ROWS = 20_000
+
+
+def run_partitioned_evaluation(
+    source: str | Path,
+    roles,
+    models: Sequence[LoadedModel],
+    *,
+    now: datetime,
+    settings: EvalSettings | None = None,
+    stages: Stages | None = None,
+    features: Sequence[str] | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    serving_metadata: dict | None = None,
+    progress: Progress | None = None,
+    incumbent: str | None = None,
+) -> Scorecard:
+    """The whole evaluation of a Parquet dataset (a directory, a glob, or a file) scored partition by partition.
+
+    Quality, fairness, value and windows come from :func:`analysis.evaluation.evaluate_partitions`:
+    in this process one row group at a time (``scheduler=None``), or on a Dask cluster
+    (``"local"`` starts one of ``workers`` processes; an address connects to a running
+    scheduler) whose workers read the files themselves and send back only sums. Serving and
+    explanations run here, on the first :data:`SAMPLE_ROWS` rows (recorded in the settings).
+    Prediction files, feature drift and the backtest need the whole table in memory: they raise
+    :class:`InputError` here (the CLI says so before any work).
+    """
+    from analysis._errors import InputError
+    from analysis.evaluation._partitions import (
+        DaskExecutor,
+        LocalExecutor,
+        evaluate_partitions,
+        list_partitions,
+        read_partition,
+    )
+
+    stages = stages or Stages()
+    if stages.backtest or stages.train_frame is not None:
+        raise InputError(
+            "feature drift and the backtest need the evaluation table in memory; drop --train-data/--backtest for a "
+            "partitioned Parquet dataset, or pass a single file without --scheduler."
+        )
+    check_incumbent(incumbent, [m.name for m in models])
+    settings = settings or EvalSettings()
+    if scheduler is None:
+        scorecard = evaluate_partitions(
+            source,
+            roles,
+            models,
+            settings=settings,
+            now=now,
+            features=features,
+            executor=LocalExecutor(),
+            progress=progress,
+        )
+    else:
+        from analysis.evaluation._run import _dask_client
+
+        with _dask_client(scheduler, workers) as client:
+            scorecard = evaluate_partitions(
+                source,
+                roles,
+                models,
+                settings=settings,
+                now=now,
+                features=features,
+                executor=DaskExecutor(client),
+                progress=progress,
+            )
+    sample_rows = None
+    if (stages.serving is not None or stages.explain is not None) and models:
+        parts = list_partitions(source)
+        needed = list(roles.sensitive)
+        frames, rows = [], 0
+        for part in parts:
+            frame = read_partition(part, _sample_columns(part, models, features, needed))
+            frames.append(frame)
+            rows += len(frame)
+            if rows >= SAMPLE_ROWS:
+                break
+        sample = pd.concat(frames, ignore_index=True).iloc[:SAMPLE_ROWS]
+        sample_rows = len(sample)
+        cols = {m.name: resolve_features(m, sample, features, data_source=str(source)) for m in models}
+        scorecard = _model_stages(
+            scorecard,
+            sample,
+            models,
+            cols,
+            stages,
+            sensitive=roles.sensitive,
+            id_column=None,
+            serving_metadata=serving_metadata,
+            progress=progress,
+        )
+    extra = {
+        "join": None,
+        "incumbent": incumbent,
+        "scoring": {
+            "partitioned": True,
+            "where": "this process"
+            if scheduler is None
+            else ("a local Dask cluster" if scheduler == "local" else scheduler),
+            "workers": workers if scheduler == "local" else None,
+            "serving_and_explanation_rows": sample_rows,
+        },
+    }
+    scorecard = replace(scorecard, settings=FrozenDict({**scorecard.settings, **extra}))
+    from analysis.drift import compute_decay
+
+    if scorecard.windows:
+        scorecard = compute_decay(scorecard)
+    return scorecard
+
+
+def _sample_columns(part, models, features, needed) -> list[str]:
+    cols = list(needed)
+    for m in models:
+        cols += list(m.feature_names) if m.feature_names is not None else list(features or ())
+    return list(dict.fromkeys(cols))
 
 
 def _latest(data: EvalData) -> tuple[pd.DataFrame, str]:

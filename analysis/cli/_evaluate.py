@@ -288,7 +288,6 @@ def evaluate(
     from analysis.loading import fingerprint_dataset, load_model, load_table
     from analysis.pipeline import Stages, check_incumbent, run_evaluation
     from analysis.scenario import load_card
-    from analysis.scorecard import save_scorecard
 
     started = time.perf_counter()
     defaults = load_card(card) if card else None
@@ -313,10 +312,69 @@ def evaluate(
         raise InputError("no target: pass --target COLUMN (the column the models predict).")
     if not models and not predictions:
         raise InputError("no candidates: pass --model FILE and/or --predictions FILE at least once.")
+    value_spec = ValueSpec(tuple(_split_list(value_col)), matrix or None)
+    settings = EvalSettings(
+        n_bootstrap=n_bootstrap,
+        confidence=confidence,
+        random_state=seed,
+        min_group_size=min_group_size,
+        window=window,
+    )
+    from analysis.evaluation._partitions import is_partitioned_source
+
+    if is_partitioned_source(data_path, scheduler=scheduler):
+        if predictions:
+            raise InputError(
+                f"--predictions cannot be joined to the partitioned dataset {data_path}: prediction files are matched "
+                "to the rows in memory. Evaluate them with a single data file (no --scheduler), or pass models."
+            )
+        if backtest or (train_data and defaults is None):
+            raise InputError(
+                f"--train-data and --backtest need the evaluation table in memory, and {data_path} is scored "
+                "partition by partition; drop them, or pass a single data file without --scheduler."
+            )
+        loaded = [load_model(p, trust_pickle=trust_pickle, trusted_types=trust_type) for p in models]
+        scorecard = _evaluate_dataset(
+            data_path,
+            loaded,
+            target=target,
+            task=task or "auto",
+            positive_label=positive_label,
+            sensitive=_split_list(sensitive),
+            time_column=time_column,
+            value=value_spec,
+            settings=settings,
+            features=_split_list(features) or None,
+            workers=workers,
+            scheduler=scheduler,
+            incumbent=incumbent,
+            stages=Stages(
+                serving=_serving_settings(
+                    serving,
+                    quick,
+                    threads,
+                    batch_sizes,
+                    instance,
+                    price_per_hour,
+                    variants,
+                    server_rate,
+                    latency_bound_ms,
+                    max_batch,
+                    max_wait_ms,
+                    seed,
+                ),
+                explain=_explain_settings(
+                    card is not None if explain is None else explain, explain_rows, explain_budget, seed
+                ),
+            ),
+            serving_metadata=_parse_metadata(serving_metadata),
+            show=not quiet and sys.stderr.isatty(),
+        )
+        _write_and_print(scorecard, out, started, as_json)
+        return
     # Load everything (and fail on bad input) before any expensive work.
     from analysis.loading._datasets import parquet_columns
 
-    value_spec = ValueSpec(tuple(_split_list(value_col)), matrix or None)
     file_columns = parquet_columns(data_path, what="data file")
     loaded = [load_model(p, trust_pickle=trust_pickle, trusted_types=trust_type) for p in models]
     needed = needed_columns(
@@ -342,13 +400,6 @@ def evaluate(
     )
     if trust_pickle and any(m.format == "pickle" for m in loaded):
         click.echo("warning: unpickled model files with --trust-pickle; that ran code from those files.", err=True)
-    settings = EvalSettings(
-        n_bootstrap=n_bootstrap,
-        confidence=confidence,
-        random_state=seed,
-        min_group_size=min_group_size,
-        window=window,
-    )
     names = [m.name for m in loaded] + [Path(p).stem for p in predictions]
     check_incumbent(incumbent, names)
     feature_list = _split_list(features) or None
@@ -392,12 +443,81 @@ def evaluate(
             join=join or "auto",
             incumbent=incumbent,
         )
+    _write_and_print(scorecard, out, started, as_json)
+
+
+def _write_and_print(scorecard: Scorecard, out: str, started: float, as_json: bool) -> None:
+    from analysis.scorecard import save_scorecard
+
     path = save_scorecard(scorecard, out)
     elapsed = time.perf_counter() - started
     if as_json:
         click.echo(json.dumps(summary_dict(scorecard, path, elapsed), indent=1))
     else:
         print_summary(scorecard, path, elapsed)
+
+
+def _evaluate_dataset(
+    source,
+    models,
+    *,
+    target,
+    task,
+    positive_label,
+    sensitive,
+    time_column,
+    value,
+    settings,
+    features,
+    workers,
+    scheduler,
+    incumbent,
+    stages,
+    serving_metadata,
+    show,
+) -> Scorecard:
+    """A Parquet dataset scored partition by partition (here, or on Dask workers that read the files)."""
+    from analysis.evaluation._partitions import Roles, empty_frame
+    from analysis.evaluation._predict import resolve_features
+    from analysis.loading import require_columns
+    from analysis.pipeline import check_incumbent, run_partitioned_evaluation
+
+    # Every column checked against the files' schema before any partition is read.
+    head = empty_frame(source)
+    require_columns(head, [target], role="target", source=str(source))
+    require_columns(head, list(sensitive), role="sensitive", source=str(source))
+    if time_column:
+        require_columns(head, [time_column], role="time", source=str(source))
+    value.check(head, source=str(source))
+    for m in models:
+        resolve_features(m, head, features, data_source=str(source))
+    check_incumbent(incumbent, [m.name for m in models])
+    roles = Roles(
+        source=str(source),
+        target=target,
+        task=task,
+        positive_label=positive_label,
+        sensitive=tuple(sensitive),
+        time=time_column,
+        value=value,
+    )
+    names = [m.name for m in models]
+    now = datetime.now(UTC).replace(microsecond=0)
+    with _progress(names, show, stages.names()) as progress:
+        return run_partitioned_evaluation(
+            source,
+            roles,
+            models,
+            now=now,
+            settings=settings,
+            stages=stages,
+            features=features,
+            workers=workers,
+            scheduler=scheduler,
+            serving_metadata=serving_metadata,
+            progress=progress,
+            incumbent=incumbent,
+        )
 
 
 def needed_columns(file_columns, *, roles, value, models, features, predictions: bool) -> list[str] | None:
@@ -599,6 +719,12 @@ def ranking_lines(scorecard: Scorecard) -> list[str]:
             f"PR AUC ±{'missing' if ap is None else format(ap, '.2g')}"
         )
     shown = "; ".join(parts[:5]) + (f"; and {len(parts) - 5} more in the scorecard" if len(parts) > 5 else "")
+    if ranking.get("points_binned"):
+        return [
+            f"ROC AUC and PR AUC of {len(binned)} candidate(s), point values and intervals, come from "
+            f"{ranking.get('max_bins')} score bins (the data was scored partition by partition); the most binning can "
+            f"move a figure: {shown}."
+        ]
     return [
         f"ROC AUC and PR AUC intervals of {len(binned)} candidate(s) come from {ranking.get('max_bins')} score bins "
         f"(point values are exact); the most binning can move a resample: {shown}."

@@ -75,13 +75,25 @@ class Partition:
     n_rows: int
 
 
-def is_parquet_dataset(source: str | os.PathLike) -> bool:
-    """Whether ``source`` names a Parquet dataset: a directory, a glob pattern, or a ``.parquet`` file."""
+def is_partitioned_source(source: str | os.PathLike, *, scheduler: str | None = None) -> bool:
+    """Whether ``tradeoffs evaluate`` scores ``source`` partition by partition.
+
+    A directory or a glob pattern always is (it names a dataset of files); a single ``.parquet``
+    file is when a Dask scheduler is given (its row groups go to the workers). Anything else is
+    read into memory as one table.
+    """
     text = str(source)
-    if any(ch in text for ch in "*?["):
+    if any(ch in text for ch in "*?[") or Path(text).is_dir():
         return True
-    path = Path(text)
-    return path.is_dir() or path.suffix.lower() in (".parquet", ".pq")
+    return scheduler is not None and Path(text).suffix.lower() in (".parquet", ".pq")
+
+
+def empty_frame(source: str | os.PathLike) -> pd.DataFrame:
+    """No rows, but the dataset's columns with their types (from the first file's schema): for checks before work."""
+    import pyarrow.parquet as pq
+
+    dataset_columns(source)  # every file has the same columns
+    return pq.ParquetFile(parquet_files(source)[0]).schema_arrow.empty_table().to_pandas()
 
 
 def parquet_files(source: str | os.PathLike) -> list[str]:
@@ -352,7 +364,10 @@ def prepare_partition(
     if r.time and dplan.windows:
         periods = _periods(frame[r.time], r.window, source=source, column=r.time).astype(str)
         window_codes = pd.Categorical(periods, categories=list(dplan.windows)).codes.astype(np.int64)
-    value_rows = value_row_columns(frame, r.value) if dplan.spec.task == "binary" else {}
+    value_rows = {}
+    if dplan.spec.task == "binary":
+        r.value.check(frame, source=source)
+        value_rows = value_row_columns(frame, r.value)
     preds, kinds, notes, seconds = [], [], [], []
     for m in models:
         cols = resolve_features(m, frame, features, data_source=source)
@@ -715,3 +730,161 @@ def _meta(prep: Prepared, task: str, *, max_bins: int) -> tuple:
 def with_value(roles: Roles, value: ValueSpec) -> Roles:
     """``roles`` with another value specification."""
     return replace(roles, value=value)
+
+
+# ---------------------------------------------------------------------------------------
+# The scorecard
+# ---------------------------------------------------------------------------------------
+def dataset_record(source: str | os.PathLike, partitions: Sequence[Partition], dplan: DatasetPlan) -> dict:
+    """The scorecard's ``dataset`` entry for a partitioned dataset, with a manifest fingerprint."""
+    import hashlib
+
+    r = dplan.roles
+    files = sorted({p.path for p in partitions})
+    rows_by_file: dict[str, int] = {}
+    for p in partitions:
+        rows_by_file[p.path] = rows_by_file.get(p.path, 0) + p.n_rows
+    manifest = [(Path(f).name, Path(f).stat().st_size, rows_by_file[f]) for f in files]
+    digest = hashlib.sha256(repr(manifest).encode()).hexdigest()
+    out = {
+        "source": r.source,
+        "target": r.target,
+        "task": dplan.spec.task,
+        "classes": [plain(c) for c in dplan.spec.classes],
+        "positive_label": plain(dplan.spec.positive_label),
+        "sensitive": list(r.sensitive),
+        "time": r.time,
+        "id": None,
+        "value_columns": list(r.value.columns),
+        "value_matrix": dict(r.value.matrix) if r.value.matrix else None,
+        "rows": dplan.rows,
+        "partitioned": {"files": len(files), "partitions": len(partitions), "unit": "Parquet row group"},
+        "fingerprint": {
+            "path": str(source),
+            "manifest_sha256": digest,
+            "what": "sha256 of the files' names, sizes and row counts (not of their contents)",
+            "size_bytes": int(sum(m[1] for m in manifest)),
+            "rows": dplan.rows,
+        },
+    }
+    if dplan.spec.task != "regression":
+        out["class_counts"] = dict(dplan.class_counts)
+    return out
+
+
+def _ranking_section(res: PartitionedScores, max_bins: int) -> dict:
+    by_candidate = {}
+    any_binned = False
+    for cs in res.scores:
+        if not cs.bins:
+            continue
+        binned = not all(b.exact for b in cs.bins)
+        any_binned |= binned
+        entry: dict = {"method": "binned" if binned else "exact", "bins": int(max(b.n_bins for b in cs.bins))}
+        if binned:
+            for k, v in cs.bounds.items():
+                finite = v[np.isfinite(v)]  # the point value's bound and every resample's
+                entry[f"{k}_bound"] = float(finite.max()) if finite.size else None
+        by_candidate[cs.name] = entry
+    if not by_candidate:
+        return {}
+    return {
+        "method": "binned" if any_binned else "exact",
+        "max_bins": int(max_bins),
+        "points_binned": True,
+        "applies_to": (
+            "the dataset was scored partition by partition, so point values, windows and resamples of ROC AUC and PR "
+            "AUC all come from score bins where a candidate has more distinct scores than max_bins"
+        ),
+        "bound_rule": (
+            "|AUC - AUC_binned| <= 0.5 * sum_k p_k n_k / (W_pos W_neg); |AP - AP_binned| <= sum_k p_k/W_pos * "
+            "(hi_k - lo_k); *_bound is the largest over the point value and the resamples"
+        ),
+        "by_candidate": by_candidate,
+    }
+
+
+def evaluate_partitions(
+    source: str | os.PathLike,
+    roles: Roles,
+    models: Sequence[LoadedModel],
+    *,
+    settings,
+    now,
+    features: Sequence[str] | None = None,
+    executor: Executor | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Callable[[str, str], None] | None = None,
+):
+    """Score a Parquet dataset partition by partition into a :class:`~analysis.scorecard.Scorecard`.
+
+    The same scorecard as :func:`~analysis.evaluation.evaluate_predictions` on the whole table
+    (same weights, codes and formulas), except ROC AUC and average precision, whose point values
+    and windows also come from score bins when a candidate has more distinct scores than
+    ``settings.ranking_bins`` (the bound is in ``sections.ranking``), and the ROC/PR curves, drawn
+    from the same bins.
+    """
+    from types import SimpleNamespace
+
+    from analysis.evaluation._evaluate import (
+        GroupMeta,
+        _missing_notes,
+        check_names,
+        check_settings,
+        reducer,
+        scorecard_from_scores,
+    )
+    from analysis.scorecard import Candidate, _clean, _freeze
+
+    check_names([m.name for m in models])
+    check_settings(settings)
+    roles = replace(roles, window=settings.window, intersections=settings.intersections)
+    parts = list_partitions(source)
+    res = score_partitions(
+        parts,
+        roles,
+        models,
+        features=features,
+        n_resamples=settings.n_bootstrap,
+        random_state=settings.random_state,
+        max_bins=settings.ranking_bins,
+        executor=executor,
+        chunk_rows=chunk_rows,
+    )
+    if progress:
+        for m in models:
+            progress(m.name, "predict")
+    task = res.dataset.spec.task
+    first = res.scores[0]
+    groups = tuple(
+        GroupMeta(a, labels, np.rint(first.groups[(a, "n")][0]).astype(np.int64))
+        for a, labels in res.dataset.group_labels
+    )
+    reduce = reducer(task, groups, roles.sensitive, settings)
+    reduced = [reduce(cs) for cs in res.scores]
+    candidates = [
+        Candidate(
+            name=m.name,
+            source=_freeze(_clean(m.source_dict())),
+            status="ok",
+            notes=tuple(res.notes[i]) + _missing_notes(SimpleNamespace(score_kind=res.kinds[i]), task),
+        )
+        for i, m in enumerate(models)
+    ]
+    n = len(models)
+    return scorecard_from_scores(
+        task=task,
+        scores=reduced,
+        ranking={"point": [{}] * n, "windows": [{}] * n, "section": _ranking_section(res, settings.ranking_bins)},
+        groups=groups,
+        sensitive=roles.sensitive,
+        window_labels=res.dataset.windows,
+        candidates=candidates,
+        failed=(),
+        value_objectives=tuple(o.name for o in roles.value.objectives()) if task == "binary" else (),
+        curves=res.curves,
+        dataset=dataset_record(source, parts, res.dataset),
+        settings=settings,
+        now=now,
+        progress=progress,
+    )
