@@ -141,7 +141,8 @@ def main() -> None:
         labels = list(results)
         if len(labels) > 1:
             ref = results[labels[0]]
-            ranking = ("roc_auc", "pr_auc")
+            # ROC/PR AUC, and the trends computed from their per-window values.
+            ranking = ("roc_auc", "pr_auc", "auc_decay_per_month", "auc_gap_first_last")
 
             def gap(a: dict, b: dict, *, keys, index: int) -> float:
                 return max(
@@ -158,8 +159,8 @@ def main() -> None:
                 rank = [k for k in ref if k[1] in ranking]
                 print(
                     f"{lab}: largest difference from in memory: {gap(ref, results[lab], keys=other, index=0):.1e} "
-                    f"(point values), {gap(ref, results[lab], keys=rank, index=0):.1e} (ROC/PR AUC: binned on "
-                    "partitions, exact in memory; within the bound in sections.ranking)"
+                    f"(point values), {gap(ref, results[lab], keys=rank, index=0):.1e} (ROC/PR AUC and "
+                    "their trends: binned on partitions, exact in memory; within the bound in sections.ranking)"
                 )
             part = labels[1:]
             for lab in part[1:]:
