@@ -65,15 +65,21 @@ def running_app(log: Path, *, env: dict | None = None, timeout: float = 60.0):
                 proc.kill()
 
 
-def settle(page, *, timeout: float = 60.0, quiet: float = 0.8) -> None:
-    """Wait until a page title is drawn, the script has finished and the page was still for ``quiet`` s."""
+#: What a page says while work it waits for goes on in a background thread (the group decision, the report check).
+BACKGROUND = "in the background"
+
+
+def settle(page, *, timeout: float = 120.0, quiet: float = 0.8) -> None:
+    """Wait until a page title is drawn, the script has finished, no background work is awaited, and the
+    page was still for ``quiet`` s."""
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout * 1000)
     end = time.monotonic() + timeout
     still_since = None
     while time.monotonic() < end:
         running = page.locator('[data-testid="stStatusWidget"]').count() > 0
         spinner = page.locator('[data-testid="stSpinner"]').count() > 0
-        if running or spinner:
+        waiting = page.locator('[data-testid="stMain"]').get_by_text(BACKGROUND).count() > 0
+        if running or spinner or waiting:
             still_since = None
         elif still_since is None:
             still_since = time.monotonic()
@@ -95,7 +101,7 @@ def screenshot(page, name: str) -> Path:
         "() => { const m = document.querySelector('[data-testid=\"stMain\"]'); return m ? m.scrollHeight : 1000; }"
     )
     page.set_viewport_size({"width": WIDTH, "height": max(800, min(int(height) + 40, 8000))})
-    time.sleep(0.8)  # plotly redraws at the new size
+    settle(page, quiet=0.8)  # plotly redraws at the new size
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     page.set_viewport_size({"width": WIDTH, "height": 1000})

@@ -89,7 +89,7 @@ def test_upload_a_dataset_and_a_model_and_see_it_evaluated(app_url, page, tmp_pa
     settle(page)
     inputs = page.locator('[data-testid="stFileUploader"] input[type="file"]')
     inputs.nth(0).set_input_files(str(data))
-    page.get_by_text("What the columns mean").wait_for(timeout=30_000)
+    page.get_by_text("What the columns mean").wait_for(timeout=120_000)  # a condition: the limit is for failures
     settle(page)
     inputs.nth(1).set_input_files(str(ROOT / "sample_data" / "models" / "logistic_regression.skops"))
     settle(page)
@@ -168,7 +168,7 @@ def test_record_the_decision_in_the_log_and_look_at_the_page(app_url, page):
     page.get_by_role("button", name=f"Sign off on {CHOSEN}").click()
     settle(page)
     page.get_by_role("button", name="Record this decision in the log").click()
-    page.get_by_text(f"Recorded as decision #1 ({CHOSEN}).").wait_for(timeout=30_000)
+    page.get_by_text(f"Recorded as decision #1 ({CHOSEN}).").wait_for(timeout=120_000)
     settle(page)
     assert page.get_by_text("Log intact: 1 entry checked").count() == 1
     assert exceptions(page) == []
