@@ -254,5 +254,6 @@ if ranked:
         )
 if d.warnings:
     with st.expander(f"Warnings from the decision engine ({len(d.warnings)})"):
-        for w in d.warnings:
-            st.markdown(f"- {w}")
+        # Clipped: with thousands of candidates one warning can list them all (hundreds of kB to draw); the
+        # decision record on the Decision page has every word.
+        st.markdown("\n".join(f"- {tables.clip(w)}" for w in d.warnings))

@@ -112,7 +112,7 @@ with st.expander("Why each infeasible candidate is out"):
     for c in display.infeasible[:50]:
         st.markdown(f"**{c}**: " + "; ".join(feas.violations(c)))
     for w in feas.warnings:
-        st.caption(w)
+        st.caption(tables.clip(w))
 with st.expander("What each column means"):
     st.dataframe(tables.objectives_frame(sc.objectives), hide_index=True, width="stretch")
 notes = [(c.name, n) for c in sc.candidates for n in (*c.errors, *c.notes)]

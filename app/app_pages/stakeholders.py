@@ -164,14 +164,16 @@ def card(name: str) -> None:
                 st.caption(note)
         if view.score is not None and view.score.partial:
             st.caption(
-                "Scored on the objectives they have (weights rescaled): "
-                + "; ".join(f"{c} (no {', '.join(labels.get(o, o) for o in g)})" for c, g in view.score.partial)
-                + "."
+                tables.clip(
+                    "Scored on the objectives they have (weights rescaled): "
+                    + "; ".join(f"{c} (no {', '.join(labels.get(o, o) for o in g)})" for c, g in view.score.partial)
+                    + "."
+                )
             )
         if view.warnings:
             with st.expander(f"Notes ({len(view.warnings)})"):
                 for w in view.warnings:
-                    st.caption(w)
+                    st.caption(tables.clip(w))  # one note can name thousands of candidates
     with st.expander("Edit role, rationale or influence; remove"):
         role = st.text_input("Role", p.role, key=state.widget("role", version, name))
         rationale = st.text_area("Rationale", p.rationale, key=state.widget("rationale", version, name))

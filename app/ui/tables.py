@@ -161,6 +161,17 @@ def _names(names: Sequence[str], *, most: int = 3) -> str:
     return ", ".join(names) if len(names) <= most else f"{len(names)} candidates"
 
 
+def clip(text: str, *, most: int = 400) -> str:
+    """``text``, or its first ``most`` characters and how many more (a warning listing thousands of candidates).
+
+    Examples
+    --------
+    >>> clip("abcdef", most=3)
+    'abc… (3 more characters)'
+    """
+    return text if len(text) <= most else f"{text[:most]}… ({len(text) - most:,} more characters)"
+
+
 def some(names: Sequence[str], *, most: int = 10) -> str:
     """The first ``most`` names and how many more (a cell stays readable with thousands of candidates)."""
     if len(names) <= most + 2:

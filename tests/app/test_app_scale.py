@@ -197,3 +197,12 @@ def test_scorecard_page_shows_the_first_rows_and_offers_every_one_as_a_file(larg
     assert f"of {N:,} candidates (Pareto-optimal first)" in texts(at)
     (button,) = [b for b in at.get("download_button") if "Every candidate" in b.label]
     assert button.label == f"Every candidate's values ({N:,} rows, CSV)"
+
+
+def test_engine_warnings_naming_thousands_of_candidates_are_clipped_on_the_page():
+    from app.ui import tables
+
+    long = "left out of the group rules: " + "; ".join(f"c{i}: fails roc_auc" for i in range(2000))
+    shown = tables.clip(long)
+    assert shown.startswith(long[:400]) and shown.endswith(f"({len(long) - 400:,} more characters)")
+    assert tables.clip("short") == "short"
