@@ -22,6 +22,8 @@ from analysis.figures._style import finish, snap_zero
 
 #: Dominated candidates drawn at most (a seeded sample); the front is drawn whole on top of them.
 PARALLEL_SAMPLE = 300
+#: Front lines named on hover at most (more cannot be told apart, and each adds its name per axis).
+HOVER_LINES = 300
 #: Tick values drawn per axis.
 _TICKS = 5
 
@@ -236,8 +238,10 @@ def make_parallel_figure(
         if rows.front:
             front_idx = list(rows.front)
             xs, ys = _lines(unit[front_idx])
-            names = np.repeat(np.asarray([table.candidates[i] for i in front_idx], dtype=object), k + 1)
             many = len(front_idx) > 50
+            # Names to hover while a line can be told apart; past HOVER_LINES they would only add bytes.
+            named = len(front_idx) <= HOVER_LINES
+            names = np.repeat(np.asarray([table.candidates[i] for i in front_idx], dtype=object), k + 1)
             fig.add_trace(
                 go.Scatter(
                     x=xs,
@@ -246,8 +250,9 @@ def make_parallel_figure(
                     name=f"Pareto front ({len(front_idx):,})",
                     line={"color": FRONT_COLOUR, "width": 1 if many else 2},
                     opacity=0.5 if len(front_idx) > 500 else 0.7 if many else 1.0,
-                    text=names,
-                    hovertemplate=hover,
+                    text=names if named else None,
+                    hovertemplate=hover if named else None,
+                    hoverinfo=None if named else "skip",
                 )
             )
     for j in range(k):

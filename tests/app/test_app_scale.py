@@ -206,3 +206,14 @@ def test_engine_warnings_naming_thousands_of_candidates_are_clipped_on_the_page(
     shown = tables.clip(long)
     assert shown.startswith(long[:400]) and shown.endswith(f"({len(long) - 400:,} more characters)")
     assert tables.clip("short") == "short"
+
+
+def test_parallel_figure_names_front_lines_on_hover_only_while_they_can_be_told_apart():
+    a = np.linspace(0, 1, 400)
+    t = table_from_arrays([f"c{i}" for i in range(400)], [("auc", "max"), ("ms", "max")], np.c_[a, 1 - a])
+    front = compute_pareto(t, ["auc", "ms"])
+    assert len(front.front) == 400  # more than the 300 lines named on hover
+    fig = F.make_parallel_figure(t, ["auc", "ms"], front)
+    (line,) = [d for d in fig.data if d.name.startswith("Pareto front")]
+    assert line.hoverinfo == "skip" and line.text is None
+    assert np.isnan(np.asarray(line.y, dtype=float)).sum() == 400  # still every front member drawn
