@@ -34,6 +34,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from json.encoder import encode_basestring as _encode_str
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -203,6 +204,17 @@ class Scorecard:
             if o.name == name:
                 return o
         raise InputError(f"the scorecard has no objective {name!r}; it has: {', '.join(self.objective_names)}.")
+
+    @cached_property
+    def sha256(self) -> str:
+        """SHA-256 of the scorecard's JSON (as :func:`save_scorecard` writes it), computed once per object.
+
+        A decision records it to pin what it was made on; the dashboard makes many decisions on
+        one scorecard, and at 10,000 candidates the JSON takes seconds to build.
+        """
+        import hashlib
+
+        return hashlib.sha256(scorecard_to_json(self).encode("utf-8")).hexdigest()
 
     def dense_arrays(self) -> dict[str, np.ndarray]:
         """``{"value", "ci_low", "ci_high"}``: candidates x objectives arrays (NaN where missing).

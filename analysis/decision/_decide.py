@@ -22,7 +22,6 @@ Policies, in one place:
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -47,7 +46,7 @@ from analysis.decision._sensitivity import (
 )
 from analysis.decision._table import DecisionTable, table_from_scorecard
 from analysis.objectives import Objective
-from analysis.scorecard import Scorecard, scorecard_to_json
+from analysis.scorecard import Scorecard
 
 DECISION_SCHEMA = "tradeoffs.decision"
 DECISION_SCHEMA_VERSION = 1
@@ -322,14 +321,13 @@ def _provenance(scorecard: Scorecard | None, now: datetime | str | None) -> dict
     out: dict[str, Any] = {"decided_at": now.isoformat() if isinstance(now, datetime) else now}
     if scorecard is None:
         return out
-    text = scorecard_to_json(scorecard)
     ds = dict(scorecard.dataset)
     prov = dict(scorecard.provenance)
     out.update(
         {
             "scorecard_created_at": scorecard.created_at or None,
             "scorecard_schema_version": scorecard.schema_version,
-            "scorecard_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "scorecard_sha256": scorecard.sha256,
             "dataset_fingerprint": ds.get("fingerprint") or ds.get("sha256") or prov.get("dataset_fingerprint"),
             "dataset_source": ds.get("source") or ds.get("name"),
         }

@@ -68,11 +68,12 @@ def _distinct(report: Report) -> bool:
     return len(report.candidates) <= MAX_DISTINCT
 
 
-def _colour(report: Report, name: str, colours: dict[str, str]) -> str:
+def _colours_of(report: Report, names, colours: dict[str, str]) -> list[str]:
+    """Each name's colour: its own while few, else front/dominated (the front's names are collected once)."""
     if _distinct(report):
-        return colours.get(name, _NEUTRAL)
+        return [colours.get(name, _NEUTRAL) for name in names]
     front = {c["name"] for c in report.candidates if c.get("pareto_optimal")}
-    return FRONT_COLOUR if name in front else DOMINATED_COLOUR
+    return [FRONT_COLOUR if name in front else DOMINATED_COLOUR for name in names]
 
 
 def focus_order(report: Report) -> list[str]:
@@ -115,7 +116,8 @@ def _more(n: int) -> str:
 def _colour_map(report: Report) -> dict[str, str]:
     """``{shown name: colour}`` for the builders: candidate colours, or front/dominated past the palette."""
     colours = report_colours(report)
-    return {plotly_text(c): _colour(report, c, colours) for c in report.candidate_names}
+    names = list(report.candidate_names)
+    return {plotly_text(c): col for c, col in zip(names, _colours_of(report, names, colours), strict=True)}
 
 
 def _objective(report: Report, name: str) -> Objective:
@@ -331,7 +333,7 @@ def make_report_fairness_figure(report: Report) -> go.Figure | None:
                     marker={
                         "symbol": _SYMBOLS[a_i % len(_SYMBOLS)],
                         "size": 10,
-                        "color": [_colour(report, c, colours) for c, _ in pts],
+                        "color": _colours_of(report, [c for c, _ in pts], colours),
                         "line": {"color": "#333", "width": 1},
                     },
                     hovertext=[f"{plotly_text(c)} · {plotly_text(attr)}: {fmt(v)}" for c, v in pts],
