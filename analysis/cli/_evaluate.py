@@ -320,6 +320,23 @@ def evaluate(
         min_group_size=min_group_size,
         window=window,
     )
+    serving_settings = _serving_settings(
+        serving,
+        quick,
+        threads,
+        batch_sizes,
+        instance,
+        price_per_hour,
+        variants,
+        server_rate,
+        latency_bound_ms,
+        max_batch,
+        max_wait_ms,
+        seed,
+    )
+    explain_settings = _explain_settings(
+        card is not None if explain is None else explain, explain_rows, explain_budget, seed
+    )
     from analysis.evaluation._partitions import is_partitioned_source
 
     if is_partitioned_source(data_path, scheduler=scheduler):
@@ -334,6 +351,7 @@ def evaluate(
                 "partition by partition; drop them, or pass a single data file without --scheduler."
             )
         loaded = [load_model(p, trust_pickle=trust_pickle, trusted_types=trust_type) for p in models]
+        _warn_pickle(trust_pickle, loaded)
         scorecard = _evaluate_dataset(
             data_path,
             loaded,
@@ -348,25 +366,7 @@ def evaluate(
             workers=workers,
             scheduler=scheduler,
             incumbent=incumbent,
-            stages=Stages(
-                serving=_serving_settings(
-                    serving,
-                    quick,
-                    threads,
-                    batch_sizes,
-                    instance,
-                    price_per_hour,
-                    variants,
-                    server_rate,
-                    latency_bound_ms,
-                    max_batch,
-                    max_wait_ms,
-                    seed,
-                ),
-                explain=_explain_settings(
-                    card is not None if explain is None else explain, explain_rows, explain_budget, seed
-                ),
-            ),
+            stages=Stages(serving=serving_settings, explain=explain_settings),
             serving_metadata=_parse_metadata(serving_metadata),
             show=not quiet and sys.stderr.isatty(),
         )
@@ -398,27 +398,13 @@ def evaluate(
         value=value_spec,
         fingerprint=fingerprint_dataset(data_path, frame, columns=file_columns),
     )
-    if trust_pickle and any(m.format == "pickle" for m in loaded):
-        click.echo("warning: unpickled model files with --trust-pickle; that ran code from those files.", err=True)
+    _warn_pickle(trust_pickle, loaded)
     names = [m.name for m in loaded] + [Path(p).stem for p in predictions]
     check_incumbent(incumbent, names)
     feature_list = _split_list(features) or None
     stages = Stages(
-        serving=_serving_settings(
-            serving,
-            quick,
-            threads,
-            batch_sizes,
-            instance,
-            price_per_hour,
-            variants,
-            server_rate,
-            latency_bound_ms,
-            max_batch,
-            max_wait_ms,
-            seed,
-        ),
-        explain=_explain_settings(card is not None if explain is None else explain, explain_rows, explain_budget, seed),
+        serving=serving_settings,
+        explain=explain_settings,
         backtest=backtest,
         train_frame=_train_frame(train_data, data, backtest) if train_data else None,
     )
@@ -444,6 +430,11 @@ def evaluate(
             incumbent=incumbent,
         )
     _write_and_print(scorecard, out, started, as_json)
+
+
+def _warn_pickle(trust_pickle: bool, loaded) -> None:
+    if trust_pickle and any(m.format == "pickle" for m in loaded):
+        click.echo("warning: unpickled model files with --trust-pickle; that ran code from those files.", err=True)
 
 
 def _write_and_print(scorecard: Scorecard, out: str, started: float, as_json: bool) -> None:
