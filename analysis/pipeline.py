@@ -328,7 +328,12 @@ def run_partitioned_evaluation(
         )
     check_incumbent(incumbent, [m.name for m in models])
     settings = settings or EvalSettings()
-    if scheduler is None:
+    from contextlib import nullcontext
+
+    from analysis.evaluation._run import _dask_client
+
+    parts = list_partitions(source)
+    with nullcontext() if scheduler is None else _dask_client(scheduler, workers) as client:
         scorecard = evaluate_partitions(
             source,
             roles,
@@ -336,26 +341,12 @@ def run_partitioned_evaluation(
             settings=settings,
             now=now,
             features=features,
-            executor=LocalExecutor(),
+            executor=LocalExecutor() if client is None else DaskExecutor(client),
             progress=progress,
+            partitions=parts,
         )
-    else:
-        from analysis.evaluation._run import _dask_client
-
-        with _dask_client(scheduler, workers) as client:
-            scorecard = evaluate_partitions(
-                source,
-                roles,
-                models,
-                settings=settings,
-                now=now,
-                features=features,
-                executor=DaskExecutor(client),
-                progress=progress,
-            )
     sample_rows = None
     if (stages.serving is not None or stages.explain is not None) and models:
-        parts = list_partitions(source)
         needed = list(roles.sensitive)
         frames, rows = [], 0
         for part in parts:

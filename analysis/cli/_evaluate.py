@@ -468,18 +468,14 @@ def _evaluate_dataset(
     show,
 ) -> Scorecard:
     """A Parquet dataset scored partition by partition (here, or on Dask workers that read the files)."""
+    from analysis.evaluation._data import check_role_columns
     from analysis.evaluation._partitions import Roles, empty_frame
     from analysis.evaluation._predict import resolve_features
-    from analysis.loading import require_columns
     from analysis.pipeline import check_incumbent, run_partitioned_evaluation
 
     # Every column checked against the files' schema before any partition is read.
     head = empty_frame(source)
-    require_columns(head, [target], role="target", source=str(source))
-    require_columns(head, list(sensitive), role="sensitive", source=str(source))
-    if time_column:
-        require_columns(head, [time_column], role="time", source=str(source))
-    value.check(head, source=str(source))
+    check_role_columns(head, source=str(source), target=target, sensitive=sensitive, time=time_column, value=value)
     for m in models:
         resolve_features(m, head, features, data_source=str(source))
     check_incumbent(incumbent, [m.name for m in models])

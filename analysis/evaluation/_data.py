@@ -92,6 +92,40 @@ def _choose_positive(values: Sequence, positive_label) -> tuple:
     return (neg, pos)
 
 
+def check_role_columns(
+    frame: pd.DataFrame,
+    *,
+    source: str,
+    target: str,
+    sensitive: Sequence[str] = (),
+    time: str | None = None,
+    id_column: str | None = None,
+    value: ValueSpec | None = None,
+) -> None:
+    """:class:`InputError` naming the first role column ``frame`` lacks (or a value column that is not numeric)."""
+    require_columns(frame, [target], role="target", source=source)
+    require_columns(frame, list(sensitive), role="sensitive", source=source)
+    if time:
+        require_columns(frame, [time], role="time", source=source)
+    if id_column:
+        require_columns(frame, [id_column], role="id", source=source)
+    (value or ValueSpec()).check(frame, source=source)
+
+
+def parse_time(series: pd.Series, *, source: str, column: str) -> pd.Series:
+    """The time column as datetimes; :class:`InputError` naming the column when it cannot be read as dates."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series
+    try:
+        return pd.to_datetime(series, format="mixed")
+    except (ValueError, TypeError) as exc:
+        raise InputError(
+            f"time column {column!r} in {source} could not be read as dates ({exc}); use ISO dates "
+            "such as 2025-07-01 or 2025-07-01T12:00.",
+            source=column,
+        ) from None
+
+
 def prepare_data(
     frame: pd.DataFrame,
     *,
@@ -114,13 +148,9 @@ def prepare_data(
     if task not in TASK_CHOICES:
         raise InputError(f"task {task!r} is not one of {', '.join(TASK_CHOICES)}.")
     value = value or ValueSpec()
-    require_columns(frame, [target], role="target", source=source)
-    require_columns(frame, list(sensitive), role="sensitive", source=source)
-    if time:
-        require_columns(frame, [time], role="time", source=source)
-    if id_column:
-        require_columns(frame, [id_column], role="id", source=source)
-    value.check(frame, source=source)
+    check_role_columns(
+        frame, source=source, target=target, sensitive=sensitive, time=time, id_column=id_column, value=value
+    )
     y_raw = frame[target]
     if y_raw.isna().any():
         raise InputError(
@@ -157,16 +187,7 @@ def prepare_data(
         spec = TargetSpec(task, tuple(plain(c) for c in classes))
         y = spec.encode(y_raw.to_numpy(), source=f"target column {target!r}")
     if time:
-        parsed = frame[time]
-        if not pd.api.types.is_datetime64_any_dtype(parsed):
-            try:
-                parsed = pd.to_datetime(parsed, format="mixed")
-            except (ValueError, TypeError) as exc:
-                raise InputError(
-                    f"time column {time!r} in {source} could not be read as dates ({exc}); use ISO dates "
-                    "such as 2025-07-01 or 2025-07-01T12:00.",
-                    source=time,
-                ) from None
+        parsed = parse_time(frame[time], source=source, column=time)
         if parsed.isna().any():
             raise InputError(
                 f"time column {time!r} in {source} has {int(parsed.isna().sum())} empty values "

@@ -47,7 +47,7 @@ from analysis.evaluation._accumulate import (
     ScoreBins,
     ScorePlan,
 )
-from analysis.evaluation._data import TASK_CHOICES, infer_task, prepare_data
+from analysis.evaluation._data import TASK_CHOICES, infer_task, parse_time, prepare_data
 from analysis.evaluation._fairness import INTERSECTION_SEP, build_group_indexes
 from analysis.evaluation._metrics import ECE_BINS
 from analysis.evaluation._predict import TargetSpec, predict_model, resolve_features
@@ -235,17 +235,7 @@ def scan_partition(part: Partition, roles: Roles) -> Scan:
 
 
 def _periods(series: pd.Series, window: str, *, source: str, column: str) -> pd.Series:
-    parsed = series
-    if not pd.api.types.is_datetime64_any_dtype(parsed):
-        try:
-            parsed = pd.to_datetime(parsed, format="mixed")
-        except (ValueError, TypeError) as exc:
-            raise InputError(
-                f"time column {column!r} in {source} could not be read as dates ({exc}); use ISO dates such as "
-                "2025-07-01 or 2025-07-01T12:00.",
-                source=column,
-            ) from None
-    return parsed.dt.to_period(window)
+    return parse_time(series, source=source, column=column).dt.to_period(window)
 
 
 @dataclass(frozen=True)
@@ -815,6 +805,7 @@ def evaluate_partitions(
     executor: Executor | None = None,
     chunk_rows: int = CHUNK_ROWS,
     progress: Callable[[str, str], None] | None = None,
+    partitions: Sequence[Partition] | None = None,
 ):
     """Score a Parquet dataset partition by partition into a :class:`~analysis.scorecard.Scorecard`.
 
@@ -839,7 +830,7 @@ def evaluate_partitions(
     check_names([m.name for m in models])
     check_settings(settings)
     roles = replace(roles, window=settings.window, intersections=settings.intersections)
-    parts = list_partitions(source)
+    parts = list(partitions) if partitions is not None else list_partitions(source)
     res = score_partitions(
         parts,
         roles,
