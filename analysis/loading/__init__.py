@@ -1,17 +1,29 @@
-"""Loading user inputs: datasets, candidate models (safely), their fingerprints, and joining prediction files."""
+"""Loading user inputs: datasets, candidate models (safely, within size limits), fingerprints, prediction joins."""
 
-from analysis.loading._datasets import DatasetFingerprint, file_sha256, fingerprint_dataset, load_table, require_columns
+from analysis.loading._datasets import (
+    DatasetFingerprint,
+    file_sha256,
+    fingerprint_dataset,
+    load_table,
+    parquet_columns,
+    require_columns,
+)
 from analysis.loading._join import JOINS, Alignment, check_join, join_rows, looks_like_id
+from analysis.loading._limits import DEFAULT_LIMITS, Limits, check_parquet_footer, check_zip_archive
 from analysis.loading._models import TRUSTED_TYPES, LoadedModel, check_model_interface, describe_model_type, load_model
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "JOINS",
     "TRUSTED_TYPES",
     "Alignment",
     "DatasetFingerprint",
+    "Limits",
     "LoadedModel",
     "check_join",
     "check_model_interface",
+    "check_parquet_footer",
+    "check_zip_archive",
     "describe_model_type",
     "file_sha256",
     "fingerprint_dataset",
@@ -19,5 +31,6 @@ __all__ = [
     "load_model",
     "load_table",
     "looks_like_id",
+    "parquet_columns",
     "require_columns",
 ]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import difflib
 import hashlib
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,10 +14,12 @@ import numpy as np
 import pandas as pd
 
 from analysis._errors import InputError
+from analysis.loading._limits import DEFAULT_LIMITS, Limits, check_file_size, check_parquet_footer
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 _SNIFF_BYTES = 4096
+_HEADER_BYTES = 1 << 20  # a CSV header is read from at most this many bytes
 
 
 def file_sha256(path: str | Path, *, chunk: int = 1 << 20) -> str:
@@ -46,26 +50,72 @@ def _check_file(path: Path, what: str) -> tuple[str, bool, bytes]:
     return suffix, suffix in PARQUET_SUFFIXES or head.startswith(b"PAR1"), head
 
 
-def parquet_columns(path: str | Path, *, what: str = "data file") -> list[str] | None:
+def parquet_columns(path: str | Path, *, what: str = "data file", limits: Limits = DEFAULT_LIMITS) -> list[str] | None:
     """The column names of a Parquet file from its footer (no data read); ``None`` for other files.
 
-    Raises :class:`InputError` for a missing, empty or damaged file, like :func:`load_table`.
+    Raises :class:`InputError` for a missing, empty or damaged file, like :func:`load_table`; for
+    duplicate column names; and for more rows than ``limits.max_table_rows`` (the size in memory
+    is checked by :func:`load_table`, for the columns it reads).
     """
     path = Path(path)
     _, is_parquet, _ = _check_file(path, what)
     if not is_parquet:
         return None
+    parquet = _open_parquet(path, what)
+    check_parquet_footer(path, parquet.metadata, parquet.schema_arrow, limits=limits, what=what, check_bytes=False)
+    return [str(c) for c in parquet.schema_arrow.names if not str(c).startswith("__index_level_")]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _open_parquet(path: Path, what: str):  # noqa: ANN202 - pyarrow.parquet.ParquetFile
+    """The file's footer (no data read), refusing a damaged footer and duplicate column names."""
     try:
         import pyarrow.parquet as pq
 
-        return [str(c) for c in pq.read_schema(path).names if not str(c).startswith("__index_level_")]
+        parquet = pq.ParquetFile(path)
+        names = parquet.schema_arrow.names
     except Exception as exc:  # pyarrow raises several types for damaged files
         raise InputError(
-            f"{what} {path} is not a readable Parquet file ({type(exc).__name__}: {exc}).", source=str(path)
+            f"{what} {path} is not a readable Parquet file ({type(exc).__name__}: {_first_line(exc)}).",
+            source=str(path),
         ) from None
+    _check_unique(names, path, what)
+    return parquet
 
 
-def load_table(path: str | Path, *, what: str = "data file", columns: Sequence[str] | None = None) -> pd.DataFrame:
+def _check_unique(names: Sequence[str], path: Path, what: str) -> None:
+    seen: set[str] = set()
+    dupes = [n for n in names if n in seen or seen.add(n)]  # type: ignore[func-returns-value]
+    if dupes:
+        shown = ", ".join(repr(str(n)) for n in dict.fromkeys(dupes))
+        raise InputError(
+            f"{what} {path} has duplicate column names ({shown}); rename the columns so each name appears once.",
+            source=str(path),
+        )
+
+
+def _csv_header(path: Path, sep: str) -> list[str]:
+    """The header fields of a CSV file as written (pandas renames a repeated ``a`` to ``a.1``)."""
+    with open(path, "rb") as fh:
+        head = fh.read(_HEADER_BYTES)
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    try:
+        return next(csv.reader(io.StringIO(text, newline=""), delimiter=sep), [])
+    except csv.Error:  # pandas reports unreadable CSV with its own message
+        return []
+
+
+def load_table(
+    path: str | Path,
+    *,
+    what: str = "data file",
+    columns: Sequence[str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> pd.DataFrame:
     """Read a CSV or Parquet file into a DataFrame, refusing empty and unreadable files.
 
     Parameters
@@ -77,15 +127,25 @@ def load_table(path: str | Path, *, what: str = "data file", columns: Sequence[s
     columns : sequence of str, optional
         Read only these columns of a Parquet file (the others are never loaded; every name must
         be in the file, see :func:`parquet_columns`). CSV files are always read whole.
+    limits : Limits
+        Checked before anything is read (see ``docs/limits.md``): a CSV file's size on disk; a
+        Parquet file's rows and the estimated size in memory of the columns read, from its footer.
+
+    Raises
+    ------
+    InputError
+        For a missing, empty, unreadable or oversized file, or duplicate column names: one sentence.
     """
     path = Path(path)
     suffix, is_parquet, head = _check_file(path, what)
     if is_parquet:
+        parquet = _open_parquet(path, what)
+        check_parquet_footer(path, parquet.metadata, parquet.schema_arrow, limits=limits, columns=columns, what=what)
         try:
             frame = pd.read_parquet(path, columns=list(columns) if columns is not None else None)
         except Exception as exc:  # pyarrow raises several types for damaged files
             raise InputError(
-                f"{what} {path} is not a readable Parquet file ({type(exc).__name__}: {exc}).",
+                f"{what} {path} is not a readable Parquet file ({type(exc).__name__}: {_first_line(exc)}).",
                 source=str(path),
             ) from None
     elif suffix in CSV_SUFFIXES or suffix == "":
@@ -95,6 +155,8 @@ def load_table(path: str | Path, *, what: str = "data file", columns: Sequence[s
                 source=str(path),
             )
         sep = "\t" if suffix == ".tsv" else ","
+        check_file_size(path, limits=limits, field_name="max_table_file_bytes", what=what)
+        _check_unique([h for h in _csv_header(path, sep) if h], path, what)
         try:
             frame = pd.read_csv(path, sep=sep)
         except pd.errors.EmptyDataError:

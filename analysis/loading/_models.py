@@ -8,6 +8,8 @@
 * Pickle/joblib files run arbitrary code when loaded, so they are refused unless the operator
   opts in (``--trust-pickle`` on the CLI, ``TRADEOFFS_TRUST_PICKLE`` setting in the app).
 * ``.onnx`` files run under ONNX Runtime when the ``onnx`` extra is installed.
+* Before any file is expanded, its size, and a ``.skops`` archive's members, their sizes and
+  compression ratios, are checked against :class:`~analysis.loading.Limits` (``docs/limits.md``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,14 @@ from typing import Any
 
 from analysis._errors import InputError
 from analysis.loading._datasets import file_sha256
+from analysis.loading._limits import (
+    DEFAULT_LIMITS,
+    Limits,
+    check_file_size,
+    check_zip_archive,
+    env_name,
+    format_bytes,
+)
 
 SKOPS_SUFFIXES = (".skops",)
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pck")
@@ -98,7 +108,8 @@ def describe_model_type(model: Any) -> str:
     return type(model).__name__
 
 
-def _load_skops(path: Path, extra_trusted: Iterable[str]) -> Any:
+def _load_skops(path: Path, extra_trusted: Iterable[str], limits: Limits) -> Any:
+    check_zip_archive(path, limits=limits, what="model file")  # before importing skops: a bomb is refused fast
     import skops.io as sio
 
     try:
@@ -131,7 +142,7 @@ def _load_skops(path: Path, extra_trusted: Iterable[str]) -> Any:
         ) from None
 
 
-def _load_pickle(path: Path, trust_pickle: bool) -> Any:
+def _load_pickle(path: Path, trust_pickle: bool, limits: Limits) -> Any:
     if not trust_pickle:
         raise InputError(
             f"model file {path} is a pickle/joblib file, and loading a pickle runs any code it contains. "
@@ -139,6 +150,7 @@ def _load_pickle(path: Path, trust_pickle: bool) -> Any:
             "author, re-run with --trust-pickle.",
             source=str(path),
         )
+    check_file_size(path, limits=limits, field_name="max_model_file_bytes", what="model file")
     import joblib
 
     try:
@@ -149,7 +161,9 @@ def _load_pickle(path: Path, trust_pickle: bool) -> Any:
         ) from None
 
 
-def _load_onnx(path: Path, threads: int) -> Any:
+def _load_onnx(path: Path, threads: int, limits: Limits) -> Any:
+    check_file_size(path, limits=limits, field_name="max_model_file_bytes", what="model file")
+    _check_onnx_external_data(path, limits)
     try:
         from analysis.serving._onnx import OnnxModel
     except ImportError:
@@ -170,6 +184,45 @@ def _load_onnx(path: Path, threads: int) -> Any:
         ) from None
 
 
+def _check_onnx_external_data(path: Path, limits: Limits) -> None:
+    """Refuse an ONNX graph whose tensors read files outside its folder, or too much from inside it.
+
+    ONNX tensors may keep their bytes in other files (``external_data``, location relative to the
+    model's folder). The graph is parsed without them (``load_external_data=False``); skipped when
+    the ``onnx`` package is not installed (recent ONNX Runtime refuses escaping paths itself).
+    """
+    try:
+        import onnx
+        from onnx.external_data_helper import _get_all_tensors, uses_external_data
+    except ImportError:
+        return
+    try:
+        proto = onnx.load(str(path), load_external_data=False)
+    except Exception:  # a damaged file: ONNX Runtime says so with its own message below
+        return
+    folder = path.resolve().parent
+    total = path.stat().st_size
+    for tensor in _get_all_tensors(proto):
+        if not uses_external_data(tensor):
+            continue
+        location = next((e.value for e in tensor.external_data if e.key == "location"), "")
+        target = (folder / location).resolve()
+        if not location or Path(location).is_absolute() or not target.is_relative_to(folder):
+            raise InputError(
+                f"model file {path} tensor {tensor.name!r} reads its data from {location!r}, outside the "
+                "model's folder; refused: save the model with its data inside the graph or next to it.",
+                source=str(path),
+            )
+        total += target.stat().st_size if target.is_file() else 0
+    if total > limits.max_model_file_bytes:
+        raise InputError(
+            f"model file {path} and its external data files are {format_bytes(total)}, over the limit of "
+            f"{format_bytes(limits.max_model_file_bytes)}; if you trust them, raise the limit with "
+            f"{env_name('max_model_file_bytes')} (see docs/limits.md).",
+            source=str(path),
+        )
+
+
 def load_model(
     path: str | Path,
     *,
@@ -177,6 +230,7 @@ def load_model(
     trust_pickle: bool = False,
     trusted_types: Iterable[str] = (),
     onnx_threads: int = 1,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> LoadedModel:
     """Load one candidate model file.
 
@@ -192,6 +246,14 @@ def load_model(
         Extra fully qualified type names to trust in skops files, beyond :data:`TRUSTED_TYPES`.
     onnx_threads : int
         Intra-op threads of an ONNX Runtime session.
+    limits : Limits
+        Size limits checked before the file is expanded (see ``docs/limits.md``): a ``.skops``
+        archive's members, sizes and compression ratios, any model file's size on disk.
+
+    Raises
+    ------
+    InputError
+        For a missing, empty, untrusted, damaged or oversized file: one sentence naming it.
     """
     path = Path(path)
     if not path.exists():
@@ -200,11 +262,11 @@ def load_model(
         raise InputError(f"model file {path} is empty (0 bytes).", source=str(path))
     suffix = path.suffix.lower()
     if suffix in SKOPS_SUFFIXES:
-        model, fmt = _load_skops(path, trusted_types), "skops"
+        model, fmt = _load_skops(path, trusted_types, limits), "skops"
     elif suffix in PICKLE_SUFFIXES:
-        model, fmt = _load_pickle(path, trust_pickle), "pickle"
+        model, fmt = _load_pickle(path, trust_pickle, limits), "pickle"
     elif suffix in ONNX_SUFFIXES:
-        model, fmt = _load_onnx(path, onnx_threads), "onnx"
+        model, fmt = _load_onnx(path, onnx_threads, limits), "onnx"
     else:
         raise InputError(
             f"model file {path} has suffix {suffix!r}; Tradeoffs loads .skops, .onnx and (opt-in) "
