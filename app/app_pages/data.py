@@ -5,10 +5,15 @@ page and comes back finds the files, the column roles and the settings as they l
 column roles start from :func:`analysis.columns.guess_roles` (each with its reason), and every
 candidate is checked against the data before the evaluation (:func:`analysis.preflight.check_candidates`),
 so one model missing a column is listed with its reason while the others are evaluated.
+
+Evaluations run in the server's worker pool (:mod:`app.ui.jobs`, :mod:`app.ui.workers`): the page
+shows the job's place in the queue, then a progress bar per candidate. Failures show one sentence
+(:mod:`app.ui.errors`): an input problem next to its widget, anything else with an error id.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +28,7 @@ from analysis.objectives import find_objective
 from analysis.pipeline import prepare_train_frame
 from analysis.preflight import CandidateCheck, check_candidates
 from analysis.scorecard import load_scorecard, scorecard_from_metrics_table
-from app.ui import jobs, render, services, state, uploads
+from app.ui import errors, jobs, render, services, state, uploads, workers
 
 NONE = "(none)"
 #: The incumbent selectbox's "there is none" option.
@@ -528,6 +533,9 @@ def start(
             else prepare_train_frame(train[1], data, backtest=stages_choice["backtest"], source=str(train[0].path))
         )
         names = {c.name for c in good}
+        pool = workers.pool()
+        session = workers.on_session_end("uploads", functools.partial(uploads.delete_folder, state.upload_dir()))
+        workers.on_session_end("evaluations", functools.partial(pool.cancel_session, session))
         state.set_job(
             jobs.start_evaluation(
                 data,
@@ -543,12 +551,18 @@ def start(
                 trust_pickle=uploads.trust_pickle(),
                 join=join,
                 incumbent=incumbent if incumbent in names else None,
+                pool=pool,
+                session=session,
             )
         )
         state.set_pref("job_roles", roles)
         state.set_last_evaluation({"left_out": [(c.name, uploads.humanize(c.reason or "")) for c in bad], "own": None})
     except InputError as exc:
         fail(exc, uploads.place_of(exc, roles))
+    except workers.Busy as exc:
+        state.set_error("evaluate", exc.message)
+    except Exception as exc:  # one sentence and an error id; the traceback goes to the server log
+        state.set_error("evaluate", errors.failure_message(exc, what="starting the evaluation"))
     st.rerun()
 
 
@@ -675,7 +689,7 @@ def progress() -> None:
     elif job.cancelled:
         state.set_pref("data_notice", "Evaluation cancelled; nothing was kept.")
     else:
-        state.set_error("evaluate", f"The evaluation failed: {job.failure}")
+        state.set_error("evaluate", job.failure or errors.failure_sentence(jobs.WHAT, "missing"))
     st.rerun()
 
 
@@ -687,7 +701,16 @@ def running_fragment() -> None:
         return
     if job.done:
         st.rerun(scope="app")
-    st.markdown(f"**Evaluating {render.plural(len(job.candidates), 'candidate')}** · {job.elapsed():.0f} s")
+    position = job.position
+    if position is not None:
+        running, waiting = job.pool.counts()
+        st.markdown(f"**Waiting for a free worker: number {position} in the queue** · {job.elapsed():.0f} s")
+        st.caption(
+            f"This server runs {render.plural(job.pool.settings.workers, 'evaluation')} at once in worker "
+            f"processes ({running} running, {waiting} waiting now); yours starts when a worker is free."
+        )
+    else:
+        st.markdown(f"**Evaluating {render.plural(len(job.candidates), 'candidate')}** · {job.elapsed():.0f} s")
     st.caption(
         "Stages of each model: "
         + " → ".join(job.stages)
@@ -700,6 +723,8 @@ def running_fragment() -> None:
         st.warning(
             "Cancelling: the current step finishes first (the shared bootstrap or the serving measurement can take "
             "a while)."
+            if job.thread is not None
+            else "Cancelling: stopping the worker process."
         )
     else:
         st.button("Cancel", on_click=job.cancel, key=state.widget("eval", "cancel"))
@@ -727,8 +752,8 @@ def scorecard_file() -> None:
             state.set_pref("data_notice", f"Loaded {f.name}. Every page now shows it.")
             state.set_error("scorecard", None)
             st.rerun()
-        except InputError as exc:
-            fail(exc, "scorecard")
+        except Exception as exc:  # an InputError's sentence, or one sentence and an error id
+            state.set_error("scorecard", errors.failure_message(exc, what=f"reading {f.name}"))
     show_error("scorecard")
 
 
@@ -751,8 +776,8 @@ def metrics_table() -> None:
         if state.pref("table_file") != f.file_id:
             state.set_pref("table_frame", load_table(saved.path, what="metrics table"))
             state.set_pref("table_file", f.file_id)
-    except InputError as exc:
-        fail(exc, "table")
+    except Exception as exc:  # an InputError's sentence, or one sentence and an error id
+        state.set_error("table", errors.failure_message(exc, what=f"reading {f.name}"))
         show_error("table")
         return
     frame: pd.DataFrame = state.pref("table_frame")
@@ -787,8 +812,8 @@ def metrics_table() -> None:
             state.set_pref("data_notice", f"Loaded {f.name}. Every page now shows it.")
             state.set_error("table", None)
             st.rerun()
-        except InputError as exc:
-            fail(exc, "table")
+        except Exception as exc:  # an InputError's sentence, or one sentence and an error id
+            state.set_error("table", errors.failure_message(exc, what=f"reading {f.name}"))
     show_error("table")
 
 

@@ -1,29 +1,38 @@
-"""Evaluations started from the browser: one background thread per session, cancellable.
+"""Evaluations started from the browser: in a worker process of the server-wide pool, cancellable.
 
-The thread runs the library's whole pipeline, :func:`analysis.pipeline.run_evaluation`, with the
+The evaluation runs the library's whole pipeline, :func:`analysis.pipeline.run_evaluation`, with the
 stages the user chose (:class:`analysis.pipeline.Stages`: serving, explanations, feature drift,
 backtest), so a scorecard made here is the same kind of record as one made by
 ``tradeoffs evaluate``.
 
-How cancelling works (the simplest honest approach): the thread passes the pipeline a
-``progress(candidate, stage)`` callback. The callback records each finished stage (the page draws
-one progress bar per candidate, over ``"load"`` and :meth:`Stages.names`) and, when the user has
-pressed Cancel, raises :class:`Cancelled`, which unwinds the library call. So a cancel takes
-effect at the next stage boundary: after the model being loaded or predicted, after the shared
-bootstrap (which scores every candidate in one pass), after the serving measurement (which times
-every candidate in interleaved rounds, so it ends for all of them at once), or after one
-candidate's explanation or backtest. The thread is never killed mid-step, nothing half-built is
-kept, and the page says "cancelling" until the thread has stopped.
+Where it runs (:mod:`app.ui.workers`): uploaded models run code the server did not write, so the
+pipeline runs in a separate process of the server-wide pool, with a memory limit, a time limit,
+pinned BLAS threads and no network; the job waits in the pool's bounded queue first
+(:attr:`EvaluationJob.position`). The child reports each finished stage through the pipeline's
+``progress(candidate, stage)`` callback as a JSON event (the page draws one progress bar per
+candidate, over ``"load"`` and :meth:`Stages.names`) and returns the scorecard as its JSON text,
+which the parent parses into a :class:`Scorecard`: nothing from the child is unpickled. Cancel
+terminates the process at once (the slot goes to the next job); when the session ends its jobs are
+cancelled (:func:`app.ui.workers.on_session_end`).
+
+With ``TRADEOFFS_APP_WORKERS=0`` the pipeline runs in a thread of the server process instead (the
+old way, without limits; for development and tests that patch :func:`run_evaluation`). There,
+Cancel takes effect at the next stage boundary: the callback raises :class:`Cancelled`, which
+unwinds the library call, and the page says "cancelling" until the thread has stopped.
 
 The job object lives in the session's state only (:mod:`app.ui.state`), so no other session sees
-it; the thread writes plain attributes that the page reads on its next run.
+it; the pool's thread (or the evaluation thread) writes plain attributes that the page reads on its
+next run. Unexpected failures reach the user as one sentence with an error id
+(:mod:`app.ui.errors`); the traceback goes to the server log.
 """
 
 from __future__ import annotations
 
+import json
+import pickle
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +43,8 @@ from analysis._errors import InputError
 from analysis.evaluation import EvalData, EvalSettings, resolve_features
 from analysis.loading import load_model, require_columns
 from analysis.pipeline import Stages, run_evaluation
-from analysis.scorecard import Scorecard
+from analysis.scorecard import Scorecard, scorecard_to_json
+from app.ui import errors, workers
 
 #: The app's own first stage of a model file (the pipeline's stages follow, see ``Stages.names``).
 LOAD = "load"
@@ -79,13 +89,74 @@ def build_stages(
     )
 
 
+#: What the user was doing, in failure messages ("Something went wrong while ...").
+WHAT = "evaluating the candidates"
+
+
 class Cancelled(Exception):
     """Raised inside the evaluation thread when the user pressed Cancel."""
 
 
+def evaluate(
+    data: EvalData,
+    model_paths: Sequence[Path],
+    prediction_paths: Sequence[Path],
+    *,
+    settings: EvalSettings,
+    stages: Stages,
+    trust_pickle: bool,
+    join: str,
+    incumbent: str | None,
+    train_source: str | None,
+    now: datetime,
+    progress: Callable[[str, str], None],
+) -> Scorecard:
+    """Load the model files and run the pipeline: the same steps in a worker process or a thread."""
+    models = []
+    for path in model_paths:
+        models.append(load_model(path, trust_pickle=trust_pickle))
+        progress(path.stem, LOAD)
+    if stages.train_frame is not None and models:
+        features = [c for m in models for c in resolve_features(m, data.frame, None, data_source=data.source)]
+        try:
+            require_columns(
+                stages.train_frame,
+                list(dict.fromkeys(features)),
+                role="model feature",
+                source=train_source or "the training data",
+            )
+        except InputError as exc:
+            raise InputError(exc.message, source=train_source) from None
+    return run_evaluation(
+        data,
+        models,
+        list(prediction_paths),
+        now=now,
+        settings=settings,
+        stages=stages,
+        progress=progress,
+        join=join,
+        incumbent=incumbent,
+    )
+
+
+def evaluate_in_worker(payload: bytes, emit: Callable[..., None]) -> str:
+    """Entry point in the worker process: :func:`evaluate` on the pickled arguments; the scorecard as JSON.
+
+    ``payload`` comes from the server (trusted); the answer is text only, parsed by the server.
+    """
+    kwargs = pickle.loads(payload)  # noqa: S301 - written by the server process for this worker
+    sc = evaluate(**kwargs, progress=lambda candidate, stage: emit("progress", candidate, stage))
+    return scorecard_to_json(sc)
+
+
 @dataclass
 class EvaluationJob:
-    """One evaluation running in a background thread (read by the page, written by the thread)."""
+    """One evaluation, waiting or running in a worker (or a thread), read by the page.
+
+    ``error`` is an :class:`InputError` for the user to fix; ``failure`` the one sentence shown for
+    anything else (a limit reached, or "something went wrong" with an error id).
+    """
 
     candidates: list[str]
     model_paths: list[Path]
@@ -102,20 +173,31 @@ class EvaluationJob:
     finished: float | None = None
     cancel_event: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
+    task: workers.Task | None = None
+    pool: workers.WorkerPool | None = None
 
     @property
     def done(self) -> bool:
-        """Whether the thread has finished (with a result, an error, or cancelled)."""
+        """Whether the evaluation has finished (with a result, an error, or cancelled)."""
         return self.finished is not None
 
     @property
     def cancelling(self) -> bool:
-        """Cancel was pressed and the thread has not stopped yet."""
+        """Cancel was pressed and the evaluation has not stopped yet."""
         return self.cancel_event.is_set() and not self.done
 
+    @property
+    def position(self) -> int | None:
+        """Place in the server's queue while waiting for a worker (1 = next), else None."""
+        if self.task is None or self.pool is None or self.task.state != workers.WAITING:
+            return None
+        return self.pool.position(self.task)
+
     def cancel(self) -> None:
-        """Ask the thread to stop at the next stage boundary."""
+        """Stop the evaluation: its worker process at once (a thread: at the next stage boundary)."""
         self.cancel_event.set()
+        if self.task is not None and self.pool is not None:
+            self.pool.cancel(self.task)
 
     def is_model(self, candidate: str) -> bool:
         """Whether the candidate is a model file (else a prediction file)."""
@@ -147,14 +229,17 @@ class EvaluationJob:
         """Seconds since the start (until the end when finished)."""
         return (self.finished or time.monotonic()) - self.started
 
-    def _progress(self, candidate: str, stage: str) -> None:
+    def _record(self, candidate: str, stage: str) -> None:
         if stage == "serving":
             # Serving times every model in interleaved rounds, so it ends for all of them at once.
             for name in self.candidates:
                 if self.is_model(name):
                     self._advance(name, stage)
-        else:
+        elif candidate in self.candidates:
             self._advance(candidate, stage)
+
+    def _progress(self, candidate: str, stage: str) -> None:
+        self._record(candidate, stage)
         if self.cancel_event.is_set():
             raise Cancelled()
 
@@ -165,6 +250,7 @@ class EvaluationJob:
             return
         self.stage[candidate] = stage
 
+    # -- in a thread of the server (TRADEOFFS_APP_WORKERS=0) -----------------------------------------
     def _run(
         self,
         data: EvalData,
@@ -174,38 +260,57 @@ class EvaluationJob:
         trust_pickle: bool,
     ) -> None:
         try:
-            models = []
-            for path in self.model_paths:
-                models.append(load_model(path, trust_pickle=trust_pickle))
-                self._progress(path.stem, LOAD)
-            if stages.train_frame is not None and models:
-                features = [c for m in models for c in resolve_features(m, data.frame, None, data_source=data.source)]
-                try:
-                    require_columns(
-                        stages.train_frame,
-                        list(dict.fromkeys(features)),
-                        role="model feature",
-                        source=self.train_source or "the training data",
-                    )
-                except InputError as exc:
-                    raise InputError(exc.message, source=self.train_source) from None
-            self.result = run_evaluation(
+            self.result = evaluate(
                 data,
-                models,
-                list(prediction_paths),
-                now=datetime.now(UTC).replace(microsecond=0),
+                self.model_paths,
+                prediction_paths,
                 settings=settings,
                 stages=stages,
-                progress=self._progress,
+                trust_pickle=trust_pickle,
                 join=self.join,
                 incumbent=self.incumbent,
+                train_source=self.train_source,
+                now=datetime.now(UTC).replace(microsecond=0),
+                progress=self._progress,
             )
         except Cancelled:
             self.cancelled = True
         except InputError as exc:
             self.error = exc
-        except Exception as exc:  # shown to the user as a message, never as a traceback
-            self.failure = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # shown to the user as one sentence with an error id, never as a traceback
+            self.failure = errors.failure_message(exc, what=WHAT)
+        finally:
+            self.finished = time.monotonic()
+
+    # -- in a worker process ---------------------------------------------------------------------------
+    def _on_event(self, parts: tuple[str, ...]) -> None:
+        if len(parts) == 3 and parts[0] == "progress":
+            self._record(parts[1], parts[2])
+
+    def _on_done(self, task: workers.Task) -> None:
+        try:
+            if task.outcome == workers.RESULT:
+                self.result = Scorecard.from_dict(json.loads(task.result or ""), source="the evaluation worker")
+            elif task.outcome == workers.INPUT_ERROR:
+                self.error = InputError(task.message or "", source=task.source)
+            elif task.outcome == workers.CANCELLED:
+                self.cancelled = True
+            elif workers.limit_message(task) is not None:
+                self.failure = workers.limit_message(task)
+                errors.LOGGER.warning("evaluation task %s stopped: %s", task.id, task.details)
+            elif task.outcome == workers.CRASH:
+                error_id = errors.log_failure(what=WHAT, details=task.details or "")
+                self.failure = (
+                    f"The evaluation's worker process stopped without a result (exit code {task.exitcode}): a model "
+                    f"may have crashed or gone over the {task.limits.memory_text()} memory limit; error id "
+                    f"{error_id}, the server log has the details."
+                )
+            else:
+                error_id = errors.log_failure(what=WHAT, details=task.details or "no details")
+                self.failure = errors.failure_sentence(WHAT, error_id)
+        except Exception as exc:  # a result the server cannot read
+            self.result = None
+            self.failure = errors.failure_message(exc, what="reading the evaluation's result")
         finally:
             self.finished = time.monotonic()
 
@@ -221,14 +326,24 @@ def start_evaluation(
     trust_pickle: bool = False,
     join: str = "auto",
     incumbent: str | None = None,
+    pool: workers.WorkerPool | None = None,
+    session: str | None = None,
 ) -> EvaluationJob:
-    """Start the pipeline in a background thread and return the job at once.
+    """Queue the pipeline in the server's worker pool (or start a thread) and return the job at once.
 
     ``train_source`` names the training data file in messages about it (so the page can put them
     next to its upload). ``join`` (how prediction files meet the data rows) and ``incumbent`` (the
     candidate in production today) go to :func:`analysis.pipeline.run_evaluation` as they are.
+    ``pool`` is the pool to use (default :func:`app.ui.workers.pool`; a pool of 0 workers means a
+    thread of this process); ``session`` tags the task so the session's end cancels it.
+
+    Raises
+    ------
+    app.ui.workers.Busy
+        When the server's queue is full (its message is the sentence to show).
     """
     stages = stages or Stages()
+    pool = pool or workers.pool()
     names = [Path(p).stem for p in model_paths] + [Path(p).stem for p in prediction_paths]
     job = EvaluationJob(
         candidates=names,
@@ -238,11 +353,32 @@ def start_evaluation(
         join=join,
         incumbent=incumbent,
     )
-    job.thread = threading.Thread(
-        target=job._run,
-        args=(data, [Path(p) for p in prediction_paths], settings, stages, trust_pickle),
-        name="tradeoffs-evaluation",
-        daemon=True,
+    if pool.settings.workers == 0:
+        job.thread = threading.Thread(
+            target=job._run,
+            args=(data, [Path(p) for p in prediction_paths], settings, stages, trust_pickle),
+            name="tradeoffs-evaluation",
+            daemon=True,
+        )
+        job.thread.start()
+        return job
+    payload = pickle.dumps(
+        {
+            "data": data,
+            "model_paths": job.model_paths,
+            "prediction_paths": [Path(p) for p in prediction_paths],
+            "settings": settings,
+            "stages": stages,
+            "trust_pickle": trust_pickle,
+            "join": join,
+            "incumbent": incumbent,
+            "train_source": train_source,
+            "now": datetime.now(UTC).replace(microsecond=0),
+        },
+        protocol=pickle.HIGHEST_PROTOCOL,
     )
-    job.thread.start()
+    job.pool = pool
+    job.task = pool.submit(
+        f"{__name__}:evaluate_in_worker", payload, session=session, on_event=job._on_event, on_done=job._on_done
+    )
     return job

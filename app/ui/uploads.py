@@ -2,15 +2,19 @@
 
 The library's loaders take paths, so each uploaded file is written once (by its upload id) to
 ``<session folder>/<slot>/<upload id>/<file name>``; the folder belongs to one session and is removed with it
-(:class:`app.ui.state.SessionDir`). Messages from the library name those paths; :func:`humanize`
-turns them back into the names the user uploaded.
+(:class:`app.ui.state.SessionDir`, and :func:`app.ui.workers.on_session_end` when Streamlit keeps a
+closed tab's state for long). Messages from the library name those paths; :func:`humanize`
+turns them back into the names the user uploaded. A file that fails to load for a reason other
+than an :class:`InputError` is refused with one sentence and an error id (:mod:`app.ui.errors`).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +24,7 @@ import streamlit as st
 from analysis._errors import InputError
 from analysis.loading import load_table
 from analysis.scorecard import Scorecard, scorecard_to_json
-from app.ui import state
+from app.ui import errors, state, workers
 
 MB = 1024 * 1024
 #: Size limit per slot, in MB (the uploader widgets enforce the same limits in the browser).
@@ -84,7 +88,9 @@ def save(uploaded: Any, slot: str) -> state.SavedUpload:
     for s in saved:
         if s.file_id == uploaded.file_id:
             return s
-    folder = state.upload_dir() / slot / _safe_name(str(uploaded.file_id))
+    root = state.upload_dir()
+    workers.on_session_end("uploads", functools.partial(delete_folder, root))
+    folder = root / slot / _safe_name(str(uploaded.file_id))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / _safe_name(uploaded.name)
     path.write_bytes(uploaded.getbuffer())
@@ -128,6 +134,11 @@ def forget(slot: str, *, keep: str | None = None) -> None:
         if s.file_id != keep:
             _delete(s)
     saved[:] = [s for s in saved if s.file_id == keep]
+
+
+def delete_folder(path: Path) -> None:
+    """Delete a session's whole upload folder (when the session has ended)."""
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _delete(item: state.SavedUpload) -> None:
@@ -218,8 +229,8 @@ def _take_table(slot: str, key: str, put: Callable[[Any], None], what: str) -> N
         return
     try:
         frame = load_table(saved.path, what=what)
-    except InputError as exc:
-        state.set_error(slot, _message(exc))
+    except Exception as exc:  # an InputError's sentence, or one sentence and an error id
+        state.set_error(slot, errors.failure_message(exc, what=f"reading {f.name}"))
         remove(slot, saved.file_id)
         return
     forget(slot, keep=saved.file_id)
