@@ -9,7 +9,13 @@ from analysis.loading._datasets import (
     require_columns,
 )
 from analysis.loading._join import JOINS, Alignment, check_join, join_rows, looks_like_id
-from analysis.loading._limits import DEFAULT_LIMITS, Limits, check_parquet_footer, check_zip_archive
+from analysis.loading._limits import (
+    DEFAULT_LIMITS,
+    Limits,
+    check_parquet_footer,
+    check_parquet_row_groups,
+    check_zip_archive,
+)
 from analysis.loading._models import TRUSTED_TYPES, LoadedModel, check_model_interface, describe_model_type, load_model
 
 __all__ = [
@@ -23,6 +29,7 @@ __all__ = [
     "check_join",
     "check_model_interface",
     "check_parquet_footer",
+    "check_parquet_row_groups",
     "check_zip_archive",
     "describe_model_type",
     "file_sha256",

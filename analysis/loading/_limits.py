@@ -307,8 +307,44 @@ def check_parquet_footer(
             f"into memory; evaluate it partition by partition (--scheduler), or {_raise_hint('max_table_rows')}.",
             source=str(path),
         )
-    if not check_bytes:
-        return
+    if check_bytes:
+        _check_decoded(path, groups, rows, schema, limits=limits, columns=columns, what=what, part="")
+
+
+def check_parquet_row_groups(
+    path: Path,
+    metadata,  # noqa: ANN001 - pyarrow.parquet.FileMetaData
+    schema,  # noqa: ANN001 - pyarrow.Schema
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    columns: Sequence[str] | None = None,
+    what: str = "data file",
+) -> None:
+    """Like :func:`check_parquet_footer` for each row group alone: for readers that hold one row group at a time."""
+    for i in range(metadata.num_row_groups):
+        group = metadata.row_group(i)
+        rows = int(group.num_rows)
+        part = f" row group {i}"
+        if rows > limits.max_table_rows:
+            raise InputError(
+                f"{what} {path}{part} has {rows:,} rows, over the limit of {limits.max_table_rows:,} for rows read "
+                f"into memory at once; write it with smaller row groups, or {_raise_hint('max_table_rows')}.",
+                source=str(path),
+            )
+        _check_decoded(path, [group], rows, schema, limits=limits, columns=columns, what=what, part=part)
+
+
+def _check_decoded(
+    path: Path,
+    groups: list,
+    rows: int,
+    schema,  # noqa: ANN001 - pyarrow.Schema
+    *,
+    limits: Limits,
+    columns: Sequence[str] | None,
+    what: str,
+    part: str,
+) -> None:
     wanted = set(schema.names if columns is None else columns)
     encoded: dict[str, int] = {}
     for group in groups:
@@ -325,16 +361,16 @@ def check_parquet_footer(
     disk = max(path.stat().st_size, 1)
     if estimate > limits.max_table_bytes:
         raise InputError(
-            f"{what} {path} would take about {format_bytes(estimate)} in memory ({rows:,} rows), over the limit of "
-            f"{format_bytes(limits.max_table_bytes)}; evaluate it partition by partition (--scheduler), or "
-            f"{_raise_hint('max_table_bytes')}.",
+            f"{what} {path}{part} would take about {format_bytes(estimate)} in memory ({rows:,} rows), over the "
+            f"limit of {format_bytes(limits.max_table_bytes)}; evaluate it partition by partition (--scheduler), "
+            f"or {_raise_hint('max_table_bytes')}.",
             source=str(path),
         )
     if estimate > limits.ratio_exempt_bytes and estimate / disk > limits.max_compression_ratio:
         raise InputError(
-            f"{what} {path} would expand from {format_bytes(disk)} to about {format_bytes(estimate)} in memory "
-            f"(ratio {estimate / disk:,.0f}, over the limit of {limits.max_compression_ratio:,.0f}), which is how a "
-            f"decompression bomb looks; {_raise_hint('max_compression_ratio')}.",
+            f"{what} {path}{part} would expand from {format_bytes(disk)} to about {format_bytes(estimate)} in "
+            f"memory (ratio {estimate / disk:,.0f}, over the limit of {limits.max_compression_ratio:,.0f}), which "
+            f"is how a decompression bomb looks; {_raise_hint('max_compression_ratio')}.",
             source=str(path),
         )
 

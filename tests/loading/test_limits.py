@@ -326,3 +326,19 @@ def test_evaluate_refuses_a_skops_bomb_with_exit_2_and_one_line(binary_frame, tm
     assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
     assert str(bomb) in err and "'0.npy'" in err
     assert not out.exists()
+
+
+def test_row_group_limits_for_readers_that_hold_one_row_group_at_a_time(tmp_path):
+    from analysis.loading import check_parquet_row_groups
+
+    path = tmp_path / "groups.parquet"
+    pq.write_table(pa.table({"label": np.zeros(30_000, dtype="int64")}), path, row_group_size=10_000)
+    parquet = pq.ParquetFile(path)
+    limits = Limits(max_table_rows=10_000, max_table_bytes=100 * KIB)
+    check_parquet_row_groups(path, parquet.metadata, parquet.schema_arrow, limits=limits)  # 80 KB each: passes
+    with pytest.raises(InputError) as excinfo:
+        check_parquet_row_groups(path, parquet.metadata, parquet.schema_arrow, limits=Limits(max_table_rows=5_000))
+    one_line_error(excinfo, str(path), "row group 0", "10,000 rows", "smaller row groups")
+    with pytest.raises(InputError) as excinfo:
+        check_parquet_row_groups(path, parquet.metadata, parquet.schema_arrow, limits=Limits(max_table_bytes=KIB))
+    one_line_error(excinfo, str(path), "row group 0", "78.1 KiB", "TRADEOFFS_MAX_TABLE_BYTES")
