@@ -42,6 +42,10 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+def _entries(n: int) -> str:
+    return f"{n} {'entry' if n == 1 else 'entries'}"
+
+
 def _short(text: str | None, n: int = 60) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= n else text[: n - 1] + "…"
@@ -185,22 +189,40 @@ def signoff(decision_id: int, role: str, name: str, comment: str | None, db: str
 
 
 @log.command("verify")
-@click.option("--expect-head", metavar="HASH", help="The head hash you anchored earlier (detects removed entries).")
+@click.option(
+    "--expect-head",
+    metavar="HASH",
+    help="A head hash printed by an earlier verify and kept elsewhere: it must still be in the log, unchanged.",
+)
 @click.option("--db", help=_DB_HELP)
 @click.pass_context
 def verify(ctx: click.Context, expect_head: str | None, db: str | None) -> None:
-    """Check the hash chain; exit 0 when intact, 4 naming the first broken entry otherwise."""
+    """Check the hash chain and print its head; exit 0 when intact, 4 naming the first broken entry otherwise.
+
+    Keep the printed head hash somewhere the database's users cannot edit (a release note, a
+    ticket); later, `verify --expect-head HASH` also catches entries removed from the end of the
+    log or a log rewritten with recomputed hashes, which the chain alone cannot show.
+    """
     from analysis.decision_log import display_url
 
     with _open(db) as store:
         result = store.verify(expected_head=expect_head)
         where = display_url(store.url)
     if result.ok:
-        click.echo(f"Intact: {result.n_entries} entries in {where}; head hash {result.head_hash}.")
+        click.echo(f"Intact: {_entries(result.n_entries)} in {where}.")
+        click.echo(f"Head: entry {result.n_entries}, hash {result.head_hash}")
+        if result.anchor_id is not None:
+            added = result.n_entries - result.anchor_id
+            click.echo(
+                f"The expected head is entry {result.anchor_id}: it and every entry before it are unchanged"
+                + (f"; {_entries(added)} added since." if added else ".")
+            )
+        else:
+            click.echo("Keep this hash elsewhere; check later with: tradeoffs log verify --expect-head HASH")
         return
     first = f"entry {result.broken_id}" if result.broken_id is not None else "the end of the log"
     click.echo(f"BROKEN at {first}: {result.reason}", err=True)
-    click.echo(f"{result.n_entries} entries before it verify; their head hash is {result.head_hash}.", err=True)
+    click.echo(f"{_entries(result.n_entries)} before it verify; their head hash is {result.head_hash}.", err=True)
     ctx.exit(EXIT_TAMPERED)
 
 

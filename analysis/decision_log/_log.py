@@ -13,8 +13,11 @@ Nothing here reads the clock or the environment: ``now`` is passed in, and the U
 from __future__ import annotations
 
 import json
+import logging
+import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +29,8 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, Ope
 from sqlalchemy.pool import StaticPool
 
 from analysis._errors import InputError
+from analysis.decision_log._fields import check_entry_fields, check_entry_id, describe_db_error
+from analysis.decision_log._guards import lock_for_setup, restore_guards
 from analysis.decision_log._tables import (
     GENESIS_HASH,
     KINDS,
@@ -44,6 +49,8 @@ DEFAULT_LOG_PATH = "~/.tradeoffs/decisions.sqlite"
 LOG_URL_ENV = "TRADEOFFS_LOG_URL"
 SIGNOFF_SCHEMA = "tradeoffs.signoff"
 _RETRIES = 8
+_HASH = re.compile(r"[0-9a-f]{64}")
+logger = logging.getLogger("analysis.decision_log")
 
 
 def to_url(value: str | Path) -> str:
@@ -156,8 +163,11 @@ class DecisionEntry:
 class VerifyResult:
     """The outcome of :meth:`DecisionLog.verify`.
 
-    ``broken_id`` is the first entry that cannot be trusted (None when intact, or when only the end
-    of the log is missing); ``head_hash`` is the last entry's hash (anchor it elsewhere).
+    ``n_entries`` entries verify and ``head_hash`` is the last of those entries' hash (entry
+    ``n_entries``; 64 zeros for an empty log): anchor it elsewhere. ``broken_id`` is the first
+    entry that cannot be trusted (None when intact, or when the anchored head is not in the log);
+    ``anchor_id`` is the entry whose hash is the ``expected_head`` given to ``verify`` (0 for the
+    empty log's head; None when none was given or it is not in the log).
     """
 
     ok: bool
@@ -165,6 +175,7 @@ class VerifyResult:
     head_hash: str
     broken_id: int | None = None
     reason: str = ""
+    anchor_id: int | None = None
 
 
 class DecisionLog:
@@ -189,8 +200,9 @@ class DecisionLog:
         self.url = to_url(url)
         self._engine = self._connect(self.url)
         try:
-            metadata.create_all(self._engine)
             with self._engine.begin() as conn:
+                lock_for_setup(conn)
+                metadata.create_all(conn)  # a new entries table comes with its append-only triggers
                 version = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
                 if version is None:
                     conn.execute(insert(meta).values(key="schema_version", value=str(LOG_SCHEMA_VERSION)))
@@ -199,9 +211,36 @@ class DecisionLog:
                         f"the decision log at {display_url(self.url)} has schema version {version}; this Tradeoffs "
                         f"reads version {LOG_SCHEMA_VERSION}. Upgrade Tradeoffs."
                     )
+        except InputError:
+            self._engine.dispose()
+            raise
         except SQLAlchemyError as exc:
             self._engine.dispose()
-            raise InputError(f"cannot open the decision log at {display_url(self.url)}: {exc.orig or exc}") from None
+            raise InputError(
+                f"cannot open the decision log at {display_url(self.url)}: {describe_db_error(exc)}"
+            ) from None
+        self._restore_guards()
+
+    def _restore_guards(self) -> None:
+        # A log created before the triggers existed, or whose triggers were dropped or disabled.
+        try:
+            with self._engine.begin() as conn:
+                repaired = restore_guards(conn)
+        except SQLAlchemyError as exc:
+            logger.warning(
+                "the decision log at %s lacks its append-only triggers and this account cannot create them (%s); "
+                "see docs/decision_log.md",
+                display_url(self.url),
+                describe_db_error(exc),
+            )
+            return
+        if repaired:
+            logger.warning(
+                "the decision log at %s lacked its append-only triggers %s (created before them, or dropped or "
+                "disabled since); they are back",
+                display_url(self.url),
+                ", ".join(repaired),
+            )
 
     @staticmethod
     def _connect(url: str) -> Engine:
@@ -217,7 +256,8 @@ class DecisionLog:
             else:
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         try:
-            return create_engine(url, **kwargs)
+            # hide_parameters: a database error's text (logged at DEBUG) never carries the entries' values
+            return create_engine(url, hide_parameters=True, **kwargs)
         except (NoSuchModuleError, ArgumentError, ImportError) as exc:
             raise InputError(
                 f"cannot open the decision log at {display_url(url)}: {exc}. Install the database's driver "
@@ -242,7 +282,17 @@ class DecisionLog:
         return self._engine
 
     # ---- writing -----------------------------------------------------------------------------------------
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            raise InputError(
+                f"cannot read the decision log at {display_url(self.url)}: {describe_db_error(exc)}"
+            ) from None
+
     def _append(self, fields: dict, check=None) -> int:
+        check_entry_fields(fields)  # before any SQL: the same refusal on every database
         last: Exception | None = None
         for attempt in range(_RETRIES):
             try:
@@ -263,16 +313,23 @@ class DecisionLog:
             except IntegrityError as exc:  # another writer appended first: re-read the head
                 last = exc
             except OperationalError as exc:
-                if "locked" not in str(exc).lower() and "busy" not in str(exc).lower():
-                    raise InputError(
-                        f"cannot write to the decision log at {display_url(self.url)}: {exc.orig}"
-                    ) from None
+                if "locked" not in str(exc.orig).lower() and "busy" not in str(exc.orig).lower():
+                    raise self._write_error(exc) from None
                 last = exc
+            except SQLAlchemyError as exc:
+                raise self._write_error(exc) from None
             time.sleep(0.05 * (attempt + 1))
-        raise InputError(f"the decision log at {display_url(self.url)} is busy; try again ({last}).")
+        reason = describe_db_error(last) if isinstance(last, SQLAlchemyError) else "no reason given"
+        raise InputError(f"the decision log at {display_url(self.url)} is busy; try again ({reason}).")
+
+    def _write_error(self, exc: SQLAlchemyError) -> InputError:
+        return InputError(f"cannot write to the decision log at {display_url(self.url)}: {describe_db_error(exc)}")
 
     def _decision_row(self, conn, decision_id: int):
-        row = conn.execute(select(entries).where(entries.c.id == decision_id)).mappings().first()
+        if check_entry_id(decision_id) is None:  # an id no INTEGER column holds: no SQL for it
+            row = None
+        else:
+            row = conn.execute(select(entries).where(entries.c.id == decision_id)).mappings().first()
         if row is None or row["kind"] != "decision":
             raise InputError(f"there is no decision {decision_id} in the log; `tradeoffs log list` shows them.")
         return row
@@ -312,7 +369,6 @@ class DecisionLog:
             )
         if report.chosen is None:
             raise InputError("the decision chose no candidate; there is nothing to record.")
-        payload = report_to_json(report)
         fields = {
             "kind": "decision",
             "created_at": _iso(now),
@@ -322,9 +378,10 @@ class DecisionLog:
             "role": None,
             "name": recorded_by or None,
             "comment": report.rationale,
-            "payload": payload,
-            "payload_sha256": sha256_text(payload),
+            "payload": report_to_json(report),
         }
+        check_entry_fields(fields)  # the payload's hash needs valid text, too
+        fields["payload_sha256"] = sha256_text(fields["payload"])
 
         def check(conn) -> None:
             if supersedes is None:
@@ -396,13 +453,13 @@ class DecisionLog:
     def entries(self) -> tuple[LogEntry, ...]:
         """Every entry in order (without payloads)."""
         cols = [c for c in entries.c if c.name != "payload"]
-        with self._engine.connect() as conn:
+        with self._reading(), self._engine.connect() as conn:
             rows = conn.execute(select(*cols).order_by(entries.c.id)).mappings().all()
         return tuple(LogEntry(**dict(r)) for r in rows)
 
     def list(self) -> tuple[DecisionSummary, ...]:
         """Every decision, oldest first, with its status and number of sign-offs."""
-        with self._engine.connect() as conn:
+        with self._reading(), self._engine.connect() as conn:
             rows = (
                 conn.execute(
                     select(
@@ -449,7 +506,7 @@ class DecisionLog:
 
     def get(self, decision_id: int) -> DecisionEntry:
         """A decision with its stored report and its sign-offs."""
-        with self._engine.connect() as conn:
+        with self._reading(), self._engine.connect() as conn:
             row = self._decision_row(conn, decision_id)
             later = self._superseded_by(conn, decision_id)
             signs = (
@@ -484,62 +541,94 @@ class DecisionLog:
 
         Checks, in order, for each entry: ids run 1, 2, 3... with no gap; the payload matches its
         hash; the entry's hash matches its fields; it names the hash of the entry before; a
-        sign-off names an earlier decision and that decision's hash. With ``expected_head``
-        (a head hash anchored elsewhere) it also detects entries removed from the end.
+        sign-off names an earlier decision and that decision's hash.
+
+        Parameters
+        ----------
+        expected_head : str, optional
+            A head hash anchored elsewhere earlier (``head_hash`` of an earlier ``verify``). The log
+            must still hold that entry, with every entry before it unchanged; entries appended
+            since are fine. This catches what the chain alone cannot: entries removed from the
+            end, or a whole chain rewritten with recomputed hashes.
+
+        Examples
+        --------
+        >>> log = DecisionLog("sqlite://")
+        >>> result = log.verify(expected_head="0" * 64)   # the empty log's head
+        >>> result.ok, result.n_entries, result.anchor_id
+        (True, 0, 0)
         """
+        anchor = None
+        if expected_head is not None:
+            anchor = expected_head.strip().lower()
+            if not _HASH.fullmatch(anchor):
+                raise InputError(
+                    f"the expected head {_clip(expected_head)!r} is not a hash: pass the 64 hexadecimal characters "
+                    "that `tradeoffs log verify` printed as the head hash.",
+                    source="--expect-head",
+                )
         prev = GENESIS_HASH
         expected_id = 1
         decisions: dict[int, str] = {}
         n = 0
+        anchor_id = 0 if anchor == GENESIS_HASH else None
 
         def broken(entry_id: int | None, reason: str) -> VerifyResult:
             return VerifyResult(False, n, prev, entry_id, reason)
 
-        with self._engine.connect() as conn:
-            result = conn.execution_options(yield_per=64).execute(select(entries).order_by(entries.c.id))
-            for row in result.mappings():
-                rid = row["id"]
-                if rid != expected_id:
-                    where = f"entry {expected_id}" + (f" to {rid - 1}" if rid - 1 > expected_id else "")
-                    return broken(
-                        expected_id, f"{where} is missing: the log jumps from entry {expected_id - 1} to {rid}."
-                    )
-                if row["kind"] not in KINDS:
-                    return broken(rid, f"entry {rid} has an unknown kind {row['kind']!r}.")
-                if sha256_text(row["payload"]) != row["payload_sha256"]:
-                    return broken(
-                        rid, f"entry {rid}'s content (its report or sign-off) was changed after it was written."
-                    )
-                if entry_hash(row) != row["entry_hash"]:
-                    return broken(
-                        rid, f"entry {rid}'s fields were changed after it was written (its hash no longer matches)."
-                    )
-                if row["prev_hash"] != prev:
-                    return broken(
-                        rid - 1 if rid > 1 else rid,
-                        f"entry {rid} does not follow entry {rid - 1}: entry {rid - 1} was rewritten (hash recomputed) "
-                        f"or entry {rid} was altered.",
-                    )
-                if row["kind"] == "signoff":
-                    target = row["decision_id"]
-                    try:
-                        body = json.loads(row["payload"])
-                    except json.JSONDecodeError:
-                        return broken(rid, f"entry {rid}'s sign-off is not valid JSON.")
-                    if target not in decisions or body.get("decision_entry_hash") != decisions[target]:
-                        return broken(rid, f"sign-off {rid} does not match an earlier decision {target}.")
-                else:
-                    decisions[rid] = row["entry_hash"]
-                prev = row["entry_hash"]
-                expected_id += 1
-                n += 1
-        if expected_head is not None and expected_head.strip().lower() != prev:
+        with self._reading(), self._engine.connect() as conn:
+            # A server-side cursor on PostgreSQL: closed even when the loop returns early.
+            rows = conn.execution_options(yield_per=64).execute(select(entries).order_by(entries.c.id))
+            with rows:
+                for row in rows.mappings():
+                    rid = row["id"]
+                    if rid != expected_id:
+                        where = f"entry {expected_id}" + (f" to {rid - 1}" if rid - 1 > expected_id else "")
+                        return broken(
+                            expected_id, f"{where} is missing: the log jumps from entry {expected_id - 1} to {rid}."
+                        )
+                    if row["kind"] not in KINDS:
+                        return broken(rid, f"entry {rid} has an unknown kind {row['kind']!r}.")
+                    if sha256_text(row["payload"]) != row["payload_sha256"]:
+                        return broken(
+                            rid, f"entry {rid}'s content (its report or sign-off) was changed after it was written."
+                        )
+                    if entry_hash(row) != row["entry_hash"]:
+                        return broken(
+                            rid, f"entry {rid}'s fields were changed after it was written (its hash no longer matches)."
+                        )
+                    if row["prev_hash"] != prev:
+                        return broken(
+                            rid - 1 if rid > 1 else rid,
+                            f"entry {rid} does not follow entry {rid - 1}: entry {rid - 1} was rewritten "
+                            f"(hash recomputed) or entry {rid} was altered.",
+                        )
+                    if row["kind"] == "signoff":
+                        target = row["decision_id"]
+                        try:
+                            body = json.loads(row["payload"])
+                        except json.JSONDecodeError:
+                            return broken(rid, f"entry {rid}'s sign-off is not valid JSON.")
+                        if target not in decisions or body.get("decision_entry_hash") != decisions[target]:
+                            return broken(rid, f"sign-off {rid} does not match an earlier decision {target}.")
+                    else:
+                        decisions[rid] = row["entry_hash"]
+                    prev = row["entry_hash"]
+                    if prev == anchor:
+                        anchor_id = rid
+                    expected_id += 1
+                    n += 1
+        if anchor is not None and anchor_id is None:
             return VerifyResult(
                 False,
                 n,
                 prev,
                 None,
-                f"the log ends at hash {prev[:12]}…, not at the expected {expected_head.strip()[:12]}…: entries were "
-                "removed from its end, or it was replaced.",
+                f"the expected head {anchor[:12]}… is not in the log (which ends at entry {n}, hash {prev[:12]}…): "
+                "entries were removed from its end, or it was rewritten or replaced.",
             )
-        return VerifyResult(True, n, prev)
+        return VerifyResult(True, n, prev, anchor_id=anchor_id)
+
+
+def _clip(text: str, n: int = 70) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"

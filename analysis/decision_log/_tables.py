@@ -16,9 +16,9 @@ One table holds every entry, decisions and sign-offs alike, so a single hash cha
       prev_hash       entry_hash of the entry before (64 zeros for the first); UNIQUE, so the chain cannot fork
       entry_hash      SHA-256 of the canonical JSON of every column above; UNIQUE
 
-On SQLite, triggers refuse UPDATE and DELETE on the table. On other databases give the
-application's account INSERT and SELECT only (``docs/decision_record.md``); ``verify`` detects a
-changed or removed entry either way.
+On SQLite and PostgreSQL, triggers created with the table refuse UPDATE and DELETE (and TRUNCATE)
+(``_guards.py``). For a guarantee against the table's owner, give the application's account INSERT
+and SELECT only (``docs/decision_log.md``); ``verify`` detects a changed or removed entry either way.
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import DDL, Column, Integer, MetaData, String, Table, Text, event
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, event
+
+from analysis.decision_log._guards import install_guards
 
 LOG_SCHEMA_VERSION = 1
 GENESIS_HASH = "0" * 64
@@ -75,15 +77,10 @@ meta = Table(
     Column("value", String(256), nullable=False),
 )
 
-for _op in ("UPDATE", "DELETE"):
-    event.listen(
-        entries,
-        "after_create",
-        DDL(
-            f"CREATE TRIGGER IF NOT EXISTS tradeoffs_log_no_{_op.lower()} BEFORE {_op} ON tradeoffs_log_entries "
-            "BEGIN SELECT RAISE(ABORT, 'the Tradeoffs decision log is append-only'); END"
-        ).execute_if(dialect="sqlite"),
-    )
+
+@event.listens_for(entries, "after_create")
+def _guard_new_table(target: Table, connection: Any, **kw: Any) -> None:
+    install_guards(connection)  # append-only from the first moment (SQLite, PostgreSQL)
 
 
 def sha256_text(text: str) -> str:

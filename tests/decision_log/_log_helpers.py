@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -27,6 +28,7 @@ def make_scorecard():
     return scorecard_from_metrics_table(pd.DataFrame(ROWS), directions={}, source="runs.csv")
 
 
+@functools.cache  # a Report is frozen: one build per argument set keeps the log tests fast
 def make_report(rationale: str | None = "the compromise", minutes: int = 0):
     sc = make_scorecard()
     decision = build_decision(sc, random_state=0, n_samples=30, group_samples=10, now=at(minutes))
