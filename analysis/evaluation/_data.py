@@ -142,8 +142,8 @@ def prepare_data(
     """Check a dataset's roles and encode its target.
 
     Raises :class:`InputError` naming the column and how to fix it for: a missing target,
-    sensitive, time, id or value column; a target with missing values or a single class; an
-    unparseable time column.
+    sensitive, time, id or value column; a target with missing (or, for regression, infinite)
+    values or a single class; an unparseable time column.
     """
     if task not in TASK_CHOICES:
         raise InputError(f"task {task!r} is not one of {', '.join(TASK_CHOICES)}.")
@@ -165,6 +165,13 @@ def prepare_data(
             raise InputError(f"target column {target!r} in {source} is not numeric, so it cannot be regressed.")
         spec = TargetSpec("regression")
         y = y_raw.to_numpy(dtype=float)
+        infinite = ~np.isfinite(y)
+        if infinite.any():
+            raise InputError(
+                f"target column {target!r} in {source} has {int(infinite.sum())} infinite values "
+                f"(rows {rows_with_missing(pd.Series(np.where(infinite, np.nan, 0.0)))}); drop or fix those rows.",
+                source=target,
+            )
     else:
         uniques = list(pd.unique(y_raw))
         if len(uniques) < 2:

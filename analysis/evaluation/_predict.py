@@ -13,6 +13,8 @@ import pandas as pd
 
 from analysis._errors import InputError, plain, plain_list
 from analysis._labels import label_key
+from analysis.evaluation._feature_types import check_feature_types, column_kind
+from analysis.evaluation._outputs import FILE_FIX, check_finite, check_probabilities, check_rows, rows_text
 from analysis.loading._datasets import file_sha256, load_table
 from analysis.loading._join import join_rows
 from analysis.loading._models import LoadedModel
@@ -72,8 +74,10 @@ def resolve_features(
 ) -> list[str]:
     """The columns to pass to a model: its ``feature_names_in_``, else ``features``.
 
-    A mismatch between the two, or a column the data lacks, raises :class:`InputError` naming
-    the columns.
+    A mismatch between the two, a column the data lacks, or a column holding text where the
+    model was trained on numbers (or the reverse, see
+    :func:`~analysis.evaluation._feature_types.check_feature_types`) raises :class:`InputError`
+    naming the columns.
     """
     own = list(loaded.feature_names) if loaded.feature_names is not None else None
     if own is not None and features:
@@ -110,7 +114,13 @@ def resolve_features(
             f"model {loaded.path} takes {int(n_in)} features but --features lists {len(cols)}.",
             source=loaded.path,
         )
+    check_feature_types(loaded.model, frame, cols, who=model_label(loaded), data_source=data_source)
     return cols
+
+
+def model_label(loaded: LoadedModel) -> str:
+    """A model as messages name it: ``model 'hgb' (models/hgb.skops)``."""
+    return f"model {loaded.name!r} ({loaded.path})"
 
 
 def _explain_predict_failure(exc: Exception, X: pd.DataFrame, loaded: LoadedModel, data_source: str) -> InputError:
@@ -133,6 +143,21 @@ def _explain_predict_failure(exc: Exception, X: pd.DataFrame, loaded: LoadedMode
             source=loaded.path,
         )
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    if isinstance(exc, TypeError) and ("not supported between instances" in text or "isnan" in text):
+        mixed = [c for c in X.columns if column_kind(X[c]) == "mixed"]
+        numeric = [c for c in X.columns if column_kind(X[c]) == "number"]
+        hint = (
+            f"column(s) {', '.join(map(repr, mixed))} hold both numbers and text; make each column one kind"
+            if mixed
+            else "check that every column holds the kind of values (text or numbers) the model was trained on, "
+            f"of these numeric columns: {', '.join(map(repr, numeric[:8]))}"
+            + (" ..." if len(numeric) > 8 else "")
+            + " (a CSV turns text codes such as '47101' into numbers; Parquet keeps column types)"
+        )
+        return InputError(
+            f"{model_label(loaded)} failed to predict on {data_source} ({type(exc).__name__}: {first}); {hint}.",
+            source=loaded.path,
+        )
     return InputError(
         f"model {loaded.path} failed to predict on {data_source} ({type(exc).__name__}: {first}).",
         source=loaded.path,
@@ -225,6 +250,17 @@ def _predict_rows(model, X: pd.DataFrame, task: str) -> tuple[np.ndarray, np.nda
     return raw_pred, proba, score
 
 
+def _check_part(part: tuple, *, n_rows: int, who: str, task: str, n_classes: int) -> tuple:
+    """One batch's (labels, probabilities, scores) with one entry per input row, else :class:`InputError`."""
+    raw, proba, score = part
+    raw = check_rows(raw, n_rows=n_rows, who=who, what="predictions" if task == "regression" else "labels")
+    if proba is not None:
+        proba = check_rows(proba, n_rows=n_rows, who=who, what="probabilities", columns=n_classes)
+    if score is not None and task == "binary":
+        score = check_rows(score, n_rows=n_rows, who=who, what="decision scores")
+    return raw, proba, score
+
+
 def predict_model(
     loaded: LoadedModel,
     frame: pd.DataFrame,
@@ -238,17 +274,27 @@ def predict_model(
 
     The rows go to the model ``predict_rows`` at a time, and a scikit-learn classifier whose
     labels are the argmax of its probabilities (:func:`labels_from_proba`) is asked only for
-    ``predict_proba``: one pass over the rows gives both.
+    ``predict_proba``: one pass over the rows gives both. What the model returns is checked
+    (:mod:`analysis.evaluation._outputs`): a wrong number of rows or shape, NaN or infinite
+    values, or probabilities outside [0, 1] raise :class:`InputError` naming the model.
     """
     model = loaded.model
+    who = model_label(loaded)
+    classes = getattr(model, "classes_", None)
+    if classes is None:
+        classes = target.classes
     notes: list[str] = []
     start = time.perf_counter()
     parts: list[tuple] = []
     X = None
     try:
-        for a in range(0, len(frame), predict_rows):
-            X = frame.iloc[a : a + predict_rows][list(features)]
-            parts.append(_predict_rows(model, X, target.task))
+        # Floating-point warnings from inside the model (an overflow, "invalid value encountered in
+        # matmul") are dropped: its outputs are checked below, and a NaN becomes one clear error.
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            for a in range(0, len(frame), predict_rows):
+                X = frame.iloc[a : a + predict_rows][list(features)]
+                part = _predict_rows(model, X, target.task)
+                parts.append(_check_part(part, n_rows=len(X), who=who, task=target.task, n_classes=len(classes)))
     except InputError:
         raise
     except Exception as exc:
@@ -258,13 +304,17 @@ def predict_model(
     score = np.concatenate([p[2] for p in parts]) if parts and parts[0][2] is not None else None
     del parts
     seconds = time.perf_counter() - start
+    where = f"rows of {data_source}"
+    if target.task == "regression" or raw_pred.dtype.kind == "f":
+        check_finite(raw_pred, who=who, what="predictions" if target.task == "regression" else "labels", where=where)
     y_pred = target.encode(raw_pred, source=loaded.path)
     y_prob = y_score = None
     kind = "none"
+    if score is not None and target.task == "binary":
+        score = check_finite(score, who=who, what="decision scores", where=where)
     if proba is not None:
-        classes = getattr(model, "classes_", None)
-        if classes is None:
-            classes = target.classes
+        proba, proba_notes = check_probabilities(proba, who=who, where=where)
+        notes += proba_notes
         P = _align_proba(proba, classes, target, loaded.path)
         y_prob = P[:, 1] if target.task == "binary" else P
         y_score = y_prob if target.task == "binary" else None
@@ -324,30 +374,38 @@ def load_prediction_file(
     table, alignment = join_rows(table, frame, id_column=id_column, join=join, source=str(path), data=data_name)
     if table[pred_col].isna().any():
         raise InputError(
-            f"predictions file {path} has {int(table[pred_col].isna().sum())} empty {pred_col} values.",
+            f"predictions file {path} has {int(table[pred_col].isna().sum())} empty {pred_col} values "
+            f"({rows_text(table[pred_col].isna().to_numpy())} of {data_name}); give a prediction for every row.",
             source=str(path),
         )
+    who = f"predictions file {path}"
+    file_check = {"who": who, "where": f"rows of {data_name}", "verb": "has", "fix": FILE_FIX}
+    if target.task == "regression" or pd.api.types.is_float_dtype(table[pred_col]):
+        what = f"{pred_col} values" if target.task == "regression" else f"{pred_col} labels"
+        _numeric(table, [pred_col], who=who)
+        check_finite(table[pred_col].to_numpy(), **file_check, what=what)
     y_pred = target.encode(table[pred_col].to_numpy(), source=str(path))
     y_prob = y_score = None
     kind = "none"
+    notes = [f"predictions read from {path.name}: {alignment.text}"]
     proba_cols = [f"proba_{c}" for c in target.classes]
     if target.task == "binary" and "y_prob" in table.columns:
-        y_prob = table["y_prob"].to_numpy(dtype=float)
+        _numeric(table, ["y_prob"], who=who)
+        y_prob, _ = check_probabilities(table["y_prob"].to_numpy(), **file_check, what="y_prob values")
         y_score, kind = y_prob, "probability"
     elif target.task != "regression" and all(c in table.columns for c in proba_cols):
-        P = table[proba_cols].to_numpy(dtype=float)
+        _numeric(table, proba_cols, who=who)
+        P, more = check_probabilities(
+            table[proba_cols].to_numpy(), **file_check, what=f"{', '.join(proba_cols)} values"
+        )
+        notes += more
         y_prob = P[:, 1] if target.task == "binary" else P
         y_score = y_prob if target.task == "binary" else None
         kind = "probability"
     elif target.task == "binary" and "y_score" in table.columns:
-        y_score, kind = table["y_score"].to_numpy(dtype=float), "decision_function"
-    if y_prob is not None:
-        bad = ~np.isfinite(np.asarray(y_prob, float)) | (np.asarray(y_prob) < 0) | (np.asarray(y_prob) > 1)
-        if np.any(bad):
-            raise InputError(
-                f"predictions file {path} has probabilities outside [0, 1] or missing ({int(np.sum(bad))} values).",
-                source=str(path),
-            )
+        _numeric(table, ["y_score"], who=who)
+        y_score = check_finite(table["y_score"].to_numpy(), **file_check, what="y_score values")
+        kind = "decision_function"
     return Predictions(
         name=name or path.stem,
         y_pred=y_pred,
@@ -362,5 +420,23 @@ def load_prediction_file(
             "alignment": alignment.to_dict(),
             "alignment_text": alignment.text,
         },
-        notes=(f"predictions read from {path.name}: {alignment.text}",),
+        notes=tuple(notes),
     )
+
+
+def _numeric(table: pd.DataFrame, columns: Sequence[str], *, who: str) -> None:
+    """:class:`InputError` naming the first of ``columns`` that is not numeric, with an example value."""
+    for c in columns:
+        col = table[c]
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            continue
+        values = pd.to_numeric(col, errors="coerce")
+        bad = values.isna() & col.notna()
+        if bad.any():
+            example = col[bad].iloc[0]
+            raise InputError(
+                f"column {c!r} of {who} holds {plain(example)!r} ({rows_text(bad.to_numpy())}), "
+                "which is not a number; give numbers only.",
+                source=c,
+            )
+        table[c] = values

@@ -71,6 +71,16 @@ def _examples(values: Sequence) -> str:
     return ", ".join(shown) + (", ..." if len(values) > _EXAMPLES else "")
 
 
+def _repeats(frame: pd.DataFrame, column: str) -> str:
+    """``'id': 3 id(s) over 1,000 rows, for example 7``: a column's repeated values, or its empty ones."""
+    col = frame[column]
+    dup = col[col.duplicated(keep=False) & col.notna()]
+    if dup.empty:
+        return f"{column!r}: {int(col.isna().sum()):,} empty values"
+    repeated = dup.drop_duplicates()
+    return f"{column!r}: {len(repeated):,} id(s) over {len(dup):,} rows, for example {_examples(repeated.tolist())}"
+
+
 def _unique_in(frame: pd.DataFrame, column: str) -> bool:
     col = frame[column]
     return not col.isna().any() and not col.duplicated().any()
@@ -113,7 +123,7 @@ def _check_ids(file_ids: pd.Series, data_ids: pd.Series, *, column: str, source:
     if len(dup):
         repeated = dup.drop_duplicates()
         raise InputError(
-            f"{what} {source} repeats {len(repeated)} id(s) in column {column!r} ({len(dup)} rows), for example "
+            f"{what} {source} repeats {len(repeated):,} id(s) in column {column!r} ({len(dup):,} rows), for example "
             f"{_examples(repeated.tolist())}; give one prediction per id.",
             source=source,
         )
@@ -121,7 +131,7 @@ def _check_ids(file_ids: pd.Series, data_ids: pd.Series, *, column: str, source:
     if len(dup):
         repeated = dup.drop_duplicates()
         raise InputError(
-            f"{data} repeats {len(repeated)} id(s) in column {column!r} ({len(dup)} rows), for example "
+            f"{data} repeats {len(repeated):,} id(s) in column {column!r} ({len(dup):,} rows), for example "
             f"{_examples(repeated.tolist())}, so {what} {source} cannot be joined on it; use an id column "
             "that names each data row once (--id), or pass --join order to match rows by position.",
             source=source,
@@ -204,8 +214,8 @@ def join_rows(
         if id_column and id_column not in data_ids:
             data_ids.insert(0, id_column)
         hint = (
-            f"; shared id-like column(s) {', '.join(map(repr, repeating))} repeat values in the data, so they "
-            "cannot identify rows"
+            f"; shared id-like column(s) {', '.join(map(repr, repeating))} repeat values in the data "
+            f"({'; '.join(_repeats(frame, c) for c in repeating)}), so they cannot identify rows"
             if repeating
             else ""
         )
