@@ -672,11 +672,18 @@ def summary_dict(scorecard: Scorecard, path: Path, elapsed: float) -> dict:
         "task": scorecard.task,
         "ranking": None if ranking is None else json.loads(json.dumps(ranking, default=dict)),
         "rows": scorecard.dataset.get("rows"),
+        "warnings": warning_lines(scorecard),
         "incumbent": incumbent,
         "objectives": [{"name": o.name, "direction": o.direction, "group": o.group} for o in scorecard.objectives],
         "candidates": out,
         "seconds": round(elapsed, 3),
     }
+
+
+def warning_lines(scorecard: Scorecard) -> list[str]:
+    """Where the data cannot support the figures (the scorecard's ``dataset["warnings"]``), one line each."""
+    warnings = scorecard.dataset.get("warnings") or ()
+    return [str(w) for w in warnings] if isinstance(warnings, (list, tuple)) else [str(warnings)]
 
 
 def alignment_lines(scorecard: Scorecard) -> list[str]:
@@ -772,6 +779,7 @@ def _table(scorecard: Scorecard, shown, title: str):
 def print_summary(scorecard: Scorecard, path: Path, elapsed: float) -> None:
     """Readable tables: key metrics ± half the interval width; best marked '*', ties with it '≈'."""
     from rich.console import Console
+    from rich.text import Text
 
     names = set(scorecard.objective_names)
     first = [o for o in scorecard.objectives if o.name in SUMMARY_METRICS or o.name.endswith("_captured_per_1k")]
@@ -809,4 +817,6 @@ def print_summary(scorecard: Scorecard, path: Path, elapsed: float) -> None:
     for cand in scorecard.candidates:
         for note in cand.notes:
             console.print(f"note: {cand.name}: {note}")
+    for line in warning_lines(scorecard):
+        console.print(Text("warning: ", style="bold red") + Text(line))
     console.print(f"All {len(scorecard.objectives)} objectives are in {path}. Wrote it in {elapsed:.1f} s.")

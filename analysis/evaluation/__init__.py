@@ -13,7 +13,13 @@ from analysis.evaluation._accumulate import (
 )
 from analysis.evaluation._bootstrap import poisson_weights
 from analysis.evaluation._data import EvalData, infer_task, prepare_data
-from analysis.evaluation._evaluate import EvalSettings, evaluate_predictions, library_versions, machine_record
+from analysis.evaluation._evaluate import (
+    EvalSettings,
+    check_prediction_rows,
+    evaluate_predictions,
+    library_versions,
+    machine_record,
+)
 from analysis.evaluation._fairness import (
     GroupIndex,
     build_group_indexes,
@@ -25,9 +31,11 @@ from analysis.evaluation._fairness import (
     scored_fairness,
     wilson_interval,
 )
+from analysis.evaluation._feature_types import check_feature_types
 from analysis.evaluation._predict import Predictions, TargetSpec, load_prediction_file, predict_model, resolve_features
 from analysis.evaluation._run import evaluate_candidates, predict_candidates
 from analysis.evaluation._score import score_predictions
+from analysis.evaluation._support import duplicate_id_warning, support_warnings
 from analysis.evaluation._value import ValueSpec, parse_value_matrix
 
 __all__ = [
@@ -53,6 +61,10 @@ __all__ = [
     "TargetSpec",
     "ValueSpec",
     "build_group_indexes",
+    "check_feature_types",
+    "check_prediction_rows",
+    "duplicate_id_warning",
+    "support_warnings",
     "count_groups",
     "disparities",
     "evaluate_candidates",

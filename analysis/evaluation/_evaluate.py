@@ -45,9 +45,11 @@ from analysis.evaluation._fairness import (
     scored_fairness,
     small_group_rule,
 )
+from analysis.evaluation._outputs import check_finite, check_probabilities, check_rows
 from analysis.evaluation._predict import Predictions
 from analysis.evaluation._ranking import make_score_order, weighted_ranking_metrics
 from analysis.evaluation._score import CHUNK_ROWS, score_predictions
+from analysis.evaluation._support import duplicate_id_warning, support_warnings
 from analysis.objectives import (
     CLASSIFICATION_METRICS,
     FAIRNESS_BASES,
@@ -211,6 +213,8 @@ def evaluate_predictions(
     check_names([p.name for p in predictions] + [f[0] for f in failed])
     settings = settings or EvalSettings()
     check_settings(settings)
+    for p in predictions:
+        check_prediction_rows(p, data)
     task = data.task
     indexes = build_group_indexes(data.frame, data.sensitive, intersections=settings.intersections)
     groups = tuple(GroupMeta(g.attribute, g.labels, group_sizes(g)) for g in indexes)
@@ -248,11 +252,39 @@ def evaluate_predictions(
         failed=failed,
         value_objectives=tuple(o.name for o in data.value.objectives()) if task == "binary" else (),
         curves=_curves(data, predictions),
-        dataset=data.describe(),
+        dataset=_with_warnings(data.describe(), [duplicate_id_warning(data.frame, data.id_column, source=data.source)]),
         settings=settings,
         now=now,
         progress=progress,
     )
+
+
+def check_prediction_rows(p: Predictions, data: EvalData) -> None:
+    """:class:`InputError` naming the candidate when its predictions do not fit ``data``'s rows.
+
+    One label (and probability row, and score) per row, finite, probabilities in [0, 1]. Models and
+    predictions files are checked where they are read (:mod:`analysis.evaluation._outputs`); this
+    catches :class:`Predictions` built by hand before they reach the metrics.
+    """
+    who = f"candidate {p.name!r}"
+    where = f"rows of {data.source}"
+    n_classes = len(data.spec.classes)
+    check_rows(p.y_pred, n_rows=data.n_rows, who=who, what="predictions", columns=None)
+    if data.task == "regression":
+        check_finite(p.y_pred, who=who, what="predictions", where=where)
+    if p.y_prob is not None:
+        columns = n_classes if data.task == "multiclass" else None
+        check_rows(p.y_prob, n_rows=data.n_rows, who=who, what="probabilities", columns=columns)
+        check_probabilities(p.y_prob, who=who, where=where)
+    if p.y_score is not None and p.y_score is not p.y_prob:
+        check_rows(p.y_score, n_rows=data.n_rows, who=who, what="scores")
+        check_finite(p.y_score, who=who, what="scores", where=where)
+
+
+def _with_warnings(dataset: dict, warnings: Sequence[str | None]) -> dict:
+    """``dataset`` with ``warnings`` appended to its ``"warnings"`` list (no key when there are none)."""
+    shown = [*dataset.get("warnings", ()), *(w for w in warnings if w)]
+    return {**dataset, "warnings": list(dict.fromkeys(shown))} if shown else dataset
 
 
 def check_names(names: Sequence[str]) -> None:
@@ -382,6 +414,9 @@ def scorecard_from_scores(
     fairness_section = _fairness_section(candidates, groups, point_fair, eligible, settings, scored_attrs)
     windows, trend = _windows(scores, ranking["windows"], list(window_labels), settings, task, present)
 
+    dataset = _with_warnings(
+        dict(dataset), support_warnings(dataset, groups, sensitive, min_group_size=settings.min_group_size)
+    )
     everyone = list(candidates) + [
         Candidate(name=n, source=_freeze(_clean(src)), status="failed", errors=(msg,)) for n, src, msg in failed
     ]
@@ -611,7 +646,12 @@ def _fairness_section(predictions, groups, point_fair, eligible, settings, score
         small = [label for label, e in zip(g.labels, ok, strict=True) if not e]
         excluded[g.attribute] = small
         what = "scored" if g.attribute in scored_attrs else "reported"
-        if ok.sum() < 2:
+        if g.n_groups == 1:
+            notes.setdefault(g.attribute, []).append(
+                f"{g.attribute}: every row is in one group ({g.labels[0]}), so fairness between groups is not "
+                "defined and its disparities and worst-group figures are missing."
+            )
+        elif ok.sum() < 2:
             notes.setdefault(g.attribute, []).append(
                 f"{g.attribute}: {int(ok.sum())} group(s) with at least {settings.min_group_size} rows, so its "
                 f"disparities and worst-group figures are missing (not {what})."
