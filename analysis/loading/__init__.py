@@ -14,6 +14,7 @@ from analysis.loading._limits import (
     Limits,
     check_parquet_footer,
     check_parquet_row_groups,
+    check_parquet_values,
     check_zip_archive,
 )
 from analysis.loading._models import TRUSTED_TYPES, LoadedModel, check_model_interface, describe_model_type, load_model
@@ -30,6 +31,7 @@ __all__ = [
     "check_model_interface",
     "check_parquet_footer",
     "check_parquet_row_groups",
+    "check_parquet_values",
     "check_zip_archive",
     "describe_model_type",
     "file_sha256",

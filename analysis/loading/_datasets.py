@@ -14,7 +14,13 @@ import numpy as np
 import pandas as pd
 
 from analysis._errors import InputError
-from analysis.loading._limits import DEFAULT_LIMITS, Limits, check_file_size, check_parquet_footer
+from analysis.loading._limits import (
+    DEFAULT_LIMITS,
+    Limits,
+    check_file_size,
+    check_parquet_footer,
+    check_parquet_values,
+)
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -142,7 +148,10 @@ def load_table(
         parquet = _open_parquet(path, what)
         check_parquet_footer(path, parquet.metadata, parquet.schema_arrow, limits=limits, columns=columns, what=what)
         try:
+            check_parquet_values(parquet, path, limits=limits, columns=columns, what=what)
             frame = pd.read_parquet(path, columns=list(columns) if columns is not None else None)
+        except InputError:
+            raise
         except Exception as exc:  # pyarrow raises several types for damaged files
             raise InputError(
                 f"{what} {path} is not a readable Parquet file ({type(exc).__name__}: {_first_line(exc)}).",

@@ -345,19 +345,7 @@ def _check_decoded(
     what: str,
     part: str,
 ) -> None:
-    wanted = set(schema.names if columns is None else columns)
-    encoded: dict[str, int] = {}
-    for group in groups:
-        for j in range(group.num_columns):
-            chunk = group.column(j)
-            top = chunk.path_in_schema
-            top = top if top in wanted else top.split(".", 1)[0]
-            if top in wanted:
-                encoded[top] = encoded.get(top, 0) + int(chunk.total_uncompressed_size)
-    estimate = 0
-    for field in schema:
-        if field.name in wanted:
-            estimate += max(encoded.get(field.name, 0), rows * _fixed_width(field.type))
+    estimate, _ = _estimate(groups, rows, schema, columns)
     disk = max(path.stat().st_size, 1)
     if estimate > limits.max_table_bytes:
         raise InputError(
@@ -375,12 +363,80 @@ def _check_decoded(
         )
 
 
+def _estimate(
+    groups: list,
+    rows: int,
+    schema,  # noqa: ANN001 - pyarrow.Schema
+    columns: Sequence[str] | None,
+) -> tuple[int, int]:
+    """``(estimate of all columns read, of their fixed-width ones)`` in bytes, from the footer."""
+    wanted = set(schema.names if columns is None else columns)
+    encoded: dict[str, int] = {}
+    for group in groups:
+        for j in range(group.num_columns):
+            chunk = group.column(j)
+            top = chunk.path_in_schema
+            top = top if top in wanted else top.split(".", 1)[0]
+            if top in wanted:
+                encoded[top] = encoded.get(top, 0) + int(chunk.total_uncompressed_size)
+    total = fixed = 0
+    for field in schema:
+        if field.name in wanted:
+            size = max(encoded.get(field.name, 0), rows * (_fixed_width(field.type) or 8))
+            total += size
+            fixed += size if _fixed_width(field.type) else 0
+    return total, fixed
+
+
+def check_parquet_values(
+    parquet,  # noqa: ANN001 - pyarrow.parquet.ParquetFile
+    path: Path,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    columns: Sequence[str] | None = None,
+    what: str = "data file",
+) -> None:
+    """Refuse a Parquet file whose variable-width columns decode past the limits, counted batch by batch.
+
+    The footer cannot say how large text values become: a long string stored once in a column's
+    dictionary and repeated on every row takes a few bytes on disk and its full length per row in
+    memory. This decodes the variable-width columns to be read, 8,192 rows at a time, adds their
+    sizes to the footer's estimate of the fixed-width columns, and stops at the first batch that
+    passes ``max_table_bytes`` (or the compression ratio). Fixed-width columns are not read.
+    """
+    metadata, schema = parquet.metadata, parquet.schema_arrow
+    wanted = set(schema.names if columns is None else columns)
+    variable = [f.name for f in schema if f.name in wanted and not _fixed_width(f.type)]
+    if not variable:
+        return
+    groups = [metadata.row_group(i) for i in range(metadata.num_row_groups)]
+    rows = sum(int(g.num_rows) for g in groups)
+    _, total = _estimate(groups, rows, schema, columns)
+    disk = max(path.stat().st_size, 1)
+    for batch in parquet.iter_batches(batch_size=8192, columns=variable, use_threads=False):
+        total += batch.nbytes
+        over_ratio = total > limits.ratio_exempt_bytes and total / disk > limits.max_compression_ratio
+        if total > limits.max_table_bytes or over_ratio:
+            field_name = "max_compression_ratio" if total <= limits.max_table_bytes else "max_table_bytes"
+            limit = (
+                f"the ratio limit of {limits.max_compression_ratio:,.0f} to its {format_bytes(disk)} on disk"
+                if field_name == "max_compression_ratio"
+                else f"the limit of {format_bytes(limits.max_table_bytes)}"
+            )
+            raise InputError(
+                f"{what} {path} takes more than {format_bytes(total)} in memory once its text columns are decoded, "
+                f"over {limit}; {_raise_hint(field_name)}.",
+                source=str(path),
+            )
+
+
 def _fixed_width(arrow_type) -> int:  # noqa: ANN001 - pyarrow.DataType
+    """Bytes per value of a fixed-width type; 0 for a variable-width one (counted as 8: an offset or pointer)."""
     import pyarrow as pa
 
     if pa.types.is_dictionary(arrow_type):
         return _fixed_width(arrow_type.index_type)
     try:
         return max(arrow_type.bit_width // 8, 1)
-    except ValueError:  # variable width (strings, lists, structs): at least an offset or pointer per row
-        return 8
+    except ValueError:  # variable width (strings, lists, structs)
+        return 0

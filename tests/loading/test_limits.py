@@ -342,3 +342,26 @@ def test_row_group_limits_for_readers_that_hold_one_row_group_at_a_time(tmp_path
     with pytest.raises(InputError) as excinfo:
         check_parquet_row_groups(path, parquet.metadata, parquet.schema_arrow, limits=Limits(max_table_bytes=KIB))
     one_line_error(excinfo, str(path), "row group 0", "78.1 KiB", "TRADEOFFS_MAX_TABLE_BYTES")
+
+
+def test_a_long_string_repeated_through_a_dictionary_is_counted_as_it_decodes(tmp_path):
+    # 200,000 rows of one 1,000-character string: ~1 KiB of dictionary on disk, 191 MiB decoded
+    path = tmp_path / "strings.parquet"
+    column = pa.DictionaryArray.from_arrays(pa.array(np.zeros(200_000, dtype="int32")), pa.array(["x" * 1000]))
+    table = pa.table({"label": np.zeros(200_000, dtype="int8"), "note": column})
+    pq.write_table(table, path, compression="zstd", store_schema=False)  # read back as plain strings
+    assert path.stat().st_size < 64 * KIB and pq.read_schema(path).field("note").type == pa.string()
+    limits = Limits(max_table_bytes=8 * MIB, ratio_exempt_bytes=8 * MIB)
+    assert len(load_table(path, columns=["label"], limits=limits)) == 200_000  # the text column is not read
+    with pytest.raises(InputError) as excinfo:
+        load_table(path, limits=limits)
+    one_line_error(excinfo, str(path), "once its text columns are decoded", "TRADEOFFS_MAX_TABLE_BYTES")
+    with pytest.raises(InputError) as excinfo:
+        load_table(path, limits=Limits(ratio_exempt_bytes=MIB))
+    one_line_error(excinfo, str(path), "ratio limit of 200", "TRADEOFFS_MAX_COMPRESSION_RATIO")
+
+
+def test_text_columns_within_the_limits_read_as_before(binary_frame, tmp_path):
+    path = tmp_path / "frame.parquet"
+    binary_frame.to_parquet(path)
+    pd.testing.assert_frame_equal(load_table(path), pd.read_parquet(path))
