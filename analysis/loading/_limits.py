@@ -105,8 +105,16 @@ class Limits:
         """The default limits, each overridden by ``TRADEOFFS_<FIELD>`` in ``environ`` when set.
 
         Values are numbers (``_`` allowed), optionally followed by ``KiB``, ``MiB``, ``GiB`` or
-        ``TiB`` (also ``K``/``M``/``G``/``T``, all powers of 1,024).
+        ``TiB`` (also ``K``/``M``/``G``/``T``, all powers of 1,024). A ``TRADEOFFS_MAX_*`` name that
+        is not a limit (a typo) is refused rather than ignored.
         """
+        known = {env_name(f.name) for f in fields(cls)}
+        unknown = sorted(k for k in environ if k.startswith("TRADEOFFS_MAX_") and k not in known)
+        if unknown:
+            raise InputError(
+                f"{unknown[0]} is not a Tradeoffs limit; the limits are {', '.join(sorted(known))} (see {_DOCS[4:]}).",
+                source=unknown[0],
+            )
         changes: dict[str, int | float] = {}
         for f in fields(cls):
             raw = environ.get(env_name(f.name))
@@ -129,7 +137,7 @@ def _parse_amount(raw: str, name: str, *, ratio: bool) -> int | float:
     match = re.fullmatch(r"\s*([0-9][0-9_]*(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*", raw)
     unit = match.group(2).lower() if match else ""
     if not match or unit not in _UNITS or (ratio and unit):
-        example = "200" if ratio else "2GiB"
+        example = "2GiB" if name.endswith("_BYTES") else "200" if ratio else "100_000"
         raise InputError(f"{name}={raw!r} is not a valid limit; set it to a positive number such as {example}.")
     value = float(match.group(1).replace("_", "")) * _UNITS[unit]
     return value if ratio else int(value)

@@ -301,6 +301,7 @@ def test_limits_from_environ():
         ("TRADEOFFS_MAX_ZIP_MEMBERS", "0"),
         ("TRADEOFFS_MAX_TABLE_BYTES", "2 PB"),
         ("TRADEOFFS_MAX_COMPRESSION_RATIO", "2G"),
+        ("TRADEOFFS_MAX_TABLE_ROW", "100"),
     ],
 )
 def test_a_bad_limit_setting_names_the_variable(name, value):
