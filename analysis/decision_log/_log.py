@@ -228,8 +228,8 @@ class DecisionLog:
                 repaired = restore_guards(conn)
         except SQLAlchemyError as exc:
             logger.warning(
-                "the decision log at %s lacks its append-only triggers and this account cannot create them (%s); "
-                "see docs/decision_log.md",
+                "the decision log at %s lacks its append-only triggers, or has them switched off, and this account "
+                "cannot restore them (%s); see docs/decision_log.md",
                 display_url(self.url),
                 describe_db_error(exc),
             )

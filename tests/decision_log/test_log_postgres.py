@@ -38,7 +38,7 @@ def test_an_insert_and_select_role_cannot_change_the_log_even_without_triggers(
         conn.execute(text("ALTER TABLE tradeoffs_log_entries DISABLE TRIGGER USER"))
     with caplog.at_level(logging.WARNING, logger="analysis.decision_log"), DecisionLog(app_url) as app:
         # The account cannot switch the triggers back on: a warning, and the log still opens.
-        assert "this account cannot create them" in caplog.text and "must be owner" in caplog.text
+        assert "this account cannot restore them" in caplog.text and "must be owner" in caplog.text
         for statement in (
             "UPDATE tradeoffs_log_entries SET name = 'Mallory'",
             "DELETE FROM tradeoffs_log_entries",
