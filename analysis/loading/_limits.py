@@ -35,6 +35,9 @@ ZIP_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 _DOCS = "see docs/limits.md"
 _CHUNK = 1 << 20  # decompressed bytes produced per step when a member's real size is checked
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # a zip member's local file header (30 bytes)
+_EOCD = struct.Struct("<4s4H2LH")  # end of central directory record (22 bytes)
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")  # zip64 end of central directory locator (20 bytes)
+_ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")  # zip64 end of central directory record (56 bytes)
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,13 @@ def check_zip_archive(path: Path, *, limits: Limits = DEFAULT_LIMITS, what: str 
     """
     check_file_size(path, limits=limits, field_name="max_model_file_bytes", what=what)
     disk = max(path.stat().st_size, 1)
+    declared = _declared_entries(path)  # zipfile builds an object per entry: count them first
+    if declared is not None and declared > limits.max_zip_members:
+        raise InputError(
+            f"{what} {path} has {declared:,} archive members, over the limit of {limits.max_zip_members:,}; "
+            f"{_raise_hint('max_zip_members')}.",
+            source=str(path),
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
@@ -222,6 +232,29 @@ def check_zip_archive(path: Path, *, limits: Limits = DEFAULT_LIMITS, what: str 
         for info in infos:
             if info.compress_type == zipfile.ZIP_DEFLATED:
                 _check_inflated_size(fh, path, info, what=what)
+
+
+def _declared_entries(path: Path) -> int | None:
+    """The member count in a zip's end-of-central-directory record (zip64 too); ``None`` if not found."""
+    with open(path, "rb") as fh:
+        size = fh.seek(0, 2)
+        tail_start = max(0, size - _EOCD.size - 0xFFFF)  # the record, then a comment of up to 65,535 bytes
+        fh.seek(tail_start)
+        tail = fh.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < _EOCD.size:
+            return None
+        entries = _EOCD.unpack_from(tail, at)[4]
+        if entries != 0xFFFF:
+            return entries
+        locator = at - _ZIP64_LOCATOR.size
+        if locator < 0 or tail[locator : locator + 4] != b"PK\x06\x07":
+            return None
+        fh.seek(_ZIP64_LOCATOR.unpack_from(tail, locator)[2])
+        record = fh.read(_ZIP64_EOCD.size)
+        if len(record) < _ZIP64_EOCD.size or record[:4] != b"PK\x06\x06":
+            return None
+        return _ZIP64_EOCD.unpack(record)[7]
 
 
 def _check_member(path: Path, info: zipfile.ZipInfo, *, limits: Limits, what: str) -> None:

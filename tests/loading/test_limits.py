@@ -112,6 +112,33 @@ def test_too_many_members_and_too_much_in_all(tmp_path):
     one_line_error(excinfo, str(big), "in all", "1.0 MiB", "TRADEOFFS_MAX_ZIP_TOTAL_BYTES")
 
 
+@pytest.mark.parametrize("zip64", [False, True])
+def test_the_member_count_is_read_from_the_end_record_before_zipfile_lists_members(tmp_path, monkeypatch, zip64):
+    path = tmp_path / "count.skops"
+    with zipfile.ZipFile(path, "w") as archive:
+        for i in range(12):
+            with archive.open(f"{i}.npy", "w", force_zip64=zip64) as fh:
+                fh.write(b"x")
+        archive.comment = b"c" * 100
+    if zip64:  # force the zip64 end records as a writer with more than 65,535 members would
+        raw = bytearray(path.read_bytes())
+        at = raw.rindex(b"PK\x05\x06")
+        cd_size, cd_offset = struct.unpack_from("<LL", raw, at + 12)
+        zip64_eocd = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, 12, 12, cd_size, cd_offset)
+        locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, at, 1)
+        struct.pack_into("<HH", raw, at + 8, 0xFFFF, 0xFFFF)
+        path.write_bytes(bytes(raw[:at]) + zip64_eocd + locator + bytes(raw[at:]))
+        assert len(zipfile.ZipFile(path).infolist()) == 12
+
+    def no_zipfile(*args, **kwargs):
+        raise AssertionError("the central directory was listed")
+
+    monkeypatch.setattr(zipfile, "ZipFile", no_zipfile)
+    with pytest.raises(InputError) as excinfo:
+        check_zip_archive(path, limits=Limits(max_zip_members=10))
+    one_line_error(excinfo, str(path), "12 archive members", "limit of 10")
+
+
 def test_a_member_that_inflates_past_its_declared_size_is_refused_in_bounded_steps(tmp_path):
     # zipfile trusts the header and inflates up to 2 GiB per call before cutting to the declared size
     bomb = forge_declared_size(
