@@ -3,7 +3,9 @@
 Decisions and sign-offs are appended to one table of a database (an SQLite file by default, any
 SQLAlchemy URL such as PostgreSQL for a team), each entry carrying the hash of the one before.
 There is no update and no delete: a new decision supersedes an old one, and ``verify`` names the
-first entry that was changed. See ``docs/decision_record.md``.
+first entry that was changed. On SQLite and PostgreSQL the database refuses UPDATE and DELETE too
+(triggers), and every text field is checked against its column before any SQL runs. See
+``docs/decision_record.md``, and ``docs/decision_log.md`` for running it on a database server.
 
 Example::
 
