@@ -18,6 +18,7 @@ import os
 import pwd
 import shutil
 import socket
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -76,6 +77,11 @@ def _bindir() -> Path:
     )
 
 
+def _traversable(folder: Path) -> bool:
+    """Whether every folder down to ``folder`` lets other users through (o+x)."""
+    return all(p.stat().st_mode & stat.S_IXOTH for p in [folder.resolve(), *folder.resolve().parents])
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -96,7 +102,10 @@ def start_server() -> Server:
         if runuser is None:
             raise Unavailable("running as root and `runuser` is missing (util-linux)")
         user_cmd = (runuser, "-u", "postgres", "--")
-    base = Path(tempfile.mkdtemp(prefix="tradeoffs-pg-"))
+    tmp = Path(tempfile.gettempdir())
+    if owner is not None and not _traversable(tmp):  # the postgres user must reach its folder
+        tmp = Path("/tmp")
+    base = Path(tempfile.mkdtemp(prefix="tradeoffs-pg-", dir=tmp))
     base.chmod(0o700)
     if owner is not None:
         os.chown(base, owner.pw_uid, owner.pw_gid)
