@@ -274,11 +274,13 @@ def check_prediction_rows(p: Predictions, data: EvalData) -> None:
         check_finite(p.y_pred, who=who, what="predictions", where=where)
     if p.y_prob is not None:
         columns = n_classes if data.task == "multiclass" else None
-        check_rows(p.y_prob, n_rows=data.n_rows, who=who, what="probabilities", columns=columns)
-        check_probabilities(p.y_prob, who=who, where=where)
+        prob = check_rows(p.y_prob, n_rows=data.n_rows, who=who, what="probabilities", columns=columns)
+        if prob.size and not (0 <= prob.min() and prob.max() <= 1):  # NaN fails both comparisons
+            check_probabilities(prob, who=who, where=where)  # raises, naming the rows
     if p.y_score is not None and p.y_score is not p.y_prob:
-        check_rows(p.y_score, n_rows=data.n_rows, who=who, what="scores")
-        check_finite(p.y_score, who=who, what="scores", where=where)
+        score = check_rows(p.y_score, n_rows=data.n_rows, who=who, what="scores")
+        if score.size and not (np.isfinite(score.min()) and np.isfinite(score.max())):
+            check_finite(score, who=who, what="scores", where=where)
 
 
 def _with_warnings(dataset: dict, warnings: Sequence[str | None]) -> dict:

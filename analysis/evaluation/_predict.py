@@ -143,16 +143,17 @@ def _explain_predict_failure(exc: Exception, X: pd.DataFrame, loaded: LoadedMode
             source=loaded.path,
         )
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-    if isinstance(exc, TypeError) and ("not supported between instances" in text or "isnan" in text):
+    type_clash = isinstance(exc, TypeError) and ("not supported between instances" in text or "isnan" in text)
+    if type_clash and any(column_kind(X[c]) in ("mixed", "number") for c in X.columns):
         mixed = [c for c in X.columns if column_kind(X[c]) == "mixed"]
         numeric = [c for c in X.columns if column_kind(X[c]) == "number"]
         hint = (
             f"column(s) {', '.join(map(repr, mixed))} hold both numbers and text; make each column one kind"
             if mixed
-            else "check that every column holds the kind of values (text or numbers) the model was trained on, "
-            f"of these numeric columns: {', '.join(map(repr, numeric[:8]))}"
+            else f"check whether numeric column(s) {', '.join(map(repr, numeric[:8]))}"
             + (" ..." if len(numeric) > 8 else "")
-            + " (a CSV turns text codes such as '47101' into numbers; Parquet keeps column types)"
+            + " should hold text for this model (a CSV turns text codes such as '47101' into numbers; Parquet keeps "
+            "column types)"
         )
         return InputError(
             f"{model_label(loaded)} failed to predict on {data_source} ({type(exc).__name__}: {first}); {hint}.",
