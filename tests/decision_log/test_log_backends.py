@@ -174,7 +174,7 @@ def test_text_a_database_cannot_store_is_refused_the_same_way(filled):
     for kwargs, expected in cases:
         args = {"role": "Manager", "name": "Cy", **kwargs}
         with pytest.raises(InputError) as info:
-            assert _sql_during(filled, lambda: filled.sign_off(3, now=at(5), **args)) == []
+            assert _sql_during(filled, lambda args=args: filled.sign_off(3, now=at(5), **args)) == []
         assert str(info.value).startswith(expected)
     assert len(filled.entries()) == 4
 
