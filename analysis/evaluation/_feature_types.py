@@ -107,7 +107,8 @@ def column_kind(series: pd.Series) -> str | None:
     if pd.api.types.is_bool_dtype(dtype):
         return None
     if pd.api.types.is_numeric_dtype(dtype):
-        return "number"
+        # an empty column read from a CSV is all-NaN floats: nothing says it holds numbers
+        return None if pd.api.types.is_float_dtype(dtype) and not series.notna().any() else "number"
     if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
         return "text"
     if pd.api.types.is_object_dtype(dtype):

@@ -361,3 +361,13 @@ def test_two_rows_are_warned_about(frame, model):
 def test_good_data_has_no_warnings_key(frame, model):
     sc = evaluate(frame, [model], sensitive=["sex"], id_column="row_id")
     assert "warnings" not in sc.dataset
+
+
+def test_a_rare_class_of_a_multiclass_target_is_warned_about(frame):
+    label = np.where(frame.x1 > 0.5, "high", np.where(frame.x1 < -0.5, "low", "mid"))
+    label[:4] = "rare"
+    multi = frame.assign(label=label)
+    model = loaded(LogisticRegression().fit(multi[["x1", "x2"]], multi.label), "multi")
+    sc = evaluate(multi, [model], task="multiclass")
+    (warning,) = sc.dataset["warnings"]
+    assert warning.startswith("1 class(es) of target 'label' have fewer than 30 rows (rare: 4 row(s))")
