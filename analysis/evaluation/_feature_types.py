@@ -25,7 +25,8 @@ from analysis._errors import InputError, plain
 #: How deep into nested estimators the encoder search goes (a stacking ensemble of pipelines of
 #: column transformers of pipelines is 5 levels).
 MAX_DEPTH = 8
-#: Distinct values inspected to decide whether an object column holds text or numbers.
+#: Distinct values inspected to decide whether an object column holds text or numbers (from its first
+#: 50 times as many rows, so a column of millions of rows is never scanned whole).
 SAMPLE_VALUES = 1000
 
 
@@ -112,7 +113,7 @@ def column_kind(series: pd.Series) -> str | None:
     if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
         return "text"
     if pd.api.types.is_object_dtype(dtype):
-        sample = pd.unique(series.dropna().iloc[: 50 * SAMPLE_VALUES])[:SAMPLE_VALUES]
+        sample = pd.unique(series.iloc[: 50 * SAMPLE_VALUES].dropna())[:SAMPLE_VALUES]
         return _value_kind(list(sample))
     return None
 
