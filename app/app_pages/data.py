@@ -397,14 +397,11 @@ def candidate_checks(saved: state.SavedUpload, frame: pd.DataFrame, *, id_col: s
         with st.spinner(f"Checking {render.plural(len(todo), 'candidate')} against {saved.name}…"):
             models = [item.path for k, item in todo if k[0] == "model"]
             files = [item.path for k, item in todo if k[0] == "predictions"]
-            checks = check_candidates(
-                models,
-                frame,
-                prediction_files=files,
-                id_column=id_col,
-                join=join,
-                data_source=saved.name,
-                trust_pickle=uploads.trust_pickle(),
+            # model files run code when loaded: checked in a worker process (app.ui.jobs.check_models)
+            checks = jobs.check_models(
+                saved.path, models, data_source=saved.name, trust_pickle=uploads.trust_pickle()
+            ) + list(
+                check_candidates([], frame, prediction_files=files, id_column=id_col, join=join, data_source=saved.name)
             )
             for (k, _), c in zip(todo, checks, strict=True):
                 memo[k] = c

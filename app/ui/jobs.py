@@ -28,6 +28,7 @@ next run. Unexpected failures reach the user as one sentence with an error id
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pickle
 import threading
@@ -41,8 +42,9 @@ import pandas as pd
 
 from analysis._errors import InputError
 from analysis.evaluation import EvalData, EvalSettings, resolve_features
-from analysis.loading import load_model, require_columns
+from analysis.loading import load_model, load_table, require_columns
 from analysis.pipeline import Stages, run_evaluation
+from analysis.preflight import CandidateCheck, check_candidates
 from analysis.scorecard import Scorecard, scorecard_to_json
 from app.ui import errors, workers
 
@@ -382,3 +384,59 @@ def start_evaluation(
         f"{__name__}:evaluate_in_worker", payload, session=session, on_event=job._on_event, on_done=job._on_done
     )
     return job
+
+
+# ---- the check of uploaded model files, in a worker too ----------------------------------------------
+def check_in_worker(payload: bytes, emit: Callable[..., None]) -> str:
+    """Entry point in a worker process: load the data file and check each model file against it (JSON)."""
+    kwargs = pickle.loads(payload)  # noqa: S301 - written by the server process for this worker
+    frame = load_table(kwargs.pop("data_path"), what="data file")
+    checks = check_candidates(kwargs.pop("model_paths"), frame, **kwargs)
+    return json.dumps([dataclasses.asdict(c) for c in checks])
+
+
+def check_models(
+    data_path: Path,
+    model_paths: Sequence[Path],
+    *,
+    data_source: str,
+    trust_pickle: bool,
+    pool: workers.WorkerPool | None = None,
+) -> list[CandidateCheck]:
+    """Each uploaded model file loaded and checked against the data, in a worker process (waits for it).
+
+    Loading a model runs its code (a pickle, a skops file's allowed types, an ONNX graph), so it is
+    untrusted work like the evaluation; the checks have a pool of their own
+    (:func:`app.ui.workers.check_pool`) so they never wait behind a long evaluation. With a pool of 0
+    workers the check runs in this process. A model whose check hit a limit or failed is listed as
+    not evaluable, with the sentence.
+
+    Raises
+    ------
+    app.ui.workers.Busy
+        When the check pool's queue is full.
+    """
+    if not model_paths:
+        return []
+    pool = pool or workers.check_pool()
+    kwargs = {"data_source": data_source, "trust_pickle": trust_pickle}
+    if pool.settings.workers == 0:
+        return list(check_candidates(list(model_paths), load_table(data_path, what="data file"), **kwargs))
+    payload = pickle.dumps({"data_path": Path(data_path), "model_paths": [Path(p) for p in model_paths], **kwargs})
+    task = pool.submit(f"{__name__}:check_in_worker", payload)
+    task.wait()
+    if task.outcome == workers.RESULT:
+        try:
+            return [
+                CandidateCheck(**{**c, "missing": tuple(c.get("missing") or ())}) for c in json.loads(task.result or "")
+            ]
+        except (ValueError, TypeError) as exc:
+            sentence = errors.failure_message(exc, what="reading the model check's result")
+    elif task.outcome == workers.INPUT_ERROR:
+        raise InputError(task.message or "", source=task.source)
+    elif workers.limit_message(task) is not None:
+        sentence = workers.limit_message(task).replace("The evaluation", "Checking the model files", 1)
+    else:
+        error_id = errors.log_failure(what="checking the model files", details=task.details or "no details")
+        sentence = errors.failure_sentence("checking the model files", error_id)
+    return [CandidateCheck(Path(p).stem, "model", str(p), False, sentence) for p in model_paths]

@@ -3,8 +3,11 @@
 An uploaded model runs code the server did not write (a slow or hostile ``predict``, a pickle the
 operator allowed, a graph that allocates 7 GB). So it never runs in the Streamlit server process:
 
-- **Processes, not threads.** Each task runs in a fresh process started with the ``spawn`` context
-  (never ``fork`` from the threaded server). At most :attr:`PoolSettings.workers` run at once; others
+- **Processes, not threads.** Each task runs in a fresh Python process (``python -m app.ui.workers``,
+  never ``fork`` of the threaded server; not ``multiprocessing``'s spawn either, which would run the
+  page script again in the child, since Streamlit puts the script in ``sys.modules["__main__"]``),
+  in a process group of its own, so a stop also reaches anything the task started. At most
+  :attr:`PoolSettings.workers` run at once; others
   wait in a bounded queue (:attr:`PoolSettings.queue_size`), and past it :meth:`WorkerPool.submit`
   refuses with :class:`Busy` (one sentence). :meth:`WorkerPool.position` is a task's place in the queue.
 - **Limits in the child** (:class:`Limits`), applied before the task's modules are imported: address
@@ -39,17 +42,23 @@ from __future__ import annotations
 
 import collections
 import ctypes
+import dataclasses
 import importlib
 import itertools
 import json
 import logging
 import os
+import signal
+import struct
+import subprocess
+import sys
 import threading
 import time
 import traceback
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from typing import Any
 
 from analysis._errors import InputError
@@ -228,6 +237,24 @@ def _unshare_network() -> str:
     return f"kept (unshare failed: {os.strerror(ctypes.get_errno())})"
 
 
+def _read_frame(stream: Any) -> bytes:
+    (size,) = struct.unpack("!Q", stream.read(8))
+    data = stream.read(size)
+    if len(data) != size:
+        raise EOFError("the server closed the worker's input early")
+    return data
+
+
+def worker_main(fd: int) -> None:
+    """``python -m app.ui.workers FD``: read the task from stdin, run it, answer on the pipe ``FD``."""
+    conn = Connection(fd, readable=False)
+    header = json.loads(_read_frame(sys.stdin.buffer))
+    payload = _read_frame(sys.stdin.buffer)
+    sys.stdin.close()
+    sys.path[:] = [*sys.path, *(p for p in header["sys_path"] if p not in sys.path)]
+    _child_main(conn, header["target"], payload, Limits(**header["limits"]))
+
+
 def _child_main(conn: Any, target: str, payload: bytes, limits: Limits) -> None:
     """Entry point of a worker process: apply the limits, run ``target(payload, emit)``, answer in JSON."""
 
@@ -305,15 +332,10 @@ class WorkerPool:
     ----------
     settings : PoolSettings
         Size, queue bound and limits.
-    context : str
-        The multiprocessing start method (``spawn`` or ``forkserver``; never ``fork`` in a threaded server).
     """
 
-    def __init__(self, settings: PoolSettings | None = None, *, context: str = "spawn") -> None:
-        import multiprocessing
-
+    def __init__(self, settings: PoolSettings | None = None) -> None:
         self.settings = settings or PoolSettings()
-        self._ctx = multiprocessing.get_context(context)
         self._lock = threading.Lock()
         self._waiting: collections.deque[Task] = collections.deque()
         self._running: set[Task] = set()
@@ -429,23 +451,38 @@ class WorkerPool:
         if task.cancel_requested.is_set():
             return CANCELLED
         limits = self.settings.limits
-        reader, writer = self._ctx.Pipe(duplex=False)
-        proc = self._ctx.Process(
-            target=_child_main,
-            args=(writer, task.target, task.payload, limits),
-            name=f"tradeoffs-worker-{task.id}",
-            daemon=True,
-        )
+        read_fd, write_fd = os.pipe()
+        env = {**os.environ, **{var: str(limits.threads) for var in THREAD_VARS}}
         try:
-            proc.start()
-            writer.close()
-            task.pid = proc.pid
+            proc = subprocess.Popen(
+                [sys.executable, "-m", __name__, str(write_fd)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                pass_fds=(write_fd,),
+                env=env,
+                start_new_session=True,
+            )
+        finally:
+            os.close(write_fd)
+        reader = Connection(read_fd, writable=False)
+        task.pid = proc.pid
+        try:
+            header = json.dumps(
+                {"target": task.target, "limits": dataclasses.asdict(limits), "sys_path": sys.path}
+            ).encode("utf-8")
+            try:
+                proc.stdin.write(struct.pack("!Q", len(header)) + header + struct.pack("!Q", len(task.payload)))
+                proc.stdin.write(task.payload)
+                proc.stdin.close()
+            except OSError as exc:  # the worker died before reading its task
+                task.details = f"the worker did not take its task: {exc}"
+                proc.wait(5)
+                return CRASH
             return self._watch(task, proc, reader, time.monotonic() + limits.wall_seconds)
         finally:
             reader.close()
             self._stop(proc)
-            task.exitcode = proc.exitcode
-            proc.close()
+            task.exitcode = proc.returncode
 
     def _watch(self, task: Task, proc: Any, reader: Any, deadline: float) -> str:
         while True:
@@ -459,21 +496,24 @@ class WorkerPool:
             except (EOFError, OSError):
                 ready = False
             if not ready:
-                if proc.is_alive():
+                if proc.poll() is None:
                     continue
-                proc.join(1.0)
+                proc.wait(1.0)
                 try:
                     ready = reader.poll(0)
                 except (EOFError, OSError):
                     ready = False
                 if not ready:
-                    task.details = f"the worker exited with code {proc.exitcode} without an answer"
+                    task.details = f"the worker exited with code {proc.returncode} without an answer"
                     return CRASH
             try:
                 raw = reader.recv_bytes(MAX_MESSAGE_BYTES)
             except EOFError:
-                proc.join(1.0)
-                task.details = f"the worker closed its pipe and exited with code {proc.exitcode}"
+                try:
+                    proc.wait(1.0)
+                except subprocess.TimeoutExpired:
+                    pass
+                task.details = f"the worker closed its pipe (exit code {proc.returncode})"
                 return CRASH
             except OSError as exc:
                 task.details = f"the worker's message could not be read ({exc}; at most {MAX_MESSAGE_BYTES} bytes)"
@@ -522,16 +562,25 @@ class WorkerPool:
         task.details = f"the worker sent an unknown message: {raw[:200]!r}"
         return FAILURE
 
-    def _stop(self, proc: Any) -> None:
-        """SIGTERM, then SIGKILL after the grace period; always reaps the process."""
-        if proc.exitcode is None and proc.is_alive():
-            proc.join(0.2)  # a worker that just answered exits on its own
-        if proc.is_alive():
-            proc.terminate()
-            proc.join(self.settings.grace_seconds)
-        if proc.is_alive():
-            proc.kill()
-            proc.join()
+    def _stop(self, proc: subprocess.Popen) -> None:
+        """SIGTERM to the worker's process group, then SIGKILL after the grace period; always reaps it."""
+        try:
+            proc.wait(0.2)  # a worker that just answered exits on its own
+        except subprocess.TimeoutExpired:
+            _signal_group(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(self.settings.grace_seconds)
+            except subprocess.TimeoutExpired:
+                pass
+        _signal_group(proc.pid, signal.SIGKILL)  # the worker, if still there, and anything it started
+        proc.wait()
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def limit_message(task: Task) -> str | None:
@@ -654,6 +703,7 @@ class SessionToken:
 # ---- the server-wide singletons -------------------------------------------------------------------
 _LOCK = threading.Lock()
 _POOL: WorkerPool | None = None
+_CHECK_POOL: WorkerPool | None = None
 _WATCH: SessionWatch | None = None
 #: Session-state key of the session's token (to move to ``app.ui.state`` as ``WORKER_TOKEN``).
 TOKEN_KEY = "tradeoffs.worker_token"
@@ -666,6 +716,21 @@ def pool() -> WorkerPool:
         if _POOL is None:
             _POOL = WorkerPool(settings_from_env())
         return _POOL
+
+
+def check_pool() -> WorkerPool:
+    """The server's pool for short checks of uploaded model files (one worker, a 2 min limit).
+
+    Separate from :func:`pool` so a check never waits behind an evaluation; 0 workers (in the server
+    process) when ``TRADEOFFS_APP_WORKERS=0``.
+    """
+    global _CHECK_POOL
+    with _LOCK:
+        if _CHECK_POOL is None:
+            s = settings_from_env()
+            limits = dataclasses.replace(s.limits, wall_seconds=min(s.limits.wall_seconds, 120.0))
+            _CHECK_POOL = WorkerPool(PoolSettings(workers=min(s.workers, 1), queue_size=16, limits=limits))
+        return _CHECK_POOL
 
 
 def replace_pool(new: WorkerPool | None) -> WorkerPool | None:
@@ -718,3 +783,7 @@ def on_session_end(name: str, cleanup: Callable[[], None]) -> str:
     ctx = get_script_run_ctx()
     session_watch().track(key, name, cleanup, runtime_id=ctx.session_id if ctx else None)
     return key
+
+
+if __name__ == "__main__":
+    worker_main(int(sys.argv[1]))

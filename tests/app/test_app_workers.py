@@ -204,6 +204,38 @@ def test_settings_come_from_the_environment_and_a_bad_value_names_the_variable()
         workers.settings_from_env({"TRADEOFFS_APP_QUEUE": "many"})
 
 
+def test_a_worker_never_runs_the_servers_main_script(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    marker, script = tmp_path / "ran", tmp_path / "page.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)  # what Streamlit does while a page script runs
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    task = _pool().submit(f"{ME}:_task_pid", b"x")
+    assert task.wait(60) and task.outcome == workers.RESULT and not marker.exists()
+
+
+def test_model_files_are_checked_against_the_data_in_a_worker(tmp_path):
+    import pandas as pd
+
+    from app.ui import jobs
+
+    data = tmp_path / "impressions.parquet"
+    pd.read_parquet(ROOT / "sample_data" / "test.parquet").head(200).to_parquet(data)
+    broken = tmp_path / "broken.skops"
+    broken.write_bytes(b"not a zip")
+    pool = _pool()
+    good, bad = jobs.check_models(
+        data, [MODELS / "logistic_regression.skops", broken], data_source="impressions.parquet", trust_pickle=False,
+        pool=pool,
+    )  # fmt: skip
+    assert good.ok and good.name == "logistic_regression"
+    assert not bad.ok and "broken.skops" in bad.reason
+    assert jobs.check_models(data, [], data_source="x", trust_pickle=False, pool=pool) == []
+
+
 # ---- sessions that end --------------------------------------------------------------------------------
 def test_a_session_disconnected_past_the_grace_period_is_cleaned_up_once(tmp_path):
     alive, now = {"s1": True}, [0.0]
