@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from analysis._errors import InputError
+from analysis.scorecard import short_repr
 
 
 @dataclass(frozen=True)
@@ -76,54 +77,161 @@ def builtin_card_path() -> Path:
     return Path(sample_data.__file__).resolve().parent / "card.yaml"
 
 
+_TEXT_KEYS = ("target", "test_file", "train_file", "id", "time", "join", "incumbent", "profiles")
+_LIST_KEYS = ("sensitive", "features", "value_columns")
+_MODEL_KEYS = ("name", "file", "family", "description")
+_OUTCOMES = ("tp", "fp", "fn", "tn")
+
+
+def _card_error(path: Path, message: str) -> InputError:
+    return InputError(f"dataset card {path}: {message}", source=str(path))
+
+
+#: A dataset card is a few kB of YAML; anything past this is not one (and would take long to read).
+MAX_CARD_BYTES = 1 << 20
+#: libyaml's parser when PyYAML has it: the pure-Python one takes seconds on a hostile file.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _read_card_yaml(path: Path) -> Any:
+    size = path.stat().st_size
+    if size > MAX_CARD_BYTES:
+        raise InputError(
+            f"dataset card {path} is {size / 2**20:.1f} MiB, more than a card's limit of {MAX_CARD_BYTES // 2**20} "
+            "MiB; pass the card (a few kB of YAML naming the data and model files), not the data.",
+            source=str(path),
+        )
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"dataset card {path} is not UTF-8 text; save it as UTF-8.", source=str(path)) from None
+    try:
+        return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
+    except RecursionError:
+        raise InputError(
+            f"dataset card {path} is nested too deeply to read; see sample_data/card.yaml.", source=str(path)
+        ) from None
+    except ValueError as exc:  # PyYAML's int() on a number of more than 4,300 digits
+        raise InputError(
+            f"dataset card {path} holds a value YAML cannot read ({str(exc)[:80]}); fix it.", source=str(path)
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = " ".join((getattr(exc, "problem", None) or str(exc)).split())[:200]  # one line
+        raise InputError(
+            f"dataset card {path} is not valid YAML{where}: {problem}; fix the syntax.", source=str(path)
+        ) from None
+
+
+def _check_card(path: Path, raw: dict) -> None:
+    """Refuse a card whose values have the wrong types, naming the key (InputError)."""
+    for key in ("target", "test_file"):
+        if key not in raw:
+            raise InputError(f"dataset card {path} lacks the required key {short_repr(key)}.", source=str(path))
+    for key in _TEXT_KEYS:
+        value = raw.get(key)
+        if key in raw and value is not None and (not isinstance(value, (str, int)) or isinstance(value, bool)):
+            raise _card_error(path, f"{key} must be text, not {short_repr(value)}.")
+        if key in ("target", "test_file") and not str(value).strip():
+            raise _card_error(path, f"{key} must not be empty.")
+    for key in ("name", "description"):
+        if isinstance(raw.get(key), (list, dict)):
+            raise _card_error(path, f"{key} must be text, not {short_repr(raw[key])}.")
+    label = raw.get("positive_label")
+    if isinstance(label, (list, dict)) or (isinstance(label, float) and label != label):
+        raise _card_error(path, f"positive_label must be one value of the target, not {short_repr(label)}.")
+    for key in _LIST_KEYS:
+        value = raw.get(key)
+        items = [value] if isinstance(value, str) else value
+        if value is not None and not (
+            isinstance(items, list) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in items)
+        ):
+            raise _card_error(path, f"{key} must be a list of column names, not {short_repr(value)}.")
+    matrix = raw.get("value_matrix")
+    if matrix is not None and matrix != {}:
+        if not isinstance(matrix, dict):
+            raise _card_error(
+                path, f"value_matrix must map {', '.join(_OUTCOMES)} to values, not {short_repr(matrix)}."
+            )
+        for outcome, expr in matrix.items():
+            if outcome not in _OUTCOMES:
+                raise _card_error(path, f"value_matrix has {short_repr(outcome)}; its keys are {', '.join(_OUTCOMES)}.")
+            if isinstance(expr, bool) or not isinstance(expr, (str, int, float)):
+                raise _card_error(
+                    path, f"value_matrix {outcome} must be a number or an expression, not {short_repr(expr)}."
+                )
+    models = raw.get("models")
+    if models is not None and not isinstance(models, list):
+        raise _card_error(path, f"models must be a list of {{name, file}} entries, not {short_repr(models)}.")
+    for i, m in enumerate(models or ()):
+        if not isinstance(m, dict) or "file" not in m:
+            raise InputError(f"dataset card {path}: models[{i}] needs a 'file' key.", source=str(path))
+        for key in _MODEL_KEYS:
+            if key in m and not isinstance(m[key], str):
+                raise _card_error(path, f"models[{i}].{key} must be text, not {short_repr(m[key])}.")
+        if not m["file"].strip():
+            raise _card_error(path, f"models[{i}].file must not be empty.")
+
+
 def load_card(path: str | Path | None = None) -> DatasetCard:
-    """Read a dataset card; ``None`` reads the built-in scenario's."""
+    """Read a dataset card; ``None`` reads the built-in scenario's.
+
+    Raises
+    ------
+    InputError
+        Naming the card and the key when the file is missing, not UTF-8 YAML, or a value has the
+        wrong type (a path or column that is not text, a list that is not a list of names...).
+    """
     path = Path(path) if path is not None else builtin_card_path()
     if not path.is_file():
         raise InputError(f"dataset card {path} does not exist; check the path.", source=str(path))
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(f"dataset card {path} is not valid YAML: {exc}", source=str(path)) from None
+    raw = _read_card_yaml(path)
     if not isinstance(raw, dict):
         raise InputError(f"dataset card {path} must be a YAML mapping of keys to values.", source=str(path))
-    for key in ("target", "test_file"):
-        if key not in raw:
-            raise InputError(f"dataset card {path} lacks the required key {key!r}.", source=str(path))
-    models = tuple(raw.get("models") or ())
-    for i, m in enumerate(models):
-        if not isinstance(m, dict) or "file" not in m:
-            raise InputError(f"dataset card {path}: models[{i}] needs a 'file' key.", source=str(path))
+    _check_card(path, raw)
     from analysis.loading._join import JOINS
 
     join = raw.get("join")
     if join is not None and join not in JOINS:
-        raise InputError(f"dataset card {path}: join {join!r} is not one of {', '.join(JOINS)}.", source=str(path))
+        raise InputError(
+            f"dataset card {path}: join {short_repr(join)} is not one of {', '.join(JOINS)}.", source=str(path)
+        )
     incumbent = raw.get("incumbent")
     if incumbent is not None and not isinstance(incumbent, str):
         raise InputError(
-            f"dataset card {path}: incumbent must be a candidate's name, not {incumbent!r}.", source=str(path)
+            f"dataset card {path}: incumbent must be a candidate's name, not {short_repr(incumbent)}.", source=str(path)
         )
     profiles = raw.get("profiles")
     if profiles is not None and not isinstance(profiles, str):
         raise InputError(
-            f"dataset card {path}: profiles must be a profile file's path, not {profiles!r}.", source=str(path)
+            f"dataset card {path}: profiles must be a profile file's path, not {short_repr(profiles)}.",
+            source=str(path),
         )
+
+    def text(key: str) -> str | None:
+        value = raw.get(key)
+        return None if value is None else str(value)
+
+    def names(key: str) -> tuple[str, ...]:
+        value = raw.get(key) or ()
+        return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+
     return DatasetCard(
         path=path,
         name=str(raw.get("name", path.stem)),
         description=str(raw.get("description", "")),
         target=str(raw["target"]),
         test_file=str(raw["test_file"]),
-        train_file=raw.get("train_file"),
-        id=raw.get("id"),
+        train_file=text("train_file"),
+        id=text("id"),
         positive_label=raw.get("positive_label"),
-        time=raw.get("time"),
-        sensitive=tuple(raw.get("sensitive") or ()),
-        features=tuple(raw.get("features") or ()),
-        value_columns=tuple(raw.get("value_columns") or ()),
+        time=text("time"),
+        sensitive=names("sensitive"),
+        features=names("features"),
+        value_columns=names("value_columns"),
         value_matrix=dict(raw["value_matrix"]) if raw.get("value_matrix") else None,
-        models=models,
+        models=tuple(raw.get("models") or ()),
         join=join,
         incumbent=incumbent,
         profiles=profiles,

@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import reprlib
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -374,6 +375,7 @@ class Scorecard:
                 f"version {SCHEMA_VERSION} and older; upgrade Tradeoffs or re-run `tradeoffs evaluate`.",
                 source=source,
             )
+        _check_fields(data, source)
         try:
             return cls(
                 task=str(data["task"]),
@@ -405,6 +407,117 @@ class Scorecard:
                 "re-create it with `tradeoffs evaluate`.",
                 source=source,
             ) from None
+
+
+_LISTS = ("objectives", "candidates", "metrics", "comparisons", "slices", "windows")
+_MAPPINGS = ("sections", "dataset", "settings", "provenance")
+_NUMBER_TYPES = (int, float, type(None))
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 3, 60, 60
+
+
+def short_repr(value: Any) -> str:
+    """A value for a message: at most three levels deep and about 60 characters per item.
+
+    Safe on anything a JSON or YAML file can hold (nesting thousands deep, an integer of
+    thousands of digits).
+
+    >>> short_repr([[[[1]]]]), short_repr("x" * 100)
+    ('[[[[...]]]]', "'xxxxxxxxxxxxxxxxxxxxxxxxxxx...xxxxxxxxxxxxxxxxxxxxxxxxxxxx'")
+    """
+    try:
+        return _REPR.repr(value)
+    except (ValueError, RecursionError):  # an integer past Python's 4,300-digit conversion limit
+        return f"a {type(value).__name__} too large to show"
+
+
+def _damaged(source: str, field: str, value: Any, want: str) -> InputError:
+    shown = short_repr(value)
+    return InputError(
+        f"{source} is a damaged scorecard: {field} is {shown}, not {want}; re-create it with `tradeoffs evaluate`.",
+        source=source,
+    )
+
+
+def _check_number(value: Any, source: str, field: str) -> None:
+    if type(value) not in _NUMBER_TYPES:
+        raise _damaged(source, field, value, "a number or null")
+    if value is not None and not (-sys.float_info.max <= value <= sys.float_info.max):  # NaN fails too
+        raise _damaged(source, field, value, "a finite number or null")
+
+
+def _check_columns(items: list, source: str, name: str, text: tuple[str, ...], numbers: tuple[str, ...]) -> None:
+    """Each record of ``items`` is a mapping whose ``text`` fields are strings and ``numbers`` numbers or null.
+
+    Type by type over each field (a scorecard of 10,000 candidates has hundreds of thousands of
+    metric records); a record is looked at one by one only to name the first bad field.
+    """
+    if not all(type(d) is dict for d in items):
+        i = next(i for i, d in enumerate(items) if type(d) is not dict)
+        raise _damaged(source, f"{name}[{i}]", items[i], "a record")
+    for key in text + numbers:
+        column = [d.get(key) for d in items]
+        kinds = set(map(type, column))
+        ok = kinds <= {str} if key in text else kinds <= set(_NUMBER_TYPES)
+        if ok and key in numbers:
+            floats = [v for v in column if type(v) is not str and v is not None]
+            ok = all(-sys.float_info.max <= v <= sys.float_info.max for v in floats)
+        if not ok:
+            for i, v in enumerate(column):
+                if key in text and type(v) is not str:
+                    raise _damaged(source, f"{name}[{i}].{key}", v, "text")
+                if key in numbers:
+                    _check_number(v, source, f"{name}[{i}].{key}")
+
+
+def _check_fields(data: Mapping, source: str) -> None:
+    """Refuse a scorecard whose fields have the wrong types, naming the first such field."""
+    task = data.get("task")
+    if task not in TASKS:
+        raise _damaged(source, "task", task, f"one of {', '.join(TASKS)}")
+    for key in _LISTS:
+        if key in data and not isinstance(data[key], list):
+            raise _damaged(source, key, data[key], "a list")
+    for key in _MAPPINGS:
+        if key in data and not isinstance(data[key], Mapping):
+            raise _damaged(source, key, data[key], "a mapping")
+    for i, o in enumerate(data.get("objectives", ())):
+        if not isinstance(o, Mapping) or not isinstance(o.get("name"), str):
+            raise _damaged(source, f"objectives[{i}]", o, "an objective with a name")
+        for key in ("label", "unit", "direction", "group", "description"):
+            if key in o and not isinstance(o[key], str):
+                raise _damaged(source, f"objectives[{i}].{key}", o[key], "text")
+        for key in ("worst", "target", "ideal"):
+            _check_number(o.get(key), source, f"objectives[{i}].{key}")
+    for i, c in enumerate(data.get("candidates", ())):
+        if not isinstance(c, Mapping) or not isinstance(c.get("name"), str):
+            raise _damaged(source, f"candidates[{i}]", c, "a candidate with a name")
+        if "status" in c and not isinstance(c["status"], str):
+            raise _damaged(source, f"candidates[{i}].status", c["status"], "text")
+        for key in ("errors", "notes"):
+            if key in c and not (isinstance(c[key], list) and all(isinstance(x, str) for x in c[key])):
+                raise _damaged(source, f"candidates[{i}].{key}", c[key], "a list of text")
+        if "source" in c and not isinstance(c["source"], Mapping):
+            raise _damaged(source, f"candidates[{i}].source", c["source"], "a mapping")
+    _check_columns(
+        data.get("metrics", []), source, "metrics", ("candidate", "objective"), ("value", "ci_low", "ci_high")
+    )
+    comparisons = data.get("comparisons", [])
+    _check_columns(
+        comparisons, source, "comparisons", ("objective", "candidate", "best"), ("diff", "diff_ci_low", "diff_ci_high")
+    )
+    for i, c in enumerate(comparisons):
+        if c.get("significant") not in (True, False, None):
+            raise _damaged(source, f"comparisons[{i}].significant", c.get("significant"), "true, false or null")
+    for key in ("slices", "windows"):
+        for i, record in enumerate(data.get(key, ())):
+            if not isinstance(record, Mapping):
+                raise _damaged(source, f"{key}[{i}]", record, "a record")
+    incumbent = data.get("settings", {}).get("incumbent")
+    if incumbent is not None and not isinstance(incumbent, str):
+        raise _damaged(source, "settings.incumbent", incumbent, "a candidate's name")
 
 
 def _records(cls, items) -> tuple:
@@ -522,19 +635,59 @@ def save_scorecard(scorecard: Scorecard, path: str | Path) -> Path:
     return write_text_atomic(path, scorecard_to_json(scorecard))
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text} is out of range")
+    return value
+
+
+def _no_constant(text: str) -> float:
+    raise ValueError(f"{text} is not a JSON value")
+
+
+def parse_json_text(text: str, *, source: str, hint: str) -> Any:
+    """Parse JSON strictly, as this package writes it (InputError naming ``source`` otherwise).
+
+    Refused, each with one sentence ending in ``hint`` (what the user should pass instead):
+    invalid JSON, ``NaN``/``Infinity`` and numbers out of float range (JSON has no such values; a
+    missing value is ``null``), integers too long to convert, and nesting too deep to read.
+
+    Examples
+    --------
+    >>> parse_json_text('{"value": 0.5}', source="x.json", hint="fix it")
+    {'value': 0.5}
+    >>> parse_json_text('{"value": 1e999}', source="x.json", hint="write null instead")
+    Traceback (most recent call last):
+    analysis._errors.InputError: x.json is not valid JSON (the number 1e999 is out of range); write null instead.
+    """
+    try:
+        return json.loads(text, parse_float=_finite_float, parse_constant=_no_constant)
+    except RecursionError:
+        raise InputError(f"{source} is nested too deeply to read; {hint}.", source=source) from None
+    except ValueError as exc:  # JSONDecodeError, a non-finite number, an integer of thousands of digits
+        reason = " ".join(str(exc).split())[:200]
+        raise InputError(f"{source} is not valid JSON ({reason}); {hint}.", source=source) from None
+
+
+def load_json_file(path: str | Path, *, hint: str) -> Any:
+    """Read a JSON file with :func:`parse_json_text`; a UTF-8 byte-order mark is allowed, other encodings are not."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text; {hint}.", source=str(path)) from None
+    return parse_json_text(text, source=str(path), hint=hint)
+
+
 def load_scorecard(path: str | Path) -> Scorecard:
     """Read a scorecard JSON file written by :func:`save_scorecard`."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"scorecard file {path} does not exist; check the path.", source=str(path))
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(
-            f"{path} is not valid JSON ({exc}); pass a scorecard written by `tradeoffs evaluate` "
-            "or a metrics table (.csv/.parquet).",
-            source=str(path),
-        ) from None
+    data = load_json_file(
+        path, hint="pass a scorecard written by `tradeoffs evaluate` or a metrics table (.csv/.parquet)"
+    )
     return Scorecard.from_dict(data, source=str(path))
 
 
@@ -554,6 +707,17 @@ def incumbent_of(scorecard: Scorecard) -> str | None:
             source="incumbent",
         )
     return str(name)
+
+
+def columns_text(columns: Iterable[Any], *, limit: int = 20) -> str:
+    """Column names for a message: the first ``limit``, each cut to 40 characters, then ``...``.
+
+    >>> columns_text(["candidate", "x" * 50, "roc_auc"], limit=2)
+    'candidate, xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…, ... (3 columns)'
+    """
+    names = [" ".join(str(c).split()) for c in columns]
+    shown = [n if len(n) <= 40 else n[:39] + "…" for n in names[:limit]]
+    return ", ".join(shown) + (f", ... ({len(names)} columns)" if len(names) > limit else "")
 
 
 def scorecard_from_metrics_table(
@@ -592,33 +756,40 @@ def scorecard_from_metrics_table(
     if candidate_column not in table.columns:
         raise InputError(
             f"{source} has no {candidate_column!r} column; add one naming each candidate "
-            f"(columns found: {', '.join(map(str, table.columns))}).",
+            f"(columns found: {columns_text(table.columns)}).",
             source=source,
         )
     names = table[candidate_column].astype(str)
     dupes = names[names.duplicated()].unique().tolist()
     if dupes:
-        raise InputError(f"{source} names candidates more than once: {', '.join(dupes)}.", source=source)
+        raise InputError(f"{source} names candidates more than once: {columns_text(dupes)}.", source=source)
     ci_cols = {c for c in table.columns if str(c).endswith(("_ci_low", "_ci_high"))}
     value_cols = [c for c in table.columns if c != candidate_column and c not in ci_cols]
     numeric = [c for c in value_cols if pd.api.types.is_numeric_dtype(table[c])]
     unknown_dirs = {k: v for k, v in directions.items() if k not in table.columns}
     if unknown_dirs:
         raise InputError(
-            f"{source} has no column(s) {', '.join(unknown_dirs)} named in the directions; "
-            f"columns found: {', '.join(map(str, table.columns))}.",
+            f"{source} has no column(s) {columns_text(unknown_dirs)} named in the directions; "
+            f"columns found: {columns_text(table.columns)}.",
             source=source,
         )
     non_numeric = [c for c in directions if c not in numeric]
     if non_numeric:
         raise InputError(
-            f"{source}: column(s) {', '.join(non_numeric)} are not numeric, so they cannot be objectives.",
+            f"{source}: column(s) {columns_text(non_numeric)} are not numeric, so they cannot be objectives.",
+            source=source,
+        )
+    bad_ci = [c for c in ci_cols if not pd.api.types.is_numeric_dtype(table[c])]
+    if bad_ci:
+        raise InputError(
+            f"{source}: interval column {columns_text(sorted(map(str, bad_ci)), limit=3)} holds text, not numbers; "
+            "fix its cells (leave a cell empty when the bound is unknown).",
             source=source,
         )
     lacking = [c for c in numeric if c not in directions and find_objective(str(c)) is None]
     if lacking:
         raise InputError(
-            f"{source}: no direction for column(s) {', '.join(lacking)}; give each one with "
+            f"{source}: no direction for column(s) {columns_text(lacking)}; give each one with "
             "--objective NAME:max or NAME:min (or drop the column).",
             source=source,
         )

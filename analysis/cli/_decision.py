@@ -55,7 +55,13 @@ from analysis.decision import (
 )
 from analysis.decision._table import DecisionTable
 from analysis.objectives import find_objective, parse_direction
-from analysis.scorecard import Scorecard, load_scorecard, scorecard_from_metrics_table, write_text_atomic
+from analysis.scorecard import (
+    Scorecard,
+    columns_text,
+    load_scorecard,
+    scorecard_from_metrics_table,
+    write_text_atomic,
+)
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
 
@@ -144,7 +150,8 @@ def load_input(
     try:
         frame = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
     except Exception as exc:  # pandas raises many types for unreadable files
-        raise InputError(f"cannot read metrics table {path} ({exc}); check the file.", source=str(path)) from None
+        reason = " ".join(str(exc).split())[:200]  # one line: the CSV parser's messages end in a newline
+        raise InputError(f"cannot read metrics table {path} ({reason}); check the file.", source=str(path)) from None
     if needed or keep_registered:
         missing = sorted(n for n in needed if n not in frame.columns)
         named = {n for n in directions}
@@ -152,7 +159,7 @@ def load_input(
         if bad:
             raise InputError(
                 f"unknown objective(s) {', '.join(bad)}: {path} has no such column; columns found: "
-                f"{', '.join(map(str, frame.columns))}.",
+                f"{columns_text(frame.columns)}.",
                 source=str(path),
             )
         keep = ["candidate"] + [

@@ -13,7 +13,6 @@ Exit codes: 0 written; 2 bad input (one ``error:`` line, nothing written).
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,7 +49,7 @@ from analysis.decision import (
     make_profile,
     parse_constraint,
 )
-from analysis.scorecard import write_text_atomic
+from analysis.scorecard import load_json_file, write_text_atomic
 
 # analysis.report (the report builder and its figures) is imported when a report is written, so
 # ``tradeoffs report --help`` and ``tradeoffs log --help`` do not load it.
@@ -87,13 +86,22 @@ def load_decision_file(path: Path) -> dict:
     """Read a decision file written by ``tradeoffs decide`` (InputError naming the file)."""
     if not path.is_file():
         raise InputError(f"decision file {path} does not exist; make one with `tradeoffs decide`.", source=str(path))
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path} is not valid JSON ({exc}); pass a record written by `tradeoffs decide`.") from None
+    data = load_json_file(path, hint="pass a record written by `tradeoffs decide`")
     if not isinstance(data, dict) or data.get("schema") != "tradeoffs.decision":
         raise InputError(
             f'{path} is not a decision file (no "schema": "tradeoffs.decision"); make one with `tradeoffs decide`.',
+            source=str(path),
+        )
+    objectives = data.get("objectives", [])
+    bad = not isinstance(objectives, list)
+    for o in [] if bad else objectives:
+        bad = bad or not (
+            isinstance(o, dict) and isinstance(o.get("name"), str) and o.get("direction") in ("max", "min")
+        )
+    if bad:
+        raise InputError(
+            f"{path} is a damaged decision file: 'objectives' must list {{name, direction: max|min}} records; "
+            "re-create it with `tradeoffs decide`.",
             source=str(path),
         )
     return data
@@ -212,7 +220,7 @@ def report(
                 "settings. Re-run `tradeoffs decide` with them, or drop --decision."
             )
         record = load_decision_file(decision_path)
-        directions = {o["name"]: o["direction"] for o in record.get("objectives", ()) if "name" in o}
+        directions = {o["name"]: o["direction"] for o in record.get("objectives", ())}
         scorecard = load_input(scorecard_path, directions, set(directions))
         result = build_report(
             scorecard, record, rationale=rationale, now=now, decision_sha256=decision_file_sha256(decision_path)

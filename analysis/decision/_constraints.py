@@ -37,6 +37,7 @@ import numpy as np
 
 from analysis._errors import InputError
 from analysis.decision._table import DecisionTable
+from analysis.scorecard import short_repr
 
 OPERATORS: tuple[str, ...] = ("<=", ">=", "<", ">")
 _TOL = 1e-9
@@ -92,14 +93,14 @@ def parse_constraint(text: str, *, source: str | None = None) -> Constraint:
     100.0
     """
     if not isinstance(text, str):
-        raise InputError(f"constraint {text!r} is not text; {SYNTAX_HELP}.", source=source)
+        raise InputError(f"constraint {short_repr(text)} is not text; {SYNTAX_HELP}.", source=source)
     norm = text.replace("≤", "<=").replace("≥", ">=").replace("=<", "<=").replace("=>", ">=")
     m = _RE.match(norm)
     if not m:
-        raise InputError(f"cannot read constraint {text!r}; {SYNTAX_HELP}.", source=source)
+        raise InputError(f"cannot read constraint {short_repr(text)}; {SYNTAX_HELP}.", source=source)
     name, op, rhs = m.group("name"), m.group("op"), m.group("rhs")
     if rhs.startswith("="):
-        raise InputError(f"cannot read constraint {text!r}: unknown operator; {SYNTAX_HELP}.", source=source)
+        raise InputError(f"cannot read constraint {short_repr(text)}: unknown operator; {SYNTAX_HELP}.", source=source)
     num = _RHS_NUM.match(rhs)
     if num:
         value = float(num.group("num"))
@@ -107,7 +108,8 @@ def parse_constraint(text: str, *, source: str | None = None) -> Constraint:
     ref = _RHS_REF.match(rhs)
     if not ref:
         raise InputError(
-            f"cannot read the right-hand side {rhs!r} of constraint {text!r}; {SYNTAX_HELP}.", source=source
+            f"cannot read the right-hand side {short_repr(rhs)} of constraint {short_repr(text)}; {SYNTAX_HELP}.",
+            source=source,
         )
     cand = ref.group("q") or ref.group("c")
     off = float(ref.group("off")) if ref.group("off") else 0.0
@@ -115,7 +117,8 @@ def parse_constraint(text: str, *, source: str | None = None) -> Constraint:
         off = -off
     if re.fullmatch(_NUM, cand):
         raise InputError(
-            f"cannot read the right-hand side {rhs!r} of constraint {text!r}; {SYNTAX_HELP}.", source=source
+            f"cannot read the right-hand side {short_repr(rhs)} of constraint {short_repr(text)}; {SYNTAX_HELP}.",
+            source=source,
         )
     return Constraint(name, op, off, cand, text.strip())
 
@@ -227,7 +230,7 @@ def compute_feasibility(
     FeasibilityResult
     """
     if unverifiable not in ("keep", "remove"):
-        raise InputError(f"unverifiable must be 'keep' or 'remove', got {unverifiable!r}.")
+        raise InputError(f"unverifiable must be 'keep' or 'remove', got {short_repr(unverifiable)}.")
     pairs: list[tuple[str | None, Constraint]] = []
     for c in constraints:
         pairs.append(c if isinstance(c, tuple) else (None, c))
@@ -260,7 +263,7 @@ def compute_feasibility(
         if c.reference is not None:
             if c.reference not in table.candidates:
                 warnings.append(
-                    f"constraint '{label}'{who} cannot be checked: there is no candidate {c.reference!r} "
+                    f"constraint '{label}'{who} cannot be checked: there is no candidate {short_repr(c.reference)} "
                     f"(candidates: {', '.join(table.candidates)})."
                 )
                 for i in range(n):

@@ -45,6 +45,7 @@ import yaml
 
 from analysis._errors import InputError
 from analysis.decision._constraints import Constraint, parse_constraint
+from analysis.scorecard import short_repr
 
 PROFILES_SCHEMA = "tradeoffs.profiles"
 PROFILES_VERSION = 1
@@ -173,7 +174,14 @@ class _DuplicateKey(Exception):
         self.key, self.line = key, line
 
 
-class _LineLoader(yaml.SafeLoader):
+#: libyaml's parser when PyYAML was built with it: the pure-Python one takes seconds on a few
+#: thousand nested brackets or a long flat list (a hostile file), libyaml milliseconds.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: A profile file is a few kB; anything past this is not one (and would take long to read).
+MAX_PROFILE_FILE_BYTES = 1 << 20
+
+
+class _LineLoader(_SAFE_LOADER):  # type: ignore[misc,valid-type]
     """SafeLoader whose mappings and sequences remember the line of every entry."""
 
 
@@ -209,13 +217,23 @@ def _load_yaml(text: str, source: str) -> Any:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except _DuplicateKey as exc:
         raise InputError(
-            f"{source} line {exc.line}: key {exc.key!r} appears twice in the same mapping; keep one.",
+            f"{source} line {exc.line}: key {short_repr(exc.key)} appears twice in the same mapping; keep one.",
+            source=source,
+        ) from None
+    except RecursionError:
+        raise InputError(
+            f"{source}: nested too deeply to read; a profile file is a list of flat profiles (see docs/profiles.md).",
+            source=source,
+        ) from None
+    except ValueError as exc:  # PyYAML's int() on a number of more than 4,300 digits
+        raise InputError(
+            f"{source}: holds a value YAML cannot read ({str(exc)[:80]}); fix it (see docs/profiles.md).",
             source=source,
         ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = " ".join((getattr(exc, "problem", None) or str(exc)).split())  # one line
         raise InputError(
             f"{source}{where}: not valid YAML/JSON ({problem}); fix the syntax (see docs/profiles.md).",
             source=source,
@@ -239,23 +257,25 @@ def _err(source: str, line: int, message: str) -> InputError:
 
 def _number(value: Any, *, source: str, line: int, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _err(source, line, f"{what} must be a number, got {value!r}.")
+        raise _err(source, line, f"{what} must be a number, got {short_repr(value)}.")
     v = float(value)
     if not math.isfinite(v):
-        raise _err(source, line, f"{what} must be a finite number, got {value!r}.")
+        raise _err(source, line, f"{what} must be a finite number, got {short_repr(value)}.")
     return v
 
 
 def _profile_from(data: Any, *, source: str, line: int) -> StakeholderProfile:
     if not isinstance(data, Mapping):
-        raise _err(source, line, f"a profile must be a mapping with keys {', '.join(PROFILE_KEYS)}; got {data!r}.")
+        raise _err(
+            source, line, f"a profile must be a mapping with keys {', '.join(PROFILE_KEYS)}; got {short_repr(data)}."
+        )
     unknown = [k for k in data if k not in PROFILE_KEYS]
     if unknown:
         k = unknown[0]
         raise _err(
             source,
             _line(data, k),
-            f"unknown key {k!r} in a profile; allowed keys: {', '.join(PROFILE_KEYS)}.",
+            f"unknown key {short_repr(k)} in a profile; allowed keys: {', '.join(PROFILE_KEYS)}.",
         )
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -264,43 +284,45 @@ def _profile_from(data: Any, *, source: str, line: int) -> StakeholderProfile:
     rationale = data.get("rationale", "")
     for key, val in (("role", role), ("rationale", rationale)):
         if not isinstance(val, str):
-            raise _err(source, _line(data, key), f"profile {name!r}: '{key}' must be text, got {val!r}.")
+            raise _err(
+                source, _line(data, key), f"profile {short_repr(name)}: '{key}' must be text, got {short_repr(val)}."
+            )
     weights_raw = data.get("weights")
     if not isinstance(weights_raw, Mapping) or not weights_raw:
         raise _err(
             source,
             _line(data, "weights"),
-            f"profile {name!r} needs 'weights': a mapping of objective name to a weight >= 0, "
+            f"profile {short_repr(name)} needs 'weights': a mapping of objective name to a weight >= 0, "
             "e.g. {roc_auc: 2, latency_ms_p99: 1}.",
         )
     weights = []
     for obj, w in weights_raw.items():
         ln = _line(weights_raw, obj)
         if not isinstance(obj, str):
-            raise _err(source, ln, f"profile {name!r}: objective names must be text, got {obj!r}.")
+            raise _err(source, ln, f"profile {short_repr(name)}: objective names must be text, got {short_repr(obj)}.")
         if obj.startswith("@"):
             from analysis.decision._roles import check_kind  # noqa: PLC0415 - _roles imports this module
 
             try:
                 check_kind(obj)
             except InputError as exc:
-                raise _err(source, ln, f"profile {name!r}: {exc.message}") from None
-        v = _number(w, source=source, line=ln, what=f"profile {name!r}: the weight of {obj}")
+                raise _err(source, ln, f"profile {short_repr(name)}: {exc.message}") from None
+        v = _number(w, source=source, line=ln, what=f"profile {short_repr(name)}: the weight of {obj}")
         if v < 0:
-            raise _err(source, ln, f"profile {name!r}: the weight of {obj} is {v:g}; weights must be >= 0.")
+            raise _err(source, ln, f"profile {short_repr(name)}: the weight of {obj} is {v:g}; weights must be >= 0.")
         weights.append((obj, v))
     if not any(v > 0 for _, v in weights):
         raise _err(
             source,
             _line(data, "weights"),
-            f"profile {name!r}: every weight is 0; give one a positive weight.",
+            f"profile {short_repr(name)}: every weight is 0; give one a positive weight.",
         )
     constraints_raw = data.get("constraints", []) or []
     if not isinstance(constraints_raw, list):
         raise _err(
             source,
             _line(data, "constraints"),
-            f"profile {name!r}: 'constraints' must be a list of strings such as \"latency_ms_p99 <= 100\".",
+            f"profile {short_repr(name)}: 'constraints' must be a list of strings such as \"latency_ms_p99 <= 100\".",
         )
     constraints = []
     for k, text in enumerate(constraints_raw):
@@ -308,13 +330,13 @@ def _profile_from(data: Any, *, source: str, line: int) -> StakeholderProfile:
         try:
             constraints.append(parse_constraint(text, source=source))
         except InputError as exc:
-            raise _err(source, ln, f"profile {name!r}: {exc.message}") from None
+            raise _err(source, ln, f"profile {short_repr(name)}: {exc.message}") from None
     bounds_raw = data.get("bounds", {}) or {}
     if not isinstance(bounds_raw, Mapping):
         raise _err(
             source,
             _line(data, "bounds"),
-            f"profile {name!r}: 'bounds' must map objectives to {{worst: W, ideal: I}}.",
+            f"profile {short_repr(name)}: 'bounds' must map objectives to {{worst: W, ideal: I}}.",
         )
     bounds = []
     for obj, b in bounds_raw.items():
@@ -322,47 +344,52 @@ def _profile_from(data: Any, *, source: str, line: int) -> StakeholderProfile:
         if isinstance(b, Mapping):
             extra = [k for k in b if k not in ("worst", "ideal", "best")]
             if extra or "worst" not in b or not ("ideal" in b or "best" in b):
-                raise _err(source, ln, f"profile {name!r}: bounds of {obj} need exactly 'worst' and 'ideal'.")
+                raise _err(source, ln, f"profile {short_repr(name)}: bounds of {obj} need exactly 'worst' and 'ideal'.")
             worst, ideal = b["worst"], b.get("ideal", b.get("best"))
         elif isinstance(b, list) and len(b) == 2:
             worst, ideal = b
         else:
-            raise _err(source, ln, f"profile {name!r}: bounds of {obj} must be {{worst: W, ideal: I}} or [W, I].")
-        wv = _number(worst, source=source, line=ln, what=f"profile {name!r}: worst bound of {obj}")
-        iv = _number(ideal, source=source, line=ln, what=f"profile {name!r}: ideal bound of {obj}")
+            raise _err(
+                source, ln, f"profile {short_repr(name)}: bounds of {obj} must be {{worst: W, ideal: I}} or [W, I]."
+            )
+        wv = _number(worst, source=source, line=ln, what=f"profile {short_repr(name)}: worst bound of {obj}")
+        iv = _number(ideal, source=source, line=ln, what=f"profile {short_repr(name)}: ideal bound of {obj}")
         if wv == iv:
             raise _err(
                 source,
                 ln,
-                f"profile {name!r}: bounds of {obj} have worst = ideal = {wv:g}; they must differ.",
+                f"profile {short_repr(name)}: bounds of {obj} have worst = ideal = {wv:g}; they must differ.",
             )
         bounds.append((str(obj), wv, iv))
     influence = _number(
         data.get("influence", 1.0),
         source=source,
         line=_line(data, "influence"),
-        what=f"profile {name!r}: influence",
+        what=f"profile {short_repr(name)}: influence",
     )
     if influence <= 0:
-        raise _err(source, _line(data, "influence"), f"profile {name!r}: influence must be > 0, got {influence:g}.")
+        raise _err(
+            source, _line(data, "influence"), f"profile {short_repr(name)}: influence must be > 0, got {influence:g}."
+        )
     missing = data.get("missing", "exclude")
     if missing not in MISSING_CHOICES:
         raise _err(
             source,
             _line(data, "missing"),
-            f"profile {name!r}: missing must be one of {', '.join(MISSING_CHOICES)}, got {missing!r}.",
+            f"profile {short_repr(name)}: missing must be one of {', '.join(MISSING_CHOICES)}, "
+            f"got {short_repr(missing)}.",
         )
     share = _number(
         data.get("min_weight_share", 0.5),
         source=source,
         line=_line(data, "min_weight_share"),
-        what=f"profile {name!r}: min_weight_share",
+        what=f"profile {short_repr(name)}: min_weight_share",
     )
     if not 0 < share <= 1:
         raise _err(
             source,
             _line(data, "min_weight_share"),
-            f"profile {name!r}: min_weight_share must be in (0, 1], got {share:g}.",
+            f"profile {short_repr(name)}: min_weight_share must be in (0, 1], got {share:g}.",
         )
     return StakeholderProfile(
         name=name.strip(),
@@ -393,17 +420,22 @@ def parse_profiles(text: str, *, source: str = "profiles") -> tuple[StakeholderP
             raise _err(
                 source,
                 _line(data, unknown[0]),
-                f"unknown top-level key {unknown[0]!r}; a profile file has 'profiles' (and optionally "
+                f"unknown top-level key {short_repr(unknown[0])}; a profile file has 'profiles' (and optionally "
                 "'schema', 'version', 'description').",
             )
         if "schema" in data and data["schema"] != PROFILES_SCHEMA:
-            raise _err(source, _line(data, "schema"), f"schema must be {PROFILES_SCHEMA!r}, got {data['schema']!r}.")
+            raise _err(
+                source,
+                _line(data, "schema"),
+                f"schema must be {short_repr(PROFILES_SCHEMA)}, got {short_repr(data['schema'])}.",
+            )
         version = data.get("version", PROFILES_VERSION)
         if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= PROFILES_VERSION:
             raise _err(
                 source,
                 _line(data, "version"),
-                f"profile file version {version!r} is not supported; this Tradeoffs reads version {PROFILES_VERSION}.",
+                f"profile file version {short_repr(version)} is not supported; "
+                f"this Tradeoffs reads version {PROFILES_VERSION}.",
             )
         if "profiles" not in data:
             raise _err(source, _line(data), "no 'profiles' list; see docs/profiles.md for the format.")
@@ -428,7 +460,8 @@ def parse_profiles(text: str, *, source: str = "profiles") -> tuple[StakeholderP
             raise _err(
                 source,
                 ln,
-                f"profile name {p.name!r} is used twice (first at line {seen[p.name]}); names must be unique.",
+                f"profile name {short_repr(p.name)} is used twice (first at line {seen[p.name]}); "
+                "names must be unique.",
             )
         seen[p.name] = ln
         out.append(p)
@@ -440,8 +473,15 @@ def load_profiles(path: str | Path) -> tuple[StakeholderProfile, ...]:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"profile file {path} does not exist; check the path.", source=str(path))
+    size = path.stat().st_size
+    if size > MAX_PROFILE_FILE_BYTES:
+        raise InputError(
+            f"profile file {path} is {size / 2**20:.1f} MiB, more than a profile file's limit of "
+            f"{MAX_PROFILE_FILE_BYTES // 2**20} MiB; pass the stakeholder profiles file (a few kB of YAML).",
+            source=str(path),
+        )
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8-sig")  # a byte-order mark (Windows editors) is fine
     except UnicodeDecodeError:
         raise InputError(f"{path} is not UTF-8 text; save the profile file as UTF-8.", source=str(path)) from None
     if path.suffix.lower() == ".json":
@@ -449,6 +489,9 @@ def load_profiles(path: str | Path) -> tuple[StakeholderProfile, ...]:
             json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{path} line {exc.lineno}: not valid JSON ({exc.msg}).", source=str(path)) from None
+        except (ValueError, RecursionError) as exc:  # a 5,000-digit integer; nesting past the recursion limit
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:80]
+            raise InputError(f"{path}: not valid JSON ({reason}).", source=str(path)) from None
     return parse_profiles(text, source=str(path))
 
 
@@ -479,7 +522,7 @@ def find_profile(profiles: Sequence[StakeholderProfile], key: str) -> Stakeholde
     if len(exact) == 0 and len(prefix) == 1:
         return prefix[0]
     choices = ", ".join(f"{p.name} ({p.role})" for p in profiles)
-    raise InputError(f"no single profile matches {key!r}; choose one of: {choices}.", source="profile")
+    raise InputError(f"no single profile matches {short_repr(key)}; choose one of: {choices}.", source="profile")
 
 
 def make_profile(
@@ -496,11 +539,15 @@ def make_profile(
 ) -> StakeholderProfile:
     """Build a profile in code, validating like the file reader does."""
     if missing not in MISSING_CHOICES:
-        raise InputError(f"missing must be one of {', '.join(MISSING_CHOICES)}, got {missing!r}.", source="missing")
+        raise InputError(
+            f"missing must be one of {', '.join(MISSING_CHOICES)}, got {short_repr(missing)}.", source="missing"
+        )
     cons = tuple(c if isinstance(c, Constraint) else parse_constraint(c) for c in constraints)
     for obj, w in weights.items():
         if not (isinstance(w, (int, float)) and math.isfinite(w) and w >= 0):
-            raise InputError(f"the weight of {obj} is {w!r}; weights must be finite numbers >= 0.", source="weights")
+            raise InputError(
+                f"the weight of {obj} is {short_repr(w)}; weights must be finite numbers >= 0.", source="weights"
+            )
     if not any(w > 0 for w in weights.values()):
         raise InputError("every weight is 0; give at least one objective a positive weight.", source="weights")
     return StakeholderProfile(
