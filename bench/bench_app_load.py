@@ -11,7 +11,8 @@ separate Streamlit session):
 
 - ``--browsing`` sessions (default 8) on the Stakeholders page, each moving the first weight slider one
   step with the keyboard, ``--moves`` times, a short random pause between moves. A move counts as
-  *settled* when the page is idle as in ``bench/bench_app_browser.py``: the server says no script runs
+  *settled* once the server has finished a script run since the key press and the page is then idle
+  as in ``bench/bench_app_browser.py``: the server says no script runs
   for the page (Streamlit's websocket messages), no status widget, spinner or stale element, and no
   DOM mutation for ``QUIET_MS``; the figure is the time of the page's last activity after the key press.
 - ``--evaluating`` sessions (default 2) on the Data & models page, each with a sample of the built-in
@@ -124,6 +125,9 @@ class ScriptStatus:
 
     def __init__(self, page) -> None:
         self.running = False
+        #: Scripts (or fragments) finished so far, and when the last one did (``time.monotonic()``).
+        self.finished = 0
+        self.finished_at = 0.0
         page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
 
     def _frame(self, payload) -> None:
@@ -143,10 +147,19 @@ class ScriptStatus:
             self.running = True
         elif kind == "script_finished":
             self.running = False
+            self.finished += 1
+            self.finished_at = time.monotonic()
 
 
-async def wait_idle(page, status: ScriptStatus, t0: float, *, timeout: float) -> float | None:
-    """Milliseconds from ``t0`` (``performance.now()``) to the page's last activity once idle; None on timeout."""
+async def wait_idle(
+    page, status: ScriptStatus, t0: float, *, timeout: float, after: int = -1, pressed: float = 0.0
+) -> float | None:
+    """Milliseconds from ``t0`` (``performance.now()``) to the page's last activity once idle; None on timeout.
+
+    ``after``: the count of finished scripts before the key press; the page is idle only once the
+    server has finished a run since (a loaded server may not have started it within ``QUIET_MS``). The
+    figure is then at least that run's end (``pressed``: ``time.monotonic()`` at the key press).
+    """
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         try:
@@ -155,8 +168,10 @@ async def wait_idle(page, status: ScriptStatus, t0: float, *, timeout: float) ->
         except Exception:  # a navigation in flight: try again
             await asyncio.sleep(0.05)
             continue
-        if ready and not status.running and s["now"] - max(s["last"], t0) >= QUIET_MS:
-            return max(s["last"], t0) - t0
+        answered = status.finished > after
+        if answered and ready and not status.running and s["now"] - max(s["last"], t0) >= QUIET_MS:
+            server_ms = (status.finished_at - pressed) * 1000 if after >= 0 else 0.0
+            return max(max(s["last"], t0) - t0, server_ms)
         await asyncio.sleep(0.05)
     return None
 
@@ -180,9 +195,11 @@ async def browse(page, status, moves: int, *, seed: int, timeout: float) -> list
     for k in range(moves):
         await asyncio.sleep(rng.uniform(0.2, 1.0))
         await thumb.focus()
+        after = status.finished
         t0 = await page.evaluate("() => performance.now()")
+        pressed = time.monotonic()
         await thumb.press("ArrowLeft" if k % 2 else "ArrowRight")
-        out.append(await wait_idle(page, status, t0, timeout=timeout))
+        out.append(await wait_idle(page, status, t0, timeout=timeout, after=after, pressed=pressed))
     return out
 
 

@@ -690,7 +690,7 @@ def progress() -> None:
     st.rerun()
 
 
-@st.fragment(run_every=0.5)
+@st.fragment(run_every=1.0)
 def running_fragment() -> None:
     """One progress bar per candidate and a Cancel button; hands over to the page when done."""
     job = state.job()
