@@ -11,6 +11,7 @@ prediction files meet the data: ``auto``, ``id`` or ``order``; see
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,9 @@ def _check_card(path: Path, raw: dict) -> None:
             isinstance(items, list) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in items)
         ):
             raise _card_error(path, f"{key} must be a list of column names, not {short_repr(value)}.")
+        twice = sorted(str(v) for v, n in Counter(items).items() if n > 1) if isinstance(items, list) else []
+        if twice:
+            raise _card_error(path, f"{key} lists {short_repr(twice[0])} more than once; keep one.")
     matrix = raw.get("value_matrix")
     if matrix is not None and matrix != {}:
         if not isinstance(matrix, dict):

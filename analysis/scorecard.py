@@ -401,6 +401,12 @@ class Scorecard:
                 created_at=str(data.get("created_at", "")),
                 schema_version=version,
             )
+        except RecursionError:
+            raise InputError(
+                f"{source} is a damaged scorecard: a field is nested too deeply to read; "
+                "re-create it with `tradeoffs evaluate`.",
+                source=source,
+            ) from None
         except (KeyError, TypeError) as exc:
             raise InputError(
                 f"{source} is a damaged scorecard (field {exc} is missing or malformed); "
@@ -515,6 +521,15 @@ def _check_fields(data: Mapping, source: str) -> None:
         for i, record in enumerate(data.get(key, ())):
             if not isinstance(record, Mapping):
                 raise _damaged(source, f"{key}[{i}]", record, "a record")
+    dataset = data.get("dataset", {})
+    rows = dataset.get("rows")
+    if rows is not None and (type(rows) is not int or rows < 0):
+        raise _damaged(source, "dataset.rows", rows, "a count of rows")
+    counts = dataset.get("class_counts")
+    if counts is not None and not (
+        isinstance(counts, Mapping) and all(type(v) is int and v >= 0 for v in counts.values())
+    ):
+        raise _damaged(source, "dataset.class_counts", counts, "a mapping of class to count")
     incumbent = data.get("settings", {}).get("incumbent")
     if incumbent is not None and not isinstance(incumbent, str):
         raise _damaged(source, "settings.incumbent", incumbent, "a candidate's name")

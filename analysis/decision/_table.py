@@ -65,7 +65,9 @@ class DecisionTable:
             raise InputError(f"candidate name(s) {', '.join(dupes)} appear more than once; names must be unique.")
         onames = [o.name for o in objs]
         if len(set(onames)) != len(onames):
-            raise InputError(f"objective names must be unique; got {', '.join(onames)}.")
+            seen_o: set[str] = set()
+            twice = sorted({n for n in onames if n in seen_o or seen_o.add(n)})
+            raise InputError(f"objective names must be unique; {', '.join(twice)} appear(s) more than once.")
         shape = (len(cands), len(objs))
         object.__setattr__(self, "candidates", cands)
         object.__setattr__(self, "objectives", objs)
@@ -141,46 +143,88 @@ class DecisionTable:
         """The same table with other point values (used by resampling)."""
         return DecisionTable(self.candidates, self.objectives, values, self.ci_low, self.ci_high, self.comparisons)
 
+    def _comparison_index(self) -> dict:
+        """Lazily built grouping of :attr:`comparisons` by objective, shared by tables with the same comparisons."""
+        shared = self.__dict__.get("_comparison_shared")
+        if shared is None:
+            shared = {}
+            object.__setattr__(self, "_comparison_shared", shared)
+        return shared
+
     def _comparisons_on(self, names: set[str]) -> tuple[Comparison, ...]:
         """The comparisons on objectives ``names``, in their order (grouped by objective once per table)."""
-        by = self.__dict__.get("_by_objective")
+        if not names:
+            return ()
+        shared = self._comparison_index()
+        by = shared.get("by")
         if by is None:
             by = {}
             for k, c in enumerate(self.comparisons):
                 by.setdefault(c.objective, []).append(k)
-            object.__setattr__(self, "_by_objective", by)
+            shared["by"] = by
         key = frozenset(names)
-        cache = self.__dict__.setdefault("_comparisons_cache", {})
-        if not key:
-            return ()
+        cache = shared.setdefault("cache", {})
         if key not in cache:
             idx = sorted(k for n in names for k in by.get(n, ()))
             cache[key] = tuple(self.comparisons[k] for k in idx)
         return cache[key]
 
     def _take(self, *, rows: np.ndarray, cols: np.ndarray) -> DecisionTable:
-        names = {self.objectives[j].name for j in cols}
-        cands = [self.candidates[i] for i in rows]
+        """Rows ``rows`` and columns ``cols`` of this (already validated) table.
+
+        Distinct rows and columns of a valid table give a valid table, so the result is built
+        without re-validating its names (an ``O(n)`` Python pass per call at 10,000 candidates);
+        repeated indices take the validating constructor (which raises on duplicate names).
+        """
+        rows = np.asarray(rows, dtype=np.intp)
+        cols = np.asarray(cols, dtype=np.intp)
+        objs = tuple(self.objectives[j] for j in cols)
+        names = {o.name for o in objs}
         if len(names) == len(self.objectives):
             comps = self.comparisons
         else:
             comps = self._comparisons_on(names)
-
-        def pick(a):
-            return None if a is None else a[np.ix_(rows, cols)]
-
-        out = DecisionTable(
-            tuple(cands),
-            tuple(self.objectives[j] for j in cols),
-            self.values[np.ix_(rows, cols)],
-            pick(self.ci_low),
-            pick(self.ci_high),
-            comps,
+        all_rows = len(rows) == self.n_candidates and bool((rows == np.arange(len(rows))).all())
+        if all_rows:
+            cands = self.candidates
+        else:
+            cands = tuple(np.asarray(self.candidates, dtype=object)[rows].tolist()) if len(rows) else ()
+        distinct = all_rows or (
+            (len(rows) == 0 or int(rows.min()) >= 0)
+            and (len(rows) < 2 or bool((np.diff(rows) > 0).all()) or len(np.unique(rows)) == len(rows))
         )
+        if not distinct or len(names) != len(objs):
+            out = DecisionTable(
+                cands,
+                objs,
+                self._pick(self.values, rows, cols),
+                self._pick(self.ci_low, rows, cols),
+                self._pick(self.ci_high, rows, cols),
+                comps,
+            )
+        else:
+            out = object.__new__(DecisionTable)
+            for name, value in (
+                ("candidates", cands),
+                ("objectives", objs),
+                ("values", self._pick(self.values, rows, cols)),
+                ("ci_low", self._pick(self.ci_low, rows, cols)),
+                ("ci_high", self._pick(self.ci_high, rows, cols)),
+                ("comparisons", comps),
+            ):
+                object.__setattr__(out, name, value)
+            if all_rows and "_rows" in self.__dict__:
+                object.__setattr__(out, "_rows", self.__dict__["_rows"])
         if comps is self.comparisons:  # same comparisons: share their grouping by objective
-            self._comparisons_on(set())
-            out.__dict__["_by_objective"] = self.__dict__["_by_objective"]
-            out.__dict__["_comparisons_cache"] = self.__dict__["_comparisons_cache"]
+            object.__setattr__(out, "_comparison_shared", self._comparison_index())
+        return out
+
+    @staticmethod
+    def _pick(a: np.ndarray | None, rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
+        if a is None:
+            return None
+        out = np.array(a[np.ix_(rows, cols)], dtype=float, copy=True)  # as the constructor copies it
+        out.flags.writeable = False
         return out
 
 
