@@ -2,13 +2,16 @@
 
 The command becomes the Streamlit server (``exec`` on POSIX), so a signal sent to
 ``tradeoffs app`` (SIGTERM from ``kill``, Docker or systemd; SIGINT from Ctrl+C) reaches the server
-itself and no orphan keeps the port. Streamlit never asks for an e-mail address on the terminal,
+itself and no orphan keeps the port. Where there is no ``exec`` (Windows) the command runs
+Streamlit as a child, forwards every stop signal to it and exits with its code
+(:func:`run_forwarding`). Streamlit never asks for an e-mail address on the terminal,
 so the command also starts where stdin is not a terminal (Docker, ``nohup``, CI).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -72,13 +75,45 @@ def log_location_line(environ: Mapping[str, str]) -> str:
     return f"Decision log: {display_url(url)} ({how})"
 
 
+#: Signals a supervisor or a terminal sends to stop a server, where the platform has them.
+STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGINT", "SIGHUP", "SIGBREAK") if hasattr(signal, n))
+
+
+def run_forwarding(cmd: list[str]) -> int:
+    """Run ``cmd`` as a child, pass every stop signal this process gets on to it, and return its exit code.
+
+    The path where ``exec`` is not available (Windows): without it, SIGTERM stopped only the
+    ``tradeoffs`` process and left Streamlit serving. A child killed by a signal returns
+    ``128 + signal``, as a shell reports it. The child is killed if this function is left any
+    other way (an exception), so it never outlives the command. Call from the main thread.
+    """
+    proc = subprocess.Popen(cmd)
+
+    def forward(signum: int, frame: object) -> None:
+        try:
+            proc.send_signal(signum)
+        except (ProcessLookupError, ValueError):  # already gone; a signal Windows cannot send (Ctrl+C reaches it)
+            pass
+
+    previous = {sig: signal.signal(sig, forward) for sig in STOP_SIGNALS}
+    try:
+        code = proc.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return 128 - code if code < 0 else code
+
+
 def _run(cmd: list[str]) -> int:
-    """Become ``cmd`` (POSIX); elsewhere run it and return its exit code."""
+    """Become ``cmd`` (POSIX); elsewhere run it, forwarding stop signals, and return its exit code."""
     sys.stdout.flush()
     sys.stderr.flush()
     if os.name == "posix":
         os.execv(cmd[0], cmd)  # does not return; the signals now go to Streamlit itself
-    return subprocess.call(cmd)
+    return run_forwarding(cmd)
 
 
 @click.command()

@@ -6,7 +6,8 @@ own, wait until Streamlit answers its health check, send one signal to the PID t
 check three things: the process exits (code 0, Streamlit's clean stop) within a bound, nothing
 listens on the port afterwards, and no process of the session, nor any process seen as a
 descendant while it ran, is still alive. Bounds are generous (two shared cores); nothing asserts
-on a duration.
+on a duration. The path without ``exec`` (Windows) is checked with a small child: the signal is
+forwarded, the child's exit code returned, and the child does not outlive the command.
 """
 
 from __future__ import annotations
@@ -147,6 +148,45 @@ def test_a_signal_stops_the_dashboard_and_leaves_no_child(tmp_path, stop_signal)
         assert code == 0, f"exit code {code} after {stop_signal.name}:\n{log.read_text()}"
     finally:
         try:  # the process group this test started (the server and anything it left), nothing else
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=STOP_TIMEOUT_S)
+
+
+# The path without exec (Windows), run here on POSIX with a small child instead of Streamlit.
+_CHILD = """
+import os, signal, sys, time
+def stop(signum, frame):
+    print(f"child got {signum}", flush=True)
+    sys.exit(7)
+signal.signal(signal.SIGTERM, stop)
+signal.signal(signal.SIGINT, stop)
+print(os.getpid(), flush=True)
+time.sleep(60)
+sys.exit(1)
+"""
+_PARENT = "import sys; from analysis.cli._app import run_forwarding; sys.exit(run_forwarding(sys.argv[1:]))"
+
+
+def test_without_exec_the_signal_is_forwarded_and_the_childs_exit_code_returned(stop_signal):
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _PARENT, sys.executable, "-c", _CHILD],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        child = int(proc.stdout.readline())  # the child runs and has its handlers
+        proc.send_signal(stop_signal)  # to the parent only, as `kill PID` or a supervisor does
+        out, _ = proc.communicate(timeout=STOP_TIMEOUT_S)
+        assert proc.returncode == 7, out  # the child's own exit code, propagated
+        assert f"child got {int(stop_signal)}" in out
+        assert child not in _processes(), "the child outlived the command"
+    finally:
+        try:
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
