@@ -65,6 +65,7 @@ scores by candidate name, so the result does not depend on row order.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -431,13 +432,29 @@ def _dynascore_amrs(b: np.ndarray, perf: np.ndarray) -> np.ndarray:
 
 
 # ---- ranking helpers --------------------------------------------------------------------------
+@functools.lru_cache(maxsize=16)
+def _name_ranks(names: tuple[str, ...]) -> np.ndarray:
+    r = np.argsort(np.argsort(np.array(names, dtype=object)))
+    r.flags.writeable = False
+    return r
+
+
+def name_ranks(names: Sequence[str]) -> np.ndarray:
+    """Each name's position in sorted order (``argsort(argsort(names))``), read-only.
+
+    Sorting 10,000 Python strings costs milliseconds and the same candidate names are ranked
+    dozens of times per decision, so the ranks of the last few name tuples are kept.
+    """
+    return _name_ranks(tuple(names))
+
+
 def rank_utilities(utilities: np.ndarray, names: Sequence[str]) -> tuple[np.ndarray, list[int]]:
     """Competition ranks (1 best, ties share, NaN last) and the best-first order (ties by name)."""
     u = np.asarray(utilities, dtype=float)
     n = len(u)
     scored = ~np.isnan(u)
     key = np.where(scored, -u, np.inf)
-    name_rank = np.argsort(np.argsort(np.array(names, dtype=object)))
+    name_rank = name_ranks(names)
     order = list(np.lexsort((name_rank, key)))
     ranks = np.empty(n, dtype=np.int64)
     su = np.sort(key[scored])
@@ -672,6 +689,9 @@ def score_table(
     Returns
     -------
     ScoreResult
+        Frozen; the same call on the same (immutable) table returns the same object (the last
+        results are kept on the table: the sensitivity checks score each profile's table several
+        times with the same weights).
 
     Examples
     --------
@@ -684,6 +704,31 @@ def score_table(
     check_method(method)
     check_missing_policy(missing)
     w = check_weights(table, weights)
+    key = _cache_key(w, method, bounds, perf, vikor_v, missing, min_weight_share)
+    cache = table.__dict__.get("_score_cache")
+    if key is not None and cache is not None and key in cache:
+        return cache[key]
+    res = _score_table(table, w, method, bounds, perf, vikor_v, missing, min_weight_share)
+    if key is not None:
+        if cache is None:
+            cache = {}
+            object.__setattr__(table, "_score_cache", cache)
+        if len(cache) >= 32:
+            cache.clear()
+        cache[key] = res
+    return res
+
+
+def _cache_key(w: np.ndarray, method, bounds, perf, vikor_v, missing, min_weight_share) -> tuple | None:
+    """What a :func:`score_table` result depends on besides the (immutable) table; None: do not cache."""
+    try:
+        b = None if bounds is None else tuple((str(k), tuple(float(x) for x in v)) for k, v in bounds.items())
+        return (w.tobytes(), method, b, perf, float(vikor_v), missing, float(min_weight_share))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _score_table(table, w, method, bounds, perf, vikor_v, missing, min_weight_share) -> ScoreResult:
     n, m = table.values.shape
     benefit = -table.costs()  # higher is better, direction applied once
     active = w > 0

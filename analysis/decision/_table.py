@@ -122,9 +122,23 @@ class DecisionTable:
 
     # ---- derived tables ------------------------------------------------------------------
     def select(self, names: Sequence[str]) -> DecisionTable:
-        """A table with only the objectives ``names`` (in that order)."""
-        idx = [self.column(n) for n in names]
-        return self._take(rows=np.arange(self.n_candidates), cols=np.array(idx, dtype=int))
+        """A table with only the objectives ``names`` (in that order).
+
+        Tables are immutable, so the same selection returns the same table (kept per table).
+        """
+        key = tuple(names)
+        cache = self.__dict__.get("_select_cache")
+        if cache is not None and key in cache:
+            return cache[key]
+        idx = [self.column(n) for n in key]
+        out = self._take(rows=np.arange(self.n_candidates), cols=np.array(idx, dtype=int))
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_select_cache", cache)
+        if len(cache) >= 64:
+            cache.clear()
+        cache[key] = out
+        return out
 
     def subset(self, rows: Sequence[int] | np.ndarray) -> DecisionTable:
         """A table with only the candidate rows ``rows`` (indices or a boolean mask)."""
