@@ -79,6 +79,10 @@ def builtin_card_path() -> Path:
 
 
 _TEXT_KEYS = ("target", "test_file", "train_file", "id", "time", "join", "incumbent", "profiles")
+_PATH_KEYS = ("test_file", "train_file", "profiles")
+#: Longest column name or value expression a card may hold (messages quote them whole).
+MAX_CARD_NAME_CHARS = 200
+_MAX_PATH_PART_BYTES = 255  # a file name longer than this cannot exist on common file systems
 _LIST_KEYS = ("sensitive", "features", "value_columns")
 _MODEL_KEYS = ("name", "file", "family", "description")
 _OUTCOMES = ("tp", "fp", "fn", "tn")
@@ -125,8 +129,28 @@ def _read_card_yaml(path: Path) -> Any:
         ) from None
 
 
+def _check_lengths(path: Path, raw: dict) -> None:
+    """Refuse names and expressions too long to be real, and file names no file system allows."""
+    names = [(key, raw.get(key)) for key in ("target", "id", "time", "incumbent")]
+    for key in _LIST_KEYS:
+        value = raw.get(key)
+        names += [(key, v) for v in ([value] if isinstance(value, str) else value or ())]
+    names += [(f"value_matrix {k}", v) for k, v in (raw.get("value_matrix") or {}).items()]
+    names += [(f"models[{i}].name", m.get("name")) for i, m in enumerate(raw.get("models") or ())]
+    for key, value in names:
+        if isinstance(value, str) and len(value) > MAX_CARD_NAME_CHARS:
+            raise _card_error(
+                path, f"{key} is {len(value):,} characters long (at most {MAX_CARD_NAME_CHARS}); check the card."
+            )
+    files = [(key, raw.get(key)) for key in _PATH_KEYS]
+    files += [(f"models[{i}].file", m.get("file")) for i, m in enumerate(raw.get("models") or ())]
+    for key, value in files:
+        if isinstance(value, str) and any(len(part.encode()) > _MAX_PATH_PART_BYTES for part in Path(value).parts):
+            raise _card_error(path, f"{key} has a file name longer than {_MAX_PATH_PART_BYTES} bytes; check the path.")
+
+
 def _check_card(path: Path, raw: dict) -> None:
-    """Refuse a card whose values have the wrong types, naming the key (InputError)."""
+    """Refuse a card whose values have the wrong types or lengths, naming the key (InputError)."""
     for key in ("target", "test_file"):
         if key not in raw:
             raise InputError(f"dataset card {path} lacks the required key {short_repr(key)}.", source=str(path))
@@ -176,6 +200,7 @@ def _check_card(path: Path, raw: dict) -> None:
                 raise _card_error(path, f"models[{i}].{key} must be text, not {short_repr(m[key])}.")
         if not m["file"].strip():
             raise _card_error(path, f"models[{i}].file must not be empty.")
+    _check_lengths(path, raw)
 
 
 def load_card(path: str | Path | None = None) -> DatasetCard:

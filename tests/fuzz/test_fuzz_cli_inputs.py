@@ -208,6 +208,24 @@ CASES = [
     ("evaluate-card", _yaml_edit("card", _set(["positive_label"], [1])), 2, "positive_label"),
     ("evaluate-card", lambda s: b"test_file: x\ntarget: " + b"9" * 5000 + b"\n", 2, "YAML cannot read"),
     ("evaluate-card", _yaml_edit("card", _set(["value_columns"], ["basket", "basket"])), 2, "'basket' more than once"),
+    (
+        "evaluate-card",
+        _yaml_edit("card", _set(["value_columns"], ["x" * 5000])),
+        2,
+        "value_columns is 5,000 characters",
+    ),
+    (
+        "evaluate-card",
+        _yaml_edit("card", _set(["value_matrix", "fp"], "1" + "x" * 9000)),
+        2,
+        "value_matrix fp is 9,001",
+    ),
+    (
+        "evaluate-card",
+        _yaml_edit("card", _set(["models", 0, "file"], "/tmp/" + "x" * 300)),
+        2,
+        "models[0].file has a file",
+    ),
     ("evaluate-card", _yaml_edit("card", _set(["sensitive"], "region")), 0, None),  # one name, not its letters
     # decision JSON (report --decision)
     ("report-decision", _json_edit("decision", lambda d: d["objectives"][0].pop("direction")), 2, "damaged decision"),
