@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis._errors import InputError
-from analysis.decision._group import GroupResult, rule_winner
+from analysis.decision._group import _TOL, GroupResult, _copeland_rows, _counts, rule_winner
 from analysis.decision._inputs import merged_bounds, scoring_inputs
 from analysis.decision._profiles import StakeholderProfile
 from analysis.decision._rescoring import Rescorer
+from analysis.decision._scoring import name_ranks
 from analysis.decision._sensitivity import (
     TIES_RULE,
     LeaveOneOut,
@@ -144,7 +145,8 @@ def group_leave_one_out(
       changes only if the removed candidate is some profile's best (its regrets are measured from
       that best), and is then re-decided on the utilities without it; Borda and Copeland scores
       count pairwise comparisons with the removed candidate, so they are re-decided on the
-      utilities without it (no re-scoring).
+      utilities without it (no re-scoring), by :class:`_RemovalWinner`: only the candidates whose
+      score can still reach the top are re-counted.
     """
     parts = _rescorers(table, profiles, method=method, bounds=bounds, perf=perf)
     infl = np.array([p.influence for p in profiles], dtype=float)
@@ -159,6 +161,7 @@ def group_leave_one_out(
         top = np.nanmax(np.where(live, u, np.nan), axis=1)
         best_of = live & (u == top[:, None]).any(axis=0)
     names = table.candidates
+    fast = _RemovalWinner.make(u, live, infl, rule, names, group)
     out: list[tuple[str, str | None]] = []
     for i, c in enumerate(names):
         if c == chosen:
@@ -171,6 +174,8 @@ def group_leave_one_out(
                 new = None
         elif not live[i] or rule in ("utilitarian", "maximin") or (rule == "minimax-regret" and not best_of[i]):
             continue
+        elif fast is not None and fast.covers(i):
+            new = fast.winner_without(i)
         else:
             keep = live.copy()
             keep[i] = False
@@ -178,6 +183,114 @@ def group_leave_one_out(
         if new != chosen:
             out.append((c, new))
     return out
+
+
+class _RemovalWinner:
+    """The Borda or Copeland winner among the live candidates without one of them, re-counting only contenders.
+
+    Exactly what :func:`_winners` returns for the live candidates minus ``i`` (same integer counts,
+    same floating-point sums, same tie-breaks), without re-sorting or re-counting every candidate:
+
+    * **Borda.** Removing ``i`` changes stakeholder ``s``'s points for ``j`` (``better + neither / 2``,
+      half-integers, exact) by -1 when ``j`` beats ``i``, -1/2 when neither beats the other and 0 when
+      ``i`` beats ``j``: never upwards. Rounding is monotone and influences are non-negative, so
+      every new score is at most the old one. Candidates are visited by old score, best first;
+      new scores are computed exactly (the counts adjusted by the comparisons with ``i``, then the
+      same expression as :func:`~analysis.decision._group._rule_scores`) until the next old score
+      is below the best new score found: nobody further down can reach it, not even as a tie.
+    * **Copeland.** A pairwise majority between ``j`` and ``k`` does not depend on the other
+      candidates, so removing ``i`` changes ``j``'s integer score ``wins - losses`` by
+      ``-1`` (``j`` beat ``i``), ``+1`` (``i`` beat ``j``) or 0. With ``M`` the best old score among
+      the others, the new best is at least ``M - 1`` and a candidate with an old score below
+      ``M - 2`` ends at most at ``M - 2``; only the others are re-counted, against ``i`` alone, with
+      :func:`~analysis.decision._group._copeland_rows`'s arithmetic.
+
+    Ties are broken as :func:`~analysis.decision._group._first` does (utilitarian mean, then name).
+    """
+
+    def __init__(self, u, live, infl, rule, names, base_scores):
+        self.idx = np.flatnonzero(live)
+        self.ul = np.ascontiguousarray(u[:, self.idx])
+        self.infl = infl
+        self.rule = rule
+        self.names = names
+        self.pos = np.full(len(names), -1, dtype=np.int64)
+        self.pos[self.idx] = np.arange(len(self.idx))
+        self.wmean = (infl[:, None] * self.ul).sum(axis=0) / infl.sum()
+        self.name_rank = name_ranks(names)[self.idx]
+        n = len(self.idx)
+        if rule == "borda":
+            self.better, self.worse = _counts(self.ul)
+            self.score = (infl[:, None] * (self.better + (n - 1 - self.better - self.worse) / 2)).sum(axis=0)
+        else:
+            self.score = base_scores
+        self.by_score = np.argsort(-self.score, kind="stable")
+
+    @classmethod
+    def make(cls, u, live, infl, rule, names, group) -> _RemovalWinner | None:
+        """The helper for ``rule`` (None when the straightforward way applies)."""
+        if rule not in ("borda", "copeland") or live.sum() < 3 or not (infl >= 0).all() or not infl.sum() > 0:
+            return None
+        if rule == "copeland":
+            live_names = tuple(names[i] for i in np.flatnonzero(live))
+            ul = u[:, live]
+            if live_names == tuple(group.candidates) and np.array_equal(ul, np.array(group.utilities, dtype=float)):
+                sc = np.array(group.rule_result("copeland").scores, dtype=float)
+            else:
+                w, lo = _copeland_rows(ul, infl, np.arange(ul.shape[1]))
+                sc = (w - lo).astype(float)
+            return cls(u, live, infl, rule, names, sc)
+        return cls(u, live, infl, rule, names, None)
+
+    def covers(self, i: int) -> bool:
+        """Whether ``i`` is a live candidate (the others are handled by the caller)."""
+        return self.pos[i] >= 0
+
+    def winner_without(self, i: int) -> str | None:
+        """The rule's winner among the live candidates other than ``i`` (a table row)."""
+        r = int(self.pos[i])
+        order = self.by_score[self.by_score != r]
+        if self.rule == "copeland":
+            top = self.score[order[0]]
+            cols = order[self.score[order] >= top - 2]
+            new = self._copeland_new(cols, r)
+        else:
+            k = 8
+            while True:
+                cols = order[:k]
+                new = self._borda_new(cols, r)
+                if k >= len(order) or self.score[order[k]] < new.max():
+                    break
+                k *= 4
+        best = cols[new == new.max()]
+        if len(best) > 1:
+            w = self.wmean[best]
+            best = best[w == w.max()]
+        if len(best) > 1:
+            best = best[[int(np.argmin(self.name_rank[best]))]]
+        return self.names[self.idx[int(best[0])]]
+
+    def _borda_new(self, cols: np.ndarray, r: int) -> np.ndarray:
+        ul, n = self.ul, self.ul.shape[1] - 1
+        uc, ur = ul[:, cols], ul[:, r : r + 1]
+        better = self.better[:, cols] - ((ur + _TOL) < uc)
+        worse = self.worse[:, cols] - (ur > (uc + _TOL))
+        neither = n - 1 - better - worse
+        if len(cols) == 1:  # two columns, so the sum over stakeholders runs as it does for the full table
+            x = np.repeat(better + neither / 2, 2, axis=1)
+            return (self.infl[:, None] * x).sum(axis=0)[:1]
+        return (self.infl[:, None] * (better + neither / 2)).sum(axis=0)
+
+    def _copeland_new(self, cols: np.ndarray, r: int) -> np.ndarray:
+        ul = self.ul
+        fwd = np.zeros(len(cols))
+        bwd = np.zeros(len(cols))
+        for s in range(ul.shape[0]):
+            uj = ul[s, cols]
+            ui = ul[s, r]
+            fwd += self.infl[s] * (uj > ui + _TOL)
+            bwd += self.infl[s] * (ui > uj + _TOL)
+        return self.score[cols] - (fwd > bwd + _TOL) + (bwd > fwd + _TOL)
 
 
 def compute_group_sensitivity(

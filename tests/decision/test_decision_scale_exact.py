@@ -1,0 +1,158 @@
+"""The paths that make a 10,000-candidate decision fast give exactly what the straightforward ones give.
+
+Each fast path is compared with the way it replaced, with ``==`` on the results (never a
+tolerance), on small random cases built to contain exact ties:
+
+* group leave-one-out under Borda and Copeland (:class:`_RemovalWinner` re-counts only the
+  candidates that can still win) against re-deciding every removal with :func:`_winners`;
+* sub-tables built without re-validation (``DecisionTable._take``) against the validating
+  constructor;
+* ``score_table`` results kept per table against a fresh table's;
+* cached candidate-name ranks against sorting the names.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis._errors import InputError
+from analysis.decision._group import compute_group_decision
+from analysis.decision._group_sensitivity import _RemovalWinner, _winners
+from analysis.decision._scoring import name_ranks, score_table
+from analysis.decision._table import DecisionTable, table_from_arrays
+
+_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def _utilities(draw):
+    p = draw(st.integers(1, 5))
+    n = draw(st.integers(3, 14))
+    levels = draw(st.sampled_from([3, 5, 1000]))  # few levels: many exact ties
+    seed = draw(st.integers(0, 2**31 - 1))
+    rng = np.random.default_rng(seed)
+    u = rng.integers(0, levels, size=(p, n)) / (levels - 1)
+    if draw(st.booleans()):
+        u = u + rng.choice([0.0, 1e-13, 3e-12], size=(p, n))  # differences around the tolerance
+    infl = rng.choice([1.0, 0.5, 2.0, 0.1], size=p) if draw(st.booleans()) else np.ones(p)
+    live = rng.random(n) < 0.85
+    live[:3] = True
+    return u, infl, live
+
+
+@_SETTINGS
+@given(case=_utilities(), rule=st.sampled_from(["borda", "copeland"]))
+def test_removal_winner_equals_redeciding_every_removal(case, rule):
+    u, infl, live = case
+    names = tuple(f"c{k:02d}" for k in range(u.shape[1]))[::-1]  # names not in row order
+    group = compute_group_decision(names, [f"p{s}" for s in range(u.shape[0])], u, influence=infl, considered=live)
+    fast = _RemovalWinner.make(u, live, infl, rule, names, group)
+    assert fast is not None
+    for i in np.flatnonzero(live):
+        keep = live.copy()
+        keep[i] = False
+        assert fast.winner_without(int(i)) == _winners(u[None], keep, infl, rule, names)[0]
+
+
+def test_removal_winner_copeland_counts_its_own_scores_when_the_group_differs():
+    rng = np.random.default_rng(3)
+    u = rng.integers(0, 4, size=(3, 9)) / 3.0
+    names = tuple(f"c{k}" for k in range(9))
+    infl = np.ones(3)
+    other = compute_group_decision(names, ["a", "b", "c"], u[:, ::-1], influence=infl)  # other utilities
+    live = np.ones(9, dtype=bool)
+    fast = _RemovalWinner.make(u, live, infl, "copeland", names, other)
+    for i in range(9):
+        keep = live.copy()
+        keep[i] = False
+        assert fast.winner_without(i) == _winners(u[None], keep, infl, "copeland", names)[0]
+
+
+@st.composite
+def _tables(draw):
+    n = draw(st.integers(1, 12))
+    m = draw(st.integers(1, 4))
+    rng = np.random.default_rng(draw(st.integers(0, 2**31 - 1)))
+    v = rng.integers(0, 4, size=(n, m)).astype(float)
+    v[rng.random((n, m)) < 0.1] = np.nan
+    lo = v - rng.random((n, m))
+    hi = v + rng.random((n, m))
+    t = table_from_arrays(
+        [f"m{k}" for k in range(n)],
+        [(f"o{j}", "max" if j % 2 else "min") for j in range(m)],
+        v,
+        ci_low=lo,
+        ci_high=hi,
+    )
+    return t, rng
+
+
+def _same(a: DecisionTable, b: DecisionTable) -> None:
+    assert a.candidates == b.candidates
+    assert a.objectives == b.objectives
+    assert a.comparisons == b.comparisons
+    for x, y in ((a.values, b.values), (a.ci_low, b.ci_low), (a.ci_high, b.ci_high)):
+        assert (x is None) == (y is None)
+        if x is not None:
+            assert x.shape == y.shape and x.dtype == y.dtype and not x.flags.writeable
+            np.testing.assert_array_equal(x, y)
+            assert x.flags.c_contiguous == y.flags.c_contiguous
+
+
+@_SETTINGS
+@given(case=_tables())
+def test_take_equals_the_validating_constructor(case):
+    t, rng = case
+    n, m = t.values.shape
+    rows = np.flatnonzero(rng.random(n) < 0.7)
+    cols = rng.permutation(m)[: rng.integers(1, m + 1)]
+    got = t._take(rows=rows, cols=cols)
+    want = DecisionTable(
+        tuple(t.candidates[i] for i in rows),
+        tuple(t.objectives[j] for j in cols),
+        t.values[np.ix_(rows, cols)],
+        t.ci_low[np.ix_(rows, cols)],
+        t.ci_high[np.ix_(rows, cols)],
+        t._comparisons_on({t.objectives[j].name for j in cols}) if len(cols) < m else t.comparisons,
+    )
+    _same(got, want)
+    assert t.select([o.name for o in got.objectives]) is t.select(tuple(o.name for o in got.objectives))
+    if n:
+        _same(t.drop(t.candidates[0]), t.subset(np.arange(1, n)))
+
+
+def test_take_with_repeated_rows_still_refuses_duplicate_names():
+    t = table_from_arrays(["a", "b"], [("x", "min")], [[1.0], [2.0]])
+    with pytest.raises(InputError):
+        t.subset([0, 0])
+    with pytest.raises(InputError):
+        t.subset([1, -1])
+    with pytest.raises(InputError):
+        t.select(["x", "x"])
+
+
+@_SETTINGS
+@given(case=_tables(), method=st.sampled_from(["wsm", "wsm-minmax", "topsis", "vikor", "promethee", "winrate"]))
+def test_kept_score_equals_a_fresh_one(case, method):
+    t, rng = case
+    w = rng.random(t.values.shape[1]) + 0.1
+    try:
+        first = score_table(t, w, method=method)
+    except InputError:
+        return
+    fresh = DecisionTable(t.candidates, t.objectives, t.values, t.ci_low, t.ci_high)
+    again = score_table(t, list(w), method=method)
+    assert again is first
+    other = score_table(fresh, w, method=method)
+    assert repr(other) == repr(first)
+    assert score_table(t, w * 2, method=method) is first  # the same normalised weights
+
+
+@given(names=st.lists(st.text(min_size=1, max_size=4), unique=True, max_size=20))
+def test_name_ranks_equal_sorting(names):
+    want = np.argsort(np.argsort(np.array(names, dtype=object))) if names else np.zeros(0, dtype=np.int64)
+    np.testing.assert_array_equal(name_ranks(names), want)
+    np.testing.assert_array_equal(name_ranks(tuple(names)), want)
