@@ -41,6 +41,8 @@ from analysis.decision._roles import resolve_profiles
 from analysis.decision._scoring import ScoreResult, check_method, score_table
 from analysis.decision._sensitivity import (
     DEFAULT_CONCENTRATION,
+    TIES_RULE,
+    LeaveOneOut,
     Sensitivity,
     compute_sensitivity,
 )
@@ -117,7 +119,13 @@ class SwitchRow:
 
 @dataclass(frozen=True)
 class Decision:
-    """The full decision (see the module docstring); written as the decision file by ``tradeoffs decide``."""
+    """The full decision (see the module docstring); written as the decision file by ``tradeoffs decide``.
+
+    ``sensitivity_computed`` is False for a decision built with ``sensitivity=False``: every
+    profile's ``sensitivity`` is None and the group's :class:`GroupSensitivity` is a placeholder
+    (no draws, no leave-one-out, no ties; its note and warning say so). Such a decision is for
+    showing the choice quickly; :func:`decision_to_dict` refuses to export it.
+    """
 
     chosen: str | None
     rule: str
@@ -138,6 +146,7 @@ class Decision:
     excluded: tuple[tuple[str, str], ...] = ()
     no_feasible_reason: str | None = None
     switch: tuple[SwitchRow, ...] = ()
+    sensitivity_computed: bool = True
 
     @property
     def considered(self) -> tuple[str, ...]:
@@ -353,6 +362,7 @@ def build_decision(
     now: datetime | str | None = None,
     incumbent: str | None = None,
     task: str | None = None,
+    sensitivity: bool = True,
 ) -> Decision:
     """Apply every profile, the group rules and the sensitivity checks; record the decision.
 
@@ -389,6 +399,11 @@ def build_decision(
         with it.
     task : str, optional
         ``binary``/``multiclass``/``regression`` for resolving roles (default: the scorecard's).
+    sensitivity : bool
+        False skips every sensitivity check, per profile and for the group (no draws, no
+        leave-one-out, no weight intervals, no ties): the same choice, profiles and rules, much
+        sooner. The result says so (``sensitivity_computed`` False, a warning) and is not
+        exported (:func:`decision_to_dict` raises).
 
     Returns
     -------
@@ -434,7 +449,7 @@ def build_decision(
             bounds=bounds,
             perf=perf,
             unverifiable=unverifiable,
-            sensitivity=True,
+            sensitivity=sensitivity,
             n_samples=n_samples,
             concentration=concentration,
             value_noise=value_noise,
@@ -491,22 +506,26 @@ def build_decision(
         for o in r.objectives:
             if o not in union:
                 union.append(o)
-    gsens = compute_group_sensitivity(
-        table,
-        rprofiles,
-        group,
-        chosen,
-        union,
-        rule=rule,
-        method=method,
-        bounds=bounds,
-        perf=perf,
-        pool_free=method == "wsm"
-        and not any(b.source == "pool" for r in ranked for b in r.score.bounds if b.objective in r.objectives),
-        n_samples=group_samples,
-        concentration=concentration,
-        value_noise=value_noise,
-        random_state=np.random.default_rng(seeds[-1]),
+    gsens = (
+        compute_group_sensitivity(
+            table,
+            rprofiles,
+            group,
+            chosen,
+            union,
+            rule=rule,
+            method=method,
+            bounds=bounds,
+            perf=perf,
+            pool_free=method == "wsm"
+            and not any(b.source == "pool" for r in ranked for b in r.score.bounds if b.objective in r.objectives),
+            n_samples=group_samples,
+            concentration=concentration,
+            value_noise=value_noise,
+            random_state=np.random.default_rng(seeds[-1]),
+        )
+        if sensitivity
+        else _skipped_group_sensitivity(group, chosen)
     )
     warnings += list(gsens.warnings)
     # the record lists every front (peeled with the fast filter); dominator counts are not recorded
@@ -535,6 +554,7 @@ def build_decision(
     )
     return Decision(
         incumbent=incumbent,
+        sensitivity_computed=sensitivity,
         excluded=exclusions,
         no_feasible_reason=no_feasible,
         switch=switch,
@@ -553,6 +573,27 @@ def build_decision(
         provenance=tuple(_provenance(sc, now).items()),
         settings=tuple(settings.items()),
         warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+#: What a decision built with ``sensitivity=False`` says about its (skipped) checks.
+SKIPPED_SENSITIVITY = (
+    "sensitivity checks not computed (sensitivity=False): no resampling, leave-one-out, weight "
+    "intervals or ties; this decision shows the choice only and is not exported."
+)
+
+
+def _skipped_group_sensitivity(group: GroupResult, chosen: str | None) -> GroupSensitivity:
+    """The placeholder group sensitivity of a decision built without sensitivity checks."""
+    return GroupSensitivity(
+        winner=chosen,
+        win_share=tuple((c, 0.0) for c in group.candidates),
+        n_samples=0,
+        leave_one_out=LeaveOneOut(chosen, (), False, SKIPPED_SENSITIVITY),
+        ties=(),
+        undetermined=(),
+        ties_rule=TIES_RULE,
+        warnings=(SKIPPED_SENSITIVITY,),
     )
 
 

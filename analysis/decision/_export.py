@@ -154,7 +154,16 @@ def _sens_dict(s: Sensitivity | None) -> dict | None:
 
 
 def decision_to_dict(decision: Decision) -> dict:
-    """Plain-JSON form of a :class:`Decision` (``schema = "tradeoffs.decision"``, version 1)."""
+    """Plain-JSON form of a :class:`Decision` (``schema = "tradeoffs.decision"``, version 1).
+
+    Raises ValueError for a decision built with ``sensitivity=False`` (its checks were skipped,
+    and the record would present placeholders as results).
+    """
+    if not decision.sensitivity_computed:
+        raise ValueError(
+            "this decision was built with sensitivity=False (sensitivity checks skipped); build it with "
+            "sensitivity=True to export it."
+        )
     d = decision
     g = d.group
     profiles = []

@@ -156,3 +156,29 @@ def test_name_ranks_equal_sorting(names):
     want = np.argsort(np.argsort(np.array(names, dtype=object))) if names else np.zeros(0, dtype=np.int64)
     np.testing.assert_array_equal(name_ranks(names), want)
     np.testing.assert_array_equal(name_ranks(tuple(names)), want)
+
+
+def test_decision_without_sensitivity_has_the_same_choice_and_is_not_exported():
+    from analysis.decision import build_decision, decision_to_dict, default_profiles
+    from analysis.decision._decide import SKIPPED_SENSITIVITY
+    from analysis.scorecard import load_scorecard
+
+    sc = load_scorecard("sample_data/scorecard.json")
+    for rule in ("minimax-regret", "borda", "copeland"):
+        full = build_decision(sc, default_profiles(), rule=rule, random_state=0, n_samples=20, group_samples=10)
+        quick = build_decision(sc, default_profiles(), rule=rule, random_state=0, sensitivity=False)
+        assert full.sensitivity_computed and not quick.sensitivity_computed
+        assert (quick.chosen, quick.runners_up, quick.group, quick.pareto) == (
+            full.chosen,
+            full.runners_up,
+            full.group,
+            full.pareto,
+        )
+        for a, b in zip(quick.profiles, full.profiles, strict=True):
+            assert a.sensitivity is None
+            assert (a.score, a.favourite, a.feasibility, a.pareto) == (b.score, b.favourite, b.feasibility, b.pareto)
+        assert quick.sensitivity.n_samples == 0 and quick.sensitivity.leave_one_out.changes == ()
+        assert SKIPPED_SENSITIVITY in quick.warnings
+        decision_to_dict(full)
+        with pytest.raises(ValueError, match="sensitivity=False"):
+            decision_to_dict(quick)
