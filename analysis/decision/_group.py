@@ -146,6 +146,8 @@ def _copeland_rows(u: np.ndarray, infl: np.ndarray, rows: np.ndarray) -> tuple[n
     memory stays bounded; ``O(p * len(rows) * n)`` work.
     """
     p, n = u.shape
+    if 0 < p <= 8:
+        return _copeland_rows_by_pattern(u, infl, rows)
     wins = np.zeros(len(rows), dtype=np.int64)
     losses = np.zeros(len(rows), dtype=np.int64)
     step = max(1, 2_000_000 // max(1, n))
@@ -160,6 +162,42 @@ def _copeland_rows(u: np.ndarray, infl: np.ndarray, rows: np.ndarray) -> tuple[n
             bwd += infl[s] * (uk > ui + _TOL)
         wins[a : a + step] = (fwd > bwd + _TOL).sum(axis=1)
         losses[a : a + step] = (bwd > fwd + _TOL).sum(axis=1)
+    return wins, losses
+
+
+def _copeland_rows_by_pattern(u: np.ndarray, infl: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_copeland_rows` for up to 8 stakeholders, from who-prefers-whom bit patterns.
+
+    ``votes[i, k]`` only depends on which stakeholders prefer ``i`` to ``k`` (a bit pattern ``f``)
+    and which prefer ``k`` to ``i`` (``b``): it is ``T[f]``, the influences of the set bits added
+    in stakeholder order from 0.0, the very additions :func:`_copeland_rows` makes (adding
+    ``infl[s] * 0.0`` leaves a sum unchanged). So "``i`` beats ``k``" is a lookup
+    ``T[f] > T[b] + tol`` in a table over the ``4**p`` pattern pairs, computed once; per pair of
+    candidates only one byte per stakeholder is compared and combined.
+    """
+    p, n = u.shape
+    t = np.zeros(1 << p)
+    for m in range(1 << p):
+        acc = 0.0
+        for s in range(p):
+            acc += float(infl[s]) * float((m >> s) & 1)
+        t[m] = acc
+    # index f | (b << p): i beats k when T[f] > T[b] + tol, loses when T[b] > T[f] + tol
+    beats = (t[None, :] > t[:, None] + _TOL).astype(np.int8).ravel()  # [b, f] -> f + (b << p)
+    loses = (t[:, None] > t[None, :] + _TOL).astype(np.int8).ravel()
+    dt = np.uint16
+    thr = u + _TOL
+    wins = np.zeros(len(rows), dtype=np.int64)
+    losses = np.zeros(len(rows), dtype=np.int64)
+    step = max(1, 2_000_000 // max(1, n))
+    for a in range(0, len(rows), step):
+        part = rows[a : a + step]
+        code = np.zeros((len(part), n), dtype=dt)
+        for s in range(p):
+            code |= (u[s, part][:, None] > thr[s][None, :]).astype(dt) << dt(s)
+            code |= (u[s][None, :] > thr[s, part][:, None]).astype(dt) << dt(s + p)
+        wins[a : a + step] = beats[code].sum(axis=1, dtype=np.int64)
+        losses[a : a + step] = loses[code].sum(axis=1, dtype=np.int64)
     return wins, losses
 
 

@@ -172,15 +172,18 @@ class DecisionTable:
         shared = self._comparison_index()
         by = shared.get("by")
         if by is None:
-            by = {}
+            lists: dict[str, list[int]] = {}
             for k, c in enumerate(self.comparisons):
-                by.setdefault(c.objective, []).append(k)
+                lists.setdefault(c.objective, []).append(k)
+            by = {name: np.array(ks, dtype=np.intp) for name, ks in lists.items()}
             shared["by"] = by
         key = frozenset(names)
         cache = shared.setdefault("cache", {})
         if key not in cache:
-            idx = sorted(k for n in names for k in by.get(n, ()))
-            cache[key] = tuple(self.comparisons[k] for k in idx)
+            parts = [by[n] for n in key if n in by]
+            idx = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.intp)
+            comps = self.comparisons
+            cache[key] = tuple([comps[k] for k in idx.tolist()])
         return cache[key]
 
     def _take(self, *, rows: np.ndarray, cols: np.ndarray) -> DecisionTable:
@@ -237,7 +240,7 @@ class DecisionTable:
     def _pick(a: np.ndarray | None, rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
         if a is None:
             return None
-        out = np.array(a[np.ix_(rows, cols)], dtype=float, copy=True)  # as the constructor copies it
+        out = a[np.ix_(rows, cols)]  # a new array, laid out as the constructor's copy of it would be
         out.flags.writeable = False
         return out
 

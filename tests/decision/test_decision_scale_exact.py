@@ -182,3 +182,24 @@ def test_decision_without_sensitivity_has_the_same_choice_and_is_not_exported():
         decision_to_dict(full)
         with pytest.raises(ValueError, match="sensitivity=False"):
             decision_to_dict(quick)
+
+
+@_SETTINGS
+@given(case=_utilities(), p_extra=st.integers(0, 3))
+def test_copeland_by_pattern_equals_summing_influences(case, p_extra):
+    from analysis.decision._group import _TOL, _copeland_rows_by_pattern
+
+    u, infl, live = case
+    rng = np.random.default_rng(u.shape[1])
+    u = np.vstack([u, rng.integers(0, 3, size=(p_extra, u.shape[1])) / 2.0])  # up to 8 stakeholders
+    infl = np.concatenate([infl, rng.choice([1.0, 1 / 3, 0.7], size=p_extra)])
+    rows = np.flatnonzero(live)
+    fwd = np.zeros((len(rows), u.shape[1]))
+    bwd = np.zeros((len(rows), u.shape[1]))
+    for s in range(u.shape[0]):  # the chunked float sums _copeland_rows makes for more stakeholders
+        ui, uk = u[s, rows][:, None], u[s][None, :]
+        fwd += infl[s] * (ui > uk + _TOL)
+        bwd += infl[s] * (uk > ui + _TOL)
+    wins, losses = _copeland_rows_by_pattern(u, infl, rows)
+    np.testing.assert_array_equal(wins, (fwd > bwd + _TOL).sum(axis=1))
+    np.testing.assert_array_equal(losses, (bwd > fwd + _TOL).sum(axis=1))
