@@ -22,9 +22,9 @@ from analysis.decision._scoring import name_ranks
 from analysis.decision._sensitivity import (
     TIES_RULE,
     LeaveOneOut,
+    ValueDraws,
     compute_ties,
     sample_weights,
-    value_sampler,
 )
 from analysis.decision._table import DecisionTable
 
@@ -330,16 +330,16 @@ def compute_group_sensitivity(
     if group_samples > 0 and chosen is not None and rprofiles:
         parts = _rescorers(table, rprofiles, method=method, bounds=bounds, perf=perf)
         batch = int(max(1, min(256, 4_000_000 // max(1, table.values.size))))
-        draw_values = value_sampler(table, value_noise)
+        draws = ValueDraws(table, value_noise, min(batch, group_samples))
         done = 0
         while done < group_samples:
             size = min(batch, group_samples - done)
-            vds = np.empty((size,) + table.values.shape)
             wds = [np.empty((size, len(w0))) for _, w0, _ in parts]
             for s in range(size):
-                vds[s] = draw_values(rng)
+                draws.draw(rng, s)
                 for k, (_, w0, _) in enumerate(parts):
                     wds[k][s] = sample_weights(w0, rng, concentration)
+            vds = draws.values(size)
             done += size
             u = np.stack([sc.utilities(vds[:, :, cols], wds[k]) for k, (cols, _, sc) in enumerate(parts)], axis=1)
             for win in _winners(u, allowed, infl, rule, table.candidates):

@@ -304,6 +304,52 @@ def value_sampler(table: DecisionTable, value_noise: str):
     return lambda rng: np.where(ok, base + rng.random(v.shape) * span, v)
 
 
+class ValueDraws:
+    """:func:`value_sampler` for a batch of draws: the random numbers per draw, the arithmetic once.
+
+    ``draw(rng, s)`` makes draw ``s``'s random call (the same call, so the same numbers, written
+    into a buffer); ``values()`` then applies ``v + z * sd`` (or ``lo + z * (hi - lo)``) and the
+    mask to the whole batch, the same elementwise operations :func:`value_sampler` applies per draw.
+    """
+
+    def __init__(self, table: DecisionTable, value_noise: str, size: int) -> None:
+        if value_noise not in VALUE_NOISE:
+            raise InputError(f"value_noise must be one of {', '.join(VALUE_NOISE)}, got {value_noise!r}.")
+        v = np.array(table.values, dtype=float)
+        self.v = v
+        self.noise = "none" if table.ci_low is None or table.ci_high is None else value_noise
+        self.z = np.empty((size,) + v.shape) if self.noise != "none" else None
+        if self.noise != "none":
+            lo, hi = table.ci_low, table.ci_high
+            self.ok = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(v) & (hi >= lo)
+            if self.noise == "normal":
+                self.sd = np.where(self.ok, (hi - lo) / 3.92, 0.0)
+            else:
+                self.base, self.span = np.where(self.ok, lo, 0), np.where(self.ok, hi - lo, 0)
+
+    def draw(self, rng: np.random.Generator, s: int) -> None:
+        """Draw ``s``'s random numbers (none for ``"none"``)."""
+        if self.noise == "normal":
+            rng.standard_normal(out=self.z[s])
+        elif self.noise == "uniform":
+            rng.random(out=self.z[s])
+
+    def values(self, size: int) -> np.ndarray:
+        """The first ``size`` draws' values, ``(size, n, m)``."""
+        if self.noise == "none":
+            return np.broadcast_to(self.v, (size,) + self.v.shape).copy()
+        z = self.z[:size]
+        out = np.empty(z.shape)  # C order, as the per-draw buffer it replaces
+        if self.noise == "normal":
+            np.multiply(z, self.sd, out=out)
+            np.add(self.v, out, out=out)  # v + z * sd
+        else:
+            np.multiply(z, self.span, out=out)
+            np.add(self.base, out, out=out)  # lo + z * (hi - lo)
+        np.copyto(out, self.v, where=~self.ok)  # np.where(ok, ..., v)
+        return out
+
+
 def sample_weights(w: np.ndarray, rng: np.random.Generator, concentration: float) -> np.ndarray:
     """One Dirichlet draw around ``w`` (zero weights stay zero)."""
     pos = w > 0
@@ -366,15 +412,15 @@ def compute_rank_acceptability(
     )
     name_rank = np.argsort(np.argsort(np.array(names, dtype=object))) if k else np.zeros(0, dtype=np.int64)
     batch = _batch_size(table)
-    draw_values = value_sampler(table, value_noise)
+    draws = ValueDraws(table, value_noise, min(batch, n_samples))
     done = 0
     while done < n_samples:
         size = min(batch, n_samples - done)
         wds = np.empty((size, len(w)))
-        vds = np.empty((size,) + table.values.shape)
         for s in range(size):
             wds[s] = sample_weights(w, rng, concentration)
-            vds[s] = draw_values(rng)
+            draws.draw(rng, s)
+        vds = draws.values(size)
         done += size
         if k == 0:
             continue

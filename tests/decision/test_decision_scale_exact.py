@@ -203,3 +203,26 @@ def test_copeland_by_pattern_equals_summing_influences(case, p_extra):
     wins, losses = _copeland_rows_by_pattern(u, infl, rows)
     np.testing.assert_array_equal(wins, (fwd > bwd + _TOL).sum(axis=1))
     np.testing.assert_array_equal(losses, (bwd > fwd + _TOL).sum(axis=1))
+
+
+@_SETTINGS
+@given(case=_tables(), noise=st.sampled_from(["normal", "uniform", "none"]), size=st.integers(1, 5))
+def test_value_draws_equal_drawing_one_at_a_time(case, noise, size):
+    from analysis.decision._sensitivity import ValueDraws, sample_weights, value_sampler
+
+    t, rng = case
+    seed = int(rng.integers(0, 2**31))
+    one, batch = np.random.default_rng(seed), np.random.default_rng(seed)
+    sampler = value_sampler(t, noise)
+    draws = ValueDraws(t, noise, size)
+    w = np.full(t.values.shape[1], 1.0 / t.values.shape[1])
+    want = np.empty((size,) + t.values.shape)
+    for s in range(size):  # interleaved with other draws, as the sensitivity loops do
+        want[s] = sampler(one)
+        sample_weights(w, one, 50.0)
+        draws.draw(batch, s)
+        sample_weights(w, batch, 50.0)
+    got = draws.values(size)
+    assert got.flags.c_contiguous and got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+    assert one.random() == batch.random()
