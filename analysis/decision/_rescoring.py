@@ -124,9 +124,11 @@ class Rescorer:
     def _wsm(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """``wsm`` for a batch, with :func:`score_table`'s arithmetic (see the module docstring)."""
         w = weights / weights.sum(axis=1, keepdims=True)
-        benefit = -(values * self.signs)
+        benefit = values * self.signs  # the layout -(values * signs) has; negated in place (exact)
+        np.negative(benefit, out=benefit)
         active = self.w > 0
-        if not np.isnan(benefit[:, :, active]).any():
+        weighted = benefit if active.all() else benefit[:, :, active]
+        if not np.isnan(weighted).any():
             return self._wsm_complete(benefit, w, active)
         return self._wsm_general(benefit, w, active)
 
@@ -163,7 +165,8 @@ class Rescorer:
 
     def _wsm_complete(self, benefit: np.ndarray, w: np.ndarray, active: np.ndarray) -> np.ndarray:
         """:meth:`_wsm` when no weighted value is missing: every row scored, fewer passes, same numbers."""
-        u = np.zeros_like(benefit)
+        everything = bool(active.all())
+        u = np.empty_like(benefit) if everything else np.zeros_like(benefit)  # same layout either way
         with np.errstate(invalid="ignore", divide="ignore"):
             for j in np.flatnonzero(active):
                 col = benefit[:, :, j]
@@ -172,9 +175,10 @@ class Rescorer:
                     span = hi - lo
                     uj = (col - lo[:, None]) / span[:, None]
                     u[:, :, j] = np.where((span > 0)[:, None], uj, 1.0)
-                else:
-                    u[:, :, j] = (col - self.lo[j]) / (self.hi[j] - self.lo[j])
-        if np.isnan(u[:, :, active]).any():  # infinite values: take the general path
+                else:  # (col - lo) / (hi - lo), written in place
+                    np.subtract(col, self.lo[j], out=u[:, :, j])
+                    np.divide(u[:, :, j], self.hi[j] - self.lo[j], out=u[:, :, j])
+        if np.isnan(u if everything else u[:, :, active]).any():  # infinite values: take the general path
             return self._wsm_general(benefit, w, active)
         wsum = np.where(active, w, 0.0).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
