@@ -109,6 +109,56 @@ class Rescorer:
             return out
         return self._wsm(values, weights)
 
+    def utilities_of(self, values: np.ndarray, weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """``utilities(values, weights)[:, rows]``, normalising only those rows when that is exact.
+
+        For ``wsm`` with every objective weighted and C-ordered values without NaN, each row's
+        utility only reads its own values and (for pool-bounded objectives) each draw's column
+        minimum and maximum, which are taken over every row as before; the rows are then
+        normalised, weighted and summed with the same operations on an array of the same layout.
+        Anything else (including an infinite pool span, which can make NaN) takes the full way.
+        """
+        weights = np.asarray(weights, dtype=float)
+        active = self.w > 0
+        if (
+            self.fast
+            and active.all()
+            and values.ndim == 3
+            and values.flags.c_contiguous
+            and ((weights > 0) == active).all()
+            and not np.isnan(values).any()
+        ):
+            out = self._wsm_rows(values, weights, np.asarray(rows, dtype=np.intp))
+            if out is not None:
+                return out
+        return self.utilities(values, weights)[:, rows]
+
+    def _wsm_rows(self, values: np.ndarray, weights: np.ndarray, rows: np.ndarray) -> np.ndarray | None:
+        w = weights / weights.sum(axis=1, keepdims=True)
+        b = np.ascontiguousarray(values[:, rows, :]) * self.signs
+        np.negative(b, out=b)
+        u = np.empty_like(b)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for j in range(b.shape[2]):
+                col = b[:, :, j]
+                if self.pooled[j]:
+                    full = values[:, :, j] * self.signs[j]
+                    np.negative(full, out=full)
+                    lo, hi = full.min(axis=1), full.max(axis=1)
+                    span = hi - lo
+                    if np.isinf(span).any():
+                        return None
+                    uj = (col - lo[:, None]) / span[:, None]
+                    u[:, :, j] = np.where((span > 0)[:, None], uj, 1.0)
+                else:
+                    np.subtract(col, self.lo[j], out=u[:, :, j])
+                    np.divide(u[:, :, j], self.hi[j] - self.lo[j], out=u[:, :, j])
+        wsum = w.sum(axis=1)  # every objective is weighted: np.where(active, w, 0.0) is w
+        with np.errstate(invalid="ignore", divide="ignore"):
+            u *= w[:, None, :]
+            u /= np.where(wsum > 0, wsum, np.nan)[:, None, None]
+        return u.sum(axis=2)
+
     def _slow(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
         t = self.table.with_values(values)
         return score_table(

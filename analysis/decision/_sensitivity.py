@@ -424,7 +424,7 @@ def compute_rank_acceptability(
         done += size
         if k == 0:
             continue
-        u = scorer.utilities(vds, wds)[:, idx]
+        u = scorer.utilities_of(vds, wds, idx)
         live = ~np.isnan(u).all(axis=1)
         if not live.any():
             continue

@@ -226,3 +226,24 @@ def test_value_draws_equal_drawing_one_at_a_time(case, noise, size):
     assert got.flags.c_contiguous and got.shape == want.shape
     np.testing.assert_array_equal(got, want)
     assert one.random() == batch.random()
+
+
+@_SETTINGS
+@given(case=_tables(), n_draws=st.integers(1, 4), with_inf=st.booleans(), bounded=st.booleans())
+def test_utilities_of_rows_equal_all_utilities_then_rows(case, n_draws, with_inf, bounded):
+    from analysis.decision._rescoring import Rescorer
+
+    t, rng = case
+    n, m = t.values.shape
+    bounds = {o.name: ((5.0, -1.0) if o.direction == "min" else (-1.0, 5.0)) for o in t.objectives[::2]}
+    scorer = Rescorer(t, rng.random(m) + 0.1, bounds=bounds if bounded else None)
+    values = rng.integers(0, 4, size=(n_draws, n, m)).astype(float)
+    values[rng.random(values.shape) < 0.05] = np.nan if rng.random() < 0.5 else np.inf
+    if with_inf:
+        values[0, 0, 0] = -np.inf
+    weights = rng.random((n_draws, m)) + 0.01
+    rows = np.flatnonzero(rng.random(n) < 0.6)
+    want = scorer.utilities(values, weights)[:, rows]
+    got = scorer.utilities_of(values, weights, rows)
+    np.testing.assert_array_equal(got, want)
+    assert got.tobytes() == want.tobytes()  # the same bits (signed zeros included)
