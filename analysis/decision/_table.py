@@ -183,7 +183,11 @@ class DecisionTable:
             parts = [by[n] for n in key if n in by]
             idx = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.intp)
             comps = self.comparisons
-            cache[key] = tuple([comps[k] for k in idx.tolist()])
+            picked = tuple([comps[k] for k in idx.tolist()])
+            # the grouping of the picked comparisons by objective, for a table holding exactly them
+            sub_by = {n: np.searchsorted(idx, by[n]).astype(np.intp) for n in key if n in by}
+            cache[key] = picked
+            shared.setdefault("sub_by", {})[key] = (picked, sub_by)
         return cache[key]
 
     def _take(self, *, rows: np.ndarray, cols: np.ndarray) -> DecisionTable:
@@ -234,13 +238,20 @@ class DecisionTable:
                 object.__setattr__(out, "_rows", self.__dict__["_rows"])
         if comps is self.comparisons:  # same comparisons: share their grouping by objective
             object.__setattr__(out, "_comparison_shared", self._comparison_index())
+        else:
+            known = self._comparison_index().get("sub_by", {}).get(frozenset(names))
+            if known is not None and known[0] is comps:  # their grouping, from this table's
+                object.__setattr__(out, "_comparison_shared", {"by": known[1]})
         return out
 
     @staticmethod
     def _pick(a: np.ndarray | None, rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
         if a is None:
             return None
-        out = a[np.ix_(rows, cols)]  # a new array, laid out as the constructor's copy of it would be
+        if len(rows) == a.shape[0] and (rows == np.arange(len(rows))).all():
+            out = np.take(a, cols, axis=1)  # the same C-ordered array as a[np.ix_(rows, cols)], sooner
+        else:
+            out = a[np.ix_(rows, cols)]  # a new C-ordered array, as the constructor's copy of it would be
         out.flags.writeable = False
         return out
 

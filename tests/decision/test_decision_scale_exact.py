@@ -248,3 +248,18 @@ def test_utilities_of_rows_equal_all_utilities_then_rows(case, n_draws, with_inf
         got = scorer.utilities_of(values, weights, rows)
     np.testing.assert_array_equal(got, want)
     assert got.tobytes() == want.tobytes()  # the same bits (signed zeros included)
+
+
+def test_sub_table_comparisons_grouped_as_building_them_afresh():
+    from analysis.decision import table_from_scorecard
+    from analysis.scorecard import load_scorecard
+
+    t = table_from_scorecard(load_scorecard("sample_data/scorecard.json"))
+    names = [o.name for o in t.objectives if any(c.objective == o.name for c in t.comparisons)][:4]
+    assert len(names) >= 2
+    sub = t.select(names[:3])
+    fresh = DecisionTable(sub.candidates, sub.objectives, sub.values, sub.ci_low, sub.ci_high, sub.comparisons)
+    for pick in (names[:1], names[1:3], names[:3][::-1]):
+        assert sub._comparisons_on(set(pick)) == fresh._comparisons_on(set(pick))
+        assert sub.select(pick).comparisons == fresh.select(pick).comparisons
+    assert sub.values.flags.c_contiguous and t.subset([0, 2]).values.flags.c_contiguous
