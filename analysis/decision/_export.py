@@ -265,6 +265,11 @@ def _by_profile(profiles, candidates, rows) -> dict:
 
 
 def _clean_json(x: Any) -> Any:
+    t = type(x)  # the common exact types first: what _num returns for them, without its checks
+    if t is str or x is None or t is bool or t is int:
+        return x
+    if t is float:
+        return x if math.isfinite(x) else None
     if isinstance(x, Mapping):
         return {str(k): _clean_json(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
