@@ -193,18 +193,28 @@ def compute_weight_intervals(
             continue
         r = (x[:, others] @ w[others]) / (1.0 - wk)
         slope = x[:, k] - r
-        lowers, uppers = [], []  # (t_b, steepness, name)
-        for b in np.flatnonzero(rows):
-            den = slope[a] - slope[b]
-            if b == a or den == 0:
-                continue
-            tb = -(r[a] - r[b]) / den
-            (lowers if den > 0 else uppers).append((float(tb), abs(float(den)), names[b]))
-        lo, below = _binding(lowers, 0.0, max)
-        hi, above = _binding(uppers, 1.0, min)
+        # every rival at once, with the per-rival arithmetic of the loop it replaces
+        bs = np.flatnonzero(rows)
+        bs = bs[bs != a]
+        den = slope[a] - slope[bs]
+        bs, den = bs[den != 0], den[den != 0]
+        tb = -(r[a] - r[bs]) / den
+        lower = den > 0
+        lo, below = _binding_arrays(tb[lower], np.abs(den[lower]), bs[lower], names, 0.0, max)
+        hi, above = _binding_arrays(tb[~lower], np.abs(den[~lower]), bs[~lower], names, 1.0, min)
         lo, hi = min(lo, wk), max(hi, wk)  # rounding at an exact tie must not exclude the current weight
         out.append(WeightInterval(labels[k], wk, lo, hi, below, above))
     return WeightStability(winner, tuple(out))
+
+
+def _binding_arrays(tb, steep, rows, names, edge: float, pick) -> tuple[float, str | None]:
+    """:func:`_binding` over arrays of bounds (``t_b``, steepness, row): only the rivals at the bound are listed."""
+    inside = tb > edge + 1e-12 if pick is max else tb < edge - 1e-12
+    if not inside.any():
+        return edge, None
+    t = float(tb[inside].max() if pick is max else tb[inside].min())
+    at = np.flatnonzero(inside & (np.abs(tb - t) <= 1e-12))
+    return _binding([(float(tb[i]), float(steep[i]), names[rows[i]]) for i in at], edge, pick)
 
 
 def _binding(bounds: list[tuple[float, float, str]], edge: float, pick) -> tuple[float, str | None]:

@@ -263,3 +263,53 @@ def test_sub_table_comparisons_grouped_as_building_them_afresh():
         assert sub._comparisons_on(set(pick)) == fresh._comparisons_on(set(pick))
         assert sub.select(pick).comparisons == fresh.select(pick).comparisons
     assert sub.values.flags.c_contiguous and t.subset([0, 2]).values.flags.c_contiguous
+
+
+def _intervals_by_loop(x, w, names, a):
+    """The per-rival loop compute_weight_intervals ran before it was vectorised (reference)."""
+    from analysis.decision._sensitivity import _binding
+
+    out = []
+    m = x.shape[1]
+    for k in range(m):
+        wk = float(w[k])
+        others = [j for j in range(m) if j != k and w[j] > 0]
+        if 1.0 - wk <= 1e-15 or not others:
+            out.append(None)
+            continue
+        rows = ~np.isnan(x[:, k]) & ~np.isnan(x[:, others]).any(axis=1)
+        if not rows[a]:
+            out.append(None)
+            continue
+        r = (x[:, others] @ w[others]) / (1.0 - wk)
+        slope = x[:, k] - r
+        lowers, uppers = [], []
+        for b in np.flatnonzero(rows):
+            den = slope[a] - slope[b]
+            if b == a or den == 0:
+                continue
+            tb = -(r[a] - r[b]) / den
+            (lowers if den > 0 else uppers).append((float(tb), abs(float(den)), names[b]))
+        lo, below = _binding(lowers, 0.0, max)
+        hi, above = _binding(uppers, 1.0, min)
+        out.append((min(lo, wk), max(hi, wk), below, above))
+    return out
+
+
+@_SETTINGS
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(2, 15), m=st.integers(2, 4), levels=st.sampled_from([2, 3, 50]))
+def test_weight_intervals_equal_the_per_rival_loop(seed, n, m, levels):
+    from analysis.decision._sensitivity import compute_weight_intervals
+
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, levels, size=(n, m)) / (levels - 1)
+    w = rng.integers(0, 4, size=m).astype(float)
+    w[0] += 1
+    w /= w.sum()
+    names = [f"c{i:02d}" for i in range(n)][::-1]
+    got = compute_weight_intervals(x, w, names)
+    want = _intervals_by_loop(x, w, names, names.index(got.winner))
+    for iv, ref in zip(got.intervals, want, strict=True):
+        assert (iv.low is None) == (ref is None)
+        if ref is not None:
+            assert (iv.low, iv.high, iv.below, iv.above) == ref
