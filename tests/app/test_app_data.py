@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from _app_helpers import FIXTURE, ROOT, csv_bytes, goto, new_app, run_until, texts, widget
 
-from app.ui import jobs, uploads
+from app.ui import jobs, uploads, workers
 
 MODELS = ROOT / "sample_data" / "models"
 
@@ -30,6 +30,14 @@ def small_test_parquet() -> bytes:
 @pytest.fixture(scope="module")
 def small_train_parquet() -> bytes:
     return _parquet(pd.read_parquet(ROOT / "sample_data" / "train.parquet").sample(600, random_state=0))
+
+
+def _in_process_evaluations(monkeypatch) -> None:
+    """Evaluations in the server process (``TRADEOFFS_APP_WORKERS=0``), so a monkeypatched pipeline is the one run.
+
+    The default pool starts worker processes, which import the real ``jobs.run_evaluation``.
+    """
+    monkeypatch.setattr(workers, "_POOL", workers.WorkerPool(workers.PoolSettings(workers=0)))
 
 
 def _choose(at, label: str):
@@ -157,6 +165,8 @@ def test_the_chosen_stages_reach_the_pipeline_with_a_bar_per_stage(
         return load_scorecard(FIXTURE)
 
     monkeypatch.setattr(jobs, "run_evaluation", pipeline)
+
+    _in_process_evaluations(monkeypatch)
     at = _upload_dataset(new_app("data"), small_test_parquet)
     widget(at, "selectbox", "Time column").set_value("timestamp").run()
     _upload_models(at, "logistic_regression")
@@ -219,6 +229,8 @@ def test_cancel_stops_the_evaluation_between_stages(small_test_parquet, monkeypa
         raise AssertionError("not cancelled")
 
     monkeypatch.setattr(jobs, "run_evaluation", slow)
+
+    _in_process_evaluations(monkeypatch)
     at = _upload_models(_upload_dataset(new_app("data"), small_test_parquet), "logistic_regression")
     at.button(key="w.eval.go").click().run()
     assert any(p.value for p in at.get("progress")) or at.get("progress")
