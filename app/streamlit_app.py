@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.ui import render, services, state
+from app.ui import errors, render, services, state
 
 PAGES = Path(__file__).parent / "app_pages"
 
@@ -44,5 +44,8 @@ navigation = st.navigation(
     }
 )
 render.sidebar()
-navigation.run()
+try:
+    navigation.run()
+except Exception as exc:  # a page's bug: one sentence and an error id here, the traceback in the server log
+    errors.render_failure(exc, what=f"drawing the page {navigation.title!r}")
 state.sync_url()

@@ -9,7 +9,7 @@ import streamlit as st
 from analysis._errors import InputError
 from analysis.decision import make_profile, parse_constraint, parse_profiles
 from analysis.figures import make_ranking_figure
-from app.ui import exports, render, services, state, tables, uploads
+from app.ui import errors, exports, render, services, state, tables, uploads
 
 a = render.active_or_stop()
 sc = a.scorecard
@@ -254,8 +254,8 @@ with t2:
             st.rerun()
         except UnicodeDecodeError:
             state.set_error("profiles", f"{f.name} is not UTF-8 text; save the profile file as UTF-8.")
-        except InputError as exc:
-            state.set_error("profiles", exc.message)
+        except Exception as exc:  # InputError: its sentence; anything else: one sentence, an error id, the log
+            state.set_error("profiles", errors.failure_message(exc, what=f"reading {f.name}"))
     if state.errors().get("profiles"):
         st.error(state.errors()["profiles"])
 with t3:

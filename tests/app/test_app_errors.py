@@ -34,7 +34,7 @@ def test_an_input_error_is_shown_as_it_is_and_not_logged(caplog):
 
 
 def test_a_table_that_breaks_the_reader_shows_a_sentence_not_a_traceback(monkeypatch, caplog):
-    def broken(path, *, what):
+    def broken(path, **kw):
         raise RecursionError("maximum recursion depth exceeded")
 
     monkeypatch.setattr("app.ui.uploads.load_table", broken)
@@ -47,3 +47,17 @@ def test_a_table_that_breaks_the_reader_shows_a_sentence_not_a_traceback(monkeyp
     assert len(shown) == 1 and shown[0].startswith("Something went wrong while reading deep.csv; error id ")
     assert not at.exception and "RecursionError" not in texts(at)
     assert any("RecursionError" in r.getMessage() for r in caplog.records)
+
+
+def test_a_page_that_fails_shows_one_sentence_and_the_log_has_the_traceback(monkeypatch, caplog):
+    def broken(*args, **kw):
+        raise KeyError("a bug of ours, not the user's")
+
+    monkeypatch.setattr("app.ui.render.page_header", broken)
+    with caplog.at_level(logging.ERROR, logger="tradeoffs.app"):
+        at = new_app("scorecard")
+    shown = [e.value for e in at.error]
+    assert len(shown) == 1 and shown[0].startswith("Something went wrong while drawing the page 'Scorecard'; error id ")
+    assert not at.exception and "KeyError" not in texts(at)
+    error_id = shown[0].split("error id ")[1][:6]
+    assert any(error_id in r.getMessage() and "KeyError" in r.getMessage() for r in caplog.records)
