@@ -67,6 +67,8 @@ INCUMBENT = _P + "incumbent"
 MATCH_BY_POSITION = _P + "match_by_position"
 #: The last evaluation started from the Data & models page: what was left out and why, the own key.
 LAST_EVALUATION = _P + "last_evaluation"
+#: The session's :class:`app.ui.workers.SessionToken`: its cleanups run when Streamlit drops this state.
+WORKER_TOKEN = _P + "worker_token"
 
 GROUP = "Everyone (all stakeholders)"
 

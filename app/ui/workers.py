@@ -705,8 +705,6 @@ _LOCK = threading.Lock()
 _POOL: WorkerPool | None = None
 _CHECK_POOL: WorkerPool | None = None
 _WATCH: SessionWatch | None = None
-#: Session-state key of the session's token (to move to ``app.ui.state`` as ``WORKER_TOKEN``).
-TOKEN_KEY = "tradeoffs.worker_token"
 
 
 def pool() -> WorkerPool:
@@ -764,11 +762,13 @@ def session_key() -> str:
     import streamlit as st
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    token = st.session_state.get(TOKEN_KEY)
+    from app.ui.state import WORKER_TOKEN  # not at the top: a worker process imports this module before its limits
+
+    token = st.session_state.get(WORKER_TOKEN)
     if token is None:
         ctx = get_script_run_ctx()
         token = SessionToken(session_watch(), f"{ctx.session_id if ctx else 'none'}:{os.urandom(6).hex()}")
-        st.session_state[TOKEN_KEY] = token
+        st.session_state[WORKER_TOKEN] = token
     return token.key
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from app.ui import workers
+from app.ui import state, workers
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = ROOT / "sample_data" / "models"
@@ -284,8 +284,8 @@ def test_queued_sessions_see_their_place_and_a_dropped_session_leaves_nothing_be
     gone, stays = evaluate_in_a_new_session(), evaluate_in_a_new_session()
     assert "Waiting for a free worker: number 1 in the queue" in texts(gone)
     assert "Waiting for a free worker: number 2 in the queue" in texts(stays)
-    folder = gone.session_state["tradeoffs.upload_dir"].path
-    key = gone.session_state[workers.TOKEN_KEY].key
+    folder = gone.session_state[state.UPLOAD_DIR].path
+    key = gone.session_state[state.WORKER_TOKEN].key
     assert any(folder.rglob("mine.parquet")) and key in workers.session_watch().tracked()
 
     del gone  # Streamlit drops a closed tab's state: its uploads and its queued evaluation go with it
