@@ -23,7 +23,7 @@ import pandas as pd
 from analysis._errors import InputError
 from analysis.evaluation import EvalData, resolve_features
 from analysis.evaluation._predict import PRED_COLUMNS, load_prediction_file
-from analysis.loading import LoadedModel, check_join, join_rows, load_model, load_table
+from analysis.loading import DEFAULT_LIMITS, Limits, LoadedModel, check_join, join_rows, load_model, load_table
 
 __all__ = ["CandidateCheck", "check_candidates", "evaluable"]
 
@@ -73,11 +73,14 @@ def _check_model(
     data_source: str,
     features: Sequence[str] | None,
     trust_pickle: bool,
+    limits: Limits,
 ) -> CandidateCheck:
     path = model.path if isinstance(model, LoadedModel) else str(model)
     name = model.name if isinstance(model, LoadedModel) else Path(model).stem
     try:
-        loaded = model if isinstance(model, LoadedModel) else load_model(model, trust_pickle=trust_pickle)
+        loaded = (
+            model if isinstance(model, LoadedModel) else load_model(model, trust_pickle=trust_pickle, limits=limits)
+        )
     except InputError as exc:
         return CandidateCheck(name, "model", path, False, exc.message)
     try:
@@ -90,18 +93,24 @@ def _check_model(
 
 
 def _check_predictions(
-    path: str | Path, data: EvalData | pd.DataFrame, *, id_column: str | None, join: str, data_source: str
+    path: str | Path,
+    data: EvalData | pd.DataFrame,
+    *,
+    id_column: str | None,
+    join: str,
+    data_source: str,
+    limits: Limits,
 ) -> CandidateCheck:
     name = Path(path).stem
     try:
         if isinstance(data, EvalData):
             # The evaluation's own reader: the columns, the join and the labels, checked as it will run.
             pred = load_prediction_file(
-                path, data.frame, data.spec, id_column=id_column, join=join, data_name=data_source
+                path, data.frame, data.spec, id_column=id_column, join=join, data_name=data_source, limits=limits
             )
             text = pred.source.get("alignment_text")
         else:
-            table = load_table(path, what="predictions file")
+            table = load_table(path, what="predictions file", limits=limits)
             if not any(c in table.columns for c in PRED_COLUMNS):
                 raise InputError(
                     f"predictions file {path} has no y_pred column; columns found: "
@@ -125,6 +134,7 @@ def check_candidates(
     features: Sequence[str] | None = None,
     data_source: str | None = None,
     trust_pickle: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[CandidateCheck, ...]:
     """Check every candidate against the data, without stopping at the first that fails.
 
@@ -146,6 +156,9 @@ def check_candidates(
         How messages name the data (default: the ``EvalData``'s source, else "the data").
     trust_pickle : bool
         Whether pickle model files may be loaded.
+    limits : Limits
+        Size limits checked before each file is expanded (see ``docs/limits.md``); a file past
+        them fails its check with the one-sentence reason.
 
     Returns
     -------
@@ -156,9 +169,13 @@ def check_candidates(
     frame, source, data_id = _frame_of(data)
     source = data_source or source
     id_column = id_column if id_column is not None else data_id
-    checks = [_check_model(m, frame, data_source=source, features=features, trust_pickle=trust_pickle) for m in models]
+    checks = [
+        _check_model(m, frame, data_source=source, features=features, trust_pickle=trust_pickle, limits=limits)
+        for m in models
+    ]
     checks += [
-        _check_predictions(p, data, id_column=id_column, join=join, data_source=source) for p in prediction_files
+        _check_predictions(p, data, id_column=id_column, join=join, data_source=source, limits=limits)
+        for p in prediction_files
     ]
     return tuple(checks)
 

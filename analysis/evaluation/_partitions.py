@@ -52,6 +52,8 @@ from analysis.evaluation._fairness import INTERSECTION_SEP, build_group_indexes
 from analysis.evaluation._metrics import ECE_BINS
 from analysis.evaluation._predict import TargetSpec, predict_model, resolve_features
 from analysis.evaluation._value import ValueSpec, value_row_columns
+from analysis.loading._datasets import load_parquet_footer
+from analysis.loading._limits import DEFAULT_LIMITS, Limits, check_parquet_row_groups
 from analysis.loading._models import LoadedModel
 
 #: Rows added to an accumulator at a time inside a partition (bounds the weights' memory).
@@ -88,12 +90,13 @@ def is_partitioned_source(source: str | os.PathLike, *, scheduler: str | None = 
     return scheduler is not None and Path(text).suffix.lower() in (".parquet", ".pq")
 
 
-def empty_frame(source: str | os.PathLike) -> pd.DataFrame:
-    """No rows, but the dataset's columns with their types (from the first file's schema): for checks before work."""
-    import pyarrow.parquet as pq
+def empty_frame(source: str | os.PathLike, *, limits: Limits = DEFAULT_LIMITS) -> pd.DataFrame:
+    """No rows, but the dataset's columns with their types (from the first file's schema): for checks before work.
 
-    dataset_columns(source)  # every file has the same columns
-    return pq.ParquetFile(parquet_files(source)[0]).schema_arrow.empty_table().to_pandas()
+    Every file's footer is checked first (:func:`dataset_columns`), so a bad file is refused before any work.
+    """
+    dataset_columns(source, limits=limits)  # every file has the same columns, and passes the limits
+    return load_parquet_footer(parquet_files(source)[0]).schema_arrow.empty_table().to_pandas()
 
 
 def parquet_files(source: str | os.PathLike) -> list[str]:
@@ -116,17 +119,27 @@ def parquet_files(source: str | os.PathLike) -> list[str]:
     return files
 
 
-def list_partitions(source: str | os.PathLike) -> list[Partition]:
-    """Every row group of the dataset's files with its rows' global positions (footers only, no data read)."""
-    import pyarrow.parquet as pq
+def _checked_footer(path: str, limits: Limits):  # noqa: ANN202 - pyarrow.parquet.ParquetFile
+    """One file's footer, refused if unreadable, naming a column twice, or with a row group past ``limits``.
 
+    A partition holds one row group in memory at a time, so the limits apply to each row group
+    (:func:`analysis.loading.check_parquet_row_groups`), not to the file.
+    """
+    parquet = load_parquet_footer(path, what="data file")
+    check_parquet_row_groups(Path(path), parquet.metadata, parquet.schema_arrow, limits=limits, what="data file")
+    return parquet
+
+
+def list_partitions(source: str | os.PathLike, *, limits: Limits = DEFAULT_LIMITS) -> list[Partition]:
+    """Every row group of the dataset's files with its rows' global positions (footers only, no data read).
+
+    Each file is refused, in one sentence naming it, if its footer is unreadable, names a column
+    twice, or has a row group with more rows or a larger estimated size in memory than ``limits``.
+    """
     out: list[Partition] = []
     start = 0
     for f in parquet_files(source):
-        try:
-            meta = pq.ParquetFile(f).metadata
-        except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
-            raise InputError(f"{f} is not a readable Parquet file ({exc}); check the file.", source=f) from None
+        meta = _checked_footer(f, limits).metadata
         for rg in range(meta.num_row_groups):
             n = meta.row_group(rg).num_rows
             if n:
@@ -137,14 +150,16 @@ def list_partitions(source: str | os.PathLike) -> list[Partition]:
     return out
 
 
-def dataset_columns(source: str | os.PathLike) -> list[str]:
-    """Column names of the dataset (from the first file's schema); every file must have them."""
-    import pyarrow.parquet as pq
+def dataset_columns(source: str | os.PathLike, *, limits: Limits = DEFAULT_LIMITS) -> list[str]:
+    """Column names of the dataset (from the first file's schema); every file must have them.
 
+    Every file's footer is checked as in :func:`list_partitions` (readable, each column named
+    once, each row group within ``limits``).
+    """
     files = parquet_files(source)
-    names = list(pq.ParquetFile(files[0]).schema_arrow.names)
+    names = list(_checked_footer(files[0], limits).schema_arrow.names)
     for f in files[1:]:
-        other = pq.ParquetFile(f).schema_arrow.names
+        other = _checked_footer(f, limits).schema_arrow.names
         missing = [c for c in names if c not in other]
         if missing:
             raise InputError(

@@ -17,6 +17,7 @@ from analysis.evaluation._feature_types import check_feature_types, column_kind
 from analysis.evaluation._outputs import FILE_FIX, check_finite, check_probabilities, check_rows, rows_text
 from analysis.loading._datasets import file_sha256, load_table
 from analysis.loading._join import join_rows
+from analysis.loading._limits import DEFAULT_LIMITS, Limits
 from analysis.loading._models import LoadedModel
 
 TASKS = ("binary", "multiclass", "regression")
@@ -353,6 +354,7 @@ def load_prediction_file(
     name: str | None = None,
     join: str = "auto",
     data_name: str = "the data",
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Predictions:
     """Read per-row predictions made elsewhere and align them with the evaluation rows.
 
@@ -362,9 +364,10 @@ def load_prediction_file(
     shared id column (``id_column`` first) and refuses a file without one, ``"id"`` requires
     one, ``"order"`` matches by position. The candidate's ``source`` records it as
     ``alignment`` (``{"how", "column", "asked", "rows"}``) and ``alignment_text`` (one line).
+    The file is checked against ``limits`` before it is read (see :func:`analysis.loading.load_table`).
     """
     path = Path(path)
-    table = load_table(path, what="predictions file")
+    table = load_table(path, what="predictions file", limits=limits)
     pred_col = next((c for c in PRED_COLUMNS if c in table.columns), None)
     if pred_col is None:
         raise InputError(

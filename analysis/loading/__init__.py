@@ -2,8 +2,10 @@
 
 from analysis.loading._datasets import (
     DatasetFingerprint,
+    check_table_file,
     file_sha256,
     fingerprint_dataset,
+    load_parquet_footer,
     load_table,
     parquet_columns,
     require_columns,
@@ -17,7 +19,14 @@ from analysis.loading._limits import (
     check_parquet_values,
     check_zip_archive,
 )
-from analysis.loading._models import TRUSTED_TYPES, LoadedModel, check_model_interface, describe_model_type, load_model
+from analysis.loading._models import (
+    TRUSTED_TYPES,
+    LoadedModel,
+    check_model_file,
+    check_model_interface,
+    describe_model_type,
+    load_model,
+)
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -28,16 +37,19 @@ __all__ = [
     "Limits",
     "LoadedModel",
     "check_join",
+    "check_model_file",
     "check_model_interface",
     "check_parquet_footer",
     "check_parquet_row_groups",
     "check_parquet_values",
+    "check_table_file",
     "check_zip_archive",
     "describe_model_type",
     "file_sha256",
     "fingerprint_dataset",
     "join_rows",
     "load_model",
+    "load_parquet_footer",
     "load_table",
     "looks_like_id",
     "parquet_columns",

@@ -67,7 +67,7 @@ def parquet_columns(path: str | Path, *, what: str = "data file", limits: Limits
     _, is_parquet, _ = _check_file(path, what)
     if not is_parquet:
         return None
-    parquet = _open_parquet(path, what)
+    parquet = load_parquet_footer(path, what=what)
     check_parquet_footer(path, parquet.metadata, parquet.schema_arrow, limits=limits, what=what, check_bytes=False)
     return [str(c) for c in parquet.schema_arrow.names if not str(c).startswith("__index_level_")]
 
@@ -77,8 +77,12 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _open_parquet(path: Path, what: str):  # noqa: ANN202 - pyarrow.parquet.ParquetFile
-    """The file's footer (no data read), refusing a damaged footer and duplicate column names."""
+def load_parquet_footer(path: str | Path, *, what: str = "data file"):  # noqa: ANN201 - pyarrow.parquet.ParquetFile
+    """A Parquet file opened for its footer (no data read), refusing a damaged footer and duplicate column names.
+
+    Returns a ``pyarrow.parquet.ParquetFile``; raises :class:`InputError` (one sentence naming the file).
+    """
+    path = Path(path)
     try:
         import pyarrow.parquet as pq
 
@@ -115,6 +119,48 @@ def _csv_header(path: Path, sep: str) -> list[str]:
         return []
 
 
+def _check_csv(path: Path, suffix: str, head: bytes, *, what: str, limits: Limits) -> str:
+    """The separator of a CSV/TSV file that may be read: text, within the size limit, each header name once."""
+    if suffix not in CSV_SUFFIXES and suffix != "":
+        raise InputError(
+            f"{what} {path} has suffix {suffix!r}; Tradeoffs reads .csv, .tsv and .parquet files.",
+            source=str(path),
+        )
+    if b"\x00" in head:
+        raise InputError(
+            f"{what} {path} is not a CSV file (it contains binary data); pass a text CSV or a .parquet file.",
+            source=str(path),
+        )
+    sep = "\t" if suffix == ".tsv" else ","
+    check_file_size(path, limits=limits, field_name="max_table_file_bytes", what=what)
+    _check_unique([h for h in _csv_header(path, sep) if h], path, what)
+    return sep
+
+
+def check_table_file(path: str | Path, *, what: str = "data file", limits: Limits = DEFAULT_LIMITS) -> None:
+    """Check a CSV or Parquet file against ``limits`` without reading its rows.
+
+    The checks :func:`load_table` makes before it reads: the file exists and is not empty; a
+    Parquet file's footer is readable, names each column once, and declares no more rows or
+    estimated size in memory (of all its columns) than ``limits`` allow; a CSV file is text,
+    within its size limit, and names each column once. How large text columns decode is only
+    known by decoding them: :func:`load_table` counts that as it reads. For a refusal as soon as
+    a file arrives (an upload, or before a long command reads anything).
+
+    Raises
+    ------
+    InputError
+        One sentence naming the file and the limit, as :func:`load_table` would.
+    """
+    path = Path(path)
+    suffix, is_parquet, head = _check_file(path, what)
+    if is_parquet:
+        parquet = load_parquet_footer(path, what=what)
+        check_parquet_footer(path, parquet.metadata, parquet.schema_arrow, limits=limits, what=what)
+    else:
+        _check_csv(path, suffix, head, what=what, limits=limits)
+
+
 def load_table(
     path: str | Path,
     *,
@@ -145,7 +191,7 @@ def load_table(
     path = Path(path)
     suffix, is_parquet, head = _check_file(path, what)
     if is_parquet:
-        parquet = _open_parquet(path, what)
+        parquet = load_parquet_footer(path, what=what)
         check_parquet_footer(path, parquet.metadata, parquet.schema_arrow, limits=limits, columns=columns, what=what)
         try:
             check_parquet_values(parquet, path, limits=limits, columns=columns, what=what)
@@ -157,15 +203,8 @@ def load_table(
                 f"{what} {path} is not a readable Parquet file ({type(exc).__name__}: {_first_line(exc)}).",
                 source=str(path),
             ) from None
-    elif suffix in CSV_SUFFIXES or suffix == "":
-        if b"\x00" in head:
-            raise InputError(
-                f"{what} {path} is not a CSV file (it contains binary data); pass a text CSV or a .parquet file.",
-                source=str(path),
-            )
-        sep = "\t" if suffix == ".tsv" else ","
-        check_file_size(path, limits=limits, field_name="max_table_file_bytes", what=what)
-        _check_unique([h for h in _csv_header(path, sep) if h], path, what)
+    else:
+        sep = _check_csv(path, suffix, head, what=what, limits=limits)
         try:
             frame = pd.read_csv(path, sep=sep)
         except pd.errors.EmptyDataError:
@@ -176,11 +215,6 @@ def load_table(
                 f"{what} {path} is not a readable CSV file ({first}); check the delimiter and encoding (UTF-8).",
                 source=str(path),
             ) from None
-    else:
-        raise InputError(
-            f"{what} {path} has suffix {suffix!r}; Tradeoffs reads .csv, .tsv and .parquet files.",
-            source=str(path),
-        )
     if frame.shape[1] == 0:
         raise InputError(f"{what} {path} has no columns.", source=str(path))
     if len(frame) == 0:

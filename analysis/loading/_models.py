@@ -223,6 +223,36 @@ def _check_onnx_external_data(path: Path, limits: Limits) -> None:
         )
 
 
+def check_model_file(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, inflate: bool = True) -> None:
+    """Check a model file against ``limits`` without loading it (nothing is imported or unpickled).
+
+    The checks :func:`load_model` makes before it expands a file: a ``.skops`` archive's members,
+    sizes and ratios (:func:`~analysis.loading.check_zip_archive`, which ``inflate=False`` limits
+    to the central directory), any other model file's size on disk. For a refusal as soon as a
+    file arrives (an upload); :func:`load_model` checks again.
+
+    Raises
+    ------
+    InputError
+        For a missing, empty or oversized file, or a suffix that is not a model's: one sentence.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"model file {path} does not exist; check the path.", source=str(path))
+    if path.stat().st_size == 0:
+        raise InputError(f"model file {path} is empty (0 bytes).", source=str(path))
+    suffix = path.suffix.lower()
+    if suffix in SKOPS_SUFFIXES:
+        check_zip_archive(path, limits=limits, what="model file", inflate=inflate)
+    elif suffix in PICKLE_SUFFIXES or suffix in ONNX_SUFFIXES:
+        check_file_size(path, limits=limits, field_name="max_model_file_bytes", what="model file")
+    else:
+        raise InputError(
+            f"model file {path} has suffix {suffix!r}; Tradeoffs loads .skops, .onnx and (opt-in) .pkl/.joblib files.",
+            source=str(path),
+        )
+
+
 def load_model(
     path: str | Path,
     *,

@@ -20,7 +20,16 @@ import pytest
 
 from analysis._errors import InputError
 from analysis.cli import main
-from analysis.loading import DEFAULT_LIMITS, Limits, check_zip_archive, load_model, load_table, parquet_columns
+from analysis.loading import (
+    DEFAULT_LIMITS,
+    Limits,
+    check_model_file,
+    check_table_file,
+    check_zip_archive,
+    load_model,
+    load_table,
+    parquet_columns,
+)
 from analysis.loading._limits import GIB, KIB, MIB
 
 SAMPLE_MODELS = sorted(glob.glob(str(Path(__file__).resolve().parents[2] / "sample_data" / "models" / "*.skops")))
@@ -393,3 +402,106 @@ def test_text_columns_within_the_limits_read_as_before(binary_frame, tmp_path):
     path = tmp_path / "frame.parquet"
     binary_frame.to_parquet(path)
     pd.testing.assert_frame_equal(load_table(path), pd.read_parquet(path))
+
+
+# ---------------------------------------------------------------------------------------
+# Checks without reading: for uploads and for commands that fail before any work
+# ---------------------------------------------------------------------------------------
+def test_check_model_file_refuses_what_load_model_refuses_without_loading(tmp_path, monkeypatch):
+    import skops.io
+
+    declared = forge_declared_size(
+        make_zip(tmp_path / "declared.skops", {"schema.json": SCHEMA, "0.npy": bytes(MIB)}), "0.npy", 3 * GIB
+    )
+    forged = forge_declared_size(
+        make_zip(tmp_path / "forged.skops", {"schema.json": SCHEMA, "0.npy": bytes(8 * MIB)}), "0.npy", 1000
+    )
+    pickled = tmp_path / "m.joblib"
+    pickled.write_bytes(b"\x80" * 200)
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(skops.io, "load", no_loading)
+    monkeypatch.setattr(skops.io, "get_untrusted_types", no_loading)
+    for inflate in (True, False):  # a declared size is read from the central directory either way
+        with pytest.raises(InputError) as excinfo:
+            check_model_file(declared, inflate=inflate)
+        one_line_error(excinfo, str(declared), "'0.npy'", "3.0 GiB", "TRADEOFFS_MAX_ZIP_MEMBER_BYTES")
+    with pytest.raises(InputError) as excinfo:
+        check_model_file(forged)
+    one_line_error(excinfo, str(forged), "more than the 1000 bytes its zip header declares")
+    check_model_file(forged, inflate=False)  # the directory alone looks fine: load_model inflates and refuses it
+    with pytest.raises(InputError) as excinfo:
+        check_model_file(pickled, limits=Limits(max_model_file_bytes=100))  # no --trust-pickle needed to check size
+    one_line_error(excinfo, str(pickled), "200 bytes", "TRADEOFFS_MAX_MODEL_FILE_BYTES")
+    (tmp_path / "m.txt").write_text("x")
+    for path, fragment in ((tmp_path / "none.skops", "does not exist"), (tmp_path / "m.txt", "suffix '.txt'")):
+        with pytest.raises(InputError) as excinfo:
+            check_model_file(path)
+        one_line_error(excinfo, str(path), fragment)
+
+
+@pytest.mark.parametrize("path", SAMPLE_MODELS[:3], ids=lambda p: Path(p).name)
+def test_check_model_file_passes_sample_models(path):
+    check_model_file(path)
+    check_model_file(path, inflate=False)
+
+
+def test_check_table_file_refuses_from_the_footer_and_the_header_without_reading_rows(tmp_path, monkeypatch):
+    rows = constant_parquet(tmp_path / "rows.parquet", 200_000)
+    dup_parquet = tmp_path / "dup.parquet"
+    pq.write_table(pa.table([pa.array([1, 2]), pa.array([3, 4])], names=["a", "a"]), dup_parquet)
+    dup_csv = tmp_path / "dup.csv"
+    dup_csv.write_text("y_pred,y_pred\n1,0\n")
+    big_csv = tmp_path / "big.csv"
+    pd.DataFrame({"y_pred": range(1000)}).to_csv(big_csv, index=False)
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("rows were read")
+
+    monkeypatch.setattr(pd, "read_csv", no_reading)
+    monkeypatch.setattr(pd, "read_parquet", no_reading)
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", no_reading)
+    cases = [
+        (rows, Limits(max_table_rows=100_000), ("200,000 rows", "TRADEOFFS_MAX_TABLE_ROWS")),
+        (rows, Limits(max_table_bytes=MIB), ("1.5 MiB", "TRADEOFFS_MAX_TABLE_BYTES")),
+        (dup_parquet, DEFAULT_LIMITS, ("duplicate column names ('a')",)),
+        (dup_csv, DEFAULT_LIMITS, ("duplicate column names ('y_pred')",)),
+        (big_csv, Limits(max_table_file_bytes=KIB), ("over the limit of 1.0 KiB", "TRADEOFFS_MAX_TABLE_FILE_BYTES")),
+        (tmp_path / "gone.csv", DEFAULT_LIMITS, ("does not exist",)),
+    ]
+    for path, limits, fragments in cases:
+        with pytest.raises(InputError) as excinfo:
+            check_table_file(path, what="predictions file", limits=limits)
+        one_line_error(excinfo, f"predictions file {path}", *fragments)
+    check_table_file(rows)
+    check_table_file(big_csv)
+
+
+def test_partitioned_datasets_are_checked_row_group_by_row_group(tmp_path):
+    from analysis.evaluation._partitions import dataset_columns, empty_frame, list_partitions
+
+    folder = tmp_path / "events"
+    folder.mkdir()
+    table = pa.table({"label": np.zeros(30_000, dtype="int64"), "x": np.ones(30_000)})
+    pq.write_table(table, folder / "part-0.parquet", row_group_size=10_000)
+    pq.write_table(table, folder / "part-1.parquet", row_group_size=30_000)
+    groups = Limits(max_table_rows=20_000)  # part-0's row groups pass, part-1's one group does not
+    for read in (list_partitions, dataset_columns, empty_frame):
+        with pytest.raises(InputError) as excinfo:
+            read(folder, limits=groups)
+        one_line_error(excinfo, str(folder / "part-1.parquet"), "row group 0", "30,000 rows", "smaller row groups")
+    assert len(list_partitions(folder / "part-0.parquet", limits=groups)) == 3
+    assert len(list_partitions(folder)) == 4  # the default limits
+    with pytest.raises(InputError) as excinfo:
+        list_partitions(folder, limits=Limits(max_table_bytes=100 * KIB))
+    one_line_error(excinfo, str(folder / "part-0.parquet"), "row group 0", "156.2 KiB", "TRADEOFFS_MAX_TABLE_BYTES")
+    (folder / "part-1.parquet").unlink()
+    pq.write_table(
+        pa.table([pa.array([1]), pa.array([2]), pa.array([3])], names=["label", "x", "x"]), folder / "d.parquet"
+    )
+    for read in (list_partitions, dataset_columns):
+        with pytest.raises(InputError) as excinfo:
+            read(folder)
+        one_line_error(excinfo, str(folder / "d.parquet"), "duplicate column names ('x')")
