@@ -172,6 +172,10 @@ def _dataset(scorecard: Scorecard) -> dict:
         out["class_counts"] = {str(k): v for k, v in out["class_counts"].items()}
     out["positive_label"] = None if out["positive_label"] is None else str(out["positive_label"])
     out["classes"] = [str(c) for c in out["classes"]]
+    # Where the data cannot support its figures (one group, tiny groups, few positives, repeated ids),
+    # as the evaluation wrote it: each sentence also goes to the report's warnings.
+    shown = ds.get("warnings")
+    out["warnings"] = [str(w) for w in shown] if isinstance(shown, (list, tuple)) else []
     return out
 
 
@@ -879,6 +883,7 @@ def build_report(
     assert status in STATUSES
     objectives = _objectives(scorecard, dec)
     dataset = _dataset(scorecard)
+    warnings += [f"the evaluation data: {w}" for w in dataset["warnings"]]
     table = _table(scorecard, objectives)
     tradeoff = _tradeoff(table, objectives)
     choice = _add_switch(_choice(dec, selected), dec, scorecard) if dec is not None else None

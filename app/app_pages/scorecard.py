@@ -115,6 +115,13 @@ with st.expander("Why each infeasible candidate is out"):
         st.caption(tables.clip(w))
 with st.expander("What each column means"):
     st.dataframe(tables.objectives_frame(sc.objectives), hide_index=True, width="stretch")
+data_warnings = [str(w) for w in sc.dataset.get("warnings") or ()]
+if data_warnings:  # where the data cannot support the figures (written by the evaluation)
+    st.warning(
+        "**The evaluation data cannot fully support some figures:**\n"
+        + "\n".join(f"- {tables.clip(w)}" for w in data_warnings),
+        icon=":material/warning:",
+    )
 notes = [(c.name, n) for c in sc.candidates for n in (*c.errors, *c.notes)]
 if notes:
     with st.expander(f"Notes on candidates ({len(notes)})"):
