@@ -227,3 +227,69 @@ def sidebar() -> None:
         )
         for w in state.link_warnings():
             st.warning(w)
+
+
+# ---- the group decision as far as it is computed (issue 12) ---------------------------------------
+# Added in a block of its own: pages show the choice from the quick decision (no sensitivity checks)
+# as soon as it is ready, and the sensitivity parts fill in by themselves when the full one is done.
+def _succeeded(job: services.DecisionJob | None) -> bool:
+    return job is not None and job.future.done() and job.future.exception() is None
+
+
+def group_decision_so_far(a: services.Active) -> services.Decision:
+    """The group decision as far as it is computed, or a notice and stop while not even the choice is known.
+
+    The full decision when it is done within the wait (small scorecards: the page looks as it always
+    did); else the quick one (``sensitivity_computed`` False: the choice, every stakeholder's pick and
+    the rules' rankings, never a sensitivity figure), and the page calls :func:`sensitivity_pending`
+    where the sensitivity parts go. Raises :class:`InputError` when no decision can be made, and any
+    other exception of the computation as it is (the page turns it into one sentence).
+    """
+    from concurrent.futures import wait
+
+    quick, full = services.decision_jobs(a, state.profiles(), state.rule(), *state.scoring())
+    wait([full.future], timeout=services.DECISION_WAIT_S)
+    if full.future.done() and (full.future.exception() is None or not _succeeded(quick)):
+        return full.future.result()
+    if _succeeded(quick):  # the full one is computing, or failed in its sensitivity checks (shown there)
+        return quick.future.result()
+    if quick is not None and quick.future.done() and isinstance(quick.future.exception(), InputError):
+        return quick.future.result()  # raises: the full decision will say the same
+    n = len(a.scorecard.candidates)
+    st.info(
+        f"Weighing every stakeholder and the group rules for {plural(n, 'candidate')} in the background: the "
+        "group's choice appears here in a moment, and how firm it is (leave-one-out, hundreds of what-if draws) "
+        "after it. This page fills in by itself; the other pages work meanwhile.",
+        icon=":material/hourglass:",
+    )
+    _first_result(quick if quick is not None and not quick.future.done() else full)
+    st.stop()
+    raise AssertionError("unreachable")  # pragma: no cover - st.stop raises
+
+
+@st.fragment(run_every=0.5)
+def _first_result(job: services.DecisionJob) -> None:
+    if job.future.done():
+        st.rerun()
+    st.caption(f"Computing for {job.elapsed():.0f} s.")
+
+
+def sensitivity_pending(a: services.Active, notice: str) -> bool:
+    """Where a quick decision's sensitivity parts go: ``notice`` while they are computed (True), or the failure.
+
+    While the full decision is computed, the notice (it should say "in the background") and a fragment
+    that reruns the page when it is done; if it failed, one sentence with an error id (False).
+    """
+    from app.ui.errors import render_failure
+
+    job = services.decision_job(a, state.profiles(), state.rule(), *state.scoring())
+    assert job is not None  # started when missing
+    if job.future.done():
+        exc = job.future.exception()
+        if exc is None:  # done since this run started: the rerun shows it
+            st.rerun()
+        render_failure(exc, what="checking how firm the group's choice is")
+        return False
+    st.info(notice, icon=":material/hourglass:")
+    _progress(job)
+    return True

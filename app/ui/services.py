@@ -691,3 +691,65 @@ def _log_signoffs(url: str, decision_id: int, n_later: int) -> tuple[str, ...]:
 def log_signoffs(loc: LogLocation, decision_id: int, n_later: int) -> tuple[str, ...]:
     """``"name (role)"`` of every sign-off of a logged decision: those in its report, then the later ones."""
     return _log_signoffs(loc.url, decision_id, n_later)
+
+
+# ---- the group decision before its sensitivity checks (issue 12) ---------------------------------
+# Added in a block of its own: the choice, each stakeholder's pick and the rules' rankings come from a
+# decision built with ``sensitivity=False`` (a second or two at 10,000 candidates), while the full one
+# (10-20 CPU-seconds there) is computed after it.
+@st.cache_resource(show_spinner=False)
+def _quick_decision_jobs() -> _DecisionJobs:
+    return _DecisionJobs()
+
+
+def quick_decision_job(
+    a: Active,
+    profiles: Sequence[StakeholderProfile],
+    rule: str,
+    method: str,
+    perf: str | None = None,
+    *,
+    start: bool = True,
+) -> DecisionJob | None:
+    """The group decision without its sensitivity checks (``sensitivity=False``), computed in the background.
+
+    The same choice, profiles and rules as :func:`decision_job`'s for the same inputs (seeded the
+    same way); its :class:`Decision` has ``sensitivity_computed`` False and placeholders for every
+    sensitivity check, so it is for showing the choice only (never exported, never shown as
+    robustness). Computed in a thread of its own, so it never queues behind a full decision or a
+    report check. ``start=False``: only a job already asked for (else ``None``).
+    """
+    p = tuple(profiles)
+    inc = incumbent(a)
+    key = (a.key, decision_key(p, rule, method, perf, incumbent=inc))
+    sc = a.scorecard
+
+    def build() -> Decision:
+        return build_decision(
+            sc, p, rule=rule, method=method, perf=perf, random_state=0, incumbent=inc, sensitivity=False
+        )
+
+    return _quick_decision_jobs().get(key, build if start else None)
+
+
+def decision_jobs(
+    a: Active, profiles: Sequence[StakeholderProfile], rule: str, method: str, perf: str | None = None
+) -> tuple[DecisionJob | None, DecisionJob]:
+    """``(quick, full)``: the group decision without and with its sensitivity checks, both asked for.
+
+    ``quick`` is None when the full decision is already done (nothing to show before it). When
+    neither was asked for yet, the full decision's queue first waits for the quick one, so the two
+    do not compete for the interpreter lock: the choice comes sooner and the whole is not later.
+    """
+    full = decision_job(a, profiles, rule, method, perf, start=False)
+    if full is not None and full.future.done():
+        return None, full
+    quick = quick_decision_job(a, profiles, rule, method, perf)
+    assert quick is not None  # started when missing
+    if full is None:
+        p = tuple(profiles)
+        key = (a.key, decision_key(p, rule, method, perf, incumbent=incumbent(a)))
+        _decision_jobs().get(("after the quick decision", key), quick.future.exception)  # waits, never raises
+        full = decision_job(a, p, rule, method, perf)
+        assert full is not None  # started when missing
+    return quick, full
