@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis._errors import InputError
+from analysis.decision import Decision
 from analysis.figures import (
     make_acceptability_figure,
     make_regret_figure,
@@ -13,6 +14,7 @@ from analysis.figures import (
     make_win_share_figure,
 )
 from app.ui import render, services, state, tables
+from app.ui.errors import render_failure
 
 RULE_MEANING = {
     "utilitarian": "the highest average satisfaction (weighted by influence)",
@@ -37,9 +39,12 @@ render.page_header(
     "gives up; and whether the choice survives small changes in the weights and in the measurements.",
 )
 try:
-    d = render.group_decision(a)
+    d = render.group_decision_so_far(a)  # the choice first; the sensitivity checks may still be computing
 except InputError as exc:
     st.error(f"The group decision could not be made: {exc.message}")
+    st.stop()
+except Exception as exc:  # ours, not the user's: one sentence and an error id, the traceback in the server log
+    render_failure(exc, what="making the group decision")
     st.stop()
 g = d.group
 labels = {o.name: o.label for o in sc.objectives}
@@ -154,106 +159,132 @@ st.dataframe(
     column_config={"regret with the choice": st.column_config.NumberColumn(format="%.3f")},
 )
 
-st.markdown("### How firm is the choice?")
-gs = d.sensitivity
-c1, c2 = st.columns(2, gap="large")
-with c1:
-    if len(gs.win_share) == 1:
-        st.markdown(
-            f"**{d.chosen}** is the only candidate the group rules could compare, so re-running them with other "
-            "weights or measurements cannot test how firm the choice is: look at the candidates left out above."
-        )
-    elif gs.n_samples and gs.win_share:
-        share = dict(gs.win_share).get(d.chosen or "", 0.0)
-        shown, subtitle = list(gs.win_share), None
-        if len(shown) > WIN_BARS:  # the candidates that won most often (many never win a draw)
-            won = sorted((cv for cv in shown if cv[1] > 0), key=lambda cv: -cv[1])
-            shown = won[:WIN_BARS]
-            subtitle = f"The {len(shown)} most often picked; {len(won):,} of {len(gs.win_share):,} won any draw."
-        render.chart(
-            make_win_share_figure(shown, colours=colours, subtitle=subtitle),
-            key=state.widget("win_share"),
-            width=render.HALF,
-        )
-        st.markdown(
-            f"In **{share:.0%}** of {gs.n_samples} what-if draws (everyone's weights nudged and every measurement "
-            f"redrawn within its confidence interval) the {d.rule} rule still picks **{d.chosen}**. "
-            + (
-                "It is not acceptable to everyone, though: no candidate satisfies every hard constraint."
-                if not d.any_feasible
-                else "That is a firm choice."
-                if share >= 0.7
-                else "That is a fragile choice: small changes flip it."
-            )
-        )
-with c2:
-    loo = gs.leave_one_out
-    st.markdown("**Leave one out**")
-    if loo.changes:
-        st.warning(
-            "Removing a single other candidate changes the group's choice: "
-            + "; ".join(f"without {c}, the choice is {w or 'nobody'}" for c, w in loo.changes[:8])
-            + ". "
-            + loo.note,
-            icon=":material/warning:",
-        )
-    else:
-        st.markdown(f"Removing any one other candidate leaves the choice at **{d.chosen}**.")
-        if not loo.pool_independent:
-            st.caption(
-                "Some weighted objectives have no fixed 'worst'/'ideal' bounds, so their scores depend on which "
-                "candidates are in the pool; this check shows the choice does not."
-            )
-    st.markdown("**Statistical ties**")
-    if gs.ties:
-        st.markdown(
-            f"{tables.some(gs.ties)} cannot be told apart from {d.chosen} on any weighted objective (the differences "
-            "are within the measurement noise): the data does not prefer one over the other."
-        )
-    else:
-        st.markdown(f"No candidate is statistically tied with {d.chosen} on every weighted objective.")
-    if gs.undetermined:
-        st.caption(f"Cannot tell (no intervals on some objective): {tables.some(gs.undetermined)}.")
 
-st.markdown("#### One stakeholder at a time")
-ranked = [r for r in d.profiles if r.sensitivity is not None]
-if ranked:
-    who = render.remembered(
-        st.selectbox,
-        "Stakeholder",
-        [r.profile.name for r in ranked],
-        key="sensitivity_profile",
-        default=ranked[0].profile.name,
-        format_func=lambda nme: next(r.profile.role or nme for r in ranked if r.profile.name == nme),
+def how_firm(d: Decision) -> None:
+    """The group's sensitivity checks: what-if draws, leave one out, statistical ties (a full decision's)."""
+    gs = d.sensitivity
+    c1, c2 = st.columns(2, gap="large")
+    with c1:
+        if len(gs.win_share) == 1:
+            st.markdown(
+                f"**{d.chosen}** is the only candidate the group rules could compare, so re-running them with other "
+                "weights or measurements cannot test how firm the choice is: look at the candidates left out above."
+            )
+        elif gs.n_samples and gs.win_share:
+            share = dict(gs.win_share).get(d.chosen or "", 0.0)
+            shown, subtitle = list(gs.win_share), None
+            if len(shown) > WIN_BARS:  # the candidates that won most often (many never win a draw)
+                won = sorted((cv for cv in shown if cv[1] > 0), key=lambda cv: -cv[1])
+                shown = won[:WIN_BARS]
+                subtitle = f"The {len(shown)} most often picked; {len(won):,} of {len(gs.win_share):,} won any draw."
+            render.chart(
+                make_win_share_figure(shown, colours=colours, subtitle=subtitle),
+                key=state.widget("win_share"),
+                width=render.HALF,
+            )
+            st.markdown(
+                f"In **{share:.0%}** of {gs.n_samples} what-if draws (everyone's weights nudged and every measurement "
+                f"redrawn within its confidence interval) the {d.rule} rule still picks **{d.chosen}**. "
+                + (
+                    "It is not acceptable to everyone, though: no candidate satisfies every hard constraint."
+                    if not d.any_feasible
+                    else "That is a firm choice."
+                    if share >= 0.7
+                    else "That is a fragile choice: small changes flip it."
+                )
+            )
+    with c2:
+        loo = gs.leave_one_out
+        st.markdown("**Leave one out**")
+        if loo.changes:
+            st.warning(
+                "Removing a single other candidate changes the group's choice: "
+                + "; ".join(f"without {c}, the choice is {w or 'nobody'}" for c, w in loo.changes[:8])
+                + ". "
+                + loo.note,
+                icon=":material/warning:",
+            )
+        else:
+            st.markdown(f"Removing any one other candidate leaves the choice at **{d.chosen}**.")
+            if not loo.pool_independent:
+                st.caption(
+                    "Some weighted objectives have no fixed 'worst'/'ideal' bounds, so their scores depend on which "
+                    "candidates are in the pool; this check shows the choice does not."
+                )
+        st.markdown("**Statistical ties**")
+        if gs.ties:
+            st.markdown(
+                f"{tables.some(gs.ties)} cannot be told apart from {d.chosen} on any weighted objective (the "
+                "differences are within the measurement noise): the data does not prefer one over the other."
+            )
+        else:
+            st.markdown(f"No candidate is statistically tied with {d.chosen} on every weighted objective.")
+        if gs.undetermined:
+            st.caption(f"Cannot tell (no intervals on some objective): {tables.some(gs.undetermined)}.")
+
+
+def one_at_a_time(d: Decision) -> None:
+    """Each stakeholder's weight stability intervals, rank acceptabilities and leave one out (a full decision's)."""
+    ranked = [r for r in d.profiles if r.sensitivity is not None]
+    if ranked:
+        who = render.remembered(
+            st.selectbox,
+            "Stakeholder",
+            [r.profile.name for r in ranked],
+            key="sensitivity_profile",
+            default=ranked[0].profile.name,
+            format_func=lambda nme: next(r.profile.role or nme for r in ranked if r.profile.name == nme),
+        )
+        r = next(r for r in ranked if r.profile.name == who)
+        s = r.sensitivity
+        # One above the other: in half a page the candidate and objective names were cut off on a laptop.
+        if s.stability is not None:
+            render.chart(make_weight_stability_figure(s.stability, labels=labels), key=state.widget("stability", who))
+            st.caption(
+                f"Each bar is how far that weight can move (the others scaled to make room) before "
+                f"{s.winner} stops being {r.profile.role or who}'s favourite. A long bar: the favourite does not "
+                "hinge on that weight."
+            )
+        else:
+            st.caption(f"Weight stability intervals: {s.stability_note}")
+        if s.acceptability is not None:
+            render.chart(
+                make_acceptability_figure(s.acceptability, top=ACCEPTABILITY_ROWS),
+                key=state.widget("acceptability", who),
+            )
+            first = dict(zip(s.acceptability.candidates, s.acceptability.first, strict=True))
+            st.caption(
+                f"With weights and measurements resampled, {s.winner} comes first in {first.get(s.winner, 0):.0%} "
+                "of draws."
+            )
+        if s.leave_one_out.changes:
+            st.caption(
+                "Leave one out: "
+                + "; ".join(f"without {c}, the favourite is {w}" for c, w in s.leave_one_out.changes[:6])
+                + f". {s.leave_one_out.note}"
+            )
+
+
+st.markdown("### How firm is the choice?")
+if d.sensitivity_computed:
+    how_firm(d)
+else:  # the choice above is final; how firm it is comes by itself (never a placeholder shown as a result)
+    render.sensitivity_pending(
+        a,
+        f"Checking how firm the choice is for {render.plural(len(sc.candidates), 'candidate')} in the background: "
+        "hundreds of what-if draws (everyone's weights nudged, every measurement redrawn within its confidence "
+        "interval), leaving out each other candidate, and statistical ties. The results appear here by themselves.",
     )
-    r = next(r for r in ranked if r.profile.name == who)
-    s = r.sensitivity
-    # One above the other: in half a page the candidate and objective names were cut off on a laptop.
-    if s.stability is not None:
-        render.chart(make_weight_stability_figure(s.stability, labels=labels), key=state.widget("stability", who))
-        st.caption(
-            f"Each bar is how far that weight can move (the others scaled to make room) before "
-            f"{s.winner} stops being {r.profile.role or who}'s favourite. A long bar: the favourite does not "
-            "hinge on that weight."
-        )
-    else:
-        st.caption(f"Weight stability intervals: {s.stability_note}")
-    if s.acceptability is not None:
-        render.chart(
-            make_acceptability_figure(s.acceptability, top=ACCEPTABILITY_ROWS), key=state.widget("acceptability", who)
-        )
-        first = dict(zip(s.acceptability.candidates, s.acceptability.first, strict=True))
-        st.caption(
-            f"With weights and measurements resampled, {s.winner} comes first in {first.get(s.winner, 0):.0%} of draws."
-        )
-    if s.leave_one_out.changes:
-        st.caption(
-            "Leave one out: "
-            + "; ".join(f"without {c}, the favourite is {w}" for c, w in s.leave_one_out.changes[:6])
-            + f". {s.leave_one_out.note}"
-        )
-if d.warnings:
-    with st.expander(f"Warnings from the decision engine ({len(d.warnings)})"):
+st.markdown("#### One stakeholder at a time")
+if d.sensitivity_computed:
+    one_at_a_time(d)
+else:
+    st.caption("Each stakeholder's weight stability intervals and rank acceptabilities come with the checks above.")
+# Before the checks are done their warnings are not known (the quick decision's says only that it skipped them).
+shown_warnings = d.warnings if d.sensitivity_computed else [w for w in d.warnings if w not in d.sensitivity.warnings]
+if shown_warnings:
+    so_far = "" if d.sensitivity_computed else " so far"
+    with st.expander(f"Warnings from the decision engine ({len(shown_warnings)}{so_far})"):
         # Clipped: with thousands of candidates one warning can list them all (hundreds of kB to draw); the
         # decision record on the Decision page has every word.
-        st.markdown("\n".join(f"- {tables.clip(w)}" for w in d.warnings))
+        st.markdown("\n".join(f"- {tables.clip(w)}" for w in shown_warnings))
