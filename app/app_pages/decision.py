@@ -12,12 +12,29 @@ from analysis._errors import InputError
 from analysis.decision import compute_switch
 from analysis.decision_log import LOG_URL_ENV, DecisionSummary, VerifyResult, display_url
 from analysis.report import report_to_html, report_to_json, report_to_markdown
+from analysis.report._pdf import BROWSER_MISSING
 from app.ui import render, services, state
+from app.ui.errors import failure_message, render_failure
 from app.ui.tables import switch_frame
 
 OTHER = "Other"
 #: The log table shows this many of the latest decisions.
 LOG_ROWS = 200
+#: The longest name the decision log keeps (its name columns are ``String(256)``).
+NAME_CHARS = 256
+#: The fields of this page by the command-line flag the decision log's messages name them with.
+FIELDS = {
+    "--by": "Recorded by",
+    "--name": "Your name",
+    "--role": "Your role",
+    "--comment": "Your comment",
+    "--rationale": "Rationale",
+}
+#: Why the report, the record and the sign-offs wait for the sensitivity checks.
+NEEDS_CHECKS = (
+    "The report records how firm the choice is, so it, the decision log and the sign-offs wait for the "
+    "sensitivity checks (leave-one-out, what-if draws, statistical ties)."
+)
 
 
 def now() -> datetime:
@@ -49,6 +66,36 @@ def without_location(message: str, loc: services.LogLocation) -> str:
     return message
 
 
+def in_page_words(message: str) -> str:
+    """A decision-log message with its command-line flags (``(--by)``) replaced by this page's field names."""
+
+    def field(match: re.Match) -> str:
+        names = [FIELDS[f] for f in re.findall(r"--[a-z-]+", match.group(1)) if f in FIELDS]
+        return f"(the {' and '.join(f'“{n}”' for n in names)} field{'s' if len(names) > 1 else ''})" if names else ""
+
+    return re.sub(r" ?\((--[^)]*)\)", lambda m: (" " + field(m)) if field(m) else "", message)
+
+
+def log_problem_message(exc: Exception, loc: services.LogLocation, *, what: str) -> str:
+    """What to show when the decision log refuses something: its own words in this page's terms, or an error id."""
+    if isinstance(exc, InputError):
+        return without_location(in_page_words(exc.message), loc)
+    return failure_message(exc, what=what)
+
+
+def pdf_problem(exc: Exception) -> str:
+    """Why no PDF: the library's sentence (a missing browser as the operator fixes it), or an error id."""
+    if not isinstance(exc, InputError):
+        return failure_message(exc, what="making the PDF")
+    if exc.source == "--browser" and exc.message.startswith(BROWSER_MISSING.split("{where}")[0]):
+        return (
+            "PDF export needs Chromium or Google Chrome on the server, and none was found there: the operator "
+            "installs one (Debian/Ubuntu: apt-get install chromium) or points BROWSER_PATH at it. HTML and "
+            "Markdown exports work without a browser."
+        )
+    return exc.message
+
+
 def read_log(loc: services.LogLocation) -> tuple[tuple[DecisionSummary, ...], VerifyResult | None, str | None]:
     """The logged decisions, the integrity check, and a message when the log cannot be read."""
     if not services.log_exists(loc):
@@ -57,9 +104,9 @@ def read_log(loc: services.LogLocation) -> tuple[tuple[DecisionSummary, ...], Ve
         log = services.decision_log(loc)
         return log.list(), log.verify(), None
     except InputError as exc:
-        return (), None, f"The decision log cannot be opened: {without_location(exc.message, loc)}"
-    except Exception as exc:  # a damaged database file: a message, never a traceback
-        return (), None, f"The decision log cannot be read ({type(exc).__name__}: {without_location(str(exc), loc)})."
+        return (), None, f"The decision log cannot be opened: {without_location(in_page_words(exc.message), loc)}"
+    except Exception as exc:  # a damaged database file: one sentence and an error id, the details in the server log
+        return (), None, failure_message(exc, what="reading the decision log")
 
 
 a = render.active_or_stop()
@@ -71,9 +118,12 @@ render.page_header(
     "who will never open the dashboard, and keep the decision in the append-only decision log.",
 )
 try:
-    d = render.group_decision(a)
+    d = render.group_decision_so_far(a)  # the choice first; the sensitivity checks may still be computing
 except InputError as exc:
     st.error(f"The group decision could not be made: {exc.message}")
+    st.stop()
+except Exception as exc:  # ours, not the user's: one sentence and an error id, the traceback in the server log
+    render_failure(exc, what="making the group decision")
     st.stop()
 dkey = services.decision_key(state.profiles(), state.rule(), *state.scoring(), incumbent=d.incumbent)
 roles = [p.role or p.name for p in state.profiles()]
@@ -110,7 +160,9 @@ with left:
     if picked in g.candidates and g.profiles:
         worst = g.rule_result("minimax-regret").scores[g.candidates.index(picked)]
         facts.append(f"Largest regret of any stakeholder: {worst:.2f} (0 = everyone's favourite)")
-    if picked != d.chosen and picked in d.sensitivity.ties:
+    if picked != d.chosen and not d.sensitivity_computed:
+        facts.append(f"Whether it is statistically tied with {d.chosen}: being checked")
+    elif picked != d.chosen and picked in d.sensitivity.ties:
         facts.append(f"Statistically tied with {d.chosen}")
     if not d.any_feasible:
         facts.insert(0, f"No candidate satisfies every stakeholder's constraints: {d.no_feasible_reason or ''}")
@@ -134,8 +186,15 @@ with right:
         who = st.text_input("Name")
         role = st.selectbox("Role", [*roles, OTHER])
         comment = st.text_input("Comment (optional)")
-        ok = st.form_submit_button(f"Sign off on {picked}", type="primary")
-    if ok:
+        ok = st.form_submit_button(
+            f"Sign off on {picked}",
+            type="primary",
+            disabled=not d.sensitivity_computed,
+            help=None if d.sensitivity_computed else NEEDS_CHECKS,
+        )
+    if not d.sensitivity_computed:
+        st.caption(f"Signing off opens when the checks are done. {NEEDS_CHECKS}")
+    if ok and d.sensitivity_computed:
         if not who.strip():
             st.error("Write your name to sign off.")
         else:
@@ -189,21 +248,34 @@ st.markdown("#### Download the report")
 loc = services.log_location()
 log_summaries, log_check, log_problem = read_log(loc)
 mine = state.signoffs_for(picked)
-view, check = services.report(
-    a, d, dkey, selected=picked, rationale=rationale.strip(), signoffs=[s.to_report() for s in mine]
-)
-if render.waited(
-    check,
-    f"Preparing the report on {picked} in the background ({render.plural(len(sc.candidates), 'candidate')}); "
-    "the downloads and the log appear here when it is ready.",
-):
-    try:
-        check.future.result()
-    except InputError as exc:
-        st.error(f"The report could not be built: {exc.message}")
-        view = None
+view = None
+waiting_for = "The report is being prepared in the background (above)."  # why recording waits, while it does
+if not d.sensitivity_computed:  # the report of a decision without its checks would show placeholders as results
+    computing = render.sensitivity_pending(
+        a,
+        f"Checking how firm the choice is for {render.plural(len(sc.candidates), 'candidate')} in the background. "
+        f"{NEEDS_CHECKS} They open here by themselves when the checks are done.",
+    )
+    waiting_for = NEEDS_CHECKS if computing else "The sensitivity checks failed (above), so there is no report."
 else:
-    view = None
+    view, check = services.report(
+        a, d, dkey, selected=picked, rationale=rationale.strip(), signoffs=[s.to_report() for s in mine]
+    )
+    if render.waited(
+        check,
+        f"Preparing the report on {picked} in the background ({render.plural(len(sc.candidates), 'candidate')}); "
+        "the downloads and the log appear here when it is ready.",
+    ):
+        try:
+            check.future.result()
+        except InputError as exc:
+            st.error(f"The report could not be built: {exc.message}")
+            view, waiting_for = None, "The report could not be built (above)."
+        except Exception as exc:  # ours: one sentence and an error id, the traceback in the server log
+            render_failure(exc, what="building the report")
+            view, waiting_for = None, "The report could not be built (above)."
+    else:
+        view = None
 # "decision recorded" only while this decision is in the log (a log replaced or emptied since does not count)
 recorded_id = state.logged().get(view.key) if view is not None else None
 if recorded_id not in {s.id for s in log_summaries}:
@@ -265,9 +337,9 @@ if view is not None:
             try:
                 with st.spinner("Preparing the PDF…"):
                     pdf = services.report_pdf(view, recorded=recorded, prepared_at=prepared_at)  # cached
-            except InputError as exc:
+            except Exception as exc:  # kept and shown next to the button (an unexpected one: an error id)
                 state.set_pref("pdf_ready", None)
-                state.set_pref("pdf_error", (view.key, exc.message))
+                state.set_pref("pdf_error", (view.key, pdf_problem(exc)))
                 st.rerun()
             st.download_button(
                 "PDF report",
@@ -293,12 +365,8 @@ if view is not None:
                     prepared_at = now()
                     try:
                         services.report_pdf(view, recorded=recorded, prepared_at=prepared_at)
-                    except InputError as exc:
-                        state.set_pref("pdf_error", (view.key, exc.message))
-                    except Exception as exc:  # a browser failure the library did not foresee: a message, no traceback
-                        state.set_pref(
-                            "pdf_error", (view.key, f"The PDF could not be made ({type(exc).__name__}: {exc}).")
-                        )
+                    except Exception as exc:  # kept and shown next to the button (an unexpected one: an error id)
+                        state.set_pref("pdf_error", (view.key, pdf_problem(exc)))
                     else:
                         state.set_pref("pdf_ready", (view.key, recorded, prepared_at.isoformat()))
                         state.set_pref("pdf_error", None)
@@ -321,7 +389,7 @@ def record_form(log_summaries: tuple[DecisionSummary, ...], loc: services.LogLoc
     current = [s for s in log_summaries if s.status == "current"]
     by_id = {s.id: s for s in current}
     with st.form(state.widget("log_record_form")):
-        by = st.text_input("Recorded by (optional)", key=state.widget("log", "by"))
+        by = st.text_input("Recorded by (optional)", max_chars=NAME_CHARS, key=state.widget("log", "by"))
         supersedes = 0  # 0: no decision (ids start at 1)
         if by_id:
             supersedes = st.selectbox(
@@ -332,10 +400,15 @@ def record_form(log_summaries: tuple[DecisionSummary, ...], loc: services.LogLoc
                 help="A decision in the log is never edited: a new one supersedes it, and the old one is kept.",
             )
         go = st.form_submit_button(
-            "Record this decision in the log", type="primary", disabled=view is None or done is not None
+            "Record this decision in the log",
+            type="primary",
+            disabled=view is None or done is not None,
+            help=None if view is not None or done is not None else waiting_for,
         )
     if done is not None:
         st.caption(f"This report (on {picked}, with this rationale and these sign-offs) is decision #{done}.")
+    elif view is None:
+        st.caption(f"Recording opens when the report is ready. {waiting_for}")
     if go and view is not None:
         at = now()
         try:
@@ -345,8 +418,8 @@ def record_form(log_summaries: tuple[DecisionSummary, ...], loc: services.LogLoc
                 supersedes=supersedes or None,
                 recorded_by=by.strip() or None,
             )
-        except InputError as exc:
-            st.error(without_location(exc.message, loc), icon=":material/error:")
+        except Exception as exc:  # an InputError in its own words, anything else one sentence and an error id
+            st.error(log_problem_message(exc, loc, what="recording the decision"), icon=":material/error:")
             return
         state.set_logged(view.key, new_id)
         state.set_pref("log_notice", f"Recorded as decision #{new_id} ({picked}).")
@@ -371,7 +444,7 @@ def signoff_form(log_summaries: tuple[DecisionSummary, ...], loc: services.LogLo
             format_func=lambda i: decision_label(by_id[i]),
             key=state.widget("log", "target"),
         )
-        who = st.text_input("Your name", key=state.widget("log", "name"))
+        who = st.text_input("Your name", max_chars=NAME_CHARS, key=state.widget("log", "name"))
         role = st.selectbox("Your role", [*roles, OTHER], key=state.widget("log", "role"))
         comment = st.text_input("Your comment (optional)", key=state.widget("log", "comment"))
         ok = st.form_submit_button("Sign off in the log")
@@ -383,8 +456,8 @@ def signoff_form(log_summaries: tuple[DecisionSummary, ...], loc: services.LogLo
             services.decision_log(loc).sign_off(
                 target, role=role, name=who.strip(), comment=comment.strip() or None, now=now()
             )
-        except InputError as exc:
-            st.error(without_location(exc.message, loc), icon=":material/error:")
+        except Exception as exc:  # an InputError in its own words, anything else one sentence and an error id
+            st.error(log_problem_message(exc, loc, what="signing off in the decision log"), icon=":material/error:")
             return
         state.set_pref("log_notice", f"Sign-off recorded on decision #{target}.")  # the table shows who
         st.rerun()

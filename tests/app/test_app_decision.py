@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import UTC, datetime
 
-from _app_helpers import FIXTURE, group_choice, new_app, texts, widget
+import pytest
+from _app_helpers import FIXTURE, group_choice, new_app, run_until, texts, widget
 from sqlalchemy import text, update
+from streamlit.testing.v1 import AppTestError
+from test_app_consensus import FAILURE, hold_full_decision, use_sweep
 
 from analysis._errors import InputError
 from analysis.decision import build_decision
@@ -207,3 +211,115 @@ def test_a_report_file_is_generated_when_it_is_made_with_the_status_it_has_then(
     at = datetime(2026, 5, 4, 3, 2, 1, tzinfo=UTC)
     final = services.report_file(view, recorded=True, now=at)
     assert final.status == "decided" and final.generated_at == at.isoformat() and final.chosen == d.chosen
+
+
+# ---- the pick before the sensitivity checks; failures and messages in this page's words ------------------------
+@pytest.fixture
+def held(builtin, tmp_path, monkeypatch):
+    """A synthetic scorecard of hundreds of candidates whose full decision waits until ``held.set()``."""
+    use_sweep(builtin, tmp_path, monkeypatch)
+    release = hold_full_decision(monkeypatch)
+    yield release
+    release.set()  # never leave the decision thread waiting
+
+
+#: Why the report, the record and the sign-offs wait (the start of the page's reason).
+NEEDS_CHECKS = "The report records how firm the choice is"
+
+
+def _submit(at, label: str):
+    return next(b for b in at.get("form_submit_button") if str(b.label).startswith(label))
+
+
+def test_the_pick_shows_before_the_checks_and_the_record_and_signoffs_wait_for_them(held):
+    at = new_app("decision")
+    run_until(at, lambda at: any(w.label == "The candidate to ship" for w in at.selectbox))
+    pick = widget(at, "selectbox", "The candidate to ship")
+    assert pick.format_func(pick.value) == f"{pick.value} (the group's choice)"
+    assert "in the background" in texts(at) and NEEDS_CHECKS in texts(at)
+    # Nothing is exported or recorded from a decision without its checks: no downloads, the buttons say why.
+    assert not at.get("download_button") and "Prepare PDF" not in _labels(at, "button")
+    record, sign = _submit(at, "Record this decision"), _submit(at, "Sign off on")
+    assert record.disabled and sign.disabled
+    assert sign.help.startswith(NEEDS_CHECKS) and record.help.startswith(NEEDS_CHECKS)
+    with pytest.raises(AppTestError):  # as a browser user cannot click it
+        sign.click()
+    other = next(o for o in pick.options if o != pick.value)
+    pick.set_value(other).run()
+    assert f"Whether it is statistically tied with {pick.format_func(other)}" not in texts(at)
+    assert any("statistically tied with" in str(m.value) and "being checked" in str(m.value) for m in at.markdown)
+
+    held.set()
+    run_until(at, lambda at: "in the background" not in texts(at))
+    assert not at.exception
+    assert _labels(at, "download_button") == ["HTML report", "Markdown report", "JSON decision record"]
+    assert not _submit(at, "Record this decision").disabled and not _submit(at, "Sign off on").disabled
+    assert NEEDS_CHECKS not in texts(at)
+
+
+def test_an_unexpected_failure_of_the_decision_is_one_sentence_with_an_error_id(monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("internal detail /srv/secret.py")
+
+    monkeypatch.setattr(services, "build_decision", broken)
+    at = new_app("decision")
+    assert not at.exception
+    (error,) = [e.value for e in at.error]
+    match = re.fullmatch(FAILURE.format(what="making the group decision"), error)
+    assert match, error
+    assert "internal detail" not in texts(at) and "Traceback" not in texts(at)
+    assert any(match.group(1) in r.getMessage() and "RuntimeError" in r.getMessage() for r in caplog.records)
+
+
+def test_a_log_that_fails_unexpectedly_is_one_sentence_with_an_error_id(monkeypatch, caplog):
+    class Broken:
+        def list(self):
+            raise OSError("disk I/O error at /var/lib/secret.sqlite")
+
+    monkeypatch.setattr(services, "log_exists", lambda loc: True)
+    monkeypatch.setattr(services, "decision_log", lambda loc: Broken())
+    at = new_app("decision")
+    (error,) = [e.value for e in at.error]
+    match = re.fullmatch(FAILURE.format(what="reading the decision log"), error)
+    assert match and "secret" not in texts(at), error
+    assert any(match.group(1) in r.getMessage() and "OSError" in r.getMessage() for r in caplog.records)
+
+
+def test_an_unexpected_pdf_failure_is_one_sentence_with_an_error_id_next_to_the_button(monkeypatch):
+    def crash(report, *, browser=None, timeout=120.0):
+        raise RuntimeError("choreographer exploded")
+
+    monkeypatch.setattr("app.ui.services.report_to_pdf", crash)
+    at = _click(new_app("decision"), "Prepare PDF")
+    (error,) = [e.value for e in at.error]
+    assert re.fullmatch(FAILURE.format(what="making the PDF"), error), error
+    assert "Prepare PDF" in _labels(at, "button")
+
+
+def test_a_missing_browser_is_worded_for_the_dashboard_not_the_command_line(monkeypatch):
+    def no_browser(path=None):
+        raise InputError(pdf_module.BROWSER_MISSING.format(where=""), source="--browser")
+
+    monkeypatch.setattr(pdf_module, "find_browser", no_browser)
+    at = _click(new_app("decision"), "Prepare PDF")
+    (error,) = [e.value for e in at.error]
+    assert "--browser" not in error and "BROWSER_PATH" in error and "on the server" in error
+
+
+def test_names_are_capped_at_what_the_log_keeps_and_its_messages_name_the_page_fields():
+    at = _click(new_app("decision"), "Record this decision in the log")
+    assert widget(at, "text_input", "Recorded by").max_chars == 256
+    name = widget(at, "text_input", "Your name")
+    assert name.max_chars == 256
+    name.input("x" * 257)  # refused, as the browser refuses the 257th character
+    assert name.value == ""
+    name.input("Bo\x00")  # within the cap, but a database cannot store a NUL
+    _click(at, "Sign off in the log")
+    (error,) = [e.value for e in at.error]
+    assert error.startswith("the sign-off's name (the “Your name” field) contains a NUL character"), error
+    assert "--" not in error
+    widget(at, "text_area", "Rationale").input("a second one").run()  # another report: recording opens again
+    widget(at, "text_input", "Recorded by").input("Dee\x00")
+    _click(at, "Record this decision in the log")
+    (error,) = [e.value for e in at.error]
+    assert error.startswith("the name of who records the decision (the “Recorded by” field) contains a NUL"), error
