@@ -398,10 +398,19 @@ def candidate_checks(saved: state.SavedUpload, frame: pd.DataFrame, *, id_col: s
             models = [item.path for k, item in todo if k[0] == "model"]
             files = [item.path for k, item in todo if k[0] == "predictions"]
             # model files run code when loaded: checked in a worker process (app.ui.jobs.check_models)
+            limits = uploads.limits()
             checks = jobs.check_models(
-                saved.path, models, data_source=saved.name, trust_pickle=uploads.trust_pickle()
+                saved.path, models, data_source=saved.name, trust_pickle=uploads.trust_pickle(), limits=limits
             ) + list(
-                check_candidates([], frame, prediction_files=files, id_column=id_col, join=join, data_source=saved.name)
+                check_candidates(
+                    [],
+                    frame,
+                    prediction_files=files,
+                    id_column=id_col,
+                    join=join,
+                    data_source=saved.name,
+                    limits=limits,
+                )
             )
             for (k, _), c in zip(todo, checks, strict=True):
                 memo[k] = c
@@ -550,6 +559,7 @@ def start(
                 incumbent=incumbent if incumbent in names else None,
                 pool=pool,
                 session=session,
+                limits=uploads.limits(),
             )
         )
         state.set_pref("job_roles", roles)
@@ -771,7 +781,7 @@ def metrics_table() -> None:
     try:
         saved = uploads.save(f, "table")
         if state.pref("table_file") != f.file_id:
-            state.set_pref("table_frame", load_table(saved.path, what="metrics table"))
+            state.set_pref("table_frame", load_table(saved.path, what="metrics table", limits=uploads.limits()))
             state.set_pref("table_file", f.file_id)
     except Exception as exc:  # an InputError's sentence, or one sentence and an error id
         state.set_error("table", errors.failure_message(exc, what=f"reading {f.name}"))

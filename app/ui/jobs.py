@@ -42,7 +42,7 @@ import pandas as pd
 
 from analysis._errors import InputError
 from analysis.evaluation import EvalData, EvalSettings, resolve_features
-from analysis.loading import load_model, load_table, require_columns
+from analysis.loading import DEFAULT_LIMITS, Limits, load_model, load_table, require_columns
 from analysis.pipeline import Stages, run_evaluation
 from analysis.preflight import CandidateCheck, check_candidates
 from analysis.scorecard import Scorecard, scorecard_to_json
@@ -112,11 +112,15 @@ def evaluate(
     train_source: str | None,
     now: datetime,
     progress: Callable[[str, str], None],
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Scorecard:
-    """Load the model files and run the pipeline: the same steps in a worker process or a thread."""
+    """Load the model files and run the pipeline: the same steps in a worker process or a thread.
+
+    Each model file is checked against ``limits`` (the server's size limits) before it is expanded.
+    """
     models = []
     for path in model_paths:
-        models.append(load_model(path, trust_pickle=trust_pickle))
+        models.append(load_model(path, trust_pickle=trust_pickle, limits=limits))
         progress(path.stem, LOAD)
     if stages.train_frame is not None and models:
         features = [c for m in models for c in resolve_features(m, data.frame, None, data_source=data.source)]
@@ -260,6 +264,7 @@ class EvaluationJob:
         settings: EvalSettings,
         stages: Stages,
         trust_pickle: bool,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         try:
             self.result = evaluate(
@@ -274,6 +279,7 @@ class EvaluationJob:
                 train_source=self.train_source,
                 now=datetime.now(UTC).replace(microsecond=0),
                 progress=self._progress,
+                limits=limits,
             )
         except Cancelled:
             self.cancelled = True
@@ -330,6 +336,7 @@ def start_evaluation(
     incumbent: str | None = None,
     pool: workers.WorkerPool | None = None,
     session: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> EvaluationJob:
     """Queue the pipeline in the server's worker pool (or start a thread) and return the job at once.
 
@@ -337,7 +344,8 @@ def start_evaluation(
     next to its upload). ``join`` (how prediction files meet the data rows) and ``incumbent`` (the
     candidate in production today) go to :func:`analysis.pipeline.run_evaluation` as they are.
     ``pool`` is the pool to use (default :func:`app.ui.workers.pool`; a pool of 0 workers means a
-    thread of this process); ``session`` tags the task so the session's end cancels it.
+    thread of this process); ``session`` tags the task so the session's end cancels it. ``limits``
+    (the server's, :func:`app.ui.uploads.limits`) bound what each model file may expand to.
 
     Raises
     ------
@@ -358,7 +366,7 @@ def start_evaluation(
     if pool.settings.workers == 0:
         job.thread = threading.Thread(
             target=job._run,
-            args=(data, [Path(p) for p in prediction_paths], settings, stages, trust_pickle),
+            args=(data, [Path(p) for p in prediction_paths], settings, stages, trust_pickle, limits),
             name="tradeoffs-evaluation",
             daemon=True,
         )
@@ -376,6 +384,7 @@ def start_evaluation(
             "incumbent": incumbent,
             "train_source": train_source,
             "now": datetime.now(UTC).replace(microsecond=0),
+            "limits": limits,
         },
         protocol=pickle.HIGHEST_PROTOCOL,
     )
@@ -390,7 +399,7 @@ def start_evaluation(
 def check_in_worker(payload: bytes, emit: Callable[..., None]) -> str:
     """Entry point in a worker process: load the data file and check each model file against it (JSON)."""
     kwargs = pickle.loads(payload)  # noqa: S301 - written by the server process for this worker
-    frame = load_table(kwargs.pop("data_path"), what="data file")
+    frame = load_table(kwargs.pop("data_path"), what="data file", limits=kwargs["limits"])
     checks = check_candidates(kwargs.pop("model_paths"), frame, **kwargs)
     return json.dumps([dataclasses.asdict(c) for c in checks])
 
@@ -402,6 +411,7 @@ def check_models(
     data_source: str,
     trust_pickle: bool,
     pool: workers.WorkerPool | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[CandidateCheck]:
     """Each uploaded model file loaded and checked against the data, in a worker process (waits for it).
 
@@ -409,7 +419,8 @@ def check_models(
     untrusted work like the evaluation; the checks have a pool of their own
     (:func:`app.ui.workers.check_pool`) so they never wait behind a long evaluation. With a pool of 0
     workers the check runs in this process. A model whose check hit a limit or failed is listed as
-    not evaluable, with the sentence.
+    not evaluable, with the sentence; so is a model file that would expand past ``limits`` (the
+    server's size limits, :func:`app.ui.uploads.limits`), which the worker checks before loading it.
 
     Raises
     ------
@@ -419,9 +430,10 @@ def check_models(
     if not model_paths:
         return []
     pool = pool or workers.check_pool()
-    kwargs = {"data_source": data_source, "trust_pickle": trust_pickle}
+    kwargs = {"data_source": data_source, "trust_pickle": trust_pickle, "limits": limits}
     if pool.settings.workers == 0:
-        return list(check_candidates(list(model_paths), load_table(data_path, what="data file"), **kwargs))
+        frame = load_table(data_path, what="data file", limits=limits)
+        return list(check_candidates(list(model_paths), frame, **kwargs))
     payload = pickle.dumps({"data_path": Path(data_path), "model_paths": [Path(p) for p in model_paths], **kwargs})
     task = pool.submit(f"{__name__}:check_in_worker", payload)
     task.wait()

@@ -1,5 +1,11 @@
 """Uploaded files: size limits, written to the session's own temporary folder, errors put in place.
 
+Two kinds of limit apply: the bytes an upload may have (:data:`LIMITS_MB`, per slot), and what a
+file may expand to once read (:func:`limits`, the operator's ``TRADEOFFS_MAX_*`` settings, see
+``docs/limits.md``). A model or prediction file past the second is refused as it arrives, from its
+zip directory or Parquet footer, with one sentence next to the uploader; tables are checked by
+:func:`analysis.loading.load_table` as they are read.
+
 The library's loaders take paths, so each uploaded file is written once (by its upload id) to
 ``<session folder>/<slot>/<upload id>/<file name>``; the folder belongs to one session and is removed with it
 (:class:`app.ui.state.SessionDir`, and :func:`app.ui.workers.on_session_end` when Streamlit keeps a
@@ -22,7 +28,7 @@ from typing import Any
 import streamlit as st
 
 from analysis._errors import InputError
-from analysis.loading import load_table
+from analysis.loading import Limits, check_model_file, check_table_file, load_table
 from analysis.scorecard import Scorecard, scorecard_to_json
 from app.ui import errors, state, workers
 
@@ -54,6 +60,16 @@ PICKLE_TYPES = ("pkl", "pickle", "joblib")
 def trust_pickle() -> bool:
     """Whether the operator allowed pickle model files (unpickling runs code from the file)."""
     return os.environ.get(TRUST_PICKLE_ENV, "").strip() == "1"
+
+
+def limits() -> Limits:
+    """The operator's size limits for what files may expand to (``TRADEOFFS_MAX_*``, see ``docs/limits.md``).
+
+    Read from the environment at each call (a dozen dictionary look-ups, no state kept between
+    sessions). A bad setting raises :class:`InputError` naming the variable, which the uploader
+    that needed the limits shows.
+    """
+    return Limits.from_environ(os.environ)
 
 
 def model_types() -> list[str]:
@@ -99,17 +115,45 @@ def save(uploaded: Any, slot: str) -> state.SavedUpload:
     return item
 
 
+#: Checks a kept file of a multi-file slot passes as it arrives, before anything reads it (see :func:`check_saved`).
+ARRIVAL_CHECKS: dict[str, Callable[[Path, Limits], None]] = {
+    # the zip directory only: the bounded inflation runs with the model's check, in a worker process
+    "models": lambda path, lim: check_model_file(path, limits=lim, inflate=False),
+    "predictions": lambda path, lim: check_table_file(path, what="predictions file", limits=lim),
+}
+
+
+def check_saved(item: state.SavedUpload) -> None:
+    """Refuse a saved model or prediction file that would expand past :func:`limits` (reads no data).
+
+    A ``.skops`` archive's directory (members, sizes, ratios) and any model file's size; a
+    prediction file's Parquet footer (rows, size in memory, column names) or CSV size and header.
+    """
+    check = ARRIVAL_CHECKS.get(item.slot)
+    if check is not None:
+        check(item.path, limits())
+
+
 def add(slot: str, files: list[Any]) -> tuple[list[state.SavedUpload], list[tuple[str, str]]]:
     """Keep every file of a multi-file upload next to the slot's earlier ones (same file twice: once).
 
-    Returns the files saved and ``(file name, message)`` for files refused (too large).
+    Returns the files saved and ``(file name, message)`` for files refused (too large, or past
+    the size limits of what they expand to: :func:`check_saved`); a refused file is not kept.
     """
     out, refused = [], []
     for f in files:
         try:
-            out.append(save(f, slot))
+            item = save(f, slot)
         except InputError as exc:
             refused.append((f.name, exc.message))
+            continue
+        try:
+            check_saved(item)
+        except InputError as exc:
+            refused.append((f.name, humanize(exc.message)))  # while the file still maps to the name uploaded
+            remove(slot, item.file_id)
+            continue
+        out.append(item)
     return out, refused
 
 
@@ -155,6 +199,9 @@ CLI_TERMS: tuple[tuple[str, str], ...] = (
     ("(--join order)", "('Match prediction files to data rows by position')"),
     ("--join order", "'Match prediction files to data rows by position'"),
     ("(--id)", "(the Row id choice)"),
+    # size limits (docs/limits.md): the page cannot score by partition, and only the operator sets the limits
+    ("evaluate it partition by partition (--scheduler), or ", "upload a sample of the rows, or "),
+    ("raise the limit with TRADEOFFS_", "the server's operator can raise the limit with TRADEOFFS_"),
 )
 
 
@@ -228,7 +275,7 @@ def _take_table(slot: str, key: str, put: Callable[[Any], None], what: str) -> N
         state.set_error(slot, _message(exc))
         return
     try:
-        frame = load_table(saved.path, what=what)
+        frame = load_table(saved.path, what=what, limits=limits())
     except Exception as exc:  # an InputError's sentence, or one sentence and an error id
         state.set_error(slot, errors.failure_message(exc, what=f"reading {f.name}"))
         remove(slot, saved.file_id)
