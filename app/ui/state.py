@@ -231,9 +231,25 @@ def set_profiles(new: tuple[StakeholderProfile, ...]) -> None:
 
 
 def update_profile(name: str, new: StakeholderProfile) -> None:
-    """Replace one profile in place (a slider moved, a constraint edited)."""
-    st.session_state[PROFILES] = tuple(new if p.name == name else p for p in profiles())
-    sync_url()
+    """Replace one profile in place (a slider moved, a constraint edited), and the URL with it.
+
+    Writing the URL is a point where Streamlit stops a run when a newer rerun request waits (the
+    message is then never sent). In the script's body the change is undone then, so the page's
+    comparison of its widgets with the state (``if value != w: set_weight(...)``) makes it again on
+    the next run, URL included: kept, the next run would see nothing to do and the link would stay
+    behind (issue 13), since a fragment's run does not end with :func:`sync_url` as a full run
+    does. A callback keeps its change (it runs once per change; undone, the user's action would be
+    lost): the next full run writes the URL.
+    """
+    ss = st.session_state
+    before = ss[PROFILES]
+    ss[PROFILES] = tuple(new if p.name == name else p for p in before)
+    try:
+        sync_url()
+    except BaseException:  # Streamlit's rerun/stop: the URL was not written
+        if _in_script_body():
+            ss[PROFILES] = before
+        raise
 
 
 def set_weight(name: str, objective: str, weight: float) -> None:
@@ -297,6 +313,14 @@ def set_rule(value: str) -> None:
 def link_warnings() -> tuple[str, ...]:
     """What the opening link asked for that could not be applied (shown once)."""
     return st.session_state[LINK_WARNINGS]
+
+
+def _in_script_body() -> bool:
+    """Whether the current run is in the page's script (True), not in a widget callback before it."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx is None or bool(getattr(ctx, "has_script_started", True))
 
 
 def sync_url() -> None:
