@@ -29,6 +29,7 @@ candidate satisfies every hard constraint of every profile (the record is still 
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,6 +55,7 @@ from analysis.decision import (
     table_from_scorecard,
 )
 from analysis.decision._table import DecisionTable
+from analysis.loading import Limits, load_table
 from analysis.objectives import find_objective, parse_direction
 from analysis.scorecard import (
     Scorecard,
@@ -130,7 +132,13 @@ def parse_bounds(specs: tuple[str, ...]) -> dict[str, tuple[float, float]]:
 
 # ---- input ----------------------------------------------------------------------------------------
 def load_input(
-    path: Path, directions: dict[str, str], needed: set[str], *, keep_registered: bool = False, records: bool = True
+    path: Path,
+    directions: dict[str, str],
+    needed: set[str],
+    *,
+    keep_registered: bool = False,
+    records: bool = True,
+    limits: Limits | None = None,
 ) -> Scorecard:
     """Read a scorecard JSON or a metrics table (see the module docstring).
 
@@ -139,19 +147,18 @@ def load_input(
     every column named like a registered objective (for profiles over kinds of objective, which
     are resolved against whatever the table has). ``records=False`` reads a table without
     per-cell records (enough for ranking; see :func:`scorecard_from_metrics_table`).
+
+    A table is read with :func:`analysis.loading.load_table`: checked against ``limits`` before
+    it is read (default: the command's, ``Limits.from_environ(os.environ)``; see
+    ``docs/limits.md``), each column named once.
     """
     if not path.is_file():
         raise InputError(f"scorecard file {path} does not exist; check the path.", source=str(path))
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         return load_scorecard(path)
-    import pandas as pd  # only a metrics table needs pandas
-
-    try:
-        frame = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
-    except Exception as exc:  # pandas raises many types for unreadable files
-        reason = " ".join(str(exc).split())[:200]  # one line: the CSV parser's messages end in a newline
-        raise InputError(f"cannot read metrics table {path} ({reason}); check the file.", source=str(path)) from None
+    limits = Limits.from_environ(os.environ) if limits is None else limits
+    frame = load_table(path, what="metrics table", limits=limits)
     if needed or keep_registered:
         missing = sorted(n for n in needed if n not in frame.columns)
         named = {n for n in directions}

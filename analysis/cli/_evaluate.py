@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Mapping
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from analysis._errors import InputError
-from analysis.loading import JOINS
+from analysis.loading import JOINS, Limits
 
 if TYPE_CHECKING:
     from analysis.scorecard import Scorecard
@@ -285,11 +286,13 @@ def evaluate(
           --model a.skops --model b.skops --out scorecard.json
     """  # noqa: D301 - "\b" keeps click from rewrapping the examples
     from analysis.evaluation import EvalSettings, ValueSpec, parse_value_matrix, prepare_data
-    from analysis.loading import fingerprint_dataset, load_model, load_table
+    from analysis.loading import check_table_file, fingerprint_dataset, load_model, load_table
     from analysis.pipeline import Stages, check_incumbent, run_evaluation
     from analysis.scenario import load_card
 
     started = time.perf_counter()
+    # Size limits (docs/limits.md) for every file this command reads; a bad TRADEOFFS_MAX_* value stops here.
+    limits = Limits.from_environ(os.environ)
     defaults = load_card(card) if card else None
     if defaults is not None:
         data_path = data_path or str(defaults.test_path)
@@ -350,7 +353,7 @@ def evaluate(
                 f"--train-data and --backtest need the evaluation table in memory, and {data_path} is scored "
                 "partition by partition; drop them, or pass a single data file without --scheduler."
             )
-        loaded = [load_model(p, trust_pickle=trust_pickle, trusted_types=trust_type) for p in models]
+        loaded = [load_model(p, trust_pickle=trust_pickle, trusted_types=trust_type, limits=limits) for p in models]
         _warn_pickle(trust_pickle, loaded)
         scorecard = _evaluate_dataset(
             data_path,
@@ -369,14 +372,17 @@ def evaluate(
             stages=Stages(serving=serving_settings, explain=explain_settings),
             serving_metadata=_parse_metadata(serving_metadata),
             show=not quiet and sys.stderr.isatty(),
+            limits=limits,
         )
         _write_and_print(scorecard, out, started, as_json)
         return
     # Load everything (and fail on bad input) before any expensive work.
     from analysis.loading._datasets import parquet_columns
 
-    file_columns = parquet_columns(data_path, what="data file")
-    loaded = [load_model(p, trust_pickle=trust_pickle, trusted_types=trust_type) for p in models]
+    file_columns = parquet_columns(data_path, what="data file", limits=limits)
+    for p in predictions:  # footers and sizes only: a bad predictions file stops the command before any model loads
+        check_table_file(p, what="predictions file", limits=limits)
+    loaded = [load_model(p, trust_pickle=trust_pickle, trusted_types=trust_type, limits=limits) for p in models]
     needed = needed_columns(
         file_columns,
         roles=[target, *_split_list(sensitive), time_column, id_column],
@@ -385,7 +391,7 @@ def evaluate(
         features=_split_list(features),
         predictions=bool(predictions) and not id_column,
     )
-    frame = load_table(data_path, what="data file", columns=needed)
+    frame = load_table(data_path, what="data file", columns=needed, limits=limits)
     data = prepare_data(
         frame,
         source=str(data_path),
@@ -406,7 +412,7 @@ def evaluate(
         serving=serving_settings,
         explain=explain_settings,
         backtest=backtest,
-        train_frame=_train_frame(train_data, data, backtest) if train_data else None,
+        train_frame=_train_frame(train_data, data, backtest, limits) if train_data else None,
     )
     if backtest and stages.train_frame is None:
         raise InputError("--backtest needs the training-period data: pass --train-data FILE.")
@@ -466,6 +472,7 @@ def _evaluate_dataset(
     stages,
     serving_metadata,
     show,
+    limits: Limits,
 ) -> Scorecard:
     """A Parquet dataset scored partition by partition (here, or on Dask workers that read the files)."""
     from analysis.evaluation._data import check_role_columns
@@ -473,8 +480,8 @@ def _evaluate_dataset(
     from analysis.evaluation._predict import resolve_features
     from analysis.pipeline import check_incumbent, run_partitioned_evaluation
 
-    # Every column checked against the files' schema before any partition is read.
-    head = empty_frame(source)
+    # Every file's footer checked against the limits, and every column against the schema, before any partition is read.
+    head = empty_frame(source, limits=limits)
     check_role_columns(head, source=str(source), target=target, sensitive=sensitive, time=time_column, value=value)
     for m in models:
         resolve_features(m, head, features, data_source=str(source))
@@ -574,11 +581,11 @@ def _explain_settings(enabled: bool, rows: int, budget: float, seed: int):
     )
 
 
-def _train_frame(path: str, data, backtest: bool):
+def _train_frame(path: str, data, backtest: bool, limits: Limits):
     from analysis.loading import load_table
     from analysis.pipeline import prepare_train_frame
 
-    frame = load_table(path, what="training data file")
+    frame = load_table(path, what="training data file", limits=limits)
     return prepare_train_frame(frame, data, backtest=backtest, source=str(path))
 
 
