@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from analysis._errors import InputError
-from analysis.loading import JOINS, Limits
+from analysis.loading import JOINS, Limits, is_partitioned_source
 
 if TYPE_CHECKING:
     from analysis.scorecard import Scorecard
@@ -285,9 +285,6 @@ def evaluate(
       tradeoffs evaluate --data test.csv --target churned --sensitive gender \\
           --model a.skops --model b.skops --out scorecard.json
     """  # noqa: D301 - "\b" keeps click from rewrapping the examples
-    from analysis.evaluation import EvalSettings, ValueSpec, parse_value_matrix, prepare_data
-    from analysis.loading import check_table_file, fingerprint_dataset, load_model, load_table
-    from analysis.pipeline import Stages, check_incumbent, run_evaluation
     from analysis.scenario import load_card
 
     started = time.perf_counter()
@@ -302,19 +299,27 @@ def evaluate(
         time_column = time_column or defaults.time
         id_column = id_column or defaults.id
         value_col = value_col or tuple(defaults.value_columns)
-        matrix = parse_value_matrix(value_matrix) if value_matrix else dict(defaults.value_matrix or {})
         models = models or tuple(str(p) for p in defaults.model_paths)
         train_data = train_data or (str(defaults.train_path) if defaults.train_path else None)
         join = join or defaults.join
         incumbent = incumbent if incumbent is not None else defaults.incumbent
-    else:
-        matrix = parse_value_matrix(value_matrix) if value_matrix else {}
     if not data_path:
         raise InputError("no data: pass --data FILE (or --card CARD.yaml).")
     if not target:
         raise InputError("no target: pass --target COLUMN (the column the models predict).")
     if not models and not predictions:
         raise InputError("no candidates: pass --model FILE and/or --predictions FILE at least once.")
+    partitioned = is_partitioned_source(data_path, scheduler=scheduler)
+    check_input_files(data_path, models, predictions, train_data, partitioned=partitioned, limits=limits)
+    # Only now the evaluation stack (scikit-learn, scipy: most of the command's start-up).
+    from analysis.evaluation import EvalSettings, ValueSpec, parse_value_matrix, prepare_data
+    from analysis.loading import fingerprint_dataset, load_model, load_table
+    from analysis.pipeline import Stages, check_incumbent, run_evaluation
+
+    if value_matrix:
+        matrix = parse_value_matrix(value_matrix)
+    else:
+        matrix = dict(defaults.value_matrix or {}) if defaults is not None else {}
     value_spec = ValueSpec(tuple(_split_list(value_col)), matrix or None)
     settings = EvalSettings(
         n_bootstrap=n_bootstrap,
@@ -340,9 +345,7 @@ def evaluate(
     explain_settings = _explain_settings(
         card is not None if explain is None else explain, explain_rows, explain_budget, seed
     )
-    from analysis.evaluation._partitions import is_partitioned_source
-
-    if is_partitioned_source(data_path, scheduler=scheduler):
+    if partitioned:
         if predictions:
             raise InputError(
                 f"--predictions cannot be joined to the partitioned dataset {data_path}: prediction files are matched "
@@ -380,8 +383,6 @@ def evaluate(
     from analysis.loading._datasets import parquet_columns
 
     file_columns = parquet_columns(data_path, what="data file", limits=limits)
-    for p in predictions:  # footers and sizes only: a bad predictions file stops the command before any model loads
-        check_table_file(p, what="predictions file", limits=limits)
     loaded = [load_model(p, trust_pickle=trust_pickle, trusted_types=trust_type, limits=limits) for p in models]
     needed = needed_columns(
         file_columns,
@@ -436,6 +437,28 @@ def evaluate(
             incumbent=incumbent,
         )
     _write_and_print(scorecard, out, started, as_json)
+
+
+def check_input_files(data_path, models, predictions, train_data, *, partitioned: bool, limits: Limits) -> None:
+    """Every file ``evaluate`` reads, checked against ``limits`` from what describes it, before any is read.
+
+    A data file's footer (rows; its size in memory depends on the columns read, checked by
+    ``load_table``) or a CSV's size and header; each model file's archive directory or size (the
+    bounded inflation of its members runs when it loads); prediction and training files' footers or
+    sizes and headers. A partitioned dataset's files are checked by ``empty_frame``, row group by
+    row group. This imports no more than the loaders, so a missing file or a decompression bomb
+    costs the command's start-up only, not the seconds of importing scikit-learn and scipy.
+    """
+    from analysis.loading import check_model_file, check_table_file, parquet_columns
+
+    if not partitioned and parquet_columns(data_path, what="data file", limits=limits) is None:
+        check_table_file(data_path, what="data file", limits=limits)  # a CSV: its size and header now
+    for p in models:
+        check_model_file(p, limits=limits, inflate=False)
+    for p in predictions:
+        check_table_file(p, what="predictions file", limits=limits)
+    if train_data and not partitioned:  # a partitioned evaluation refuses or ignores training data
+        check_table_file(train_data, what="training data file", limits=limits)
 
 
 def _warn_pickle(trust_pickle: bool, loaded) -> None:

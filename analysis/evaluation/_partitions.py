@@ -77,19 +77,6 @@ class Partition:
     n_rows: int
 
 
-def is_partitioned_source(source: str | os.PathLike, *, scheduler: str | None = None) -> bool:
-    """Whether ``tradeoffs evaluate`` scores ``source`` partition by partition.
-
-    A directory or a glob pattern always is (it names a dataset of files); a single ``.parquet``
-    file is when a Dask scheduler is given (its row groups go to the workers). Anything else is
-    read into memory as one table.
-    """
-    text = str(source)
-    if any(ch in text for ch in "*?[") or Path(text).is_dir():
-        return True
-    return scheduler is not None and Path(text).suffix.lower() in (".parquet", ".pq")
-
-
 def empty_frame(source: str | os.PathLike, *, limits: Limits = DEFAULT_LIMITS) -> pd.DataFrame:
     """No rows, but the dataset's columns with their types (from the first file's schema): for checks before work.
 

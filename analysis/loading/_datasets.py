@@ -6,6 +6,7 @@ import csv
 import difflib
 import hashlib
 import io
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,19 @@ def _check_file(path: Path, what: str) -> tuple[str, bool, bytes]:
         head = fh.read(_SNIFF_BYTES)
     suffix = path.suffix.lower()
     return suffix, suffix in PARQUET_SUFFIXES or head.startswith(b"PAR1"), head
+
+
+def is_partitioned_source(source: str | os.PathLike[str], *, scheduler: str | None = None) -> bool:
+    """Whether ``tradeoffs evaluate`` scores ``source`` partition by partition.
+
+    A directory or a glob pattern always is (it names a dataset of files); a single ``.parquet``
+    file is when a Dask scheduler is given (its row groups go to the workers). Anything else is
+    read into memory as one table.
+    """
+    text = str(source)
+    if any(ch in text for ch in "*?[") or Path(text).is_dir():
+        return True
+    return scheduler is not None and Path(text).suffix.lower() in (".parquet", ".pq")
 
 
 def parquet_columns(path: str | Path, *, what: str = "data file", limits: Limits = DEFAULT_LIMITS) -> list[str] | None:
