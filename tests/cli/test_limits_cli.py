@@ -180,6 +180,23 @@ def test_raising_a_limit_in_the_environment_lets_a_file_through(data_csv, tmp_pa
     assert_bad(code, err, out, f"model file {bomb} is not a valid skops file")
 
 
+def test_bad_files_are_refused_before_the_evaluation_stack_is_imported(data_csv, tmp_path):
+    # What makes a refusal fast: the checks need the loaders only, not scikit-learn and scipy (seconds of imports).
+    import subprocess
+    import sys
+
+    bomb = zeros_bomb(tmp_path / "bomb.skops")
+    probe = (
+        "import sys; from analysis.cli import main; code = main(sys.argv[1:]); "
+        "print(sorted(m for m in ('sklearn', 'scipy', 'skops') if m in sys.modules)); sys.exit(code)"
+    )
+    for model, fragment in ((bomb, "decompression bomb"), (tmp_path / "gone.skops", "does not exist")):
+        argv = [str(a) for a in evaluate_args(data_csv, tmp_path / "sc.json", models=[model])]
+        proc = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 2 and fragment in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
+        assert proc.stdout.strip() == "[]", proc.stdout
+
+
 @pytest.mark.parametrize(
     "name,value,fragment",
     [
