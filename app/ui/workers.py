@@ -12,7 +12,8 @@ operator allowed, a graph that allocates 7 GB). So it never runs in the Streamli
   refuses with :class:`Busy` (one sentence). :meth:`WorkerPool.position` is a task's place in the queue.
 - **Limits in the child** (:class:`Limits`), applied before the task's modules are imported: address
   space (``RLIMIT_AS``; a task going over it gets a ``MemoryError`` or dies), BLAS/OpenMP threads
-  pinned, a lower CPU priority (``nice``) so the server answers other sessions first, and no network
+  pinned, a lower CPU priority (``nice``, and its scheduler autogroup's: see :func:`_lower_priority`)
+  so the server answers other sessions first, and no network
   (a new network namespace via ``unshare(CLONE_NEWNET)`` where the platform allows it; where it does not,
   the task runs with the network and the server log says so). The parent kills a task after
   :attr:`Limits.wall_seconds`.
@@ -73,6 +74,8 @@ ENV_QUEUE = "TRADEOFFS_APP_QUEUE"
 ENV_MEMORY = "TRADEOFFS_APP_WORKER_MEMORY_GB"
 #: Wall-time limit of each worker, in seconds.
 ENV_TIME = "TRADEOFFS_APP_WORKER_TIME_LIMIT_S"
+#: CPU niceness of each worker (0-19), also given to its scheduler autogroup.
+ENV_NICE = "TRADEOFFS_APP_WORKER_NICE"
 
 GIB = 1024**3
 #: Environment variables that size the BLAS/OpenMP thread pools of numpy, scikit-learn and ONNX Runtime.
@@ -111,7 +114,9 @@ class Limits:
     threads : int
         BLAS/OpenMP threads of the worker.
     nice : int
-        Added to the worker's niceness, so the server's own threads come first for the CPU.
+        Added to the worker's niceness, and given to its scheduler autogroup where the kernel has
+        them, so the server (and anything else interactive on the machine) comes first for the CPU;
+        the worker still gets every cycle nobody else wants.
     isolate_network : bool
         Put the worker in a network namespace of its own (no network), where the platform allows it.
     """
@@ -119,7 +124,7 @@ class Limits:
     memory_bytes: int | None = 4 * GIB
     wall_seconds: float = 15 * 60.0
     threads: int = 1
-    nice: int = 10
+    nice: int = 19
     isolate_network: bool = True
 
     def memory_text(self) -> str:
@@ -145,7 +150,9 @@ class PoolSettings:
     grace_seconds: float = 2.0
 
 
-def _env_number(environ: Mapping[str, str], name: str, kind: type, *, minimum: float) -> Any:
+def _env_number(
+    environ: Mapping[str, str], name: str, kind: type, *, minimum: float, maximum: float | None = None
+) -> Any:
     raw = environ.get(name, "").strip()
     if not raw:
         return None
@@ -153,9 +160,10 @@ def _env_number(environ: Mapping[str, str], name: str, kind: type, *, minimum: f
         value = kind(raw)
     except ValueError:
         value = None
-    if value is None or value < minimum:
+    if value is None or value < minimum or (maximum is not None and value > maximum):
+        bound = f"of at least {minimum:g}" if maximum is None else f"from {minimum:g} to {maximum:g}"
         raise InputError(
-            f"{name}={raw!r} is not a {'whole ' if kind is int else ''}number of at least {minimum:g}; "
+            f"{name}={raw!r} is not a {'whole ' if kind is int else ''}number {bound}; "
             f"set it to such a number or unset it for the default.",
             source=name,
         )
@@ -167,7 +175,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> PoolSettings:
 
     ``TRADEOFFS_APP_WORKERS`` (default: half the cores, at least 1; 0 runs in the server process),
     ``TRADEOFFS_APP_QUEUE`` (default 8), ``TRADEOFFS_APP_WORKER_MEMORY_GB`` (default 4),
-    ``TRADEOFFS_APP_WORKER_TIME_LIMIT_S`` (default 900).
+    ``TRADEOFFS_APP_WORKER_TIME_LIMIT_S`` (default 900), ``TRADEOFFS_APP_WORKER_NICE`` (default 19).
 
     >>> settings_from_env({"TRADEOFFS_APP_WORKERS": "2", "TRADEOFFS_APP_WORKER_MEMORY_GB": "1.5"}).limits.memory_text()
     '1.5 GiB'
@@ -178,9 +186,11 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> PoolSettings:
     queue = _env_number(environ, ENV_QUEUE, int, minimum=0)
     memory = _env_number(environ, ENV_MEMORY, float, minimum=0.25)
     wall = _env_number(environ, ENV_TIME, float, minimum=1)
+    nice = _env_number(environ, ENV_NICE, int, minimum=0, maximum=19)
     limits = Limits(
         memory_bytes=base.limits.memory_bytes if memory is None else int(memory * GIB),
         wall_seconds=base.limits.wall_seconds if wall is None else wall,
+        nice=base.limits.nice if nice is None else nice,
     )
     return PoolSettings(
         workers=base.workers if workers is None else workers,
@@ -211,17 +221,48 @@ def apply_limits(limits: Limits) -> dict[str, str]:
     if limits.isolate_network:
         applied["network"] = _unshare_network()
     if limits.nice:
-        try:
-            os.nice(limits.nice)
-            applied["nice"] = str(limits.nice)
-        except OSError as exc:
-            applied["nice"] = f"unchanged ({exc.strerror})"
+        applied["nice"] = _lower_priority(limits.nice)
     if limits.memory_bytes is not None:
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
         applied["memory"] = limits.memory_text()
     return applied
+
+
+def _lower_priority(nice: int) -> str:
+    """Add ``nice`` to this process's niceness and to its autogroup's; returns what was done, in words.
+
+    Linux with ``CONFIG_SCHED_AUTOGROUP`` (``/proc/sys/kernel/sched_autogroup_enabled`` = 1: Debian's
+    and Ubuntu's kernels, and this project's development machines) shares the CPU fairly between
+    *autogroups* first, one per session, and a process's nice value counts only inside its own group.
+    A worker is a session of its own (``setsid``, for its process group), so a plain ``nice`` left it
+    an equal of the whole server: a busy loop at nice 10 in its own session took 48% of a CPU against a
+    nice-0 loop, 10% in the same session, 1% with its autogroup at nice 19 (issue 13, see
+    ``docs/app_workers.md``). The autogroup's nice is set only when this process leads its session,
+    so no other process's group is touched.
+    """
+    try:
+        os.nice(nice)
+    except OSError as exc:
+        return f"unchanged ({exc.strerror})"
+    path = "/proc/self/autogroup"
+    if not os.path.exists(path):
+        return str(nice)  # no autogroups here: the nice value is what counts
+    if os.getsid(0) != os.getpid():
+        return f"{nice}; autogroup left alone (the worker shares its session)"
+    level = min(19, nice)
+    for _ in range(20):  # the kernel takes one change per 100 ms from unprivileged processes (EAGAIN)
+        try:
+            with open(path, "w") as f:
+                f.write(str(level))
+            with open(path) as f:  # "/autogroup-123 nice 19": report what the kernel has, not what was asked
+                return f"{nice}; autogroup {f.read().split()[-1]}"
+        except BlockingIOError:
+            time.sleep(0.1)
+        except (OSError, IndexError) as exc:
+            return f"{nice}; autogroup unchanged ({getattr(exc, 'strerror', None) or exc})"
+    return f"{nice}; autogroup unchanged (busy)"
 
 
 def _unshare_network() -> str:
@@ -705,6 +746,8 @@ _LOCK = threading.Lock()
 _POOL: WorkerPool | None = None
 _CHECK_POOL: WorkerPool | None = None
 _WATCH: SessionWatch | None = None
+#: The highest nice value of the checks of uploaded model files (a user waits for them).
+CHECK_NICE = 10
 
 
 def pool() -> WorkerPool:
@@ -720,13 +763,16 @@ def check_pool() -> WorkerPool:
     """The server's pool for short checks of uploaded model files (one worker, a 2 min limit).
 
     Separate from :func:`pool` so a check never waits behind an evaluation; 0 workers (in the server
-    process) when ``TRADEOFFS_APP_WORKERS=0``.
+    process) when ``TRADEOFFS_APP_WORKERS=0``. At most nice 10: the user who uploaded waits for the
+    check (the page runs on when it is done), so it yields less than an evaluation does.
     """
     global _CHECK_POOL
     with _LOCK:
         if _CHECK_POOL is None:
             s = settings_from_env()
-            limits = dataclasses.replace(s.limits, wall_seconds=min(s.limits.wall_seconds, 120.0))
+            limits = dataclasses.replace(
+                s.limits, wall_seconds=min(s.limits.wall_seconds, 120.0), nice=min(s.limits.nice, CHECK_NICE)
+            )
             _CHECK_POOL = WorkerPool(PoolSettings(workers=min(s.workers, 1), queue_size=16, limits=limits))
         return _CHECK_POOL
 
