@@ -65,3 +65,18 @@ def plain_list(values: Iterable[Any], *, limit: int | None = None) -> str:
     shown = items if limit is None else items[:limit]
     text = ", ".join(repr(plain(v)) for v in shown)
     return text + (", ..." if limit is not None and len(items) > limit else "")
+
+
+def short_message(error: BaseException | str, *, limit: int = 120) -> str:
+    r"""An error's text for a message of ours, on one line and at most ``limit`` characters.
+
+    Library messages often quote the offending input whole (pandas: ``Unknown datetime string
+    format, unable to parse: <the cell>``); a cell of kilobytes must not become a message of kilobytes.
+
+    >>> short_message(ValueError("unable to parse: " + "x" * 500), limit=30)
+    'unable to parse: xxxxxxxxxx...'
+    >>> short_message("two\nlines")
+    'two lines'
+    """
+    text = " ".join(str(error).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
