@@ -12,15 +12,19 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
 
+from analysis._errors import InputError
 from analysis.decision._constraints import FeasibilityResult
 from analysis.decision._decide import DECISION_SCHEMA, DECISION_SCHEMA_VERSION, Decision
 from analysis.decision._pareto import ParetoResult
 from analysis.decision._scoring import ScoreResult
 from analysis.decision._sensitivity import Sensitivity
+from analysis.scorecard import short_repr
 
 
 def _num(x: Any) -> Any:
@@ -280,3 +284,478 @@ def _clean_json(x: Any) -> Any:
 def decision_to_json(decision: Decision) -> str:
     """JSON text of :func:`decision_to_dict` (NaN written as null)."""
     return json.dumps(decision_to_dict(decision), indent=1, allow_nan=False, ensure_ascii=False) + "\n"
+
+
+# ---- reading a decision file back ----------------------------------------------------------------
+# The file's shape as data: every field decision_to_dict writes, with its type. Reports and the
+# decision log read these fields (analysis/report/_build.py); check_decision_file refuses a file in
+# which one is missing or of the wrong type, naming its path, instead of a TypeError deep in a report.
+@dataclass(frozen=True)
+class _Leaf:
+    """A scalar of one of ``types`` (``bool`` is not a number) and, with ``choices``, one of those values."""
+
+    want: str
+    types: frozenset
+    choices: tuple = ()
+
+
+@dataclass(frozen=True)
+class _List:
+    item: Any
+
+
+@dataclass(frozen=True)
+class _Map:
+    """An object with any keys (JSON keys are text) and values of one kind."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class _OrNull:
+    spec: Any
+
+
+@dataclass(frozen=True)
+class _Record:
+    """An object with known fields: ``required`` ones must be there, the others are checked when present.
+
+    Unknown fields are let through (a newer writer may add some; nothing here reads them).
+    """
+
+    fields: Mapping[str, Any]
+    required: frozenset
+    plan: tuple = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # (key, required, leaf or None, nested spec): what _check walks, without attribute look-ups
+        plan = tuple((k, k in self.required, s if type(s) is _Leaf else None, s) for k, s in self.fields.items())
+        object.__setattr__(self, "plan", plan)
+
+
+def _record(required: str, optional: str = "", /, **fields: Any) -> _Record:
+    """A :class:`_Record` of ``name=spec`` fields; ``required`` and ``optional`` name them (space-separated)."""
+    names = required.split() + optional.split()
+    if sorted(names) != sorted(fields):
+        raise ValueError(f"fields {sorted(set(names) ^ set(fields))} are not both listed and typed")
+    return _Record(fields, frozenset(required.split()))
+
+
+_NONE = type(None)
+_ANY = None  # any JSON value (the reader has refused NaN, huge integers and deep nesting already)
+_TEXT = _Leaf("text", frozenset({str}))
+_TEXT_OR_NULL = _Leaf("text or null", frozenset({str, _NONE}))
+_NUMBER = _Leaf("a number", frozenset({int, float}))
+_NUMBER_OR_NULL = _Leaf("a number or null", frozenset({int, float, _NONE}))
+_COUNT = _Leaf("a whole number", frozenset({int}))
+_COUNT_OR_NULL = _Leaf("a whole number or null", frozenset({int, _NONE}))
+_FLAG = _Leaf("true or false", frozenset({bool}))
+_FLAG_OR_NULL = _Leaf("true, false or null", frozenset({bool, _NONE}))
+_DIRECTION = _Leaf('"max" or "min"', frozenset({str}), ("max", "min"))
+_SCALAR = _Leaf("text, a number, true/false or null", frozenset({str, int, float, bool, _NONE}))
+_SETTING = _Leaf("text, a number or null", frozenset({str, int, float, _NONE}))
+_NAMES = _List(_TEXT)
+
+_FEASIBILITY = _record(
+    "",
+    "feasible infeasible unverifiable constraints unverifiable_policy",
+    feasible=_NAMES,
+    infeasible=_List(_record("candidate violations", candidate=_TEXT, violations=_NAMES)),
+    unverifiable=_List(_record("candidate checks", candidate=_TEXT, checks=_NAMES)),
+    constraints=_List(_record("constraint", "profile", profile=_TEXT_OR_NULL, constraint=_TEXT)),
+    unverifiable_policy=_TEXT,
+)
+_LEAVE_ONE_OUT = _record(
+    "",
+    "changes pool_independent note",
+    changes=_List(_record("removed", "new_winner", removed=_TEXT, new_winner=_TEXT_OR_NULL)),
+    pool_independent=_FLAG,
+    note=_TEXT_OR_NULL,
+)
+_SCORE = _record(
+    "method normalisation higher_is_better weights candidates",
+    "bounds contributions_note unscored",
+    method=_TEXT,
+    normalisation=_TEXT,
+    higher_is_better=_FLAG,
+    weights=_Map(_NUMBER),
+    bounds=_List(
+        _record(
+            "objective",
+            "worst ideal source",
+            objective=_TEXT,
+            worst=_NUMBER_OR_NULL,
+            ideal=_NUMBER_OR_NULL,
+            source=_TEXT_OR_NULL,
+        )
+    ),
+    contributions_note=_TEXT_OR_NULL,
+    unscored=_NAMES,
+    candidates=_List(
+        _record(
+            "candidate rank score",
+            "scored_without feasible violations contributions",
+            candidate=_TEXT,
+            rank=_COUNT_OR_NULL,
+            score=_NUMBER_OR_NULL,
+            scored_without=_NAMES,
+            feasible=_FLAG_OR_NULL,
+            violations=_NAMES,
+            contributions=_Map(_NUMBER_OR_NULL),
+        )
+    ),
+)
+_PROFILE_SENSITIVITY = _record(
+    "",
+    "winner stability_note weight_intervals rank_acceptability leave_one_out ties undetermined ties_rule",
+    winner=_TEXT_OR_NULL,
+    stability_note=_TEXT_OR_NULL,
+    weight_intervals=_List(
+        _record(
+            "objective",
+            "weight low high below above note",
+            objective=_TEXT,
+            weight=_NUMBER_OR_NULL,
+            low=_NUMBER_OR_NULL,
+            high=_NUMBER_OR_NULL,
+            below=_TEXT_OR_NULL,
+            above=_TEXT_OR_NULL,
+            note=_TEXT_OR_NULL,
+        )
+    ),
+    rank_acceptability=_record(
+        "",
+        "n_samples concentration value_noise first top_ranks ranks",
+        n_samples=_COUNT_OR_NULL,
+        concentration=_NUMBER_OR_NULL,
+        value_noise=_SCALAR,
+        first=_Map(_NUMBER_OR_NULL),
+        top_ranks=_COUNT_OR_NULL,
+        ranks=_Map(_List(_NUMBER_OR_NULL)),
+    ),
+    leave_one_out=_LEAVE_ONE_OUT,
+    ties=_NAMES,
+    undetermined=_NAMES,
+    ties_rule=_TEXT_OR_NULL,
+)
+_PROFILE = _record(
+    "name",
+    "role rationale weights constraints bounds influence missing min_weight_share takes_part "
+    "cannot_take_part_reason resolution notes ranked_on missing_objectives favourite feasibility score "
+    "pareto_front sensitivity warnings",
+    name=_TEXT,
+    role=_TEXT_OR_NULL,
+    rationale=_TEXT_OR_NULL,
+    weights=_Map(_NUMBER),
+    constraints=_NAMES,
+    bounds=_Map(_ANY),
+    influence=_NUMBER,
+    missing=_TEXT_OR_NULL,
+    min_weight_share=_NUMBER_OR_NULL,
+    takes_part=_FLAG,
+    cannot_take_part_reason=_TEXT_OR_NULL,
+    resolution=_Map(_NAMES),
+    notes=_NAMES,
+    ranked_on=_NAMES,
+    missing_objectives=_NAMES,
+    favourite=_TEXT_OR_NULL,
+    feasibility=_FEASIBILITY,
+    score=_OrNull(_SCORE),
+    pareto_front=_OrNull(_NAMES),
+    sensitivity=_OrNull(_PROFILE_SENSITIVITY),
+    warnings=_NAMES,
+)
+_BY_PROFILE = _Map(_Map(_NUMBER_OR_NULL))  # profile -> candidate -> utility or regret
+_GROUP = _record(
+    "",
+    "rule winner basis considered excluded profiles disagree condorcet_winner rules utilities regret",
+    rule=_TEXT,
+    winner=_TEXT_OR_NULL,
+    basis=_TEXT,
+    considered=_NAMES,
+    excluded=_List(_record("candidate", "reason", candidate=_TEXT, reason=_TEXT_OR_NULL)),
+    profiles=_NAMES,
+    disagree=_FLAG,
+    condorcet_winner=_TEXT_OR_NULL,
+    rules=_List(
+        _record(
+            "rule",
+            "description winner winners higher_is_better scores",
+            rule=_TEXT,
+            description=_TEXT_OR_NULL,
+            winner=_TEXT_OR_NULL,
+            winners=_NAMES,
+            higher_is_better=_FLAG,
+            scores=_Map(_NUMBER_OR_NULL),
+        )
+    ),
+    utilities=_BY_PROFILE,
+    regret=_BY_PROFILE,
+)
+_PARETO = _record(
+    "",
+    "objectives front fronts excluded_missing_values dominated_by knees trades",
+    objectives=_NAMES,
+    front=_NAMES,
+    fronts=_List(_NAMES),
+    excluded_missing_values=_NAMES,
+    dominated_by=_Map(_TEXT),
+    knees=_NAMES,
+    trades=_List(
+        _record(
+            "",
+            "from to x y delta_x delta_y ratio text",
+            **{"from": _TEXT_OR_NULL, "to": _TEXT_OR_NULL},
+            x=_TEXT_OR_NULL,
+            y=_TEXT_OR_NULL,
+            delta_x=_NUMBER_OR_NULL,
+            delta_y=_NUMBER_OR_NULL,
+            ratio=_NUMBER_OR_NULL,
+            text=_TEXT_OR_NULL,
+        )
+    ),
+)
+_INTERVAL = _List(_NUMBER_OR_NULL)
+_DECISION_FILE = _record(
+    "schema schema_version candidates objectives group_feasibility pareto profiles group sensitivity rule method "
+    "runners_up",
+    "chosen incumbent no_feasible_reason any_feasible provenance settings switch warnings",
+    schema=_TEXT,
+    schema_version=_COUNT,
+    chosen=_TEXT_OR_NULL,
+    incumbent=_TEXT_OR_NULL,
+    no_feasible_reason=_TEXT_OR_NULL,
+    rule=_TEXT,
+    method=_TEXT,
+    runners_up=_List(_TEXT_OR_NULL),
+    any_feasible=_FLAG,
+    provenance=_record("", "decided_at scorecard_sha256", decided_at=_TEXT_OR_NULL, scorecard_sha256=_TEXT_OR_NULL),
+    settings=_record(  # any settings; those a report shows as the robustness check's are typed
+        "",
+        "n_samples group_samples concentration value_noise random_state",
+        n_samples=_SETTING,
+        group_samples=_SETTING,
+        concentration=_SETTING,
+        value_noise=_SETTING,
+        random_state=_SETTING,
+    ),
+    candidates=_NAMES,
+    objectives=_List(
+        _record(
+            "name direction",
+            "label unit group description worst target ideal",
+            name=_TEXT,
+            direction=_DIRECTION,
+            label=_TEXT_OR_NULL,
+            unit=_TEXT_OR_NULL,
+            group=_TEXT_OR_NULL,
+            description=_TEXT_OR_NULL,
+            worst=_NUMBER_OR_NULL,
+            target=_NUMBER_OR_NULL,
+            ideal=_NUMBER_OR_NULL,
+        )
+    ),
+    group_feasibility=_FEASIBILITY,
+    pareto=_PARETO,
+    profiles=_List(_PROFILE),
+    group=_GROUP,
+    sensitivity=_record(
+        "",
+        "winner win_share n_samples leave_one_out ties undetermined ties_rule",
+        winner=_TEXT_OR_NULL,
+        win_share=_Map(_NUMBER),
+        n_samples=_COUNT,
+        leave_one_out=_LEAVE_ONE_OUT,
+        ties=_NAMES,
+        undetermined=_NAMES,
+        ties_rule=_TEXT_OR_NULL,
+    ),
+    switch=_List(
+        _record(
+            "objective",
+            "label unit direction incumbent chosen incumbent_ci chosen_ci change better clear",
+            objective=_TEXT,
+            label=_TEXT_OR_NULL,
+            unit=_TEXT_OR_NULL,
+            direction=_OrNull(_DIRECTION),
+            incumbent=_NUMBER_OR_NULL,
+            chosen=_NUMBER_OR_NULL,
+            incumbent_ci=_OrNull(_INTERVAL),
+            chosen_ci=_OrNull(_INTERVAL),
+            change=_NUMBER_OR_NULL,
+            better=_FLAG_OR_NULL,
+            clear=_FLAG_OR_NULL,
+        )
+    ),
+    warnings=_NAMES,
+)
+
+
+class _Absent:
+    """The type of :data:`_MISSING`, which no spec accepts."""
+
+
+_MISSING = _Absent()  # what a record holds for a field that is not there
+
+
+class _Wrong(Exception):
+    """A value of the wrong type; ``path`` is filled in (innermost key first) as it propagates."""
+
+    def __init__(self, value: Any, want: str) -> None:
+        super().__init__(want)
+        self.value, self.want, self.path = value, want, []
+
+    def at(self, key: str | int) -> _Wrong:
+        self.path.append(key)
+        return self
+
+
+_CHUNK = 2048
+
+
+def _all_match(values: list, spec: Any) -> bool:
+    """Whether every one of ``values`` has the shape ``spec`` describes, checked column by column.
+
+    A list of records is checked one field at a time across all of them, and lists and maps are
+    flattened, so a column of leaves is one ``set(map(type, ...))`` in C: a 10,000-candidate file
+    costs a few passes per field rather than a Python call per value. It says only yes or no:
+    :func:`_check` finds the place.
+    """
+    if spec is _ANY or not values:
+        return True
+    kind = type(spec)
+    if kind is _Leaf:
+        return _leaves_match(values, spec)
+    if kind is _OrNull:
+        return _all_match([v for v in values if v is not None], spec.spec)
+    if kind is _List or kind is _Map:
+        if not set(map(type, values)) <= ({list} if kind is _List else {dict}):
+            return False
+        sub = spec.item if kind is _List else spec.value
+        items = chain.from_iterable(values if kind is _List else map(dict.values, values))
+        if type(sub) is _Leaf and not sub.choices:
+            return set(map(type, items)) <= sub.types  # no list of every value
+        return _all_match(list(items), sub)
+    if not set(map(type, values)) <= {dict}:
+        return False
+    if len(values) > _CHUNK:  # a few thousand records at a time, so each field's pass finds them in cache
+        return all(_all_match(values[i : i + _CHUNK], spec) for i in range(0, len(values), _CHUNK))
+    for key, required, leaf, sub in spec.plan:
+        column = map(dict.get, values, repeat(key), repeat(_MISSING))  # v.get(key, _MISSING), in C
+        if leaf is not None and not leaf.choices:
+            kinds = set(map(type, column))
+            if not required:
+                kinds.discard(_Absent)
+            if not kinds <= leaf.types:  # a missing required field is an _Absent: never a leaf type
+                return False
+            continue
+        column = list(column)
+        if required and _Absent in set(map(type, column)):
+            return False
+        if not required:
+            column = [v for v in column if v is not _MISSING]
+        if not _all_match(column, sub):
+            return False
+    return True
+
+
+def _leaves_match(values: list, leaf: _Leaf) -> bool:
+    return set(map(type, values)) <= leaf.types and (not leaf.choices or set(values) <= set(leaf.choices))
+
+
+def _check(value: Any, spec: Any) -> None:
+    """Raise :class:`_Wrong` with the path to the first value that does not match ``spec``."""
+    kind = type(spec)
+    if spec is _ANY:
+        return
+    if kind is _Leaf:
+        if type(value) not in spec.types or (spec.choices and value not in spec.choices):
+            raise _Wrong(value, spec.want)
+    elif kind is _OrNull:
+        if value is not None:
+            _check(value, spec.spec)
+    elif kind is _Record or kind is _Map or kind is _List:
+        want = list if kind is _List else dict
+        if type(value) is not want:
+            raise _Wrong(value, "a list" if want is list else "an object")
+        if kind is _Record:
+            items = [(key, value.get(key, _MISSING), sub, required) for key, required, _, sub in spec.plan]
+        else:
+            sub = spec.item if kind is _List else spec.value
+            items = [(key, v, sub, True) for key, v in (enumerate(value) if kind is _List else value.items())]
+        for key, v, sub, required in items:
+            if v is _MISSING:
+                if required:
+                    raise _Wrong(v, "").at(key)
+                continue
+            try:
+                _check(v, sub)
+            except _Wrong as wrong:
+                raise wrong.at(key) from None
+    else:  # pragma: no cover - a mistake in the specs above
+        raise TypeError(f"unknown spec {spec!r}")
+
+
+def _path_text(path: list) -> str:
+    """``["profiles", 0, "score"]`` (outermost first) as ``profiles[0].score``."""
+    out = ""
+    for key in path:
+        if isinstance(key, int):
+            out += f"[{key}]"
+        elif key.isidentifier() and len(key) <= 60:
+            out += f".{key}" if out else key
+        else:
+            text = json.dumps(key, ensure_ascii=False)
+            out += "[" + (text if len(text) <= 60 else text[:56] + '..."') + "]"
+    return out
+
+
+def check_decision_file(data: Any, source: str = "the decision file") -> None:
+    """Raise :class:`~analysis._errors.InputError` unless ``data`` has the shape of a decision file.
+
+    ``data`` is the parsed JSON of a file written by ``tradeoffs decide`` (:func:`decision_to_json`);
+    reports and the decision log trust its fields once it passes. Every field that
+    :func:`decision_to_dict` writes is checked for its type (text, number, true/false, list, object,
+    null where the writer may write null), and the fields a report needs must be there; unknown
+    fields are let through. The message names the field's path, what it holds and what it should,
+    for example ``profiles[0].sensitivity.weight_intervals[2].low is {}, not a number or null``.
+
+    Parameters
+    ----------
+    data : object
+        The parsed file (NaN, infinities and huge integers are the JSON reader's to refuse).
+    source : str
+        The file, for the message.
+
+    Examples
+    --------
+    >>> try:
+    ...     check_decision_file({"schema": "tradeoffs.decision", "schema_version": 1, "rule": 5}, "d.json")
+    ... except InputError as exc:
+    ...     print(exc)
+    d.json is a damaged decision file: rule is 5, not text; re-create it with `tradeoffs decide`.
+    """
+    if type(data) is not dict or data.get("schema") != DECISION_SCHEMA:
+        raise InputError(
+            f'{source} is not a decision file (no "schema": "{DECISION_SCHEMA}"); make one with `tradeoffs decide`.',
+            source=source,
+        )
+    version = data.get("schema_version")
+    if type(version) is not int or not 1 <= version <= DECISION_SCHEMA_VERSION:
+        raise InputError(
+            f"{source} has decision schema version {short_repr(version)}; this Tradeoffs reads version "
+            f"{DECISION_SCHEMA_VERSION} and older. Upgrade Tradeoffs, or re-create it with `tradeoffs decide`.",
+            source=source,
+        )
+    if _all_match([data], _DECISION_FILE):
+        return
+    try:
+        _check(data, _DECISION_FILE)  # finds where, and raises
+    except _Wrong as wrong:
+        where = _path_text(wrong.path[::-1])
+        what = "is missing" if wrong.value is _MISSING else f"is {short_repr(wrong.value)}, not {wrong.want}"
+        raise InputError(
+            f"{source} is a damaged decision file: {where} {what}; re-create it with `tradeoffs decide`.",
+            source=source,
+        ) from None
+    raise RuntimeError("check_decision_file: the column-wise check and the field-by-field walk disagree")
