@@ -8,25 +8,57 @@ import pandas as pd
 from analysis._errors import InputError
 from analysis.drift._objectives import decay_objectives
 from analysis.objectives import get_objective
-from analysis.scorecard import MetricValue, Scorecard
+from analysis.scorecard import MetricValue, Scorecard, short_repr
 
 #: Average days per month, for windows that are not calendar months.
 DAYS_PER_MONTH = 365.2425 / 12
 _FALLBACK = ("roc_auc", "accuracy", "rmse")
 
 
-def window_months(labels: list[str], freq: str) -> np.ndarray:
+def window_period(label: str, freq: str, *, column: str | None = None) -> pd.Period:
+    """The period a window label names (``"2025-07"``, ``"2025Q3"``...).
+
+    Raises
+    ------
+    InputError
+        For a label pandas cannot read back: a window before year 1 or after 9999 (pandas writes
+        dates of year 0 and below, which a time column of ``-0-07-23`` gives, but cannot parse
+        them), or a damaged scorecard's label. The message names the time ``column`` when given.
+
+    Examples
+    --------
+    >>> window_period("2025-07", "M")
+    Period('2025-07', 'M')
+    >>> window_period("0000-07", "M", column="when")
+    Traceback (most recent call last):
+    ...
+    analysis._errors.InputError: window '0000-07' of time column 'when' is not a date Tradeoffs can place (...
+    """
+    try:
+        return pd.Period(label, freq=freq)
+    except (ValueError, TypeError, OverflowError) as exc:  # pandas' DateParseError is a ValueError
+        where = f" of time column {short_repr(column)}" if column else ""
+        why = str(exc) if len(str(exc)) <= 100 else str(exc)[:97] + "..."
+        raise InputError(
+            f"window {short_repr(label)}{where} is not a date Tradeoffs can place ({why}); use dates from "
+            "year 1 to 9999, or drop the rows with other dates.",
+            source=column or "windows",
+        ) from None
+
+
+def window_months(labels: list[str], freq: str, *, column: str | None = None) -> np.ndarray:
     """Window positions in months since the first window.
 
     Calendar-month windows are whole months apart; other windows (weeks, quarters, days) are
-    placed at their start date, in average months of 30.44 days.
+    placed at their start date, in average months of 30.44 days. A label that is not a date
+    raises :class:`InputError` (see :func:`window_period`; ``column`` names the time column).
 
     Examples
     --------
     >>> window_months(["2025-07", "2025-08", "2025-10"], "M").tolist()
     [0.0, 1.0, 3.0]
     """
-    periods = [pd.Period(label, freq=freq) for label in labels]
+    periods = [window_period(label, freq, column=column) for label in labels]
     if freq.upper().startswith("M"):
         ordinals = np.array([p.ordinal for p in periods], dtype=float)
         return ordinals - ordinals.min()
@@ -78,8 +110,10 @@ def compute_decay(scorecard: Scorecard, *, metric: str | None = None, min_window
     direction = get_objective(metric).direction
     worse = -1.0 if direction == "max" else 1.0  # slope sign that means "getting worse"
     freq = str(scorecard.settings.get("window", "M"))
-    labels = sorted(frame["window"].astype(str).unique(), key=lambda w: pd.Period(w, freq=freq))
-    x_of = dict(zip(labels, window_months(labels, freq), strict=True))
+    column = scorecard.dataset.get("time")
+    column = column if isinstance(column, str) else None
+    labels = sorted(frame["window"].astype(str).unique(), key=lambda w: window_period(w, freq, column=column))
+    x_of = dict(zip(labels, window_months(labels, freq, column=column), strict=True))
     decay_obj, gap_obj = decay_objectives(metric)
     metrics: list[MetricValue] = []
     per_candidate: dict[str, dict] = {}
