@@ -15,6 +15,7 @@ Objectives, all per 1,000 requests so that datasets of different sizes compare:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,8 +25,15 @@ import pandas as pd
 
 from analysis._errors import InputError
 from analysis.objectives import NET_VALUE, Objective, captured_objective
+from analysis.scorecard import short_repr
 
 OUTCOMES = ("tp", "fp", "fn", "tn")
+#: Largest size of a per-row value (a value column's cell, or what a value matrix entry gives for a
+#: row). The objectives are 1,000 x a weighted mean over rows, so sums reach about 1,000 x rows
+#: (up to 1e12) x bootstrap weight (up to 1e3) x this, which must stay below the largest float
+#: (1.8e308): far beyond any money amount, and it refuses what would overflow (1e999 reads as inf).
+MAX_ABS_VALUE = 1e250
+_MAX_TEXT = "1e250"
 _TERM = re.compile(
     r"^\s*(?:(?P<num>[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(?:\*\s*(?P<col1>[A-Za-z_][A-Za-z0-9_]*))?"
     r"|(?P<col2>[A-Za-z_][A-Za-z0-9_]*)(?:\s*\*\s*(?P<num2>[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?))?)\s*$"
@@ -35,7 +43,10 @@ _TERM = re.compile(
 def parse_linear_expression(text: str | float, *, where: str) -> list[tuple[float, str | None]]:
     """Parse ``"0.15*order_value + ad_fee - 2"`` into ``[(0.15, 'order_value'), (1, 'ad_fee'), (-2, None)]``."""
     if isinstance(text, (int, float)):
-        return [(float(text), None)]
+        number = float(text) if isinstance(text, float) or abs(text) <= MAX_ABS_VALUE else math.inf
+        if not abs(number) <= MAX_ABS_VALUE:
+            raise InputError(f"{where} is {short_repr(text)}; give a finite number of at most {_MAX_TEXT}.")
+        return [(number, None)]
     expr = str(text).strip()
     if not expr:
         raise InputError(f"{where} is empty; give a number or an expression like 0.15*order_value + ad_fee.")
@@ -54,17 +65,19 @@ def parse_linear_expression(text: str | float, *, where: str) -> list[tuple[floa
         m = _TERM.match(piece)
         if m is None:
             raise InputError(
-                f"{where}: cannot read {piece.strip()!r} in {expr!r}; use numbers, column names, "
-                "'*' and '+'/'-' only (for example 0.15*order_value + ad_fee)."
+                f"{where}: cannot read {short_repr(piece.strip())} in {short_repr(expr)}; use numbers, column "
+                "names, '*' and '+'/'-' only (for example 0.15*order_value + ad_fee)."
             )
         num = m.group("num") or m.group("num2")
         col = m.group("col1") or m.group("col2")
         coef = float(num) if num is not None else 1.0
+        if not abs(coef) <= MAX_ABS_VALUE:
+            raise InputError(f"{where}: {short_repr(num)} is larger than {_MAX_TEXT}; use a smaller unit.")
         terms.append((sign * coef, col))
         sign = 1.0
         expect_term = False
     if not terms:
-        raise InputError(f"{where}: {expr!r} has no terms.")
+        raise InputError(f"{where}: {short_repr(expr)} has no terms.")
     return terms
 
 
@@ -76,7 +89,11 @@ class ValueSpec:
     matrix: Mapping[str, str | float] | None = None
 
     def check(self, frame: pd.DataFrame, *, source: str) -> None:
-        """Raise :class:`InputError` when a named column is missing or not numeric."""
+        """Raise :class:`InputError` when a named column is missing, not numeric or not a usable amount.
+
+        Usable: no missing values, and every cell and every row's value matrix entry finite and at
+        most :data:`MAX_ABS_VALUE` in size (so no sum over rows can overflow).
+        """
         needed = list(self.columns)
         if self.matrix:
             unknown = set(self.matrix) - set(OUTCOMES)
@@ -100,6 +117,28 @@ class ValueSpec:
                     "fill them (for example with 0) or drop those rows.",
                     source=col,
                 )
+            values = frame[col].to_numpy(dtype=float)
+            n_bad = _too_large(values)
+            if n_bad:
+                n_inf = int(np.isinf(values).sum())
+                what = f"{n_inf} infinite value(s) (1e999 reads as infinite)" if n_inf else ""
+                what += (" and " if n_inf and n_bad > n_inf else "") + (
+                    f"{n_bad - n_inf} value(s) larger than {_MAX_TEXT}" if n_bad > n_inf else ""
+                )
+                raise InputError(
+                    f"value column {col!r} in {source} has {what}; money values must be finite numbers of at most "
+                    f"{_MAX_TEXT}: fix or drop those rows.",
+                    source=col,
+                )
+        for outcome, expr in (self.matrix or {}).items():
+            with np.errstate(over="ignore", invalid="ignore"):  # an overflow here is what is being looked for
+                n_bad = _too_large(_evaluate_expression(frame, expr, where=f"value matrix {outcome}"))
+            if n_bad:
+                raise InputError(
+                    f"value matrix {outcome} = {short_repr(expr)} gives {n_bad} row(s) of {source} a value that is "
+                    f"infinite or larger than {_MAX_TEXT}; use smaller numbers (another unit).",
+                    source=f"value matrix {outcome}",
+                )
 
     def objectives(self) -> list[Objective]:
         """The value objectives this spec produces."""
@@ -107,6 +146,11 @@ class ValueSpec:
         if self.matrix:
             out.append(NET_VALUE)
         return out
+
+
+def _too_large(values: np.ndarray) -> int:
+    """How many of ``values`` are NaN, infinite or larger than :data:`MAX_ABS_VALUE` in size."""
+    return int(np.count_nonzero(~(np.abs(values) <= MAX_ABS_VALUE)))
 
 
 def _evaluate_expression(frame: pd.DataFrame, expr: str | float, *, where: str) -> np.ndarray:
