@@ -35,6 +35,9 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="the fuzzer's hang al
 KNOWN = {
     ("report-decision", "analysis/report/"): "decision-file values are trusted until cli/_report.py checks them",
     ("evaluate-data", "could not be read as dates (Unknown datetime"): "the time-column message quotes the cell",
+    ("rank-scorecard", "analysis/decision/_scoring.py"): "values near 1e308 overflow a normalisation",
+    ("decide-scorecard", "analysis/decision/_constraints.py"): "values near 1e308 overflow a constraint's margin",
+    ("report-scorecard", "analysis/decision/_constraints.py"): "values near 1e308 overflow a constraint's margin",
 }
 
 
@@ -94,6 +97,16 @@ def _set(path, value):
         for key in path[:-1]:
             parent = parent[key]
         parent[path[-1]] = value
+
+    return edit
+
+
+def _roc_auc_apart(value):
+    """An edit: the first two candidates' roc_auc at +value and -value."""
+
+    def edit(data):
+        rows = [m for m in data["metrics"] if m["objective"] == "roc_auc"]
+        rows[0]["value"], rows[1]["value"] = value, -value
 
     return edit
 
@@ -265,6 +278,32 @@ CASES = [
             "(analysis/pipeline.py:76 does the same); shorten it (short_repr)",
         ),
         id="evaluate-data-long-time-cell",
+    ),
+    # finite but huge values (valid JSON): their differences overflow in the decision engine
+    pytest.param(
+        "rank-scorecard",
+        _json_edit("scorecard", _set(["metrics", 0, "value"], 1e308)),
+        2,
+        "1e+308",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="not owned here: analysis/decision/_scoring.py:535 (x - worst) / (ideal - worst) overflows "
+            "(RuntimeWarning, an error under the suite's filter; an infinite utility otherwise); refuse values "
+            "beyond 1e300 in analysis/decision/_table.py table_from_scorecard",
+        ),
+        id="rank-scorecard-value-1e308",
+    ),
+    pytest.param(
+        "decide-scorecard",
+        _json_edit("scorecard", _roc_auc_apart(1e308)),
+        2,
+        "1e+308",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="not owned here: analysis/decision/_constraints.py:296 v - threshold overflows for roc_auc "
+            "values 1e308 and -1e308 (RuntimeWarning); the same refusal in table_from_scorecard fixes it",
+        ),
+        id="decide-scorecard-roc-auc-1e308-apart",
     ),
     pytest.param(
         "report-decision",
