@@ -47,11 +47,15 @@ from analysis.figures._quality import (
 )
 from analysis.figures._serving import make_cost_figure, make_latency_figure, make_throughput_figure
 from analysis.figures._style import DEFAULT_WIDTH, fit_title, fmt, fmt_pm, objective_title, snap_zero
+from analysis.figures._subset import TOP_CANDIDATES, CandidateSubset, choose_candidates
 from analysis.figures._tradeoffs import describe_point, make_tradeoff_figure
 
 __all__ = [
     "DEFAULT_WIDTH",
     "PARALLEL_SAMPLE",
+    "TOP_CANDIDATES",
+    "CandidateSubset",
+    "choose_candidates",
     "ParallelRows",
     "PlacedLabel",
     "compute_parallel_rows",
