@@ -49,22 +49,68 @@ with c2:
         help="quality: predictive quality; fairness: gaps between groups; value: money per 1,000 requests; "
         "serving and cost: speed and dollars; explainability; drift: decay over time.",
     )
-display = services.scorecard_display(a, feas, front)
+total = len(sc.candidates)
+found: list[str] | None = None
+if total <= tables.PAGE_ROWS:
+    display = services.scorecard_display(a, feas, front)
+    where = ""
+else:
+    # A page of rows at a time (styling thousands of rows took seconds on every rerun), and a search for any
+    # candidate. The first page is cached; another page or a search formats just its rows.
+    f1, f2 = st.columns([2, 1])
+    with f1:
+        query = st.text_input(
+            "Find candidates",
+            key=state.widget("scorecard_find", a.key),
+            placeholder="part of a name, e.g. knn",
+            help="Shows the candidates whose name contains every word you type, whatever page they are on.",
+        )
+    found = tables.find_candidates(sc.candidate_names, query) if query.strip() else None
+    if found is not None:
+        display = tables.scorecard_display(sc, feas, front, rows=found[: tables.PAGE_ROWS])
+        where = (
+            f"{len(found):,} of {total:,} candidates match “{query.strip()}”"
+            + (f"; showing the first {display.shown:,}." if len(found) > display.shown else ".")
+            if found
+            else f"No candidate's name contains “{query.strip()}”: clear the search to page through all {total:,}."
+        )
+    else:
+        pages = -(-total // tables.PAGE_ROWS)
+        with f2:
+            page = st.number_input(
+                "Page",
+                1,
+                pages,
+                key=state.widget("scorecard_page", a.key),
+                help=f"{tables.PAGE_ROWS} candidates per page, Pareto-optimal first.",
+            )
+        start = (int(page) - 1) * tables.PAGE_ROWS
+        if start == 0:
+            display = services.scorecard_display(a, feas, front, max_rows=tables.PAGE_ROWS)
+        else:
+            order = tables.front_first(sc.candidate_names, front)
+            display = tables.scorecard_display(sc, feas, front, rows=order[start : start + tables.PAGE_ROWS])
+        where = (
+            f"Showing {start + 1:,}–{start + display.shown:,} of {total:,} candidates (Pareto-optimal first), page "
+            f"{int(page):,} of {pages:,}."
+        )
 cols = ["Pareto-optimal", "Constraints"] + [
     title for title, name in display.objectives.items() if sc.objective(name).group in shown_groups
 ]
-styler = display.text[cols].style.apply(lambda _: display.css[cols], axis=None)
-st.dataframe(
-    styler,
-    width="stretch",
-    height=min(38 + 35 * display.shown, 640),
-    column_config={"_index": st.column_config.Column("candidate", pinned=True)},
-)
+if display.shown:
+    styler = display.text[cols].style.apply(lambda _: display.css[cols], axis=None)
+    st.dataframe(
+        styler,
+        width="stretch",
+        height=min(38 + 35 * display.shown, 640),
+        column_config={"_index": st.column_config.Column("candidate", pinned=True)},
+    )
 st.caption(tables.LEGEND)
 if display.shown < display.total:
     st.caption(
-        f"Showing {display.shown:,} of {display.total:,} candidates (Pareto-optimal first). The Trade-offs page "
-        "draws all of them, and the file below has every value."
+        f"{where} The Trade-offs page draws all of them, and the file below has every value."
+        if found is None
+        else f"{where} The file below has every candidate's values."
     )
     values = services.frames(a)[0]
     st.download_button(
@@ -124,6 +170,8 @@ if data_warnings:  # where the data cannot support the figures (written by the e
     )
 notes = [(c.name, n) for c in sc.candidates for n in (*c.errors, *c.notes)]
 if notes:
-    with st.expander(f"Notes on candidates ({len(notes)})"):
-        for name, n in notes:
+    with st.expander(f"Notes on candidates ({len(notes):,})"):
+        for name, n in notes[: tables.LISTED]:
             st.markdown(f"- **{name}**: {n}")
+        if len(notes) > tables.LISTED:
+            st.caption(f"… and {len(notes) - tables.LISTED:,} more notes (the scorecard file has them all).")

@@ -18,6 +18,10 @@ from analysis.objectives import Objective
 from analysis.scorecard import Scorecard
 
 MAX_ROWS = 500
+#: Rows of the scorecard table per page: past this many candidates it is shown a page at a time.
+PAGE_ROWS = 100
+#: Notes and reasons listed one by one at most (a scorecard of thousands can have thousands).
+LISTED = 50
 BEST = "font-weight: 700;"
 TIED = "background-color: #E6F2E6;"
 INFEASIBLE = "background-color: #FBE1DE; color: #8A1C12;"
@@ -57,26 +61,39 @@ def _cell(v: float, lo: float, hi: float) -> str:
     return fmt_pm(v, (hi - lo) / 2 if lo == lo and hi == hi else None)
 
 
+def _numbers(frame: pd.DataFrame, names: Sequence[str]) -> np.ndarray:
+    """``frame``'s rows ``names`` as a float array (NaN where missing), read at once rather than cell by cell."""
+    return frame.loc[list(names)].to_numpy(dtype=float, na_value=np.nan)
+
+
 def scorecard_display(
     scorecard: Scorecard,
     feasibility: FeasibilityResult,
     pareto: ParetoResult | None,
     *,
     max_rows: int = MAX_ROWS,
+    rows: Sequence[str] | None = None,
 ) -> ScorecardDisplay:
     """Every candidate x objective with intervals, best/tied marks, front and constraint status.
 
     With more than ``max_rows`` candidates, the Pareto-optimal ones come first and the table is
-    cut at ``max_rows`` rows.
+    cut at ``max_rows`` rows. ``rows`` (candidate names) shows those rows instead, in that order
+    (names not in the scorecard are skipped): a page of a long table, or the candidates a search found.
     """
     frame = scorecard.to_frame()
     lo, hi = scorecard.interval_frames()
     names = list(frame.index)
     optimal = dict(zip(pareto.candidates, pareto.is_optimal, strict=True)) if pareto is not None else {}
-    if len(names) > max_rows:
+    if rows is not None:
+        known = set(names)
+        names = [c for c in dict.fromkeys(rows) if c in known]
+    elif len(names) > max_rows:
         names = sorted(names, key=lambda c: not optimal.get(c, False))[:max_rows]
+    wanted = set(names)
     best = {c.objective: c.best for c in scorecard.comparisons}
-    tied = {(c.objective, c.candidate) for c in scorecard.comparisons if c.significant is False}
+    tied = {
+        (c.objective, c.candidate) for c in scorecard.comparisons if c.significant is False and c.candidate in wanted
+    }
     fails: dict[tuple[str, str], str] = {}
     n_fail: dict[str, int] = {}
     n_unverifiable: dict[str, int] = {}
@@ -106,12 +123,15 @@ def scorecard_display(
         else:
             text["Constraints"].append("ok")
             css["Constraints"].append("")
+    values, lows, highs = _numbers(frame, names), _numbers(lo, names), _numbers(hi, names)
+    position = {name: j for j, name in enumerate(frame.columns)}
     for o in scorecard.objectives:
         title = column_title(o)
         cols[title] = o.name
         col_text, col_css = [], []
-        for c in names:
-            v, a, b = frame.at[c, o.name], lo.at[c, o.name], hi.at[c, o.name]
+        j = position[o.name]
+        for i, c in enumerate(names):
+            v, a, b = values[i, j], lows[i, j], highs[i, j]
             t = _cell(float(v), float(a), float(b))
             style = MISSING if v != v else ""
             if best.get(o.name) == c:
@@ -137,6 +157,32 @@ def scorecard_display(
         len(frame.index),
         infeasible,
     )
+
+
+def front_first(names: Sequence[str], pareto: ParetoResult | None) -> list[str]:
+    """``names`` with the Pareto-optimal ones first, each part in its own order (the scorecard table's row order).
+
+    Examples
+    --------
+    >>> from analysis.decision import compute_pareto, table_from_arrays
+    >>> t = table_from_arrays(["a", "b", "c"], [("auc", "max")], np.array([[0.7], [0.9], [0.8]]))
+    >>> front_first(t.candidates, compute_pareto(t, ["auc"]))
+    ['b', 'a', 'c']
+    """
+    optimal = dict(zip(pareto.candidates, pareto.is_optimal, strict=True)) if pareto is not None else {}
+    return sorted(names, key=lambda c: not optimal.get(c, False))
+
+
+def find_candidates(names: Sequence[str], query: str) -> list[str]:
+    """The names containing every word of ``query`` (case does not matter), in their own order.
+
+    Examples
+    --------
+    >>> find_candidates(["knn", "knn_small", "mlp"], "KNN small")
+    ['knn_small']
+    """
+    words = query.lower().split()
+    return [n for n in names if all(w in n.lower() for w in words)]
 
 
 def objectives_frame(objectives: Sequence[Objective]) -> pd.DataFrame:
