@@ -5,8 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.figures import make_backtest_figure, make_bins_figure, make_psi_figure, make_window_figure
-from app.ui import render, services, state
+from analysis.figures import (
+    TOP_CANDIDATES,
+    candidate_colours,
+    choose_candidates,
+    make_backtest_figure,
+    make_bins_figure,
+    make_psi_figure,
+    make_window_figure,
+)
+from app.ui import render, services, state, tables
 
 
 def _round(v: float | None) -> float | None:
@@ -21,6 +29,8 @@ render.page_header(
     "backtest shows how much fresher training data would buy back, and feature drift shows what moved.",
 )
 colours = services.colours(a)
+# Drawn whenever a chart draws a subset of many candidates.
+pinned = [(services.incumbent(a), "the incumbent"), (state.selected(), "the candidate picked on the Decision page")]
 windows = sc.windows_frame()
 if windows.empty:
     render.missing(
@@ -36,22 +46,50 @@ else:
         st.selectbox, "Metric", names, key="drift_metric", default=default, format_func=lambda n: sc.objective(n).label
     )
     all_names = list(dict.fromkeys(windows["candidate"]))
+    # Every candidate while there are at most TOP_CANDIDATES; else, by default, the best in the latest window on
+    # the metric first shown, the incumbent and the Decision page's pick (kept when the metric changes).
+    first = sc.objective(default)
+    last_window = str(windows["window"].astype(str).max())
+    latest = windows[windows["window"].astype(str) == last_window]
+    latest_values = dict(zip(latest["candidate"], latest[first.name], strict=True)) if first.name in latest else {}
+    by_default = choose_candidates(
+        {c: latest_values.get(c) for c in all_names},
+        top=TOP_CANDIDATES,
+        higher_is_better=first.direction == "max",
+        metric=f"{first.label} in the latest window ({last_window})",
+        pinned=pinned,
+    )
     chosen = render.remembered(
         st.multiselect,
         "Candidates",
         all_names,
         key=f"drift_candidates:{a.key}",
-        default=all_names[: min(10, len(all_names))],
+        default=list(by_default.shown),
+        help="Type a name to add any candidate." if by_default.is_subset else None,
     )
     st.plotly_chart(
-        make_window_figure(windows, sc.objective(metric), colours=colours, candidates=chosen),
+        make_window_figure(
+            windows,
+            sc.objective(metric),
+            colours=candidate_colours(chosen) if by_default.is_subset else colours,
+            candidates=chosen,
+        ),
         key=state.widget("windows"),
     )
+    if by_default.is_subset:
+        st.caption(
+            by_default.caption(shown="drawn by default") + " Add or remove candidates above."
+            if sorted(chosen) == sorted(by_default.shown)
+            else f"{len(chosen):,} of {len(all_names):,} candidates drawn: your choice above."
+        )
     trend = sc.sections.get("trend") or {}
     decay = (sc.sections.get("decay") or {}).get("candidates") or {}
     if trend.get("slope"):
         rows = []
+        listed = set(chosen) if by_default.is_subset else None  # thousands of rows: those of the drawn ones
         for c, s in trend["slope"].items():
+            if listed is not None and c not in listed:
+                continue
             d = decay.get(c) or {}
             rows.append(
                 {
@@ -79,6 +117,11 @@ else:
         st.caption(
             f"Least-squares trend of {trend.get('metric')} over the {len(trend.get('windows', []))} windows. A "
             "candidate that decays fast needs retraining more often, which is a cost too."
+            + (
+                f" Rows of the {len(rows):,} candidates drawn above, of {len(trend['slope']):,} with a trend."
+                if listed is not None
+                else ""
+            )
         )
 
 st.markdown("#### Backtest: train on older data, test on the latest month")
@@ -94,12 +137,29 @@ if not bt:
 else:
     rows = [dict(r) for r in bt.get("rows", ())]
     supplied = [dict(s) for s in bt.get("supplied", ())]
-    st.plotly_chart(make_backtest_figure(rows, supplied, colours=colours), key=state.widget("backtest"))
-    skipped = [r for r in rows if not r.get("refit")]
+    # Too many to draw a line each: the best as supplied on the test month, the incumbent and the Decision page's pick.
+    as_supplied = {s["candidate"]: s.get("roc_auc") for s in supplied}
+    refit = choose_candidates(
+        {c: as_supplied.get(c) for c in dict.fromkeys(r["candidate"] for r in rows)},
+        top=TOP_CANDIDATES,
+        metric=f"ROC AUC on the test month as supplied ({bt.get('test_window')})",
+        pinned=pinned,
+    )
+    drawn = set(refit.shown)
+    st.plotly_chart(
+        make_backtest_figure(
+            [r for r in rows if r["candidate"] in drawn],
+            [s for s in supplied if s["candidate"] in drawn],
+            colours=refit.colours(colours),
+        ),
+        key=state.widget("backtest"),
+    )
+    skipped = sorted({r["candidate"] for r in rows if not r.get("refit")})
     st.caption(
         f"Test month {bt.get('test_window')}; each refit trains on {bt.get('train_window_months')} months. "
         "A line that rises to the right: retraining on recent data recovers quality."
-        + (f" Not refit: {', '.join(sorted({r['candidate'] for r in skipped}))}." if skipped else "")
+        + (f" {refit.caption()}" if refit.is_subset else "")
+        + (f" Not refit: {tables.some(skipped)}." if skipped else "")
     )
 
 st.markdown("#### Which features moved")

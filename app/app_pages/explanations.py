@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.figures import make_importance_comparison_figure, make_importance_figure, make_local_figure
+from analysis.figures import (
+    TOP_CANDIDATES,
+    choose_candidates,
+    make_importance_comparison_figure,
+    make_importance_figure,
+    make_local_figure,
+)
 from app.ui import render, services, state, tables
 
 a = render.active_or_stop()
@@ -30,9 +36,26 @@ colours = services.colours(a)
 cands = {c: dict(e) for c, e in (ex.get("candidates") or {}).items()}
 explained = [c for c, e in cands.items() if e.get("global_importance")]
 
+# Thousands explained: the table and the comparison show the best by the scorecard's headline quality metric,
+# the incumbent, the Decision page's pick and the candidate chosen below (every one while there are few).
+frame = services.frames(a)[0]
+rank = next((n for n in ("roc_auc", "accuracy", "r2") if n in frame), None)
+listed = choose_candidates(
+    {c: frame.at[c, rank] if rank and c in frame.index else None for c in cands} if rank else list(cands),
+    top=TOP_CANDIDATES,
+    higher_is_better=rank is None or sc.objective(rank).direction == "max",
+    metric=sc.objective(rank).label if rank else "",
+    pinned=[
+        (services.incumbent(a), "the incumbent"),
+        (state.selected(), "the candidate picked on the Decision page"),
+        (state.pref("explain_candidate"), "the candidate chosen below"),
+    ],
+)
+
 st.markdown("#### Explainability facts")
 facts = []
-for c, e in cands.items():
+for c in listed.shown:
+    e = cands[c]
     f = e.get("facts") or {}
     facts.append(
         {
@@ -51,12 +74,14 @@ for c, e in cands.items():
         }
     )
 st.table(pd.DataFrame(facts).set_index("candidate"))  # static: long statuses wrap at any width
-reasons = [(c, tables.explanation_reason(e)) for c, e in cands.items() if e.get("status") != "ok"]
+reasons = [(c, tables.explanation_reason(cands[c])) for c in listed.shown if cands[c].get("status") != "ok"]
 st.caption(
     "Exact: attributions computed exactly (trees, linear models) rather than estimated by sampling. Fewer "
     "features for 90% of the attribution: a model a reader can follow more easily."
     + "".join(f" {c}: {why}." for c, why in reasons if why)
 )
+if listed.is_subset:
+    st.caption(listed.caption("explained candidates") + " Choose any candidate below to see its explanation.")
 if not explained:
     st.info("No candidate could be explained within the time budget; see the status column.")
     st.stop()
@@ -82,7 +107,16 @@ render.chart(
     ),
     key=state.widget("importance"),
 )
-render.chart(make_importance_comparison_figure({c: cands[c] for c in explained}), key=state.widget("importance_all"))
+compared = [c for c in listed.shown if c in set(explained)] if listed.is_subset else explained
+render.chart(
+    make_importance_comparison_figure(
+        {c: cands[c] for c in compared},
+        note=f"The {len(compared):,} candidates of the table above, of {len(explained):,} explained."
+        if listed.is_subset
+        else "",
+    ),
+    key=state.widget("importance_all"),
+)
 
 st.markdown("#### One row, explained")
 local = list(e.get("local") or ())

@@ -7,7 +7,11 @@ import streamlit as st
 
 from analysis._errors import InputError
 from analysis.figures import (
+    MAX_DISTINCT,
     RATE_LABELS,
+    TOP_CANDIDATES,
+    candidate_colours,
+    choose_candidates,
     fmt,
     group_table_caption,
     make_disparity_figure,
@@ -38,6 +42,8 @@ SHORT = {
 }
 #: At most this many candidates drawn by default.
 MAX_DEFAULT = 5
+#: Columns of the proxy-reliance table.
+PROXY_COLUMNS = ["candidate", "share on sensitive attributes", "share on proxies", "proxies it uses", "status"]
 
 
 def _default_candidates(names: list[str], attribute: str) -> tuple[list[str], list[str]]:
@@ -127,6 +133,8 @@ with c3:
 if picked_why and sorted(chosen) == sorted(default):
     st.caption("Shown by default: " + "; ".join(picked_why) + ". Add or remove candidates above.")
 part = slices[slices["attribute"] == attribute]
+if len(names) > MAX_DISTINCT:  # the page's colours repeat past twenty: the chosen ones get distinct colours
+    colours = candidate_colours(chosen)
 if chosen:
     render.chart(make_slice_figure(part, metric, candidates=chosen, colours=colours), key=state.widget("slices"))
 warning = small_group_warning(part, sc.settings)
@@ -147,7 +155,9 @@ every = render.remembered(
     ),
     help="The metric chosen above with its confidence interval, or every rate side by side (wider: it may scroll).",
 )
-shown = part[part["candidate"].isin(chosen)] if chosen else part
+# Nobody chosen: every candidate's rows while they are few, else the default candidates' (thousands of rows).
+listed = chosen or (names if len(names) <= TOP_CANDIDATES else default)
+shown = part[part["candidate"].isin(listed)]
 table_rates = None if every else [metric]
 st.dataframe(
     make_group_table(shown, settings=sc.settings, rates=table_rates, intervals=not every, compact=True),
@@ -183,17 +193,39 @@ if present:
             default=present[0],
             format_func=lambda m: MEASURES[m][0],
         )
+    # Too many for a bar each: the fairest on the measure, the incumbent, the Decision page's pick and the
+    # candidates chosen above (every one while there are at most TOP_CANDIDATES).
+    fairest = choose_candidates(
+        {c: v.get(measure) for c, v in data.items()},
+        top=TOP_CANDIDATES,
+        higher_is_better=not MEASURES[measure][1],
+        metric=MEASURES[measure][0].lower(),
+        pinned=[
+            (services.incumbent(a), "the incumbent"),
+            (state.selected(), "the candidate picked on the Decision page"),
+            *((c, "the candidates chosen above") for c in chosen),
+        ],
+    )
+    drawn = {c: data[c] for c in fairest.shown}
     # Chart and table one above the other, each the page's width: side by side the table was cut off.
     render.chart(
         make_disparity_figure(
-            data, measure, label=MEASURES[measure][0], colours=colours, lower_is_better=MEASURES[measure][1]
+            drawn,
+            measure,
+            label=MEASURES[measure][0],
+            colours=candidate_colours([*chosen, *(c for c in fairest.shown if c not in chosen)])
+            if fairest.is_subset
+            else colours,
+            lower_is_better=MEASURES[measure][1],
         ),
         key=state.widget("disparity"),
     )
+    if fairest.is_subset:
+        st.caption(fairest.caption() + " The table below has the same rows.")
     table = pd.DataFrame(
         [
             {"candidate": c, **{SHORT[m]: fmt(None if v.get(m) is None else float(v[m])) for m in present}}
-            for c, v in data.items()
+            for c, v in drawn.items()
         ]
     )
     st.dataframe(
@@ -235,7 +267,13 @@ if not ex:
     )
 else:
     rows = []
-    for c, e in (ex.get("candidates") or {}).items():
+    explained = dict(ex.get("candidates") or {})
+    # Thousands of rows: those of the candidates chosen above and the incumbent (any candidate can be added there).
+    few = len(explained) <= TOP_CANDIDATES
+    keep = set(explained) if few else {*chosen, services.incumbent(a)}
+    for c, e in explained.items():
+        if c not in keep:
+            continue
         facts = e.get("facts") or {}
         flagged = e.get("proxies_flagged") or ()
         rows.append(
@@ -248,7 +286,7 @@ else:
             }
         )
     st.dataframe(
-        pd.DataFrame(rows),
+        pd.DataFrame(rows, columns=PROXY_COLUMNS),
         hide_index=True,
         width="stretch",
         column_config={
@@ -259,6 +297,12 @@ else:
     st.caption(
         "Share of each model's attribution mass (mean absolute SHAP value) that sits on sensitive attributes it "
         "takes as inputs, and on features that reveal them."
+        + (
+            ""
+            if few
+            else f" Rows of the {len(rows):,} candidates chosen above and the incumbent, of {len(explained):,} "
+            "explained; add candidates above to see theirs."
+        )
     )
     assoc = [dict(x) for x in ex.get("associations") or () if x.get("flagged")]
     if assoc:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.figures import (
+    TOP_CANDIDATES,
+    candidate_colours,
+    choose_candidates,
     make_calibration_figure,
     make_confusion_figure,
     make_interval_figure,
@@ -13,6 +16,11 @@ from analysis.figures import (
     make_roc_figure,
 )
 from app.ui import render, services, state
+
+#: Candidates on the interval chart at most (the best by the metric), plus the incumbent and the Decision page's pick.
+INTERVAL_TOP = 15
+#: Up to this many candidates with curves, every one is drawn; beyond, the best :data:`TOP_CANDIDATES` by default.
+CURVES_ALL = 20
 
 a = render.active_or_stop()
 sc = a.scorecard
@@ -46,10 +54,16 @@ with c1:
         format_func=lambda n: sc.objective(n).label,
     )
 o = sc.objective(metric)
-keep = frame.index
-if len(frame.index) > 60:
-    st.caption(f"{len(frame.index):,} candidates: showing the 60 best.")
-    keep = frame[metric].sort_values(ascending=o.direction == "min").index[:60]
+# Always drawn: the incumbent and the candidate picked on the Decision page (when there are too many to draw).
+pinned = [(services.incumbent(a), "the incumbent"), (state.selected(), "the candidate picked on the Decision page")]
+subset = choose_candidates(
+    frame[metric].to_dict(),
+    top=INTERVAL_TOP,
+    higher_is_better=o.direction == "max",
+    metric=o.label,
+    pinned=pinned,
+)
+keep = list(subset.shown)
 values = frame.loc[keep, metric].to_dict()
 intervals = dict(zip(keep, zip(lo.loc[keep, metric], hi.loc[keep, metric], strict=True), strict=True))
 shown = set(keep)
@@ -57,9 +71,11 @@ tied = [
     c.candidate for c in sc.comparisons if c.objective == metric and c.significant is False and c.candidate in shown
 ]
 st.plotly_chart(
-    make_interval_figure(o, values, intervals, colours=colours, best=best.get(metric), tied=tied),
+    make_interval_figure(o, values, intervals, colours=subset.colours(colours), best=best.get(metric), tied=tied),
     key=state.widget("quality_interval"),
 )
+if subset.is_subset:
+    st.caption(subset.caption() + " The Scorecard page lists every candidate.")
 st.caption(o.description)
 st.markdown("#### Which differences are real")
 sig = services.significance(a, names)
@@ -82,11 +98,31 @@ if not curves:
     )
     st.stop()
 per = {k: v for k, v in curves.items() if not str(k).startswith("_")}
-if len(per) > 20:
-    choice = render.remembered(
-        st.multiselect, "Candidates to draw", list(per), key="quality_curves", default=list(per)[:10]
+if len(per) > CURVES_ALL:
+    rank = "roc_auc" if "roc_auc" in frame else metric
+    drawn = choose_candidates(
+        {c: frame.at[c, rank] if c in frame.index else None for c in per},
+        top=TOP_CANDIDATES,
+        higher_is_better=sc.objective(rank).direction == "max",
+        metric=sc.objective(rank).label,
+        pinned=pinned,
     )
+    choice = render.remembered(
+        st.multiselect,
+        "Candidates to draw",
+        list(per),
+        key="quality_curves",
+        default=list(drawn.shown),
+        help="Type a name to add any candidate with curves.",
+    )
+    if sorted(choice) == sorted(drawn.shown):
+        st.caption(
+            drawn.caption("candidates with curves", shown="drawn by default") + " Add or remove candidates above."
+        )
+    else:
+        st.caption(f"{len(choice):,} of {len(per):,} candidates with curves drawn: your choice above.")
     per = {k: per[k] for k in choice}
+    colours = candidate_colours(choice)  # distinct colours for the drawn ones (the page's repeat past twenty)
 if sc.task == "regression":
     st.plotly_chart(make_regression_figure(per, colours=colours), key=state.widget("quality_regression"))
     st.stop()

@@ -5,8 +5,20 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.figures import fmt, make_cost_figure, make_latency_figure, make_throughput_figure
-from app.ui import render, services, state
+from analysis.figures import (
+    TOP_CANDIDATES,
+    base_name,
+    candidate_colours,
+    choose_candidates,
+    fmt,
+    make_cost_figure,
+    make_latency_figure,
+    make_throughput_figure,
+)
+from app.ui import render, services, state, tables
+
+#: Entries that could not be fully measured, listed one by one at most.
+FAILED_LISTED = 20
 
 a = render.active_or_stop()
 sc = a.scorecard
@@ -36,7 +48,20 @@ if variants:
     vkey = render.bind(state.widget("serving_variants"), state.pref("serving_variants", True))
     show_variants = st.toggle("Show runtime variants (e.g. ONNX Runtime)", key=vkey)
     state.set_pref("serving_variants", show_variants)
-shown = [e for e in entries if show_variants or e.get("kind") != "variant"]
+# Too many to draw a row each: the fastest by p99 latency, the incumbent and the Decision page's pick, with the
+# runtime variants of those (the counts and the budget check below still cover every entry).
+subset = choose_candidates(
+    {e["name"]: (e.get("latency") or {}).get("p99_ms") for e in entries if e.get("kind") != "variant"},
+    top=TOP_CANDIDATES,
+    higher_is_better=False,
+    metric="p99 latency",
+    pinned=[(services.incumbent(a), "the incumbent"), (state.selected(), "the candidate picked on the Decision page")],
+)
+drawn = set(subset.shown)
+every = [e for e in entries if show_variants or e.get("kind") != "variant"]
+shown = [e for e in every if base_name(e["name"]) in drawn] if subset.is_subset else every
+if subset.is_subset:
+    colours = candidate_colours(subset.shown)  # distinct for the drawn ones (the page's repeat past twenty)
 if section.get("busy"):
     st.warning(
         "The machine was busy while measuring: tail latencies (p99, max) are not to be trusted. Measure again on "
@@ -61,15 +86,21 @@ with c1:
         help="Drawn as a red line; default: the Product stakeholder's p99 limit.",
     )
     state.set_pref("slo", slo)
-    over = [e["name"] for e in shown if (e.get("latency") or {}).get("p99_ms", 0) > slo]
-    st.metric("Over budget (p99)", f"{len(over)} of {len([e for e in shown if e.get('latency')])}")
+    over = [e["name"] for e in every if (e.get("latency") or {}).get("p99_ms", 0) > slo]
+    st.metric("Over budget (p99)", f"{len(over):,} of {len([e for e in every if e.get('latency')]):,}")
     if over:
-        st.caption(", ".join(over))
+        st.caption(tables.some(over))
 with c2:
     render.chart(
         make_latency_figure(shown, slo_ms=slo, colours=colours),
         key=state.widget("latency"),
         width=render.THREE_QUARTERS,
+    )
+if subset.is_subset:
+    st.caption(
+        subset.caption("measured candidates")
+        + (" With their runtime variants." if show_variants and variants else "")
+        + " The Scorecard page lists every candidate's latency and cost."
     )
 
 st.plotly_chart(make_throughput_figure(shown, colours=colours), key=state.widget("throughput"))
@@ -116,7 +147,11 @@ with k3:
         help="Real services keep headroom for peaks; 0.5 is a common planning figure.",
     )
 costs = services.serving_costs(a, price, inst.vcpus if inst else int(assumption.get("vcpus", 2)), utilisation)
-rows = [(c.name, c.single, c.batch) for c in costs if show_variants or not c.variant]
+rows = [
+    (c.name, c.single, c.batch)
+    for c in costs
+    if (show_variants or not c.variant) and (not subset.is_subset or base_name(c.name) in drawn)
+]
 st.plotly_chart(
     make_cost_figure(
         rows,
@@ -146,19 +181,25 @@ if variants:
                     "note": "; ".join(e.get("errors") or ()) or ((e.get("notes") or [""])[0]),
                 }
                 for e in variants
+                if not subset.is_subset or base_name(e["name"]) in drawn
             ]
         ),
         hide_index=True,
         width="stretch",
     )
-    st.caption("A variant is the same model converted to another runtime; 'same outputs' checks its predictions.")
+    st.caption(
+        "A variant is the same model converted to another runtime; 'same outputs' checks its predictions."
+        + (" Variants of the candidates drawn above." if subset.is_subset else "")
+    )
 with st.expander("How these figures were measured"):
     for k, v in assumption.items():
         st.markdown(f"- **{k}**: {v}")
     for n in section.get("notes", ()):
         st.markdown(f"- {n}")
     failed = [e for e in entries if e.get("errors")]
-    for e in failed:
-        st.markdown(f"- **{e['name']}** could not be fully measured: {'; '.join(e['errors'])}")
+    for e in failed[:FAILED_LISTED]:
+        st.markdown(f"- **{e['name']}** could not be fully measured: {tables.clip('; '.join(e['errors']))}")
+    if len(failed) > FAILED_LISTED:
+        st.markdown(f"- … and {len(failed) - FAILED_LISTED:,} more that could not be fully measured.")
     if section.get("unmeasured"):
-        st.markdown(f"- Not measured (no model to run): {', '.join(section['unmeasured'])}")
+        st.markdown(f"- Not measured (no model to run): {tables.some(list(section['unmeasured']))}")
