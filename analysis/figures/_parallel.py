@@ -124,7 +124,7 @@ def _lines(u: np.ndarray, dtype: type = float) -> tuple[np.ndarray, np.ndarray]:
     than its seven digits).
     """
     n, k = u.shape
-    xs = np.tile(np.append(np.arange(k, dtype=dtype), np.nan), n)
+    xs = np.tile(np.append(np.arange(k), np.nan).astype(dtype), n)
     ys = np.hstack([u, np.full((n, 1), np.nan)]).ravel().astype(dtype)
     return xs, ys
 
