@@ -26,6 +26,15 @@ once it is shown) and the best of ``--repeat`` more:
 - **busy**: the main thread's long-task time in that span (JavaScript, layout and paint of tasks
   over 50 ms: where plotly's drawing goes).
 - **gate**: when the page asked for a click instead of computing (the ``DECISION_LIMIT`` gate).
+- **cpu** and **server**: CPU milliseconds of the browser's main thread (Chromium's ``ThreadTime``
+  of the page's document) and of the dashboard's server processes over the same span, with the
+  1-minute **load** average after it. On a shared machine wall-clock times grow with other
+  people's work; CPU times hardly do, so they compare runs taken at different loads.
+
+``--detail N`` gives the first ``N`` candidates of a grown scorecard the scenario's per-candidate
+sections (slices, windows, curves, serving, explanations, decay, backtest, disparities; copies of
+the original each was grown from, :func:`grow_details`), so the pages that draw a line or a bar per
+candidate are measured with thousands to draw (default: the scenario's ten).
 
 and for the interactions, best of ``--repeat``: on Stakeholders, a weight slider moved one step with
 the keyboard; on Trade-offs, the horizontal axis changed with its select box; each from the key press
@@ -48,7 +57,7 @@ import logging
 import os
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,12 +124,89 @@ STATE = """(t0) => {
 
 @dataclass(frozen=True)
 class Timing:
-    """One measurement: milliseconds to idle and main-thread long-task time, or why it is missing."""
+    """One measurement: milliseconds to idle and main-thread long-task time, or why it is missing.
+
+    ``cpu_ms`` is the CPU time of the browser's main thread and ``server_ms`` that of the dashboard's
+    server (its process and children) over the same span: unlike wall-clock times they hardly grow
+    when other people load the machine, so they compare runs taken at different loads.
+    """
 
     idle_ms: float | None
     busy_ms: float | None
     gate: bool = False
     note: str = ""
+    cpu_ms: float | None = None
+    server_ms: float | None = None
+    load: float | None = None
+
+
+class CpuClock:
+    """CPU milliseconds of the browser page's main thread (CDP ``Performance``) and of the server's processes.
+
+    Chromium's ``ThreadTime`` metric counts the main thread's CPU time of the current document and starts
+    again with each navigation; the server's is read from ``/proc`` (Linux; ``None`` elsewhere), summed over
+    the ``streamlit run`` process this script started and its children.
+    """
+
+    def __init__(self, context, page) -> None:
+        self.cdp = context.new_cdp_session(page)
+        self.cdp.send("Performance.enable")
+        self.server = _child_pid("streamlit")
+
+    def browser_ms(self) -> float | None:
+        try:
+            metrics = {m["name"]: m["value"] for m in self.cdp.send("Performance.getMetrics")["metrics"]}
+        except Exception:  # the page is navigating: the metric is unavailable
+            return None
+        return 1000.0 * metrics["ThreadTime"] if "ThreadTime" in metrics else None
+
+    def server_ms(self) -> float | None:
+        return None if self.server is None else _tree_cpu_ms(self.server)
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()  # the fields after the command name (which may hold spaces)
+
+
+def _child_pid(word: str) -> int | None:
+    """The pid of a child process of this one whose command line contains ``word`` (None when not found)."""
+    for entry in Path("/proc").glob("[0-9]*"):
+        fields = _proc_stat(int(entry.name))
+        try:
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if fields and int(fields[1]) == os.getpid() and word in cmd:
+            return int(entry.name)
+    return None
+
+
+def _tree_cpu_ms(root: int) -> float | None:
+    """User + system CPU milliseconds of ``root`` and its live descendants (from ``/proc``)."""
+    parent: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").glob("[0-9]*"):
+        fields = _proc_stat(int(entry.name))
+        if fields:
+            parent[int(entry.name)] = int(fields[1])
+            cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) * 1000.0 / tick
+    if root not in cpu:
+        return None
+    tree, grew = {root}, True
+    while grew:
+        more = {p for p, pp in parent.items() if pp in tree} - tree
+        grew = bool(more)
+        tree |= more
+    return sum(cpu[p] for p in tree)
+
+
+def _delta(after: float | None, before: float | None) -> float | None:
+    return None if after is None or before is None else after - before
 
 
 def _browser_helpers():
@@ -131,8 +217,11 @@ def _browser_helpers():
     return module
 
 
-def write_scorecard(n: int, folder: Path) -> Path:
-    """The scorecard of ``n`` candidates the dashboard opens (seeded; see the module docstring)."""
+def write_scorecard(n: int, folder: Path, *, detail: int = 10) -> Path:
+    """The scorecard of ``n`` candidates the dashboard opens (seeded; see the module docstring).
+
+    ``detail`` candidates (the first ones) carry the per-candidate sections (see :func:`grow_details`).
+    """
     if n == 10:
         return SAMPLE
     import sys
@@ -143,9 +232,63 @@ def write_scorecard(n: int, folder: Path) -> Path:
     base = json.loads(SAMPLE.read_text(encoding="utf-8"))
     data = make_scorecard_dict(n, seed=0)
     data["slices"], data["windows"] = base["slices"], base["windows"]  # the ten originals keep their names
-    path = folder / f"scorecard_{n}.json"
+    grow_details(data, min(detail, n))
+    path = folder / f"scorecard_{n}_{detail}.json"
     path.write_text(json.dumps(data) + "\n", encoding="utf-8")
     return path
+
+
+def grow_details(data: dict, count: int) -> dict:
+    """Give the first ``count`` candidates of a grown scorecard (``data``, as JSON) the per-candidate detail.
+
+    The scenario's own ten have slices, windows, curves, serving measurements, explanations, decay,
+    backtest, disparities and ranking bounds; candidate ``i`` beyond them gets a copy of those of the
+    original it was grown from (``i % 10``, as ``decision_inputs`` grows metrics), under its own name.
+    So every per-candidate chart has ``count`` candidates to draw (a sweep where every model was
+    evaluated in full), while the metrics of all candidates differ as before. Changes ``data`` in place.
+    """
+    names = [c["name"] for c in data["candidates"]]
+    originals = names[:10]
+    return copy_details(data, {names[i]: originals[i % len(originals)] for i in range(len(originals), count)})
+
+
+def copy_details(data: dict, source: dict[str, str]) -> dict:
+    """Add to ``data`` (a scorecard as JSON) the per-candidate detail of ``source[new]`` under each name ``new``.
+
+    Copies slices, windows and the per-candidate entries of the sections ``curves``, ``serving``,
+    ``explanations``, ``decay``, ``trend``, ``backtest``, ``fairness`` and ``ranking`` (those it has).
+    Changes ``data`` in place and returns it.
+    """
+    grown = [(new, old) for new, old in source.items() if new != old]
+
+    def rows(items, key: str = "candidate") -> list:
+        by: dict[str, list] = {}
+        for r in items:
+            by.setdefault(r[key], []).append(r)
+        return list(items) + [dict(r, **{key: new}) for new, old in grown for r in by.get(old, ())]
+
+    def keyed(mapping) -> dict:
+        return {**mapping, **{new: mapping[old] for new, old in grown if old in mapping}}
+
+    data["slices"], data["windows"] = rows(data.get("slices", ())), rows(data.get("windows", ()))
+    sec = data.setdefault("sections", {})
+    if "curves" in sec:
+        sec["curves"] = keyed(sec["curves"])
+    if "serving" in sec:
+        by_name = {e["name"]: e for e in sec["serving"]["candidates"]}
+        extra = [dict(by_name[old], name=new) for new, old in grown if old in by_name]
+        sec["serving"]["candidates"] = list(sec["serving"]["candidates"]) + extra
+    for name, key in (("explanations", "candidates"), ("decay", "candidates"), ("trend", "slope")):
+        if name in sec and key in sec[name]:
+            sec[name][key] = keyed(sec[name][key])
+    if "backtest" in sec:
+        sec["backtest"]["rows"] = rows(sec["backtest"]["rows"])
+        sec["backtest"]["supplied"] = rows(sec["backtest"]["supplied"])
+    if "fairness" in sec:
+        sec["fairness"]["by_attribute"] = {a: keyed(v) for a, v in sec["fairness"]["by_attribute"].items()}
+    if "ranking" in sec:
+        sec["ranking"]["by_candidate"] = keyed(sec["ranking"]["by_candidate"])
+    return data
 
 
 class ScriptStatus:
@@ -199,19 +342,36 @@ def wait_idle(page, t0: float, *, timeout: float) -> Timing:
     return Timing(None, None, note=f"not idle after {timeout:.0f} s")
 
 
+def _with_cpu(t: Timing, clock: CpuClock | None, browser: float | None, server: float | None) -> Timing:
+    if clock is None or t.idle_ms is None:
+        return replace(t, load=os.getloadavg()[0])
+    return replace(t, cpu_ms=browser, server_ms=_delta(clock.server_ms(), server), load=os.getloadavg()[0])
+
+
 def open_page(page, url: str, *, timeout: float) -> Timing:
     """A full load of ``url`` until idle, from the start of navigation."""
+    clock: CpuClock | None = getattr(page, "cpu_clock", None)
+    server = clock.server_ms() if clock else None
     page.goto(url, wait_until="commit")
-    return wait_idle(page, 0.0, timeout=timeout)
+    t = wait_idle(page, 0.0, timeout=timeout)
+    return _with_cpu(t, clock, clock.browser_ms() if clock else None, server)  # ThreadTime restarted with the load
+
+
+def _interaction(page, act, *, timeout: float) -> Timing:
+    """``act()`` (a key press, a click) until idle again, with the CPU spent meanwhile."""
+    clock: CpuClock | None = getattr(page, "cpu_clock", None)
+    browser, server = (clock.browser_ms(), clock.server_ms()) if clock else (None, None)
+    t0 = page.evaluate("() => performance.now()")
+    act()
+    t = wait_idle(page, t0, timeout=timeout)
+    return _with_cpu(t, clock, _delta(clock.browser_ms(), browser) if clock else None, server)
 
 
 def move_slider(page, k: int, *, timeout: float) -> Timing:
     """The first weight slider on the page moved one step with the keyboard (right, then left), until idle."""
     thumb = page.locator('[data-testid="stSlider"] input[type="range"]').first
     thumb.focus()
-    t0 = page.evaluate("() => performance.now()")
-    thumb.press("ArrowLeft" if k % 2 else "ArrowRight")
-    return wait_idle(page, t0, timeout=timeout)
+    return _interaction(page, lambda: thumb.press("ArrowLeft" if k % 2 else "ArrowRight"), timeout=timeout)
 
 
 def change_axis(page, k: int, *, timeout: float) -> Timing:
@@ -222,9 +382,7 @@ def change_axis(page, k: int, *, timeout: float) -> Timing:
     options.first.wait_for()
     count = options.count()
     option = options.nth((3 + 2 * k) % count)
-    t0 = page.evaluate("() => performance.now()")
-    option.click()
-    return wait_idle(page, t0, timeout=timeout)
+    return _interaction(page, option.click, timeout=timeout)
 
 
 def best(timings: list[Timing]) -> Timing:
@@ -234,15 +392,22 @@ def best(timings: list[Timing]) -> Timing:
 
 
 def show(t: Timing) -> str:
-    """``idle / busy`` for a table cell."""
+    """``idle busy cpu server load`` for a table cell."""
     if t.idle_ms is None:
         return f"missing ({t.note})"
-    return f"{t.idle_ms:7.0f} busy {t.busy_ms:6.0f}" + (" (asks for a click)" if t.gate else "")
+
+    def ms(v: float | None) -> str:
+        return "   n/a" if v is None else f"{v:6.0f}"
+
+    load = "" if t.load is None else f" load {t.load:4.1f}"
+    return f"{t.idle_ms:7.0f} busy {t.busy_ms:6.0f} cpu {ms(t.cpu_ms)} server {ms(t.server_ms)}{load}" + (
+        " (asks for a click)" if t.gate else ""
+    )
 
 
 def bench_size(browser, helpers, n: int, folder: Path, args) -> dict:
     """Every page and both interactions at ``n`` candidates."""
-    path = write_scorecard(n, folder)
+    path = write_scorecard(n, folder, detail=args.detail)
     env = {"TRADEOFFS_DEFAULT_SCORECARD": str(path), "TRADEOFFS_LOG_URL": str(folder / f"log{n}.sqlite")}
     out: dict = {"pages": {}}
     with helpers.running_app(folder / f"streamlit{n}.log", env=env, timeout=120) as url:
@@ -250,6 +415,7 @@ def bench_size(browser, helpers, n: int, folder: Path, args) -> dict:
         context.add_init_script(PROBE)
         page = context.new_page()
         page.script_status = ScriptStatus(page)
+        page.cpu_clock = CpuClock(context, page)
         out["first"] = open_page(page, url, timeout=args.timeout)  # the server reads the file once
         for name, sub in PAGES.items():
             if args.pages and name not in args.pages:
@@ -319,7 +485,7 @@ DRAW = """async (spec) => {
 }"""
 
 
-def bench_kernels(browser, n: int, folder: Path, repeat: int) -> dict[str, tuple[float, float, str]]:
+def bench_kernels(browser, n: int, folder: Path, repeat: int, detail: int = 10) -> dict[str, tuple[float, float, str]]:
     """``Plotly.newPlot`` ms of the Trade-offs page's two figures now, next to the old way, at ``n`` candidates."""
     import plotly
 
@@ -332,7 +498,7 @@ def bench_kernels(browser, n: int, folder: Path, repeat: int) -> dict[str, tuple
     from analysis.scenario import load_card, load_card_profiles
     from analysis.scorecard import load_scorecard
 
-    sc = load_scorecard(write_scorecard(n, folder))
+    sc = load_scorecard(write_scorecard(n, folder, detail=detail))
     table = table_from_scorecard(sc)
     weighed: list[str] = []
     for p in load_card_profiles(load_card()):
@@ -378,6 +544,13 @@ def main() -> None:
     parser.add_argument("--pages", type=lambda s: s.split(","), default=None, help="only these pages")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds before a page counts as missing")
     parser.add_argument("--screenshots", type=Path, default=None, help="save a full-page screenshot of each page")
+    parser.add_argument(
+        "--detail",
+        type=int,
+        default=10,
+        help="candidates with per-candidate sections (slices, windows, curves, serving, explanations, ...); "
+        "default: the scenario's ten",
+    )
     args = parser.parse_args()
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     helpers = _browser_helpers()
@@ -389,12 +562,16 @@ def main() -> None:
     print("Time to idle in Chromium, ms (idle and busy: see the docstring). Pages: the first visit (the server")
     print(f"fills its caches; Consensus and Decision compute the group decision) and the best of {args.repeat} more.")
     print(f"Interactions: best of {args.repeat}. Figures alone: Plotly.newPlot in a blank page, best main-thread ms.")
+    print("cpu: the browser main thread's CPU ms; server: the server's CPU ms; load: 1-minute load average after.")
+    print(f"Per-candidate sections for the first {args.detail:,} candidates. Load now: {os.getloadavg()}")
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         folder = Path(tmp)
         browser = p.chromium.launch(executable_path=str(helpers.CHROMIUM), args=helpers.CHROMIUM_ARGS)
         for n in sizes:
             report_size(
-                n, bench_size(browser, helpers, n, folder, args), bench_kernels(browser, n, folder, args.repeat)
+                n,
+                bench_size(browser, helpers, n, folder, args),
+                bench_kernels(browser, n, folder, args.repeat, args.detail),
             )
         browser.close()
 
@@ -404,7 +581,8 @@ def report_size(n: int, r: dict, kernels: dict) -> None:
     print(f"--- {n:,} candidates")
     print(f"  {'first open of the app':<24}{show(r['first']):>30}")
     for name, (first, again) in r["pages"].items():
-        print(f"  {name:<24}{show(first):>30}   again {show(again):>30}")
+        print(f"  {name:<24}first {show(first)}")
+        print(f"  {'':<24}again {show(again)}")
     for label, key in (("stakeholders: slider", "slider"), ("trade-offs: new axis", "axis")):
         if r.get(key):
             print(f"  {label:<24}{show(r[key]):>30}")
