@@ -23,7 +23,7 @@ import pandas as pd
 
 from analysis.evaluation import EvalData, EvalSettings, evaluate_predictions, predict_candidates
 from analysis.evaluation._predict import Predictions, load_prediction_file, resolve_features
-from analysis.loading import LoadedModel, check_join
+from analysis.loading import DEFAULT_LIMITS, Limits, LoadedModel, check_join
 from analysis.scorecard import FrozenDict, Scorecard
 
 Progress = Callable[[str, str], None]
@@ -107,15 +107,24 @@ def check_incumbent(incumbent: str | None, names: Sequence[str]) -> str | None:
     )
 
 
-def load_prediction_files(data: EvalData, paths: Sequence[str | Path], *, join: str = "auto") -> list[Predictions]:
+def load_prediction_files(
+    data: EvalData, paths: Sequence[str | Path], *, join: str = "auto", limits: Limits = DEFAULT_LIMITS
+) -> list[Predictions]:
     """Every predictions file read and matched to the evaluation rows as ``join`` says.
 
-    See :func:`analysis.loading.join_rows`; raises :class:`InputError` on the first bad file.
+    See :func:`analysis.loading.join_rows`; raises :class:`InputError` on the first bad file, or one
+    beyond ``limits`` (docs/limits.md).
     """
     check_join(join)
     return [
         load_prediction_file(
-            p, data.frame, data.spec, id_column=data.id_column, join=join, data_name=f"the data in {data.source}"
+            p,
+            data.frame,
+            data.spec,
+            id_column=data.id_column,
+            join=join,
+            data_name=f"the data in {data.source}",
+            limits=limits,
         )
         for p in paths
     ]
@@ -140,6 +149,7 @@ def run_evaluation(
     progress: Progress | None = None,
     join: str = "auto",
     incumbent: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Scorecard:
     """Run every requested stage and return one scorecard.
 
@@ -172,11 +182,13 @@ def run_evaluation(
     incumbent : str, optional
         The candidate in production today; must name a candidate. Recorded as
         ``settings["incumbent"]`` (read it with :func:`analysis.scorecard.incumbent_of`).
+    limits : Limits, default DEFAULT_LIMITS
+        Size limits for the prediction files (docs/limits.md; ``Limits.from_environ`` for the operator's).
 
     Bad prediction files and an unknown incumbent raise :class:`InputError` before any model runs.
     """
     stages = stages or Stages()
-    files = load_prediction_files(data, prediction_files, join=join)
+    files = load_prediction_files(data, prediction_files, join=join, limits=limits)
     check_incumbent(incumbent, [m.name for m in models] + [p.name for p in files])
     preds = predict_candidates(
         data, models, (), features=features, workers=workers, scheduler=scheduler, progress=progress
@@ -300,6 +312,7 @@ def run_partitioned_evaluation(
     serving_metadata: dict | None = None,
     progress: Progress | None = None,
     incumbent: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Scorecard:
     """The whole evaluation of a Parquet dataset (a directory, a glob, or a file) scored partition by partition.
 
@@ -332,7 +345,7 @@ def run_partitioned_evaluation(
 
     from analysis.evaluation._run import _dask_client
 
-    parts = list_partitions(source)
+    parts = list_partitions(source, limits=limits)
     with nullcontext() if scheduler is None else _dask_client(scheduler, workers) as client:
         scorecard = evaluate_partitions(
             source,

@@ -140,7 +140,9 @@ def app(port: int, address: str, headless: bool | None) -> None:
       tradeoffs app --headless --address 0.0.0.0    # in a container
     """  # noqa: D301 - "\b" keeps click from rewrapping the examples
     import app as app_pkg
+    from analysis.loading._limits import Limits
 
+    Limits.from_environ(os.environ)  # a bad TRADEOFFS_MAX_* value stops here (exit 2), not under every uploader
     entry = Path(app_pkg.__file__).resolve().parent / "streamlit_app.py"
     click.echo(f"Tradeoffs dashboard: {dashboard_url(address, port)} (Ctrl+C to stop)")
     click.echo(log_location_line(os.environ))

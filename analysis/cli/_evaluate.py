@@ -435,6 +435,7 @@ def evaluate(
             progress=progress,
             join=join or "auto",
             incumbent=incumbent,
+            limits=limits,
         )
     _write_and_print(scorecard, out, started, as_json)
 
@@ -534,6 +535,7 @@ def _evaluate_dataset(
             serving_metadata=serving_metadata,
             progress=progress,
             incumbent=incumbent,
+            limits=limits,
         )
 
 

@@ -11,6 +11,7 @@ from analysis._errors import InputError
 from analysis.evaluation._data import EvalData
 from analysis.evaluation._evaluate import EvalSettings, evaluate_predictions
 from analysis.evaluation._predict import Predictions, load_prediction_file, predict_model, resolve_features
+from analysis.loading._limits import DEFAULT_LIMITS, Limits
 from analysis.loading._models import LoadedModel
 from analysis.scorecard import Scorecard
 
@@ -74,6 +75,7 @@ def predict_candidates(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[Predictions]:
     """Predictions of every candidate, in the order given (models first, then files).
 
@@ -106,7 +108,7 @@ def predict_candidates(
                 progress(m.name, "predict")
     ordered = [results[m.name] for m in models]
     for path in prediction_files:
-        pred = load_prediction_file(path, data.frame, data.spec, id_column=data.id_column)
+        pred = load_prediction_file(path, data.frame, data.spec, id_column=data.id_column, limits=limits)
         ordered.append(pred)
         if progress:
             progress(pred.name, "predict")

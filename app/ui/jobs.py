@@ -116,7 +116,8 @@ def evaluate(
 ) -> Scorecard:
     """Load the model files and run the pipeline: the same steps in a worker process or a thread.
 
-    Each model file is checked against ``limits`` (the server's size limits) before it is expanded.
+    Each model file and prediction file is checked against ``limits`` (the server's size limits) before it
+    is expanded.
     """
     models = []
     for path in model_paths:
@@ -143,6 +144,7 @@ def evaluate(
         progress=progress,
         join=join,
         incumbent=incumbent,
+        limits=limits,
     )
 
 
