@@ -144,11 +144,37 @@ def builtin() -> Active:
 
 
 def active() -> Active:
-    """The scorecard every page shows: the session's own when chosen, else the built-in one."""
+    """The scorecard every page shows: the session's own when chosen, else the built-in one.
+
+    Its hash (what a decision records) starts computing in the background the first time it is
+    active (:func:`prewarm_sha256`).
+    """
     own = state.own()
-    if state.use_own() and own is not None:
-        return Active(own.key, own.scorecard, own.label, False)
-    return builtin()
+    a = Active(own.key, own.scorecard, own.label, False) if state.use_own() and own is not None else builtin()
+    prewarm_sha256(a)
+    return a
+
+
+@st.cache_resource(show_spinner=False)
+def _prewarm_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="tradeoffs-prewarm")
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
+def _sha256_job(key: str, _scorecard: Scorecard) -> Future:
+    sc = _scorecard
+    return _prewarm_pool().submit(lambda: sc.sha256)
+
+
+def prewarm_sha256(a: Active) -> Future:
+    """``a.scorecard.sha256`` computing in a background thread, asked for once per scorecard key.
+
+    Every decision records the scorecard's hash, which means writing its JSON: about a second at
+    10,000 candidates. Started when a scorecard becomes active, it is ready (kept on the scorecard)
+    before the first decision asks for it; a decision asking sooner waits for this computation
+    instead of repeating it. ``future.result()`` is the hex digest.
+    """
+    return _sha256_job(a.key, a.scorecard)
 
 
 def incumbent(a: Active) -> str | None:
