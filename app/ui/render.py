@@ -240,15 +240,18 @@ def group_decision_so_far(a: services.Active) -> services.Decision:
     """The group decision as far as it is computed, or a notice and stop while not even the choice is known.
 
     The full decision when it is done within the wait (small scorecards: the page looks as it always
-    did); else the quick one (``sensitivity_computed`` False: the choice, every stakeholder's pick and
-    the rules' rankings, never a sensitivity figure), and the page calls :func:`sensitivity_pending`
-    where the sensitivity parts go. Raises :class:`InputError` when no decision can be made, and any
-    other exception of the computation as it is (the page turns it into one sentence).
+    did); else the quick one (``sensitivity_computed`` False: the choice, every stakeholder's pick
+    and the rules' rankings, never a sensitivity figure), and the page calls
+    :func:`sensitivity_pending` where the sensitivity parts go. Once the quick one is done, a rerun
+    (a click on the page) no longer waits for the full one. Raises :class:`InputError` when no
+    decision can be made, and any other exception of the computation as it is (the page turns it
+    into one sentence).
     """
     from concurrent.futures import wait
 
     quick, full = services.decision_jobs(a, state.profiles(), state.rule(), *state.scoring())
-    wait([full.future], timeout=services.DECISION_WAIT_S)
+    if not _succeeded(quick):
+        wait([full.future], timeout=services.DECISION_WAIT_S)
     if full.future.done() and (full.future.exception() is None or not _succeeded(quick)):
         return full.future.result()
     if _succeeded(quick):  # the full one is computing, or failed in its sensitivity checks (shown there)
