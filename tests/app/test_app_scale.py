@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from _app_helpers import charts, new_app, texts
+from _app_helpers import charts, goto, new_app, texts, widget
 
 from analysis import figures as F
 from analysis.decision import compute_pareto, table_from_arrays
@@ -217,3 +217,210 @@ def test_parallel_figure_names_front_lines_on_hover_only_while_they_can_be_told_
     (line,) = [d for d in fig.data if d.name.startswith("Pareto front")]
     assert line.hoverinfo == "skip" and line.text is None
     assert np.isnan(np.asarray(line.y, dtype=float)).sum() == 400  # still every front member drawn
+
+
+# ---- every page at 10,000 candidates, 300 of them with per-candidate detail -----------------------------
+HUGE = 10_000
+DETAILED = 300
+
+
+def _bench_module():
+    """``bench/bench_app_browser.py`` (its ``copy_details`` grows per-candidate sections), loaded by path."""
+    import importlib.util
+    import sys
+
+    from _app_helpers import ROOT
+
+    spec = importlib.util.spec_from_file_location("bench_app_browser", ROOT / "bench" / "bench_app_browser.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def huge_path(tmp_path_factory):
+    """10,000 candidates (:func:`metrics_table`); the first 300 have the built-in scenario's per-candidate sections.
+
+    The first ten are named after the scenario's ten and keep their slices, windows, curves, serving,
+    explanations, decay, backtest and disparities; candidates 10..299 get copies of those of candidate
+    ``i % 10`` (as the browser benchmark's ``--detail`` does), so every per-candidate chart has 300 to draw.
+    """
+    import json
+
+    from _app_helpers import FIXTURE
+
+    base = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    originals = [c["name"] for c in base["candidates"]]
+    frame = metrics_table(HUGE)
+    frame.loc[: len(originals) - 1, "candidate"] = originals
+    sc = scorecard_from_metrics_table(
+        frame,
+        directions={"net_value_per_1k": "max", "order_value_captured_per_1k": "max", "auc_decay_per_month": "min"},
+        source="sweep.csv",
+    )
+    data = sc.to_dict()
+    data.update(
+        task=base["task"], dataset=base["dataset"], slices=base["slices"], windows=base["windows"],
+        sections=base["sections"],
+    )  # fmt: skip
+    data["settings"] = {**data["settings"], "incumbent": "logistic_regression"}
+    _bench_module().copy_details(data, {frame.at[i, "candidate"]: originals[i % 10] for i in range(10, DETAILED)})
+    path = tmp_path_factory.mktemp("huge") / "sweep10k.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def huge(huge_path, monkeypatch):
+    monkeypatch.setenv("TRADEOFFS_DEFAULT_SCORECARD", str(huge_path))
+    return huge_path
+
+
+def _sections(path) -> dict:
+    import json
+
+    return json.loads(path.read_text(encoding="utf-8"))["sections"]
+
+
+def _specs(at) -> dict[str, dict]:
+    """The page's figures by title (as drawn: the title before any wrapping)."""
+    import json
+
+    out = {}
+    for c in charts(at):
+        spec = json.loads(c)
+        out[str((spec["layout"].get("meta") or {}).get("title"))] = spec
+    return out
+
+
+def _points(trace: dict) -> int:
+    """Points a trace draws (typed arrays counted by their bytes)."""
+    for axis in ("y", "x", "z"):
+        v = trace.get(axis)
+        if isinstance(v, dict) and "bdata" in v:
+            import base64
+
+            return len(base64.b64decode(v["bdata"])) // int(v["dtype"][1:])
+        if isinstance(v, list):
+            return len(v)
+    return 0
+
+
+def _candidate_traces(spec: dict, names: set[str]) -> set[str]:
+    return {t["name"] for t in spec["data"] if t.get("name") in names}
+
+
+def test_quality_at_ten_thousand_draws_the_best_and_the_incumbent_and_says_so(huge):
+    at = new_app("quality")
+    body, specs = texts(at), _specs(at)
+    (interval,) = [s for t, s in specs.items() if t == "ROC AUC"]
+    assert len(interval["data"]) == 16  # the 15 best and the incumbent, one trace each
+    assert f"16 of {HUGE:,} candidates shown: the 15 best by ROC AUC and the incumbent (logistic_regression)." in body
+    roc = specs["ROC curve"]
+    curves = [t for t in roc["data"] if t["name"] != "chance"]
+    assert len(curves) == 11 and sum(_points(t) for t in roc["data"]) < 2_000
+    assert f"11 of {DETAILED:,} candidates with curves drawn by default: the 10 best by ROC AUC" in body
+    colours = [t["line"]["color"] for t in curves if "line" in t]
+    assert len(set(colours)) == len(colours)  # told apart, although the page's colours repeat past twenty
+
+
+def test_serving_at_ten_thousand_draws_the_fastest_and_counts_every_one(huge):
+    at = new_app("serving")
+    body, specs = texts(at), _specs(at)
+    latency = specs["Latency of a single-row request"]
+    rows = {y for t in latency["data"] for y in (t.get("y") or []) if y is not None}
+    assert len({F.base_name(r) for r in rows}) == 11 and "logistic_regression" in rows
+    assert "logistic_regression[onnx]" in rows  # with the runtime variants of those drawn
+    lines = [t["name"] for t in specs["Throughput against batch size (one worker)"]["data"]]
+    assert len(lines) == len(rows)
+    assert all(_points(t) == len(rows) for t in specs["Cost per million predictions"]["data"])
+    assert f"11 of {DETAILED:,} measured candidates shown: the 10 best by p99 latency and the incumbent" in body
+    entries = _sections(huge)["serving"]["candidates"]
+    measured = len([e for e in entries if e.get("latency")])
+    assert measured > DETAILED and str(at.metric[0].value).endswith(f"of {measured:,}")  # counts every one
+
+
+def test_drift_at_ten_thousand_draws_the_best_in_the_latest_window_and_lists_their_rows(huge):
+    at = new_app("drift")
+    body, specs = texts(at), _specs(at)
+    (window,) = [s for t, s in specs.items() if t.endswith("over time")]
+    assert len(window["data"]) == 11
+    assert f"11 of {DETAILED:,} candidates drawn by default: the 10 best by ROC AUC in the latest window" in body
+    (trend,) = [d.value for d in at.dataframe if "change per window" in d.value.columns]
+    assert len(trend) == 11 and f"Rows of the 11 candidates drawn above, of {DETAILED:,} with a trend." in body
+    backtest = specs["Backtest: how much quality fresher training data buys"]
+    assert len({t["legendgroup"] for t in backtest["data"]}) == 11
+    refit = len({r["candidate"] for r in _sections(huge)["backtest"]["rows"]})
+    assert f"11 of {refit:,} candidates shown: the 10 best by ROC AUC on the test month as supplied" in body
+
+
+def test_drift_candidates_chosen_by_hand_are_drawn_and_the_caption_says_so(huge):
+    at = new_app("drift")
+    widget(at, "multiselect", "Candidates").set_value(["sweep_00123", "knn"]).run()
+    (window,) = [s for t, s in _specs(at).items() if t.endswith("over time")]
+    assert {t["name"] for t in window["data"]} == {"sweep_00123", "knn"}
+    assert f"2 of {DETAILED:,} candidates drawn: your choice above." in texts(at)
+
+
+def test_fairness_at_ten_thousand_draws_the_fairest_with_the_chosen_ones(huge):
+    at = new_app("fairness")
+    body, specs = texts(at), _specs(at)
+    chosen = widget(at, "multiselect", "Candidates").value
+    assert 0 < len(chosen) <= 5
+    (disparity,) = [s for t, s in specs.items() if t == "Demographic parity difference"]
+    bars = disparity["data"][0]["y"]
+    assert 10 <= len(bars) <= 10 + len(chosen) + 1 and set(chosen) <= set(bars)
+    assert f"of {DETAILED:,} candidates shown: the 10 best by demographic parity difference" in body
+    (table,) = [d.value for d in at.dataframe if "DP difference" in d.value.columns]
+    assert list(table["candidate"]) == bars
+    (proxies,) = [d.value for d in at.dataframe if "share on proxies" in d.value.columns]
+    assert len(proxies) <= len(chosen) + 1 and f"of {DETAILED:,} explained" in body
+
+
+def test_explanations_at_ten_thousand_list_and_compare_the_best(huge):
+    at = new_app("explanations")
+    body, specs = texts(at), _specs(at)
+    (facts,) = [t.value for t in at.table]
+    assert len(facts) == 11
+    heat = specs["Which features each candidate relies on"]["data"][0]
+    assert list(heat["x"]) == list(facts.index)
+    assert f"11 of {DETAILED:,} explained candidates shown: the 10 best by ROC AUC and the incumbent" in body
+
+
+def test_scorecard_at_ten_thousand_shows_a_page_and_finds_any_candidate(huge):
+    at = new_app("scorecard")
+    (table,) = [d.value for d in at.dataframe if "Constraints" in d.value.columns]
+    assert len(table) == 100
+    assert f"Showing 1–100 of {HUGE:,} candidates (Pareto-optimal first), page 1 of 100." in texts(at)
+    widget(at, "number_input", "Page").set_value(3).run()
+    (table3,) = [d.value for d in at.dataframe if "Constraints" in d.value.columns]
+    assert len(table3) == 100 and not set(table3.index) & set(table.index)
+    assert f"Showing 201–300 of {HUGE:,} candidates" in texts(at)
+    widget(at, "text_input", "Find candidates").set_value("SWEEP_09990").run()
+    (found,) = [d.value for d in at.dataframe if "Constraints" in d.value.columns]
+    assert list(found.index) == ["sweep_09990"]
+    assert f"1 of {HUGE:,} candidates match “SWEEP_09990”." in texts(at)
+    widget(at, "text_input", "Find candidates").set_value("no such model").run()
+    assert not [d for d in at.dataframe if "Constraints" in d.value.columns]
+    assert "No candidate's name contains “no such model”" in texts(at)
+
+
+def test_tradeoffs_and_stakeholders_at_ten_thousand_stay_small(huge):
+    import json
+
+    at = new_app("tradeoffs")
+    specs = _specs(at)
+    (scatter,) = [s for t, s in specs.items() if " against " in t]
+    assert any(t["type"] == "heatmap" for t in scatter["data"])  # the dominated ones as a density
+    front = [t for t in scatter["data"] if t["name"].startswith("Pareto-optimal")]
+    assert sum(_points(t) for t in front) < 200
+    parallel = specs["Every objective at once"]
+    meta = parallel["layout"]["meta"]
+    assert meta["total"] == HUGE and meta["shown"] == meta["front"] + F.PARALLEL_SAMPLE
+    assert sum(_points(t) for t in parallel["data"]) == meta["shown"] * (len(at.multiselect[0].value) + 1)
+    assert f"of {HUGE:,} candidates shown, front always included" in texts(at)
+    goto(at, "stakeholders")
+    rankings = [json.loads(c) for c in charts(at)]
+    assert rankings and all(_points(s["data"][0]) <= 8 for s in rankings)
+    assert f"of {HUGE:,} candidates do" in texts(at)
