@@ -30,9 +30,9 @@ FIELDS = {
     "--comment": "Your comment",
     "--rationale": "Rationale",
 }
-#: Why the report, the record and the sign-offs wait for the sensitivity checks.
+#: Why the downloads, the record and the sign-offs wait for the sensitivity checks.
 NEEDS_CHECKS = (
-    "The report records how firm the choice is, so it, the decision log and the sign-offs wait for the "
+    "The report records how firm the choice is, so signing off, downloading and recording wait for the "
     "sensitivity checks (leave-one-out, what-if draws, statistical ties)."
 )
 
@@ -193,7 +193,7 @@ with right:
             help=None if d.sensitivity_computed else NEEDS_CHECKS,
         )
     if not d.sensitivity_computed:
-        st.caption(f"Signing off opens when the checks are done. {NEEDS_CHECKS}")
+        st.caption("Signing off opens when the sensitivity checks are done (below).")
     if ok and d.sensitivity_computed:
         if not who.strip():
             st.error("Write your name to sign off.")
@@ -249,14 +249,18 @@ loc = services.log_location()
 log_summaries, log_check, log_problem = read_log(loc)
 mine = state.signoffs_for(picked)
 view = None
-waiting_for = "The report is being prepared in the background (above)."  # why recording waits, while it does
+waiting_for = "Recording opens when the report is ready (above)."  # why recording waits, while it does
 if not d.sensitivity_computed:  # the report of a decision without its checks would show placeholders as results
     computing = render.sensitivity_pending(
         a,
         f"Checking how firm the choice is for {render.plural(len(sc.candidates), 'candidate')} in the background. "
-        f"{NEEDS_CHECKS} They open here by themselves when the checks are done.",
+        f"{NEEDS_CHECKS} The downloads appear here by themselves when the checks are done.",
     )
-    waiting_for = NEEDS_CHECKS if computing else "The sensitivity checks failed (above), so there is no report."
+    waiting_for = (
+        "Recording opens when the sensitivity checks are done (above): the report records how firm the choice is."
+        if computing
+        else "Nothing to record: the sensitivity checks failed (above)."
+    )
 else:
     view, check = services.report(
         a, d, dkey, selected=picked, rationale=rationale.strip(), signoffs=[s.to_report() for s in mine]
@@ -270,10 +274,10 @@ else:
             check.future.result()
         except InputError as exc:
             st.error(f"The report could not be built: {exc.message}")
-            view, waiting_for = None, "The report could not be built (above)."
+            view, waiting_for = None, "Nothing to record: the report could not be built (above)."
         except Exception as exc:  # ours: one sentence and an error id, the traceback in the server log
             render_failure(exc, what="building the report")
-            view, waiting_for = None, "The report could not be built (above)."
+            view, waiting_for = None, "Nothing to record: the report could not be built (above)."
     else:
         view = None
 # "decision recorded" only while this decision is in the log (a log replaced or emptied since does not count)
@@ -408,7 +412,7 @@ def record_form(log_summaries: tuple[DecisionSummary, ...], loc: services.LogLoc
     if done is not None:
         st.caption(f"This report (on {picked}, with this rationale and these sign-offs) is decision #{done}.")
     elif view is None:
-        st.caption(f"Recording opens when the report is ready. {waiting_for}")
+        st.caption(waiting_for)
     if go and view is not None:
         at = now()
         try:

@@ -241,7 +241,7 @@ def test_the_pick_shows_before_the_checks_and_the_record_and_signoffs_wait_for_t
     assert not at.get("download_button") and "Prepare PDF" not in _labels(at, "button")
     record, sign = _submit(at, "Record this decision"), _submit(at, "Sign off on")
     assert record.disabled and sign.disabled
-    assert sign.help.startswith(NEEDS_CHECKS) and record.help.startswith(NEEDS_CHECKS)
+    assert sign.help.startswith(NEEDS_CHECKS) and record.help.startswith("Recording opens when the sensitivity checks")
     with pytest.raises(AppTestError):  # as a browser user cannot click it
         sign.click()
     other = next(o for o in pick.options if o != pick.value)
@@ -254,7 +254,7 @@ def test_the_pick_shows_before_the_checks_and_the_record_and_signoffs_wait_for_t
     assert not at.exception
     assert _labels(at, "download_button") == ["HTML report", "Markdown report", "JSON decision record"]
     assert not _submit(at, "Record this decision").disabled and not _submit(at, "Sign off on").disabled
-    assert NEEDS_CHECKS not in texts(at)
+    assert NEEDS_CHECKS not in texts(at) and "opens when" not in texts(at)
 
 
 def test_an_unexpected_failure_of_the_decision_is_one_sentence_with_an_error_id(monkeypatch, caplog):
