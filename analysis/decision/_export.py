@@ -368,7 +368,7 @@ _FEASIBILITY = _record(
 _LEAVE_ONE_OUT = _record(
     "",
     "changes pool_independent note",
-    changes=_List(_record("removed", "new_winner", removed=_TEXT, new_winner=_TEXT_OR_NULL)),
+    changes=_List(_record("removed new_winner", removed=_TEXT, new_winner=_TEXT_OR_NULL)),
     pool_independent=_FLAG,
     note=_TEXT_OR_NULL,
 )

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from analysis._errors import InputError
-from analysis.decision import build_decision, decision_to_dict
+from analysis.decision import build_decision, decision_to_dict, make_profile
 from analysis.decision._export import check_decision_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,8 +56,11 @@ def test_the_golden_decision_passes(seed):
 
 
 def test_a_fresh_decision_passes_with_and_without_feasible_candidates(scenario):
-    decision = build_decision(scenario, n_samples=20, group_samples=10, random_state=0)
-    check_decision_file(json.loads(json.dumps(decision_to_dict(decision))), "dec.json")
+    impossible = make_profile("dreamer", {"roc_auc": 1.0}, constraints=["roc_auc >= 0.99"])
+    for profiles in (None, [impossible]):
+        decision = build_decision(scenario, profiles, n_samples=20, group_samples=10, random_state=0)
+        assert decision.any_feasible is (profiles is None)
+        check_decision_file(json.loads(json.dumps(decision_to_dict(decision))), "dec.json")
 
 
 def test_unknown_fields_are_let_through(seed):
@@ -90,6 +93,8 @@ HOSTILE = [
     (("group_feasibility", "infeasible", 0, "violations"), [None], "infeasible[0].violations[0] is None", "text"),
     (("pareto", "dominated_by"), ["a"], "pareto.dominated_by is ['a']", "an object"),
     (("runners_up",), "gbm", "runners_up is 'gbm'", "a list"),
+    # found by putting every hostile value at every path: the report reads each change's new winner
+    (("sensitivity", "leave_one_out", "changes", 0, "new_winner"), _DROP, "changes[0].new_winner is missing", ""),
     (("warnings",), [["nested"]], "warnings[0] is ['nested']", "text"),
     (("provenance", "scorecard_sha256"), 5, "provenance.scorecard_sha256 is 5", "text or null"),
     (("settings", "n_samples"), True, "settings.n_samples is True", "a number"),
