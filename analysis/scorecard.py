@@ -678,52 +678,48 @@ def _json_scalar(value: Any) -> str:
 
 #: Exact types whose JSON text the C encoder writes as :func:`_json_scalar` does (floats when finite).
 _SCALAR_TYPES = frozenset({float, int, bool, type(None)})
-#: Values per call of the C encoder, which holds the interpreter lock for a whole call.
-_ENCODE_CHUNK = 50_000
-
-
-def _scalars_json(values: list) -> list[str]:
-    """``list(map(_json_scalar, values))`` for finite floats, ints, bools and nulls, by the C encoder.
-
-    ``json.dumps`` of a list writes each such value as ``_json_scalar`` does (``float.__repr__``,
-    ``int.__repr__``, ``true``/``false``, ``null``), separated by ``", "``, which none of them contains.
-    """
-    out: list[str] = []
-    for start in range(0, len(values), _ENCODE_CHUNK):
-        out += json.dumps(values[start : start + _ENCODE_CHUNK], allow_nan=False)[1:-1].split(", ")
-    return out
+#: Records written per step. Each step's loops run in C and hold the interpreter lock throughout:
+#: small steps let another thread (a page, while the hash is computed in the background) run between them.
+_ENCODE_CHUNK = 5_000
 
 
 def _column_json(values: list) -> list[str]:
-    """``list(map(_json_scalar, values))``, a whole column at a time when its types allow it."""
+    """``list(map(_json_scalar, values))``, a whole column at a time when its types allow it.
+
+    ``json.dumps`` of a list of finite floats, ints, bools and nulls writes each value as
+    ``_json_scalar`` does (``float.__repr__``, ``int.__repr__``, ``true``/``false``, ``null``),
+    separated by ``", "``, which none of them contains.
+    """
     types = set(map(type, values))
     if types == {str}:
         return list(map(_encode_str, values))
     if types <= _SCALAR_TYPES:
         floats = values if types == {float} else [v for v in values if type(v) is float]
         if not floats or np.isfinite(np.array(floats, dtype=float)).all():
-            return _scalars_json(values)
+            return json.dumps(values, allow_nan=False)[1:-1].split(", ")
     return list(map(_json_scalar, values))
 
 
 def _flat_records_json(records: tuple) -> str:
     """A list of flat dataclass records as ``json.dumps(..., indent=1)`` writes it at depth 1.
 
-    Field by field: the values of one field are encoded together (the C encoders over the whole
-    column when its types allow it, :func:`_column_json`), then each record is one ``%`` of a
-    fixed template.
+    :data:`_ENCODE_CHUNK` records at a time, field by field: the values of one field are encoded
+    together (the C encoders over the whole column when its types allow it, :func:`_column_json`),
+    then each record is one ``%`` of a fixed template.
     """
     if not records:
         return "[]"
-    dicts = list(map(vars, records))
-    keys = tuple(dicts[0])
-    if not all(map(keys.__eq__, map(tuple, dicts))):
-        return json.dumps([_clean(d) for d in dicts], indent=1, allow_nan=False, ensure_ascii=False).replace(
-            "\n", "\n "
-        )
+    keys = tuple(vars(records[0]))
     template = "{\n   " + ",\n   ".join(_encode_str(k).replace("%", "%%") + ": %s" for k in keys) + "\n  }"
-    columns = [_column_json(list(map(itemgetter(k), dicts))) for k in keys]
-    return "[\n  " + ",\n  ".join(map(template.__mod__, zip(*columns, strict=True))) + "\n ]"
+    parts = []
+    for start in range(0, len(records), _ENCODE_CHUNK):
+        dicts = list(map(vars, records[start : start + _ENCODE_CHUNK]))
+        if not all(map(keys.__eq__, map(tuple, dicts))):  # fields in another order: the generic encoder
+            rows = [_clean(vars(r)) for r in records]
+            return json.dumps(rows, indent=1, allow_nan=False, ensure_ascii=False).replace("\n", "\n ")
+        columns = [_column_json(list(map(itemgetter(k), dicts))) for k in keys]
+        parts.append(",\n  ".join(map(template.__mod__, zip(*columns, strict=True))))
+    return "[\n  " + ",\n  ".join(parts) + "\n ]"
 
 
 def write_text_atomic(path: str | Path, text: str | bytes) -> Path:

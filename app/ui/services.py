@@ -144,15 +144,11 @@ def builtin() -> Active:
 
 
 def active() -> Active:
-    """The scorecard every page shows: the session's own when chosen, else the built-in one.
-
-    Its hash (what a decision records) starts computing in the background the first time it is
-    active (:func:`prewarm_sha256`).
-    """
+    """The scorecard every page shows: the session's own when chosen, else the built-in one."""
     own = state.own()
-    a = Active(own.key, own.scorecard, own.label, False) if state.use_own() and own is not None else builtin()
-    prewarm_sha256(a)
-    return a
+    if state.use_own() and own is not None:
+        return Active(own.key, own.scorecard, own.label, False)
+    return builtin()
 
 
 @st.cache_resource(show_spinner=False)
@@ -169,10 +165,13 @@ def _sha256_job(key: str, _scorecard: Scorecard) -> Future:
 def prewarm_sha256(a: Active) -> Future:
     """``a.scorecard.sha256`` computing in a background thread, asked for once per scorecard key.
 
-    Every decision records the scorecard's hash, which means writing its JSON: about a second at
-    10,000 candidates. Started when a scorecard becomes active, it is ready (kept on the scorecard)
-    before the first decision asks for it; a decision asking sooner waits for this computation
-    instead of repeating it. ``future.result()`` is the hex digest.
+    Every decision records the scorecard's hash, which means writing its JSON: one to several
+    CPU-seconds at 10,000 candidates. Asked for once the page has been drawn (the entry script,
+    after ``navigation.run()``), it is ready, kept on the scorecard, before the first decision needs
+    it; a decision asking sooner waits for this computation instead of repeating it. Not sooner:
+    threads take turns on the interpreter lock, so hashing while a page is drawn makes the page
+    wait (1 s of page work took 2-4 s next to it at 10,000 candidates). ``future.result()`` is the
+    hex digest.
     """
     return _sha256_job(a.key, a.scorecard)
 

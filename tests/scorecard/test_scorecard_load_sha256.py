@@ -27,8 +27,8 @@ def test_sha256_is_the_hash_of_the_json_it_writes():
 
 
 def test_mixed_columns_are_written_as_the_generic_encoder_writes_them(monkeypatch):
-    """Columns of floats, integers, booleans and nulls go through the C encoder in chunks."""
-    monkeypatch.setattr(scorecard_module, "_ENCODE_CHUNK", 3)
+    """Columns of floats, integers, booleans and nulls go through the C encoder, a few records at a time."""
+    monkeypatch.setattr(scorecard_module, "_ENCODE_CHUNK", 2)
     metrics = (
         MetricValue("a", "o", 0.1, None, 1e-05),
         MetricValue("b", "o", None, -0.0, 1e16),
@@ -44,6 +44,10 @@ def test_mixed_columns_are_written_as_the_generic_encoder_writes_them(monkeypatc
     sc = Scorecard(
         "table", (Objective("o", "o"),), tuple(Candidate(n) for n in "abcde"), metrics, comparisons=comparisons
     )
+    assert scorecard_to_json(sc) == json.dumps(sc.to_dict(), indent=1, allow_nan=False, ensure_ascii=False) + "\n"
+    odd = object.__new__(MetricValue)  # fields in another order (in the third step): the generic encoder
+    object.__setattr__(odd, "__dict__", dict(reversed(vars(metrics[4]).items())))
+    sc = replace(sc, metrics=(*metrics[:4], odd))
     assert scorecard_to_json(sc) == json.dumps(sc.to_dict(), indent=1, allow_nan=False, ensure_ascii=False) + "\n"
 
 
