@@ -42,20 +42,25 @@ class RecordColumns:
     True
     """
 
-    def __init__(self, values: dict[str, list]) -> None:
+    def __init__(self, values: dict[str, list], *, ordered: bool = False) -> None:
         self.values = values
         self.kinds = {k: set(map(type, v)) for k, v in values.items()}
+        #: Every record's keys are exactly the keys given to :meth:`of`, in that order.
+        self.ordered = ordered
         self._floats: dict[str, tuple[np.ndarray, int]] = {}
 
     @classmethod
     def of(cls, items: list, keys: tuple[str, ...]) -> RecordColumns | None:
         """The columns of ``items``, or ``None`` unless each is a ``dict`` with exactly ``keys``."""
         if not items:
-            return cls({k: [] for k in keys})
-        if set(map(type, items)) != {dict} or set(map(len, items)) != {len(keys)}:
+            return cls({k: [] for k in keys}, ordered=True)
+        if set(map(type, items)) != {dict}:
+            return None
+        ordered = all(map(keys.__eq__, map(tuple, items)))  # what a file written by Tradeoffs has
+        if not ordered and set(map(len, items)) != {len(keys)}:
             return None
         try:  # with the right length, every key present means exactly these keys
-            return cls({k: list(map(itemgetter(k), items)) for k in keys})
+            return cls({k: list(map(itemgetter(k), items)) for k in keys}, ordered=ordered)
         except KeyError:
             return None
 
@@ -122,16 +127,14 @@ def has_nonfinite_float(tree: Any) -> bool:
     return False
 
 
-def records_from_dicts(cls: type, items: list, *, adopt: bool) -> tuple | None:
-    """``tuple(cls(**d) for d in items)`` when every dict's keys are ``cls``'s fields in field order, else ``None``.
+def records_from_dicts(cls: type, items: list, columns: RecordColumns, *, adopt: bool) -> tuple | None:
+    """``tuple(cls(**d) for d in items)`` when ``columns`` (of ``items``) are ``cls``'s fields in order, else ``None``.
 
     The frozen dataclass's ``__init__`` (a guarded ``__setattr__`` per field) is skipped: each
     record gets the dict as its ``__dict__``, the reader's own dict when ``adopt`` (the caller
-    made it and drops it), else a copy. Call it once :meth:`RecordColumns.of` has said the
-    items are dicts with exactly the fields.
+    made it and drops it), else a copy.
     """
-    fields = tuple(cls.__dataclass_fields__)
-    if not all(map(fields.__eq__, map(tuple, items))):
+    if not columns.ordered or tuple(columns.values) != tuple(cls.__dataclass_fields__):
         return None
     dicts = items if adopt else list(map(dict, items))
     out = list(map(object.__new__, repeat(cls, len(dicts))))

@@ -618,7 +618,7 @@ def _records(cls, items, columns: RecordColumns | None = None, *, adopt: bool = 
     ``cls(**d)``, which raises the usual ``TypeError`` for a missing or unknown field.
     """
     if columns is not None:
-        built = records_from_dicts(cls, items, adopt=adopt)
+        built = records_from_dicts(cls, items, columns, adopt=adopt)
         if built is not None:
             return built
     fields = tuple(cls.__dataclass_fields__)

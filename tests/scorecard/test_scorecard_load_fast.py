@@ -308,8 +308,10 @@ def test_columns_decline_what_is_not_plain_records():
     assert RecordColumns.of([{"a": 1, "b": 2}, [1, 2]], keys) is None
     assert RecordColumns.of([{"a": 1, "b": 2}, {"a": 1, "c": 2}], keys) is None
     assert RecordColumns.of([{"a": 1, "b": 2, "c": 3}], keys) is None
+    assert RecordColumns.of([{"a": 1, "b": 2}, {"a": 3, "b": 4}], keys).ordered
     cols = RecordColumns.of([{"a": 1.5, "b": None}, {"b": float("nan"), "a": 10**400}], keys)
     assert cols is not None and cols.values == {"a": [1.5, 10**400], "b": [None, cols.values["b"][1]]}
+    assert not cols.ordered  # its records are then built field by field
     assert cols.finite("a") and not cols.in_float_range("a")
     assert not cols.finite("b") and cols.nonfinite()
 
