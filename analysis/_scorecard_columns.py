@@ -33,7 +33,8 @@ _FLOAT_MAX = sys.float_info.max
 class RecordColumns:
     """The fields of flat records as one list each, with each list's set of value types.
 
-    Made by :meth:`of` only when every record is a ``dict`` with exactly the given keys.
+    :meth:`of` makes them only when every record is a ``dict`` with exactly the given keys (the
+    records can then be built from them); a caller may also give any lists, one per field.
 
     >>> cols = RecordColumns.of([{"a": 1.5, "b": "x"}, {"b": "y", "a": None}], ("a", "b"))
     >>> cols.values["a"], sorted(t.__name__ for t in cols.kinds["a"]), cols.nonfinite()
