@@ -59,7 +59,7 @@ def prepare_train_frame(frame: pd.DataFrame, data: EvalData, *, backtest: bool, 
     Raises :class:`InputError` naming ``source`` (the training file). The model feature columns
     are checked by :func:`run_evaluation`, once the models are known.
     """
-    from analysis._errors import InputError
+    from analysis._errors import InputError, short_message
     from analysis.loading import require_columns
 
     needed = ([data.time] if data.time else []) + ([data.target] if backtest else [])
@@ -73,7 +73,8 @@ def prepare_train_frame(frame: pd.DataFrame, data: EvalData, *, backtest: bool, 
             out[data.time] = pd.to_datetime(out[data.time], format="mixed")
         except (ValueError, TypeError) as exc:
             raise InputError(
-                f"time column {data.time!r} in {source} could not be read as dates ({exc}).", source=source
+                f"time column {data.time!r} in {source} could not be read as dates ({short_message(exc)}).",
+                source=source,
             ) from None
     return out
 

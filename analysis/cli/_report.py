@@ -42,6 +42,7 @@ from analysis.decision import (
     DEFAULT_RULE,
     GROUP_RULES,
     build_decision,
+    check_decision_file,
     check_method,
     check_rule,
     find_profile,
@@ -87,23 +88,7 @@ def load_decision_file(path: Path) -> dict:
     if not path.is_file():
         raise InputError(f"decision file {path} does not exist; make one with `tradeoffs decide`.", source=str(path))
     data = load_json_file(path, hint="pass a record written by `tradeoffs decide`")
-    if not isinstance(data, dict) or data.get("schema") != "tradeoffs.decision":
-        raise InputError(
-            f'{path} is not a decision file (no "schema": "tradeoffs.decision"); make one with `tradeoffs decide`.',
-            source=str(path),
-        )
-    objectives = data.get("objectives", [])
-    bad = not isinstance(objectives, list)
-    for o in [] if bad else objectives:
-        bad = bad or not (
-            isinstance(o, dict) and isinstance(o.get("name"), str) and o.get("direction") in ("max", "min")
-        )
-    if bad:
-        raise InputError(
-            f"{path} is a damaged decision file: 'objectives' must list {{name, direction: max|min}} records; "
-            "re-create it with `tradeoffs decide`.",
-            source=str(path),
-        )
+    check_decision_file(data, str(path))  # every field a report reads, typed; InputError naming its path
     return data
 
 

@@ -42,7 +42,13 @@ from analysis.decision._decide import (
     compute_profile_result,
     compute_switch,
 )
-from analysis.decision._export import decision_to_dict, decision_to_json, pareto_to_dict, score_to_dict
+from analysis.decision._export import (
+    check_decision_file,
+    decision_to_dict,
+    decision_to_json,
+    pareto_to_dict,
+    score_to_dict,
+)
 from analysis.decision._group import (
     DEFAULT_RULE,
     GROUP_RULES,
@@ -157,6 +163,7 @@ __all__ = [
     "WeightInterval",
     "WeightStability",
     "build_decision",
+    "check_decision_file",
     "check_method",
     "check_rule",
     "check_weights",

@@ -17,6 +17,9 @@ from analysis._errors import InputError
 from analysis.objectives import Objective, get_objective, parse_direction
 from analysis.scorecard import Comparison, Scorecard
 
+#: Largest size of a value a decision compares: twice it (a difference) stays a finite float.
+MAX_ABS_VALUE = 1e300
+
 
 def _frozen_array(a, shape: tuple[int, int], what: str) -> np.ndarray:
     arr = np.array(a, dtype=float, copy=True)
@@ -336,6 +339,15 @@ def table_from_scorecard(scorecard: Scorecard, objectives: Iterable[str | Object
     lo_a = dense["ci_low"][:, idx] if idx else np.empty((n, 0))
     hi_a = dense["ci_high"][:, idx] if idx else np.empty((n, 0))
     cols = {o.name for o in objs}
+    for what, arr in (("", values), ("ci_low ", lo_a), ("ci_high ", hi_a)):
+        huge = np.abs(arr) > MAX_ABS_VALUE  # NaN (missing) compares False, without a warning
+        if huge.any():
+            i, j = np.argwhere(huge)[0]
+            raise InputError(
+                f"{objs[j].name} {what}of {scorecard.candidate_names[i]} is {arr[i, j]:g}; values beyond "
+                "±1e300 cannot be compared (their differences overflow): check the scorecard.",
+                source=objs[j].name,
+            )
     has_ci = bool(np.isfinite(lo_a).any() or np.isfinite(hi_a).any())
     return DecisionTable(
         tuple(str(c) for c in scorecard.candidate_names),

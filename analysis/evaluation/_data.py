@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis._errors import InputError, plain, plain_list
+from analysis._errors import InputError, plain, plain_list, short_message
 from analysis._labels import label_key
 from analysis.evaluation._predict import TargetSpec
 from analysis.evaluation._value import ValueSpec
@@ -120,8 +120,8 @@ def parse_time(series: pd.Series, *, source: str, column: str) -> pd.Series:
         return pd.to_datetime(series, format="mixed")
     except (ValueError, TypeError) as exc:
         raise InputError(
-            f"time column {column!r} in {source} could not be read as dates ({exc}); use ISO dates "
-            "such as 2025-07-01 or 2025-07-01T12:00.",
+            f"time column {column!r} in {source} could not be read as dates ({short_message(exc)}); use ISO "
+            "dates such as 2025-07-01 or 2025-07-01T12:00.",
             source=column,
         ) from None
 

@@ -7,8 +7,8 @@ its data. Two passes:
 
 * a fixed corpus of hostile files (empty, BOM, UTF-16, NaN/Infinity, 1e999, a 5,000-digit
   integer, nesting 100,000 deep, wrong types in each field a fix now checks, duplicate keys...),
-  each with the message it must produce: the regression cases of the fixes, and ``xfail(strict)``
-  cases for failures whose fix is in a file this work does not own (named in the reason);
+  each with the message it must produce (the regression cases of the fixes; a failure whose fix is
+  still to come would be an ``xfail(strict)`` case naming the file, and listed in ``KNOWN``);
 * Hypothesis over (mutation, seed) pairs per target, derandomized so CI runs the same inputs.
 
 Every run is in-process (``analysis.cli.main``, as the console script), under a hang alarm
@@ -30,15 +30,9 @@ from hypothesis import strategies as st
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="the fuzzer's hang alarm and memory limit are POSIX")
 
-#: Crashes in code this work does not own, pinned by the xfail cases below; the Hypothesis pass
-#: skips inputs that show them (and only them) so it keeps testing everything else.
-KNOWN = {
-    ("report-decision", "analysis/report/"): "decision-file values are trusted until cli/_report.py checks them",
-    ("evaluate-data", "could not be read as dates (Unknown datetime"): "the time-column message quotes the cell",
-    ("rank-scorecard", "analysis/decision/_scoring.py"): "values near 1e308 overflow a normalisation",
-    ("decide-scorecard", "analysis/decision/_constraints.py"): "values near 1e308 overflow a constraint's margin",
-    ("report-scorecard", "analysis/decision/_constraints.py"): "values near 1e308 overflow a constraint's margin",
-}
+#: Crashes in code this work does not own, pinned by xfail cases; the Hypothesis pass skips inputs that
+#: show them (and only them) so it keeps testing everything else. None are known now.
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -271,12 +265,6 @@ CASES = [
         _text("data", lambda t: t.replace(",2025-04-17,", ",2025-04-17" + "x" * 3000 + ",", 1).encode()),
         2,
         "time column 'when'",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="not owned here: analysis/evaluation/_data.py:123 parse_time puts pandas' message, which "
-            "quotes the whole cell, in the InputError: a 3,000-character cell gives a 3,200-character message "
-            "(analysis/pipeline.py:76 does the same); shorten it (short_repr)",
-        ),
         id="evaluate-data-long-time-cell",
     ),
     # finite but huge values (valid JSON): their differences overflow in the decision engine
@@ -285,12 +273,6 @@ CASES = [
         _json_edit("scorecard", _set(["metrics", 0, "value"], 1e308)),
         2,
         "1e+308",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="not owned here: analysis/decision/_scoring.py:535 (x - worst) / (ideal - worst) overflows "
-            "(RuntimeWarning, an error under the suite's filter; an infinite utility otherwise); refuse values "
-            "beyond 1e300 in analysis/decision/_table.py table_from_scorecard",
-        ),
         id="rank-scorecard-value-1e308",
     ),
     pytest.param(
@@ -298,11 +280,6 @@ CASES = [
         _json_edit("scorecard", _roc_auc_apart(1e308)),
         2,
         "1e+308",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="not owned here: analysis/decision/_constraints.py:296 v - threshold overflows for roc_auc "
-            "values 1e308 and -1e308 (RuntimeWarning); the same refusal in table_from_scorecard fixes it",
-        ),
         id="decide-scorecard-roc-auc-1e308-apart",
     ),
     pytest.param(
@@ -310,12 +287,6 @@ CASES = [
         _json_edit("decision", _set(["profiles", 0, "sensitivity", "weight_intervals", 0, "low"], {})),
         2,
         "profiles[0].sensitivity.weight_intervals[0].low is {}",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="not owned here: analysis/decision/_export.py check_decision_file refuses it, but "
-            "analysis/cli/_report.py load_decision_file does not call it yet, so analysis/report/_format.py "
-            "fmt_share calls float({}) (TypeError); remove this mark with that one-line change",
-        ),
         id="report-decision-weight-interval-not-a-number",
     ),
 ]
