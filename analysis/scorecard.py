@@ -223,8 +223,8 @@ class Scorecard:
         """SHA-256 of the scorecard's JSON (as :func:`save_scorecard` writes it), computed once per object.
 
         A decision records it to pin what it was made on; the dashboard makes many decisions on
-        one scorecard, and at 10,000 candidates the JSON takes a second to build. Threads asking
-        at the same time wait for one computation (the dashboard starts it in the background).
+        one scorecard, and at 10,000 candidates the JSON takes seconds to build. Threads asking at
+        the same time wait for one computation (the dashboard starts it in the background).
         """
         digest = self.__dict__.get("_sha256")
         if digest is None:
