@@ -49,3 +49,6 @@ try:
 except Exception as exc:  # a page's bug: one sentence and an error id here, the traceback in the server log
     errors.render_failure(exc, what=f"drawing the page {navigation.title!r}")
 state.sync_url()
+# The scorecard's hash (every decision records it; seconds at 10,000 candidates) starts in the background
+# once the page is drawn, not before: threads take turns on the interpreter lock.
+services.prewarm_sha256(services.active())

@@ -29,7 +29,7 @@ from analysis.objectives import split_attribute_objective
 from analysis.report._format import round_sig
 from analysis.report._record import STATUSES, Report, SignOff, freeze
 from analysis.report._summary import build_summary, build_title
-from analysis.scorecard import Scorecard, scorecard_to_json
+from analysis.scorecard import Scorecard
 
 #: How many of each profile's best-ranked candidates the record keeps.
 PROFILE_TOP = 10
@@ -857,7 +857,7 @@ def build_report(
     if not isinstance(scorecard, Scorecard):
         raise InputError(f"build_report needs a Scorecard; got {type(scorecard).__name__}.")
     generated_at = _iso(now)
-    sc_sha = _sha256(scorecard_to_json(scorecard))
+    sc_sha = scorecard.sha256  # the same digest of scorecard_to_json, computed once per scorecard
     warnings: list[str] = []
     dec = dec_sha = None
     if decision is not None:
