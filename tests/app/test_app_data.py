@@ -154,8 +154,8 @@ def test_the_chosen_stages_reach_the_pipeline_with_a_bar_per_stage(
 
     seen, release = {}, threading.Event()
 
-    def pipeline(data, models, prediction_files=(), *, now, settings, stages, progress, join, incumbent):
-        seen.update(stages=stages, names=stages.names(), time=data.time, join=join, incumbent=incumbent)
+    def pipeline(data, models, prediction_files=(), *, now, settings, stages, progress, join, incumbent, limits):
+        seen.update(stages=stages, names=stages.names(), time=data.time, join=join, incumbent=incumbent, limits=limits)
         for m in models:
             progress(m.name, "predict")
         release.wait(30)
@@ -186,6 +186,7 @@ def test_the_chosen_stages_reach_the_pipeline_with_a_bar_per_stage(
     assert stages.explain.total_budget_seconds == jobs.EXPLAIN_BUDGET_S == 30
     assert stages.backtest and pd.api.types.is_datetime64_any_dtype(stages.train_frame["timestamp"])
     assert seen["join"] == "auto" and seen["incumbent"] is None  # join on a shared id; no incumbent chosen
+    assert seen["limits"] == uploads.limits()  # the server's size limits reach the pipeline's own reads
 
 
 def test_training_data_without_the_models_features_is_refused_next_to_its_upload(
