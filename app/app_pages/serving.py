@@ -100,7 +100,7 @@ if subset.is_subset:
     st.caption(
         subset.caption("measured candidates")
         + (" With their runtime variants." if show_variants and variants else "")
-        + " The Scorecard page lists every candidate's latency and cost."
+        + (" The Scorecard page lists every candidate's p99 latency." if "latency_ms_p99" in sc.objective_names else "")
     )
 
 st.plotly_chart(make_throughput_figure(shown, colours=colours), key=state.widget("throughput"))
