@@ -124,6 +124,10 @@ def _read_card_yaml(path: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         problem = " ".join((getattr(exc, "problem", None) or str(exc)).split())[:200]  # one line
+        if "maximum nesting depth" in problem:  # PyYAML 6.0.4's own depth limit (older ones: RecursionError)
+            raise InputError(
+                f"dataset card {path} is nested too deeply to read; see sample_data/card.yaml.", source=str(path)
+            ) from None
         raise InputError(
             f"dataset card {path} is not valid YAML{where}: {problem}; fix the syntax.", source=str(path)
         ) from None

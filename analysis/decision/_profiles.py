@@ -234,6 +234,12 @@ def _load_yaml(text: str, source: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         problem = " ".join((getattr(exc, "problem", None) or str(exc)).split())  # one line
+        if "maximum nesting depth" in problem:  # PyYAML 6.0.4's own depth limit (older ones: RecursionError)
+            raise InputError(
+                f"{source}{where}: nested too deeply to read; a profile file is a list of flat profiles (see "
+                "docs/profiles.md).",
+                source=source,
+            ) from None
         raise InputError(
             f"{source}{where}: not valid YAML/JSON ({problem}); fix the syntax (see docs/profiles.md).",
             source=source,
