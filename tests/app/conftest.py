@@ -16,6 +16,7 @@ import streamlit as st
 from _app_helpers import FIXTURE
 
 from analysis.scorecard import FrozenDict, load_scorecard, save_scorecard
+from app.ui import workers
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +24,11 @@ def _default_scorecard(monkeypatch, tmp_path):
     monkeypatch.setenv("TRADEOFFS_DEFAULT_SCORECARD", str(FIXTURE))
     monkeypatch.setenv("TRADEOFFS_LOG_URL", str(tmp_path / "decisions.sqlite"))  # never the user's own log
     monkeypatch.delenv("TRADEOFFS_TRUST_PICKLE", raising=False)
+    # Worker processes at the server's priority, in pools made for this test: at nice 19 (the default) a
+    # machine busy with other work starves them past AppTest's waits (the priority has its own test).
+    monkeypatch.setenv("TRADEOFFS_APP_WORKER_NICE", "0")
+    monkeypatch.setattr(workers, "_POOL", None)
+    monkeypatch.setattr(workers, "_CHECK_POOL", None)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield

@@ -60,7 +60,13 @@ def browser():
 @pytest.fixture(scope="module")
 def app_url(browser, tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e")
-    env = {"TRADEOFFS_DEFAULT_SCORECARD": str(FIXTURE), "TRADEOFFS_LOG_URL": str(folder / "decisions.sqlite")}
+    env = {
+        "TRADEOFFS_DEFAULT_SCORECARD": str(FIXTURE),
+        "TRADEOFFS_LOG_URL": str(folder / "decisions.sqlite"),
+        # Workers at the server's priority: at nice 19 (the default) a machine busy with other work starves
+        # them past the test's waits; what the priority does is tested in tests/app/test_app_workers.py.
+        "TRADEOFFS_APP_WORKER_NICE": "0",
+    }
     with running_app(folder / "streamlit.log", env=env) as url:
         yield url
 
