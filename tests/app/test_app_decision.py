@@ -262,6 +262,7 @@ def test_an_unexpected_failure_of_the_decision_is_one_sentence_with_an_error_id(
         raise RuntimeError("internal detail /srv/secret.py")
 
     monkeypatch.setattr(services, "build_decision", broken)
+    monkeypatch.setattr(services, "DECISION_WAIT_S", 60.0)  # the page waits until both have failed (at once)
     at = new_app("decision")
     assert not at.exception
     (error,) = [e.value for e in at.error]
