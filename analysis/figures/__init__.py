@@ -7,11 +7,14 @@ front (:data:`FRONT_COLOUR`). Axes of "min" objectives are reversed so better is
 """
 
 from analysis.figures._decision import (
+    RankingBar,
     make_acceptability_figure,
     make_ranking_figure,
     make_regret_figure,
     make_weight_stability_figure,
     make_win_share_figure,
+    ranking_bars,
+    ranking_html,
 )
 from analysis.figures._drift import make_backtest_figure, make_bins_figure, make_psi_figure, make_window_figure
 from analysis.figures._explain import make_importance_comparison_figure, make_importance_figure, make_local_figure
@@ -95,6 +98,9 @@ __all__ = [
     "make_psi_figure",
     "make_pr_figure",
     "make_ranking_figure",
+    "RankingBar",
+    "ranking_bars",
+    "ranking_html",
     "make_regret_figure",
     "make_regression_figure",
     "make_roc_figure",

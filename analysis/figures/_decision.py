@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
 
 import numpy as np
 import plotly.graph_objects as go
@@ -42,6 +44,89 @@ def _outside_labels() -> dict:
     return {"textposition": "outside", "cliponaxis": False, "textfont": {"size": 12, "color": _LABEL_COLOUR}}
 
 
+@dataclass(frozen=True)
+class RankingBar:
+    """One bar of a profile's ranking: what the chart and the dashboard's HTML bars both draw."""
+
+    candidate: str
+    score: float
+    feasible: bool
+    colour: str
+    #: The score's parts by objective (largest first, additive methods), then up to three broken constraints.
+    detail: tuple[str, ...]
+
+
+def ranking_bars(
+    score: ScoreResult,
+    *,
+    feasibility: FeasibilityResult | None = None,
+    colours: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    top: int = MAX_BARS,
+) -> list[RankingBar]:
+    """The ``top`` best-scored candidates, best first, with what a reader needs to read each bar."""
+    order = [c for c in score.order if c not in score.unscored][:top]
+    index = {c: i for i, c in enumerate(score.candidates)}
+    many = len(score.candidates) > MAX_DISTINCT
+    bars = []
+    for c in order:
+        i = index[c]
+        ok = feasibility.is_feasible(c) if feasibility is not None else True
+        parts: list[str] = []
+        if score.contributions is not None:
+            pairs = sorted(zip(score.objectives, score.contributions[i], strict=True), key=lambda p: -abs(p[1] or 0.0))
+            parts = [f"{(labels or {}).get(o, o)}: {v:+.3f}" for o, v in pairs]
+        if not ok and feasibility is not None:
+            parts += feasibility.violations(c)[:3]
+        colour = FRONT_COLOUR if many else colour_of(c, colours)
+        bars.append(RankingBar(c, float(score.scores[i]), ok, colour, tuple(parts)))
+    return bars
+
+
+def ranking_html(bars: Sequence[RankingBar], *, caption: str = "") -> str:
+    """The bars as a small HTML list: a few elements per bar instead of a chart.
+
+    The dashboard draws one per stakeholder; six plotly charts cost a second or more of the browser's
+    time on every visit to the page.
+
+    Every candidate name and detail is escaped; hovering a row shows the score's parts (its ``title``).
+    Negative scores (a score that extrapolates below the worst bound) grow left from zero.
+
+    Examples
+    --------
+    >>> html = ranking_html([RankingBar("<b>m</b>", 0.5, False, "#4E79A7", ("recall: +0.500",))])
+    >>> "&lt;b&gt;m&lt;/b&gt; (infeasible)" in html and "<b>m" not in html
+    True
+    """
+    span = bar_label_range([b.score for b in bars], pad=0.0) or [0.0, 1.0]
+    lo, hi = span
+    width = (hi - lo) or 1.0
+    rows = []
+    for b in bars:
+        name = b.candidate if b.feasible else f"{b.candidate} (infeasible)"
+        left = (min(0.0, b.score) - lo) / width * 100 if np.isfinite(b.score) else 0.0
+        size = abs(b.score) / width * 100 if np.isfinite(b.score) else 0.0
+        colour = escape(b.colour, quote=True)
+        fill = (
+            colour
+            if b.feasible
+            else f"repeating-linear-gradient(45deg,{colour} 0 3px,transparent 3px 6px);opacity:0.45"
+        )
+        tip = escape(f"{b.candidate}\nscore {b.score:.3f}" + "".join(f"\n{d}" for d in b.detail), quote=True)
+        rows.append(
+            f'<div title="{tip}" style="display:flex;align-items:center;gap:0.5rem;margin:3px 0;'
+            f'font-size:0.8rem;line-height:1.1">'
+            f'<span style="flex:0 0 45%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;'
+            f'text-align:right">{escape(name)}</span>'
+            f'<span style="flex:1 1 auto;position:relative;height:0.95rem">'
+            f'<span style="position:absolute;top:0;bottom:0;left:{left:.2f}%;width:{size:.2f}%;background:{fill}">'
+            f"</span></span>"
+            f'<span style="flex:0 0 3rem;font-variant-numeric:tabular-nums">{b.score:.3f}</span></div>'
+        )
+    tail = f'<div style="font-size:0.75rem;opacity:0.7;margin-top:2px">{escape(caption)}</div>' if caption else ""
+    return f'<div role="list">{"".join(rows)}</div>{tail}'
+
+
 def make_ranking_figure(
     score: ScoreResult,
     *,
@@ -57,31 +142,20 @@ def make_ranking_figure(
     Hover text breaks each score into its objectives' contributions (additive methods). With
     ``title=None`` the figure has no title (for a card that already names it).
     """
-    order = [c for c in score.order if c not in score.unscored][:top]
-    index = {c: i for i, c in enumerate(score.candidates)}
-    names, values, colour, pattern, opacity, hover = [], [], [], [], [], []
-    for c in order:
-        i = index[c]
-        ok = feasibility.is_feasible(c) if feasibility is not None else True
-        names.append(c if ok else f"{c} (infeasible)")
-        values.append(float(score.scores[i]))
-        colour.append(colour_of(c, colours) if len(score.candidates) <= MAX_DISTINCT else FRONT_COLOUR)
-        pattern.append("" if ok else "/")
-        opacity.append(1.0 if ok else 0.45)
-        parts = []
-        if score.contributions is not None:
-            pairs = sorted(zip(score.objectives, score.contributions[i], strict=True), key=lambda p: -abs(p[1] or 0.0))
-            parts = [f"{(labels or {}).get(o, o)}: {v:+.3f}" for o, v in pairs]
-        why = ""
-        if not ok and feasibility is not None:
-            why = "<br>" + "<br>".join(feasibility.violations(c)[:3])
-        hover.append(f"<b>{c}</b><br>score {score.scores[i]:.3f}<br>" + "<br>".join(parts) + why)
+    bars = ranking_bars(score, feasibility=feasibility, colours=colours, labels=labels, top=top)
+    values = [b.score for b in bars]
+    names = [b.candidate if b.feasible else f"{b.candidate} (infeasible)" for b in bars]
+    hover = [f"<b>{b.candidate}</b><br>score {b.score:.3f}<br>" + "<br>".join(b.detail) for b in bars]
     fig = go.Figure(
         go.Bar(
             x=values,
             y=names,
             orientation="h",
-            marker={"color": colour, "opacity": opacity, "pattern": {"shape": pattern}},
+            marker={
+                "color": [b.colour for b in bars],
+                "opacity": [1.0 if b.feasible else 0.45 for b in bars],
+                "pattern": {"shape": ["" if b.feasible else "/" for b in bars]},
+            },
             hovertext=hover,
             hoverinfo="text",
             text=[f"{v:.3f}" for v in values],
@@ -91,8 +165,8 @@ def make_ranking_figure(
     fig.update_yaxes(autorange="reversed")
     better = "higher" if score.higher_is_better else "lower"
     fig.update_xaxes(title_text=f"{score.method} score, {better} is better", range=bar_label_range(values))
-    more = len(score.candidates) - len(order)
-    h = height or max(200, (70 if title else 40) + 26 * len(order))
+    more = len(score.candidates) - len(bars)
+    h = height or max(200, (70 if title else 40) + 26 * len(bars))
     if title is None:
         finish(fig, "", height=h)
         fig.update_layout(margin={"l": 10, "r": 28, "t": 10, "b": 10})

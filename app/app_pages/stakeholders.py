@@ -8,7 +8,7 @@ import streamlit as st
 
 from analysis._errors import InputError
 from analysis.decision import make_profile, parse_constraint, parse_profiles
-from analysis.figures import make_ranking_figure
+from analysis.figures import ranking_bars, ranking_html
 from app.ui import errors, exports, render, services, state, tables, uploads
 
 a = render.active_or_stop()
@@ -121,23 +121,10 @@ def card(name: str) -> None:
         else:
             st.warning("No candidate satisfies their constraints.", icon=":material/block:")
         if view.score is not None:
-            st.plotly_chart(
-                services.figure(
-                    a,
-                    "ranking",
-                    (services.profiles_key([p]), *state.scoring()),
-                    lambda: make_ranking_figure(
-                        view.score,
-                        feasibility=view.feasibility,
-                        colours=services.colours(a),
-                        labels=labels,
-                        top=8,
-                        title=None,
-                    ),
-                ),
-                key=state.widget("ranking", name),
-                config={"displayModeBar": False},
+            bars = ranking_bars(
+                view.score, feasibility=view.feasibility, colours=services.colours(a), labels=labels, top=8
             )
+            st.markdown(ranking_html(bars), unsafe_allow_html=True)  # names escaped there; why not a chart: its doc
             outside = view.score.outside_unit_interval
             if outside:
                 st.caption(
@@ -147,7 +134,8 @@ def card(name: str) -> None:
                 )
             n_bad = len(view.feasibility.candidates) - sum(view.feasibility.feasible)
             st.caption(
-                f"Their top 8 by score ({view.method}); hatched bars break their constraints "
+                f"Their top 8 by score ({view.method}, {'higher' if view.score.higher_is_better else 'lower'} is "
+                f"better; hover a bar for its parts); hatched bars break their constraints "
                 f"({n_bad} of {len(view.feasibility.candidates):,} candidates do)."
             )
         if p.resolution:

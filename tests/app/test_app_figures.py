@@ -103,8 +103,25 @@ def test_decision_figures_follow_the_record(builtin):
     r = d.profiles[0]
     ranking = F.make_ranking_figure(r.score, feasibility=r.feasibility, top=5)
     assert len(ranking.data[0].y) == 5 and ranking.data[0].y[0].startswith(r.score.order[0])
+    bars = F.ranking_bars(r.score, feasibility=r.feasibility, top=5)
+    html = F.ranking_html(bars)
+    assert [b.candidate for b in bars] == [y.removesuffix(" (infeasible)") for y in ranking.data[0].y]
+    assert html.count("<div title=") == 5 and html.count("(infeasible)") == sum(not b.feasible for b in bars)
+    assert all(f"{b.score:.3f}</span>" in html for b in bars)
     assert F.make_weight_stability_figure(r.sensitivity.stability).layout.title.text.startswith("Safe range")
     assert F.make_acceptability_figure(r.sensitivity.acceptability).data[0].z.shape[0] > 0
+
+
+def test_ranking_html_escapes_names_and_draws_negative_scores_left_of_zero():
+    bars = [
+        F.RankingBar('<img src=x onerror="alert(1)">', 0.5, True, "#4E79A7", ("a: +0.5",)),
+        F.RankingBar("neg", -0.25, False, '"><script>', ("breaks x <= 1",)),
+    ]
+    html = F.ranking_html(bars, caption="<i>c</i>")
+    assert "<img" not in html and "<script" not in html and "<i>c" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    # the span is [-0.25, 0.5]: zero sits at a third, the negative bar fills the first third
+    assert "left:33.33%;width:66.67%" in html and "left:0.00%;width:33.33%" in html
 
 
 @pytest.mark.parametrize(
