@@ -25,6 +25,8 @@ once it is shown) and the best of ``--repeat`` more:
   the last such activity, not the end of the quiet window.
 - **busy**: the main thread's long-task time in that span (JavaScript, layout and paint of tasks
   over 50 ms: where plotly's drawing goes).
+- **choice shown at**: on Consensus and Decision, when the group's choice was first on screen (the quick
+  decision, before the sensitivity checks that the page counts as idle only after).
 - **gate**: when the page asked for a click instead of computing (the ``DECISION_LIMIT`` gate).
 - **cpu** and **server**: CPU milliseconds of the browser's main thread (Chromium's ``ThreadTime``
   of the page's document) and of the dashboard's server processes over the same span, with the
@@ -35,6 +37,10 @@ once it is shown) and the best of ``--repeat`` more:
 sections (slices, windows, curves, serving, explanations, decay, backtest, disparities; copies of
 the original each was grown from, :func:`grow_details`), so the pages that draw a line or a bar per
 candidate are measured with thousands to draw (default: the scenario's ten).
+
+- **link**: the page reached as a user moves around the dashboard, by its link in the sidebar (from the
+  Overview, itself reached by its link; no reload, so neither Streamlit's start nor plotly's script is
+  paid again), from the click until idle.
 
 and for the interactions, best of ``--repeat``: on Stakeholders, a weight slider moved one step with
 the keyboard; on Trade-offs, the horizontal axis changed with its select box; each from the key press
@@ -138,6 +144,9 @@ class Timing:
     cpu_ms: float | None = None
     server_ms: float | None = None
     load: float | None = None
+    #: When the page's main answer was first on screen (Consensus and Decision: the group's choice, from
+    #: the quick decision, before the sensitivity checks fill in), ms from the same start; None: not tracked.
+    shown_ms: float | None = None
 
 
 class CpuClock:
@@ -324,20 +333,30 @@ class ScriptStatus:
             self.running = False
 
 
-def wait_idle(page, t0: float, *, timeout: float) -> Timing:
-    """Wait until the page is idle (module docstring); times relative to ``t0`` (``performance.now()``)."""
+#: Text that appears with each page's main answer, by URL path (see ``Timing.shown_ms``).
+SHOWN_TEXT = {"consensus": "The group rules, side by side", "decision": "Sign-offs"}
+
+
+def wait_idle(page, t0: float, *, timeout: float, shown: str | None = None) -> Timing:
+    """Wait until the page is idle (module docstring); times relative to ``t0`` (``performance.now()``).
+
+    With ``shown``, also when that text first appeared (``Timing.shown_ms``).
+    """
     status: ScriptStatus = page.script_status
     end = time.monotonic() + timeout
+    shown_ms = None
     while time.monotonic() < end:
         try:
             ready = page.evaluate(READY)
             s = page.evaluate(STATE, t0)
+            if shown and shown_ms is None and page.get_by_text(shown, exact=True).count():
+                shown_ms = page.evaluate("() => performance.now()") - t0
         except Exception:  # a navigation in flight destroys the context: try again
             time.sleep(0.05)
             continue
         if ready and not status.running and s["now"] - max(s["last"], t0) >= QUIET_MS:
             gate = any(page.get_by_text(t).count() for t in GATE_TEXT)
-            return Timing(max(s["last"], t0) - t0, s["busy"], gate)
+            return Timing(max(s["last"], t0) - t0, s["busy"], gate, shown_ms=shown_ms)
         time.sleep(0.05)
     return Timing(None, None, note=f"not idle after {timeout:.0f} s")
 
@@ -353,7 +372,7 @@ def open_page(page, url: str, *, timeout: float) -> Timing:
     clock: CpuClock | None = getattr(page, "cpu_clock", None)
     server = clock.server_ms() if clock else None
     page.goto(url, wait_until="commit")
-    t = wait_idle(page, 0.0, timeout=timeout)
+    t = wait_idle(page, 0.0, timeout=timeout, shown=SHOWN_TEXT.get(url.rsplit("/", 1)[-1]))
     return _with_cpu(t, clock, clock.browser_ms() if clock else None, server)  # ThreadTime restarted with the load
 
 
@@ -385,6 +404,15 @@ def change_axis(page, k: int, *, timeout: float) -> Timing:
     return _interaction(page, option.click, timeout=timeout)
 
 
+def navigate(page, sub: str, *, timeout: float) -> Timing:
+    """The page reached the way a user moves around: its link in the sidebar clicked (no reload), from the
+    Overview (itself reached by its link and left idle first), until idle."""
+    page.locator('[data-testid="stSidebarNav"] a').first.click()  # the Overview
+    wait_idle(page, page.evaluate("() => performance.now()"), timeout=timeout)
+    target = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{sub}"]').first
+    return _interaction(page, target.click, timeout=timeout)
+
+
 def best(timings: list[Timing]) -> Timing:
     """The fastest measured run (a failed one only when all failed)."""
     ok = [t for t in timings if t.idle_ms is not None]
@@ -400,8 +428,11 @@ def show(t: Timing) -> str:
         return "   n/a" if v is None else f"{v:6.0f}"
 
     load = "" if t.load is None else f" load {t.load:4.1f}"
-    return f"{t.idle_ms:7.0f} busy {t.busy_ms:6.0f} cpu {ms(t.cpu_ms)} server {ms(t.server_ms)}{load}" + (
-        " (asks for a click)" if t.gate else ""
+    shown = "" if t.shown_ms is None else f" (choice shown at {t.shown_ms:.0f})"
+    return (
+        f"{t.idle_ms:7.0f} busy {t.busy_ms:6.0f} cpu {ms(t.cpu_ms)} server {ms(t.server_ms)}{load}"
+        + (" (asks for a click)" if t.gate else "")
+        + shown
     )
 
 
@@ -426,6 +457,10 @@ def bench_size(browser, helpers, n: int, folder: Path, args) -> dict:
             else:
                 again = best([open_page(page, f"{url}/{sub}", timeout=args.timeout) for _ in range(args.repeat)])
             out["pages"][name] = (first, again)
+            if first.idle_ms is not None and name != "overview":
+                out.setdefault("navigated", {})[name] = best(
+                    [navigate(page, sub, timeout=args.timeout) for _ in range(args.repeat)]
+                )
             if args.screenshots:
                 args.screenshots.mkdir(parents=True, exist_ok=True)
                 _screenshot(page, args.screenshots / f"{n}_{name}.png")
@@ -561,7 +596,11 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     print("Time to idle in Chromium, ms (idle and busy: see the docstring). Pages: the first visit (the server")
     print(f"fills its caches; Consensus and Decision compute the group decision) and the best of {args.repeat} more.")
-    print(f"Interactions: best of {args.repeat}. Figures alone: Plotly.newPlot in a blank page, best main-thread ms.")
+    print(
+        "Interactions, and link (the page reached by its sidebar link from the Overview, no reload): "
+        f"best of {args.repeat}."
+    )
+    print("Figures alone: Plotly.newPlot in a blank page, best main-thread ms.")
     print("cpu: the browser main thread's CPU ms; server: the server's CPU ms; load: 1-minute load average after.")
     print(f"Per-candidate sections for the first {args.detail:,} candidates. Load now: {os.getloadavg()}")
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
@@ -583,6 +622,8 @@ def report_size(n: int, r: dict, kernels: dict) -> None:
     for name, (first, again) in r["pages"].items():
         print(f"  {name:<24}first {show(first)}")
         print(f"  {'':<24}again {show(again)}")
+    for name, t in r.get("navigated", {}).items():
+        print(f"  {name:<24}link  {show(t)}")
     for label, key in (("stakeholders: slider", "slider"), ("trade-offs: new axis", "axis")):
         if r.get(key):
             print(f"  {label:<24}{show(r[key]):>30}")
