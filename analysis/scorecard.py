@@ -890,6 +890,21 @@ def columns_text(columns: Iterable[Any], *, limit: int = 20) -> str:
     return ", ".join(shown) + (f", ... ({len(names)} columns)" if len(names) > limit else "")
 
 
+def _table_candidates(names: list[str], source: FrozenDict) -> list[Candidate]:
+    """``[Candidate(name=n, source=source) for n in names]``, built faster.
+
+    Without the frozen dataclass's per-field ``__setattr__`` (0.3 s at 100,000 candidates); the
+    same records (tested).
+    """
+    new = object.__new__
+    out = []
+    for n in names:
+        c = new(Candidate)
+        c.__dict__.update(name=n, source=source, status="ok", errors=(), notes=())
+        out.append(c)
+    return out
+
+
 def scorecard_from_metrics_table(
     table: pd.DataFrame,
     *,
@@ -930,7 +945,9 @@ def scorecard_from_metrics_table(
             source=source,
         )
     names = table[candidate_column].astype(str)
-    dupes = names[names.duplicated()].unique().tolist()
+    cand_names = names.tolist()
+    # a set, not Series.duplicated (Arrow's factorize of 100k strings took 0.27 s)
+    dupes = [] if len(set(cand_names)) == len(cand_names) else names[names.duplicated()].unique().tolist()
     if dupes:
         raise InputError(f"{source} names candidates more than once: {columns_text(dupes)}.", source=source)
     ci_cols = {c for c in table.columns if str(c).endswith(("_ci_low", "_ci_high"))}
@@ -982,7 +999,6 @@ def scorecard_from_metrics_table(
         )
         for col in numeric
     ]
-    cand_names = names.tolist()
     table_source = FrozenDict({"kind": "table"})  # immutable, so one instance serves every candidate
     new = object.__new__
     metrics = []
@@ -995,7 +1011,7 @@ def scorecard_from_metrics_table(
     sc = Scorecard(
         task="table",
         objectives=tuple(objectives),
-        candidates=tuple(Candidate(name=n, source=table_source) for n in cand_names),
+        candidates=tuple(_table_candidates(cand_names, table_source)),
         metrics=tuple(metrics),
         dataset=FrozenDict({"source": source, "rows": int(len(table))}),
     )

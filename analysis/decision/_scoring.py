@@ -66,6 +66,7 @@ scores by candidate name, so the result does not depend on row order.
 from __future__ import annotations
 
 import functools
+import gc
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -464,9 +465,22 @@ def rank_utilities(utilities: np.ndarray, names: Sequence[str]) -> tuple[np.ndar
 
 
 def _tuple2(a: np.ndarray | None) -> tuple[tuple[float, ...], ...] | None:
+    """Rows of ``a`` as tuples of floats, made with the garbage collector paused.
+
+    Hundreds of thousands of new tuples trigger full collections that walk every object the
+    process holds: at 100,000 x 6 that was three quarters of the time (0.29 s vs 0.07 s, twice).
+    Tuples of floats form no cycles, so nothing is left for the collector to find.
+    """
     if a is None:
         return None
-    return tuple(map(tuple, np.asarray(a, dtype=float).tolist()))
+    rows = np.asarray(a, dtype=float).tolist()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return tuple(map(tuple, rows))
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # ---- public ------------------------------------------------------------------------------------

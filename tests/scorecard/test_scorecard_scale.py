@@ -89,3 +89,15 @@ def test_a_table_read_without_records_ranks_the_same_and_refuses_to_be_saved():
     pd.testing.assert_frame_equal(full.to_frame(), light.to_frame())
     with pytest.raises(ValueError, match="without per-cell records"):
         scorecard_to_json(light)
+
+
+def test_a_tables_candidates_equal_the_dataclass_constructor_and_duplicates_are_named():
+    from analysis._errors import InputError
+    from analysis.scorecard import Candidate, FrozenDict
+
+    sc = scorecard_from_metrics_table(_frame(), directions={})
+    assert sc.candidates == tuple(Candidate(name=f"m{i}", source=FrozenDict({"kind": "table"})) for i in range(30))
+    frame = _frame()
+    frame.loc[7, "candidate"] = "m2"
+    with pytest.raises(InputError, match="names candidates more than once: m2\\."):
+        scorecard_from_metrics_table(frame, directions={})
