@@ -228,7 +228,8 @@ def files_case(folder: Path, args, before: Path | None) -> None:
     ratio = f"{old[1] / now_gb:.1f}x" if old[2] == "ok" and status == "ok" else "-"
     print(
         f"{'files':>12} {_fmt(now_s, '.1f'):>9} {_fmt(now_gb, '.2f'):>8} "
-        f"{_fmt(old[0], '.1f') if old[2] == 'ok' else old[2]:>10} {_fmt(old[1], '.2f'):>10} {ratio:>9}"
+        f"{_fmt(old[0], '.1f') if old[2] == 'ok' else old[2]:>10} "
+        f"{_fmt(old[1], '.2f') if old[2] != 'not run' else '-':>10} {ratio:>9}"
     )
 
 
