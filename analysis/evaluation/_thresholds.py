@@ -1,0 +1,223 @@
+"""Operating points: a scored binary classifier at every threshold at once (issue 14, item 1).
+
+A row is predicted positive at threshold ``t`` when its score is ``>= t`` (the convention of
+scikit-learn's ``roc_curve`` and ``precision_recall_curve``). :func:`threshold_counts` gives, for
+every threshold of a grid and every group, the weighted confusion counts (rows, positives,
+predicted positives, true positives) and the summed value of the decisions, in one pass over the
+rows: each row falls in the bin of the highest threshold it reaches (one ``searchsorted`` on the
+ascending grid), the rows are summed per (group, bin) with ``bincount``, and a cumulative sum from
+the highest threshold down turns "in this bin" into "at or above this threshold". The cost is
+``O(n log T + G T)`` per weighting instead of ``O(n T)`` for a loop that thresholds and counts at
+each ``t`` (or calls scikit-learn and fairlearn per threshold, as ``bench/bench_thresholds.py``
+measures next to it).
+
+Weights make the bootstrap: pass the resamples' row weights (``(resamples, rows)``, the Poisson
+weights of :mod:`analysis.evaluation._bootstrap`) and every count gains a leading resamples axis,
+so an interval at any threshold comes from the same resamples as the rest of the scorecard.
+
+Every rate is a ratio of these counts (:func:`threshold_rates`), NaN where its denominator is 0,
+so metrics at any threshold equal scikit-learn's on the thresholded predictions, and per-group
+rates equal fairlearn's ``MetricFrame`` (both tested).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.evaluation._metrics import ratio
+
+#: Thresholds a default grid has at most (quantiles of the scores, duplicates merged).
+DEFAULT_THRESHOLDS = 1000
+
+
+def threshold_grid(scores: np.ndarray, *, size: int = DEFAULT_THRESHOLDS) -> np.ndarray:
+    """Ascending thresholds at quantiles of ``scores`` (at most ``size``, distinct), from the lowest score up.
+
+    The lowest threshold predicts every row positive; every threshold is a score, so each step of
+    the grid changes at least one decision. Non-finite scores are ignored.
+
+    Examples
+    --------
+    >>> threshold_grid(np.array([0.9, 0.1, 0.5, 0.5]), size=10).tolist()
+    [0.1, 0.5, 0.9]
+    """
+    s = np.asarray(scores, dtype=float)
+    s = s[np.isfinite(s)]
+    if not len(s):
+        return np.empty(0)
+    u = np.unique(s)
+    if len(u) <= size:
+        return u
+    return np.unique(np.quantile(u, np.linspace(0.0, 1.0, size), method="nearest"))
+
+
+@dataclass(frozen=True)
+class ThresholdCounts:
+    """Weighted confusion counts at every threshold, per group.
+
+    Arrays are ``(..., groups, thresholds)`` for the counts that depend on the threshold and
+    ``(..., groups)`` for those that do not; the leading axes are the weightings (resamples) when
+    weights were given. ``groups`` names the groups (``("all",)`` without a grouping).
+    """
+
+    thresholds: np.ndarray
+    groups: tuple[str, ...]
+    n: np.ndarray
+    pos: np.ndarray
+    pred_pos: np.ndarray
+    tp: np.ndarray
+    #: Summed value of the decisions (``None`` without values): every row's value if predicted
+    #: negative, plus, for the rows at or above the threshold, what predicting them positive adds.
+    value: np.ndarray | None = None
+
+    @property
+    def neg(self) -> np.ndarray:
+        return self.n - self.pos
+
+    @property
+    def fp(self) -> np.ndarray:
+        return self.pred_pos - self.tp
+
+    @property
+    def fn(self) -> np.ndarray:
+        return self.pos[..., None] - self.tp
+
+    @property
+    def tn(self) -> np.ndarray:
+        return self.neg[..., None] - self.fp
+
+    def overall(self) -> ThresholdCounts:
+        """The counts of all rows together (the groups summed)."""
+        return ThresholdCounts(
+            thresholds=self.thresholds,
+            groups=("all",),
+            n=self.n.sum(axis=-1, keepdims=True),
+            pos=self.pos.sum(axis=-1, keepdims=True),
+            pred_pos=self.pred_pos.sum(axis=-2, keepdims=True),
+            tp=self.tp.sum(axis=-2, keepdims=True),
+            value=None if self.value is None else self.value.sum(axis=-2, keepdims=True),
+        )
+
+    def at(self, index: int | np.ndarray) -> ThresholdCounts:
+        """The counts at one threshold (an index into ``thresholds``), or at one per group (an array of indices)."""
+        idx = np.asarray(index)
+        if idx.ndim == 0:
+            pick = lambda a: a[..., [int(idx)]]  # noqa: E731 - keeps a thresholds axis of length 1
+        else:
+            rows = np.arange(len(self.groups))
+            pick = lambda a: a[..., rows, idx][..., None]  # noqa: E731
+        return ThresholdCounts(
+            thresholds=self.thresholds[np.atleast_1d(idx)] if idx.ndim == 0 else self.thresholds[idx],
+            groups=self.groups,
+            n=self.n,
+            pos=self.pos,
+            pred_pos=pick(self.pred_pos),
+            tp=pick(self.tp),
+            value=None if self.value is None else pick(self.value),
+        )
+
+
+def threshold_counts(
+    y_true: np.ndarray,
+    scores: np.ndarray,
+    thresholds: np.ndarray,
+    *,
+    groups: np.ndarray | None = None,
+    labels: tuple[str, ...] | None = None,
+    weights: np.ndarray | None = None,
+    value_if_positive: np.ndarray | None = None,
+    value_if_negative: np.ndarray | None = None,
+) -> ThresholdCounts:
+    """Confusion counts (and value) of ``scores >= t`` for every ``t`` in ``thresholds``, per group.
+
+    Parameters
+    ----------
+    y_true : array of shape (n_rows,)
+        0/1 labels.
+    scores : array of shape (n_rows,)
+        The candidate's score per row (a probability, a decision function: any order).
+    thresholds : array of shape (n_thresholds,)
+        Ascending, distinct (:func:`threshold_grid` makes one).
+    groups : array of shape (n_rows,), optional
+        Each row's group code, ``0 .. len(labels) - 1``; without it, one group ``"all"``.
+    labels : tuple of str, optional
+        The groups' names (default: their codes as text).
+    weights : array of shape (n_rows,) or (n_weightings, n_rows), optional
+        Row weights (bootstrap resamples); each weighting adds a leading axis to every count.
+    value_if_positive, value_if_negative : arrays of shape (n_rows,), optional
+        What deciding the row positive or negative is worth (from the value matrix: the true-positive
+        or false-positive value, the false-negative or true-negative one). Both or neither.
+    """
+    y = np.asarray(y_true, dtype=float)
+    s = np.asarray(scores, dtype=float)
+    t = np.asarray(thresholds, dtype=float)
+    n_rows = len(y)
+    if s.shape != (n_rows,):
+        raise ValueError(f"scores have shape {s.shape}, expected ({n_rows},)")
+    if t.ndim != 1 or (len(t) > 1 and not (np.diff(t) > 0).all()):
+        raise ValueError("thresholds must be one-dimensional, ascending and distinct")
+    if (value_if_positive is None) != (value_if_negative is None):
+        raise ValueError("give both value_if_positive and value_if_negative, or neither")
+    codes = np.zeros(n_rows, dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
+    n_groups = (int(codes.max()) + 1 if n_rows else 1) if labels is None else len(labels)
+    names = ("all",) if groups is None and labels is None else (labels or tuple(str(i) for i in range(n_groups)))
+    n_t = len(t)
+    # rows reach thresholds[0 .. k-1] where k = searchsorted(t, s, "right"); bin k-1 is the highest reached
+    # (-1: none, scores below every threshold or NaN, kept in an extra bin that no threshold counts)
+    reached = np.searchsorted(t, np.where(np.isnan(s), -np.inf, s), side="right")
+    cell = codes * (n_t + 1) + reached  # bin 0: below every threshold
+    size = n_groups * (n_t + 1)
+
+    def per_threshold(row_values: np.ndarray) -> np.ndarray:
+        """(..., groups, thresholds): the sum of ``row_values`` over the rows at or above each threshold."""
+        lead = row_values.shape[:-1]
+        flat = row_values.reshape(-1, n_rows)
+        out = np.empty((flat.shape[0], n_groups, n_t))
+        for i, v in enumerate(flat):
+            binned = np.bincount(cell, weights=v, minlength=size).reshape(n_groups, n_t + 1)
+            # at or above threshold j: bins j+1 .. n_t (a reversed cumulative sum, bin 0 left out)
+            out[i] = np.cumsum(binned[:, :0:-1], axis=1)[:, ::-1]
+        return out.reshape(*lead, n_groups, n_t)
+
+    def per_group(row_values: np.ndarray) -> np.ndarray:
+        lead = row_values.shape[:-1]
+        flat = row_values.reshape(-1, n_rows)
+        out = np.stack([np.bincount(codes, weights=v, minlength=n_groups) for v in flat])
+        return out.reshape(*lead, n_groups)
+
+    w = np.ones(n_rows) if weights is None else np.asarray(weights, dtype=float)
+    value = None
+    if value_if_positive is not None:
+        gain = np.asarray(value_if_positive, dtype=float) - np.asarray(value_if_negative, dtype=float)
+        value = per_group(w * np.asarray(value_if_negative, dtype=float))[..., None] + per_threshold(w * gain)
+    return ThresholdCounts(
+        thresholds=t,
+        groups=tuple(names),
+        n=per_group(w),
+        pos=per_group(w * y),
+        pred_pos=per_threshold(w),
+        tp=per_threshold(w * y),
+        value=value,
+    )
+
+
+def threshold_rates(c: ThresholdCounts) -> dict[str, np.ndarray]:
+    """Per group and threshold: selection rate, precision, recall (TPR), FPR, FNR, TNR, accuracy, F1.
+
+    NaN where a rate's denominator is 0 (no positives for recall, nothing selected for precision).
+    """
+    pos = np.broadcast_to(c.pos[..., None], c.tp.shape)
+    n = np.broadcast_to(c.n[..., None], c.tp.shape)
+    neg = n - pos
+    return {
+        "selection_rate": ratio(c.pred_pos, n),
+        "precision": ratio(c.tp, c.pred_pos),
+        "recall": ratio(c.tp, pos),
+        "fpr": ratio(c.fp, neg),
+        "fnr": ratio(pos - c.tp, pos),
+        "tnr": ratio(neg - c.fp, neg),
+        "accuracy": ratio(c.tp + neg - c.fp, n),
+        "f1": ratio(2 * c.tp, c.pred_pos + pos),
+    }
