@@ -1,0 +1,197 @@
+"""Operating points as candidates: rules that pick a threshold, chosen on some rows and measured on others.
+
+Issue 14, item 2 (single-threshold rules; the per-group rules come next). A rule is written the
+way ``tradeoffs evaluate --operating-points`` takes it:
+
+- ``value``: the threshold with the highest net value of the decisions;
+- ``recall>=0.8`` (or ``tpr>=``): the highest threshold whose recall reaches the target (so the
+  fewest rows selected, usually the best precision);
+- ``precision>=0.9``: the lowest threshold whose precision reaches the target (the most recall);
+- ``selection=0.2``: the threshold whose selection rate is closest to the target.
+
+Choosing a threshold on the rows it is then measured on flatters it. :func:`crossfit_decisions`
+splits the rows into folds with a seed, chooses the threshold on all folds but one and applies it
+to that one, for each fold in turn: every row gets the decision of a threshold chosen without it,
+so the derived candidate is measured on the same rows as every other candidate (paired
+comparisons and intervals stay valid) without optimism. The threshold to deploy is the rule's
+choice on all rows; the per-fold thresholds and the split are recorded next to it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis._errors import InputError
+from analysis.evaluation._thresholds import ThresholdCounts, threshold_counts, threshold_grid, threshold_rates
+
+#: Rule kinds and what their names mean in a derived candidate's name.
+RULES = {
+    "value": "max net value",
+    "recall": "recall >= {target:g}",
+    "precision": "precision >= {target:g}",
+    "selection": "selection rate {target:g}",
+}
+_ALIASES = {"tpr": "recall", "net_value": "value", "selection_rate": "selection"}
+_RULE = re.compile(r"^\s*([a-z_]+)\s*(>=|=)?\s*([-+0-9.eE]+)?\s*$")
+
+
+@dataclass(frozen=True)
+class OperatingRule:
+    """One rule: its kind, its target (``None`` for ``value``) and the text it was written as."""
+
+    kind: str
+    target: float | None
+    text: str
+
+    @property
+    def label(self) -> str:
+        """What the rule does, for a candidate's name: ``"max net value"``, ``"recall >= 0.8"``."""
+        return RULES[self.kind].format(target=self.target if self.target is not None else 0.0)
+
+
+def parse_operating_points(text: str, *, source: str = "--operating-points") -> tuple[OperatingRule, ...]:
+    """Rules from a comma-separated list; one clear message naming the part it cannot read.
+
+    Examples
+    --------
+    >>> [r.label for r in parse_operating_points("value, recall>=0.8, selection=0.25")]
+    ['max net value', 'recall >= 0.8', 'selection rate 0.25']
+    """
+    rules = []
+    for part in [p for p in text.split(",") if p.strip()]:
+        m = _RULE.match(part.lower())
+        kind = _ALIASES.get(m.group(1), m.group(1)) if m else None
+        if kind in ("dp", "eo", "eodds"):
+            raise InputError(
+                f"{source}: '{part.strip()}' (thresholds per group under a parity constraint) is not available "
+                "yet; use value, recall>=X, precision>=X or selection=X."
+            )
+        if m is None or kind not in RULES:
+            raise InputError(
+                f"{source}: cannot read '{part.strip()}'; write value, recall>=0.8, precision>=0.9 or "
+                "selection=0.2, separated by commas."
+            )
+        op, number = m.group(2), m.group(3)
+        if kind == "value":
+            if op or number:
+                raise InputError(f"{source}: 'value' takes no target; write just value.")
+            rules.append(OperatingRule("value", None, part.strip()))
+            continue
+        want = "=" if kind == "selection" else ">="
+        if op != want or number is None:
+            raise InputError(f"{source}: write {kind}{want}X with X between 0 and 1, not '{part.strip()}'.")
+        try:
+            target = float(number)
+        except ValueError:
+            target = float("nan")
+        if not 0.0 <= target <= 1.0:
+            raise InputError(f"{source}: the target of '{part.strip()}' must be between 0 and 1.")
+        rules.append(OperatingRule(kind, target, part.strip()))
+    if not rules:
+        raise InputError(f"{source} is empty; write value, recall>=0.8, precision>=0.9 or selection=0.2.")
+    return tuple(rules)
+
+
+def choose_threshold(counts: ThresholdCounts, rule: OperatingRule) -> tuple[int | None, str]:
+    """The index of the threshold ``rule`` picks from ``counts`` (all rows: one group, no resamples), or why none.
+
+    Ties go to the highest threshold (the fewest rows selected), so the choice is deterministic.
+    """
+    c = counts if counts.tp.shape[-2] == 1 else counts.overall()
+    if c.tp.ndim != 2:
+        raise ValueError("choose_threshold takes counts without a resamples axis")
+    if not len(c.thresholds):
+        return None, "no scores to threshold"
+    rates = threshold_rates(c)
+    if rule.kind == "value":
+        if c.value is None:
+            return None, "no value of the decisions (give value columns or a value matrix)"
+        v = c.value[0]
+        best = np.flatnonzero(v == np.nanmax(v))
+        return int(best[-1]), ""
+    if rule.kind == "selection":
+        gap = np.abs(rates["selection_rate"][0] - rule.target)
+        best = np.flatnonzero(gap == np.nanmin(gap))
+        return int(best[-1]), ""
+    metric = rates[rule.kind][0]
+    ok = np.flatnonzero(metric >= rule.target)
+    if not len(ok):
+        top = np.nanmax(metric) if np.isfinite(metric).any() else float("nan")
+        return None, f"no threshold reaches {rule.kind} {rule.target:g} (at best {top:.3f})"
+    return (int(ok[-1]) if rule.kind == "recall" else int(ok[0])), ""
+
+
+@dataclass(frozen=True)
+class CrossFit:
+    """A rule applied by cross-fitting: every row's decision from a threshold chosen on the other folds."""
+
+    rule: OperatingRule
+    #: The threshold to deploy: the rule's choice on all rows (``None`` when no threshold meets it).
+    threshold: float | None
+    #: Row decisions (``True``: positive), each from the threshold chosen without the row's fold.
+    decisions: np.ndarray
+    #: The threshold chosen for each fold (applied to that fold's rows).
+    fold_thresholds: tuple[float, ...]
+    #: How the rows were split: ``{"method": "cross-fit", "folds": k, "seed": s, "rows": n}``.
+    split: dict
+    #: Why no threshold could be chosen ("" when one was).
+    problem: str = ""
+
+
+def crossfit_decisions(
+    y_true: np.ndarray,
+    scores: np.ndarray,
+    rule: OperatingRule,
+    *,
+    value_if_positive: np.ndarray | None = None,
+    value_if_negative: np.ndarray | None = None,
+    folds: int = 2,
+    seed: int = 0,
+    grid_size: int = 1000,
+) -> CrossFit:
+    """Apply ``rule`` by ``folds``-fold cross-fitting (module docstring).
+
+    Rows are assigned to folds by a seeded permutation, so the same seed gives the same split for
+    every candidate (paired).
+    """
+    y = np.asarray(y_true)
+    s = np.asarray(scores, dtype=float)
+    n = len(y)
+    if folds < 2 or folds > max(n, 2):
+        raise ValueError(f"folds must be between 2 and the number of rows ({n}), not {folds}")
+    fold = np.empty(n, dtype=np.int64)
+    fold[np.random.default_rng(seed).permutation(n)] = np.arange(n) % folds
+    split = {"method": "cross-fit", "folds": folds, "seed": seed, "rows": n}
+
+    def pick(rows: np.ndarray) -> tuple[float | None, str]:
+        grid = threshold_grid(s[rows], size=grid_size)
+        vp = None if value_if_positive is None else np.asarray(value_if_positive, dtype=float)[rows]
+        vn = None if value_if_negative is None else np.asarray(value_if_negative, dtype=float)[rows]
+        c = threshold_counts(y[rows], s[rows], grid, value_if_positive=vp, value_if_negative=vn)
+        index, why = choose_threshold(c, rule)
+        return (None, why) if index is None else (float(grid[index]), "")
+
+    deploy, problem = pick(np.ones(n, dtype=bool))
+    decisions = np.zeros(n, dtype=bool)
+    chosen = []
+    for k in range(folds):
+        t, why = pick(fold != k)
+        if t is None:
+            return CrossFit(rule, deploy, decisions, tuple(chosen), split, problem or f"fold {k + 1}: {why}")
+        chosen.append(t)
+        decisions[fold == k] = s[fold == k] >= t
+    return CrossFit(rule, deploy, decisions, tuple(chosen), split, problem)
+
+
+def derived_name(parent: str, threshold: float, rule: OperatingRule) -> str:
+    """A name a person can read: ``"hgb @ 0.31 (max net value)"``.
+
+    Examples
+    --------
+    >>> derived_name("hgb", 0.3125, OperatingRule("value", None, "value"))
+    'hgb @ 0.312 (max net value)'
+    """
+    return f"{parent} @ {threshold:.3g} ({rule.label})"
