@@ -22,6 +22,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.evaluation import EvalData, EvalSettings, evaluate_predictions, predict_candidates
+from analysis.evaluation._evaluate import check_names
+from analysis.evaluation._operating_points import OperatingRule, derive_candidates, inherit_parent_figures
 from analysis.evaluation._predict import Predictions, load_prediction_file, resolve_features
 from analysis.loading import DEFAULT_LIMITS, Limits, LoadedModel, check_join
 from analysis.scorecard import FrozenDict, Scorecard
@@ -151,6 +153,7 @@ def run_evaluation(
     join: str = "auto",
     incumbent: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    operating_points: Sequence[OperatingRule] = (),
 ) -> Scorecard:
     """Run every requested stage and return one scorecard.
 
@@ -185,6 +188,10 @@ def run_evaluation(
         ``settings["incumbent"]`` (read it with :func:`analysis.scorecard.incumbent_of`).
     limits : Limits, default DEFAULT_LIMITS
         Size limits for the prediction files (docs/limits.md; ``Limits.from_environ`` for the operator's).
+    operating_points : sequence of OperatingRule
+        Rules (:func:`analysis.evaluation.parse_operating_points`) that add, for every scored candidate, a
+        derived candidate at the threshold the rule picks, measured by cross-fitting (binary tasks); serving,
+        cost and explanation figures are copied from the parent.
 
     Bad prediction files and an unknown incumbent raise :class:`InputError` before any model runs.
     """
@@ -198,13 +205,23 @@ def run_evaluation(
         preds.append(pred)
         if progress:
             progress(pred.name, "predict")
-    scorecard = evaluate_predictions(data, preds, settings=settings or EvalSettings(), now=now, progress=progress)
+    settings = settings or EvalSettings()
+    op_warnings: list[str] = []
+    if operating_points:
+        derived, op_warnings = derive_candidates(data, preds, tuple(operating_points), seed=settings.random_state)
+        check_names([p.name for p in preds] + [p.name for p in derived])
+        preds.extend(derived)
+    scorecard = evaluate_predictions(data, preds, settings=settings, now=now, progress=progress)
+    if op_warnings:
+        shown = [*scorecard.dataset.get("warnings", ()), *op_warnings]
+        scorecard = replace(scorecard, dataset=FrozenDict({**scorecard.dataset, "warnings": shown}))
     scorecard = replace(scorecard, settings=FrozenDict({**scorecard.settings, "join": join, "incumbent": incumbent}))
     by_name = {m.name: m for m in models}
     cols = _features_by_model(data, models, features)
     if stages.train_frame is not None:
         _check_train_features(stages.train_frame, cols)
 
+    measured = {o.name for o in scorecard.objectives}
     scorecard = _model_stages(
         scorecard,
         data.frame,
@@ -216,6 +233,8 @@ def run_evaluation(
         serving_metadata=serving_metadata,
         progress=progress,
     )
+    if operating_points:  # serving, cost and explanations: the parent's
+        scorecard = inherit_parent_figures(scorecard, {o.name for o in scorecard.objectives} - measured)
 
     from analysis.drift import compute_decay, drift_to_scorecard, feature_drift
 

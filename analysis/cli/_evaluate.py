@@ -100,6 +100,15 @@ def _split_list(values: tuple[str, ...]) -> list[str]:
     help="The candidate in production today (a model or predictions file's name without extension); "
     "recorded in the scorecard.",
 )
+@click.option(
+    "--operating-points",
+    "operating_points",
+    default=None,
+    metavar="RULES",
+    help="Add each scored candidate at other thresholds, as candidates of their own: comma-separated rules "
+    "value (highest net value; needs --value-matrix), recall>=X, precision>=X, selection=X. Thresholds are "
+    "chosen by 2-fold cross-fitting, so the figures are not optimistic (binary targets).",
+)
 @click.option("--features", multiple=True, help="Feature columns, for models that do not record their own.")
 @click.option(
     "--trust-pickle", is_flag=True, help="Allow pickle/joblib model files. Unpickling runs code from the file."
@@ -245,6 +254,7 @@ def evaluate(
     predictions,
     join,
     incumbent,
+    operating_points,
     features,
     trust_pickle,
     trust_type,
@@ -309,7 +319,17 @@ def evaluate(
         raise InputError("no target: pass --target COLUMN (the column the models predict).")
     if not models and not predictions:
         raise InputError("no candidates: pass --model FILE and/or --predictions FILE at least once.")
+    rules = ()
+    if operating_points is not None:
+        from analysis.evaluation._operating_points import parse_operating_points
+
+        rules = parse_operating_points(operating_points)
     partitioned = is_partitioned_source(data_path, scheduler=scheduler)
+    if partitioned and rules:
+        raise InputError(
+            f"--operating-points needs every row's score in memory, and {data_path} is scored partition by "
+            "partition; drop it, or pass a single data file without --scheduler."
+        )
     check_input_files(data_path, models, predictions, train_data, partitioned=partitioned, limits=limits)
     # Only now the evaluation stack (scikit-learn, scipy: most of the command's start-up).
     from analysis.evaluation import EvalSettings, ValueSpec, parse_value_matrix, prepare_data
@@ -436,6 +456,7 @@ def evaluate(
             join=join or "auto",
             incumbent=incumbent,
             limits=limits,
+            operating_points=rules,
         )
     _write_and_print(scorecard, out, started, as_json)
 

@@ -195,3 +195,105 @@ def derived_name(parent: str, threshold: float, rule: OperatingRule) -> str:
     'hgb @ 0.312 (max net value)'
     """
     return f"{parent} @ {threshold:.3g} ({rule.label})"
+
+
+def derive_candidates(
+    data,
+    predictions,
+    rules: tuple[OperatingRule, ...],
+    *,
+    folds: int = 2,
+    seed: int = 0,
+) -> tuple[list, list[str]]:
+    """Derived candidates of every scored binary candidate in ``predictions``, one per rule, and warnings.
+
+    Each derived candidate's decisions come from :func:`crossfit_decisions` on the candidate's score
+    (its ranking score, else its probability); its scores and probabilities stay the parent's, so
+    threshold-free figures (ROC AUC, log loss) are the parent's. ``source`` records the parent, the
+    rule, the threshold to deploy, the per-fold thresholds and the split. A candidate without scores,
+    or a rule no threshold meets, is left out with a warning naming it.
+    """
+    from analysis.evaluation._predict import Predictions
+    from analysis.evaluation._value import value_row_columns
+
+    if data.spec.task != "binary":
+        raise InputError(
+            f"--operating-points needs a binary target; {data.target!r} is {data.spec.task}. Leave it out."
+        )
+    if_pos = if_neg = None
+    if any(r.kind == "value" for r in rules):
+        if not data.value.matrix:
+            raise InputError(
+                "--operating-points value picks the threshold with the highest net value, which needs a value "
+                "matrix: give --value-matrix tp=... (and fp, fn, tn) or drop 'value'."
+            )
+        rows = value_row_columns(data.frame, data.value)
+        y = np.asarray(data.y) == 1
+        if_pos = np.where(y, rows["matrix:tp"], rows["matrix:fp"])
+        if_neg = np.where(y, rows["matrix:fn"], rows["matrix:tn"])
+    out, warnings = [], []
+    for p in predictions:
+        score = p.y_score if p.y_score is not None else p.y_prob
+        if score is None:
+            warnings.append(f"{p.name}: no scores (only labels), so no operating points.")
+            continue
+        for rule in rules:
+            fit = crossfit_decisions(
+                data.y, score, rule, value_if_positive=if_pos, value_if_negative=if_neg, folds=folds, seed=seed
+            )
+            if fit.problem or fit.threshold is None:
+                warnings.append(f"{p.name} ({rule.text}): {fit.problem}; no operating point added.")
+                continue
+            out.append(
+                Predictions(
+                    name=derived_name(p.name, fit.threshold, rule),
+                    y_pred=fit.decisions.astype(np.int64),
+                    y_prob=p.y_prob,
+                    y_score=p.y_score,
+                    score_kind=p.score_kind,
+                    source={
+                        "kind": "operating_point",
+                        "parent": p.name,
+                        "rule": rule.text,
+                        "threshold": fit.threshold,
+                        "score": "y_score" if p.y_score is not None else "y_prob",
+                        "fold_thresholds": list(fit.fold_thresholds),
+                        "split": fit.split,
+                    },
+                    notes=(
+                        f"threshold {fit.threshold:.6g} of {p.name}, measured by {folds}-fold cross-fitting; "
+                        "serving, cost and explanations inherited",
+                    ),
+                )
+            )
+    return out, warnings
+
+
+def inherit_parent_figures(scorecard, objectives: set[str]):
+    """Copy each derived candidate's parent's values of ``objectives`` (serving, cost, explanations) to it.
+
+    The copies keep the parent's value and interval; the derived candidate's notes say they are inherited.
+    """
+    from dataclasses import replace as _replace
+
+    from analysis.scorecard import MetricValue
+
+    parents = {
+        c.name: c.source.get("parent")
+        for c in scorecard.candidates
+        if c.source.get("kind") == "operating_point" and c.source.get("parent")
+    }
+    if not parents or not objectives:
+        return scorecard
+    by_parent: dict[str, list] = {}
+    for m in scorecard.metrics:
+        if m.objective in objectives:
+            by_parent.setdefault(m.candidate, []).append(m)
+    have = {(m.candidate, m.objective) for m in scorecard.metrics}
+    added = [
+        MetricValue(derived, m.objective, m.value, m.ci_low, m.ci_high)
+        for derived, parent in parents.items()
+        for m in by_parent.get(parent, ())
+        if (derived, m.objective) not in have
+    ]
+    return _replace(scorecard, metrics=scorecard.metrics + tuple(added)) if added else scorecard

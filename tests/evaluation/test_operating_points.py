@@ -131,3 +131,24 @@ def test_crossfit_reports_a_fold_where_the_rule_cannot_be_met():
     y, s = _top_row_negative(*_data(seed=4)[:2])
     fit = crossfit_decisions(y, s, OperatingRule("precision", 1.0, "precision>=1"))
     assert fit.threshold is None and "no threshold reaches precision 1" in fit.problem
+
+
+def test_a_derived_candidate_inherits_its_parents_serving_figures_and_nothing_else():
+    from dataclasses import replace
+    from pathlib import Path
+
+    from analysis.evaluation._operating_points import inherit_parent_figures
+    from analysis.scorecard import Candidate, FrozenDict, MetricValue, load_scorecard
+
+    sc = load_scorecard(Path(__file__).resolve().parents[2] / "sample_data" / "scorecard.json")
+    parent = "hist_gradient_boosting"
+    source = FrozenDict({"kind": "operating_point", "parent": parent})
+    derived = Candidate(name="hgb @ 0.3 (max net value)", source=source)
+    own = MetricValue(derived.name, "recall", 0.7, 0.69, 0.71)
+    sc = replace(sc, candidates=sc.candidates + (derived,), metrics=sc.metrics + (own,))
+    out = inherit_parent_figures(sc, {"latency_ms_p99", "recall"})
+    got = {m.objective: m for m in out.metrics if m.candidate == derived.name}
+    (theirs,) = [m for m in sc.metrics if m.candidate == parent and m.objective == "latency_ms_p99"]
+    assert (got["latency_ms_p99"].value, got["latency_ms_p99"].ci_high) == (theirs.value, theirs.ci_high)
+    assert got["recall"] == own  # its own figure is kept, never overwritten
+    assert set(got) == {"latency_ms_p99", "recall"}
