@@ -147,6 +147,9 @@ class Decision:
     no_feasible_reason: str | None = None
     switch: tuple[SwitchRow, ...] = ()
     sensitivity_computed: bool = True
+    #: When the chosen candidate is an operating point (``tradeoffs evaluate --operating-points``): what to
+    #: deploy, ``(("parent", ...), ("rule", ...), ("threshold", ...), ("score", ...))``; empty otherwise.
+    deploy: tuple[tuple[str, Any], ...] = ()
 
     @property
     def considered(self) -> tuple[str, ...]:
@@ -324,6 +327,16 @@ def _prediction_file_candidates(scorecard: Scorecard | None) -> tuple[str, ...]:
 def _missing_of(table: DecisionTable, candidate: str, objectives: Sequence[str]) -> list[str]:
     i = table.row(candidate)
     return [o for o in objectives if math.isnan(table.values[i, table.column(o)])]
+
+
+def _deploy(scorecard: Scorecard | None, chosen: str | None) -> tuple[tuple[str, Any], ...]:
+    """The chosen candidate's operating point (parent, rule, threshold, score), or ``()`` when it is none."""
+    if scorecard is None or chosen is None:
+        return ()
+    source = next((c.source for c in scorecard.candidates if c.name == chosen), None)
+    if not source or source.get("kind") != "operating_point":
+        return ()
+    return tuple((k, source.get(k)) for k in ("parent", "rule", "threshold", "score"))
 
 
 def _provenance(scorecard: Scorecard | None, now: datetime | str | None) -> dict[str, Any]:
@@ -571,6 +584,7 @@ def build_decision(
         group=group,
         sensitivity=gsens,
         provenance=tuple(_provenance(sc, now).items()),
+        deploy=_deploy(sc, chosen),
         settings=tuple(settings.items()),
         warnings=tuple(dict.fromkeys(warnings)),
     )

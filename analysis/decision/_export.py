@@ -196,6 +196,7 @@ def decision_to_dict(decision: Decision) -> dict:
         "chosen": d.chosen,
         "incumbent": d.incumbent,
         "no_feasible_reason": d.no_feasible_reason,
+        "deploy": dict(d.deploy) or None,
         "rule": d.rule,
         "method": d.method,
         "runners_up": list(d.runners_up),
@@ -519,7 +520,10 @@ _INTERVAL = _List(_NUMBER_OR_NULL)
 _DECISION_FILE = _record(
     "schema schema_version candidates objectives group_feasibility pareto profiles group sensitivity rule method "
     "runners_up",
-    "chosen incumbent no_feasible_reason any_feasible provenance settings switch warnings",
+    "chosen incumbent no_feasible_reason any_feasible provenance settings switch warnings deploy",
+    deploy=_OrNull(
+        _record("", "parent rule threshold score", parent=_TEXT, rule=_TEXT, threshold=_NUMBER, score=_TEXT)
+    ),
     schema=_TEXT,
     schema_version=_COUNT,
     chosen=_TEXT_OR_NULL,

@@ -247,6 +247,26 @@ def _candidates(scorecard: Scorecard, decision: Mapping | None) -> list[dict]:
     return out
 
 
+def operating_point_of(scorecard: Scorecard, name: str | None) -> dict | None:
+    """What to deploy when ``name`` is an operating point (``tradeoffs evaluate --operating-points``), else None.
+
+    ``{"parent", "rule", "threshold", "score", "fold_thresholds", "split"}`` from the candidate's source.
+    """
+    source = next((c.source for c in scorecard.candidates if c.name == name), None) if name else None
+    if not source or source.get("kind") != "operating_point":
+        return None
+    keys = ("parent", "rule", "threshold", "score", "fold_thresholds", "split")
+    return {k: _plain(source.get(k)) for k in keys}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _choice(decision: Mapping, selected: str | None) -> dict:
     g = decision["group"]
     rules = [
@@ -887,6 +907,8 @@ def build_report(
     table = _table(scorecard, objectives)
     tradeoff = _tradeoff(table, objectives)
     choice = _add_switch(_choice(dec, selected), dec, scorecard) if dec is not None else None
+    if choice is not None:
+        choice["operating_point"] = operating_point_of(scorecard, choice.get("chosen"))
     focus = []
     if choice is not None:
         focus = [c for c in (choice["chosen"], choice["group_choice"], choice["incumbent"]) if c is not None]

@@ -189,6 +189,19 @@ def _header(report: Report) -> list[Block]:
         pairs.append(("Chosen", Swatch(c["chosen"]) if c.get("chosen") else "none"))
         if c.get("overrides_group_choice"):
             pairs.append(("Group rule's pick", Swatch(c["group_choice"]) if c.get("group_choice") else "none"))
+        op = c.get("operating_point")
+        if op:
+            pairs.append(
+                (
+                    "Deploy at",
+                    f"threshold {op['threshold']:.6g} on {op['parent']}'s "
+                    f"{'probability' if op.get('score') == 'y_prob' else 'score'} (rule "
+                    f"{op['rule']}; predicted positive at or above it). Its figures come from "
+                    f"{(op.get('split') or {}).get('folds', 2)}-fold cross-fitting: thresholds "
+                    + ", ".join(f"{t:.6g}" for t in op.get("fold_thresholds") or ())
+                    + ".",
+                )
+            )
         pairs.append(("Rule", f"{c['rule']}: {c.get('rule_description') or ''}".rstrip(": ")))
         pairs.append(("Runners-up", join_names(c.get("runners_up", ()))))
         pairs.append(("In production today", Swatch(c["incumbent"]) if c.get("incumbent") else "not named"))

@@ -82,8 +82,35 @@ def test_rank_and_decide_take_the_operating_points_as_candidates(scored, tmp_pat
     record = tmp_path / "decision.json"
     code, out, err = run(["decide", "--scorecard", path, "--out", record], capsys)
     assert code in (0, 3), err
-    chosen = json.loads(record.read_text(encoding="utf-8"))["chosen"]
-    assert chosen in ranked
+    decision = json.loads(record.read_text(encoding="utf-8"))
+    assert decision["chosen"] in ranked
+    sources = {c["name"]: c["source"] for c in sc["candidates"]}
+    chosen_source = sources[decision["chosen"]]
+    if chosen_source.get("kind") == "operating_point":  # the record says what to deploy
+        assert decision["deploy"]["threshold"] == chosen_source["threshold"]
+        assert decision["deploy"]["parent"] == chosen_source["parent"]
+    else:
+        assert decision["deploy"] is None
+
+
+def test_the_report_says_which_threshold_to_deploy(scored, tmp_path, capsys):
+    from analysis.report import build_report, report_to_markdown
+    from analysis.scorecard import load_scorecard
+
+    path, sc = scored
+    record = tmp_path / "decision.json"
+    assert run(["decide", "--scorecard", path, "--out", record], capsys)[0] in (0, 3)
+    decision = json.loads(record.read_text(encoding="utf-8"))
+    name, source = next((c["name"], c["source"]) for c in sc["candidates"] if c["source"].get("rule") == "recall>=0.8")
+    # the team picks an operating point (in the dashboard's Decision page: a selection other than the rule's)
+    report = build_report(load_scorecard(path), decision, now="2026-12-03T00:00:00+00:00", selected=name)
+    assert report.choice["operating_point"]["threshold"] == pytest.approx(source["threshold"], abs=1e-6)  # 6 digits
+    text = report_to_markdown(report)
+    assert f"**Deploy at:** threshold {source['threshold']:.6g} on {source['parent']}'s" in text
+    assert "2-fold cross-fitting" in text
+    plain = next(c["name"] for c in sc["candidates"] if c["source"].get("kind") != "operating_point")
+    other = build_report(load_scorecard(path), decision, now="2026-12-03T00:00:00+00:00", selected=plain)
+    assert other.choice["operating_point"] is None and "Deploy at" not in report_to_markdown(other)
 
 
 @pytest.mark.parametrize(
