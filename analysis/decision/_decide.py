@@ -148,7 +148,8 @@ class Decision:
     switch: tuple[SwitchRow, ...] = ()
     sensitivity_computed: bool = True
     #: When the chosen candidate is an operating point (``tradeoffs evaluate --operating-points``): what to
-    #: deploy, ``(("parent", ...), ("rule", ...), ("threshold", ...), ("score", ...))``; empty otherwise.
+    #: deploy, ``(("parent", ...), ("rule", ...), ("threshold", ...), ("score", ...))`` and, for thresholds per
+    #: group, ``("attribute", ...), ("by_group", ...)`` (the threshold is then null); empty otherwise.
     deploy: tuple[tuple[str, Any], ...] = ()
 
     @property
@@ -336,7 +337,10 @@ def _deploy(scorecard: Scorecard | None, chosen: str | None) -> tuple[tuple[str,
     source = next((c.source for c in scorecard.candidates if c.name == chosen), None)
     if not source or source.get("kind") != "operating_point":
         return ()
-    return tuple((k, source.get(k)) for k in ("parent", "rule", "threshold", "score"))
+    from analysis.scorecard import _thaw
+
+    keys = ("parent", "rule", "threshold", "score", "attribute", "by_group")
+    return tuple((k, _thaw(source.get(k))) for k in keys if k in source)
 
 
 def _provenance(scorecard: Scorecard | None, now: datetime | str | None) -> dict[str, Any]:

@@ -522,7 +522,15 @@ _DECISION_FILE = _record(
     "runners_up",
     "chosen incumbent no_feasible_reason any_feasible provenance settings switch warnings deploy",
     deploy=_OrNull(
-        _record("", "parent rule threshold score", parent=_TEXT, rule=_TEXT, threshold=_NUMBER, score=_TEXT)
+        _record(
+            "",
+            "parent rule threshold score attribute",
+            parent=_TEXT,
+            rule=_TEXT,
+            threshold=_NUMBER_OR_NULL,
+            score=_TEXT,
+            attribute=_TEXT_OR_NULL,
+        )
     ),
     schema=_TEXT,
     schema_version=_COUNT,

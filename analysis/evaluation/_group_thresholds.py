@@ -38,6 +38,10 @@ CONSTRAINTS = {
 }
 
 
+def _json_threshold(t: float) -> float | str:
+    return float(t) if np.isfinite(t) else ("inf" if t > 0 else "-inf")
+
+
 @dataclass(frozen=True)
 class GroupMix:
     """One group's randomised rule: positive with probability ``p0 * [s > t0] + p1 * [s > t1]``.
@@ -59,7 +63,8 @@ class GroupMix:
         return self.p_ignore * self.constant + (1.0 - self.p_ignore) * p if self.p_ignore else p
 
     def to_dict(self) -> dict:
-        out = {"p0": self.p0, "t0": self.t0, "p1": self.p1, "t1": self.t1}
+        """Plain JSON: an infinite threshold (no row, or every row, above it) is written ``"inf"``/``"-inf"``."""
+        out = {"p0": self.p0, "t0": _json_threshold(self.t0), "p1": self.p1, "t1": _json_threshold(self.t1)}
         if self.p_ignore:
             out.update(p_ignore=self.p_ignore, constant=self.constant)
         return out

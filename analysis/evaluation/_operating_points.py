@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis._errors import InputError
+from analysis.evaluation._group_thresholds import GroupThresholds, fit_group_thresholds
 from analysis.evaluation._thresholds import ThresholdCounts, threshold_counts, threshold_grid, threshold_rates
 
 #: Rule kinds and what their names mean in a derived candidate's name.
@@ -33,9 +34,15 @@ RULES = {
     "recall": "recall >= {target:g}",
     "precision": "precision >= {target:g}",
     "selection": "selection rate {target:g}",
+    "dp": "demographic parity on {attribute}",
+    "eo": "equal opportunity on {attribute}",
+    "eodds": "equalized odds on {attribute}",
 }
+#: Per-group rules and fairlearn's name of their constraint.
+GROUP_RULES = {"dp": "demographic_parity", "eo": "true_positive_rate_parity", "eodds": "equalized_odds"}
 _ALIASES = {"tpr": "recall", "net_value": "value", "selection_rate": "selection"}
 _RULE = re.compile(r"^\s*([a-z_]+)\s*(>=|=)?\s*([-+0-9.eE]+)?\s*$")
+_GROUP_RULE = re.compile(r"^\s*(dp|eo|eodds)\s*(?::\s*(\S.*?))?\s*$")
 
 
 @dataclass(frozen=True)
@@ -45,11 +52,15 @@ class OperatingRule:
     kind: str
     target: float | None
     text: str
+    #: Per-group rules: the sensitive attribute (``None``: the data's first one).
+    attribute: str | None = None
 
     @property
     def label(self) -> str:
         """What the rule does, for a candidate's name: ``"max net value"``, ``"recall >= 0.8"``."""
-        return RULES[self.kind].format(target=self.target if self.target is not None else 0.0)
+        return RULES[self.kind].format(
+            target=self.target if self.target is not None else 0.0, attribute=self.attribute or "its groups"
+        )
 
 
 def parse_operating_points(text: str, *, source: str = "--operating-points") -> tuple[OperatingRule, ...]:
@@ -62,17 +73,16 @@ def parse_operating_points(text: str, *, source: str = "--operating-points") -> 
     """
     rules = []
     for part in [p for p in text.split(",") if p.strip()]:
+        group = _GROUP_RULE.match(part)
+        if group:
+            rules.append(OperatingRule(group.group(1), None, part.strip(), group.group(2)))
+            continue
         m = _RULE.match(part.lower())
         kind = _ALIASES.get(m.group(1), m.group(1)) if m else None
-        if kind in ("dp", "eo", "eodds"):
+        if m is None or kind not in RULES or kind in GROUP_RULES:
             raise InputError(
-                f"{source}: '{part.strip()}' (thresholds per group under a parity constraint) is not available "
-                "yet; use value, recall>=X, precision>=X or selection=X."
-            )
-        if m is None or kind not in RULES:
-            raise InputError(
-                f"{source}: cannot read '{part.strip()}'; write value, recall>=0.8, precision>=0.9 or "
-                "selection=0.2, separated by commas."
+                f"{source}: cannot read '{part.strip()}'; write value, recall>=0.8, precision>=0.9, "
+                "selection=0.2, dp, eo or eodds (optionally dp:COLUMN), separated by commas."
             )
         op, number = m.group(2), m.group(3)
         if kind == "value":
@@ -91,7 +101,9 @@ def parse_operating_points(text: str, *, source: str = "--operating-points") -> 
             raise InputError(f"{source}: the target of '{part.strip()}' must be between 0 and 1.")
         rules.append(OperatingRule(kind, target, part.strip()))
     if not rules:
-        raise InputError(f"{source} is empty; write value, recall>=0.8, precision>=0.9 or selection=0.2.")
+        raise InputError(
+            f"{source} is empty; write value, recall>=0.8, precision>=0.9, selection=0.2, dp, eo or eodds."
+        )
     return tuple(rules)
 
 
@@ -186,6 +198,57 @@ def crossfit_decisions(
     return CrossFit(rule, deploy, decisions, tuple(chosen), split, problem)
 
 
+@dataclass(frozen=True)
+class GroupCrossFit:
+    """A per-group rule applied by cross-fitting (randomised decisions drawn with a seed per fold)."""
+
+    rule: OperatingRule
+    #: The rule fitted on all rows: what to deploy (``None`` when it cannot be fitted).
+    deploy: GroupThresholds | None
+    decisions: np.ndarray
+    split: dict
+    problem: str = ""
+
+
+def crossfit_group_decisions(
+    y_true: np.ndarray,
+    scores: np.ndarray,
+    groups: np.ndarray,
+    labels: tuple[str, ...],
+    rule: OperatingRule,
+    *,
+    folds: int = 2,
+    seed: int = 0,
+) -> GroupCrossFit:
+    """Per-group thresholds (:func:`~analysis.evaluation._group_thresholds.fit_group_thresholds`) by cross-fitting.
+
+    The folds are those of :func:`crossfit_decisions` for the same seed; each fold's decisions are drawn
+    from the rule fitted on the other folds, with the generator seeded by ``(seed, fold)``.
+    """
+    y = np.asarray(y_true)
+    s = np.asarray(scores, dtype=float)
+    g = np.asarray(groups)
+    n = len(y)
+    fold = np.empty(n, dtype=np.int64)
+    fold[np.random.default_rng(seed).permutation(n)] = np.arange(n) % folds
+    constraint = GROUP_RULES[rule.kind]
+    split = {"method": "cross-fit", "folds": folds, "seed": seed, "rows": n, "draw": "seeded by (seed, fold)"}
+    try:
+        deploy = fit_group_thresholds(y, s, g, labels, constraint=constraint)
+    except ValueError as exc:
+        return GroupCrossFit(rule, None, np.zeros(n, dtype=bool), split, str(exc))
+    decisions = np.zeros(n, dtype=bool)
+    for k in range(folds):
+        rest, here = fold != k, fold == k
+        try:
+            fit = fit_group_thresholds(y[rest], s[rest], g[rest], labels, constraint=constraint)
+        except ValueError as exc:
+            return GroupCrossFit(rule, deploy, decisions, split, f"fold {k + 1}: {exc}")
+        p = fit.positive_probability(s[here], g[here])
+        decisions[here] = p >= np.random.default_rng([seed, k]).random(int(here.sum()))
+    return GroupCrossFit(rule, deploy, decisions, split)
+
+
 def derived_name(parent: str, threshold: float, rule: OperatingRule) -> str:
     """A name a person can read: ``"hgb @ 0.31 (max net value)"``.
 
@@ -213,6 +276,9 @@ def derive_candidates(
     rule, the threshold to deploy, the per-fold thresholds and the split. A candidate without scores,
     or a rule no threshold meets, is left out with a warning naming it.
     """
+    from dataclasses import replace
+
+    from analysis.evaluation._fairness import _column_groups
     from analysis.evaluation._predict import Predictions
     from analysis.evaluation._value import value_row_columns
 
@@ -231,6 +297,22 @@ def derive_candidates(
         y = np.asarray(data.y) == 1
         if_pos = np.where(y, rows["matrix:tp"], rows["matrix:fp"])
         if_neg = np.where(y, rows["matrix:fn"], rows["matrix:tn"])
+    grouped = {}
+    for rule in rules:
+        if rule.kind in GROUP_RULES:
+            attribute = rule.attribute or (data.sensitive[0] if data.sensitive else None)
+            if attribute is None:
+                raise InputError(
+                    f"--operating-points {rule.text} sets thresholds per group of a sensitive attribute: give "
+                    "--sensitive COLUMN, or name it as in dp:COLUMN."
+                )
+            if attribute not in data.frame.columns:
+                raise InputError(
+                    f"--operating-points {rule.text}: the data has no column {attribute!r}; name one of its columns."
+                )
+            if attribute not in grouped:
+                labels, codes = _column_groups(data.frame[attribute])
+                grouped[attribute] = (labels, codes)
     out, warnings = [], []
     for p in predictions:
         score = p.y_score if p.y_score is not None else p.y_prob
@@ -238,6 +320,40 @@ def derive_candidates(
             warnings.append(f"{p.name}: no scores (only labels), so no operating points.")
             continue
         for rule in rules:
+            if rule.kind in GROUP_RULES:
+                attribute = rule.attribute or data.sensitive[0]
+                labels, codes = grouped[attribute]
+                named = replace(rule, attribute=attribute)
+                gfit = crossfit_group_decisions(data.y, score, codes, labels, named, folds=folds, seed=seed)
+                if gfit.problem or gfit.deploy is None:
+                    warnings.append(f"{p.name} ({rule.text}): {gfit.problem}; no operating point added.")
+                    continue
+                out.append(
+                    Predictions(
+                        name=f"{p.name} ({named.label})",
+                        y_pred=gfit.decisions.astype(np.int64),
+                        y_prob=p.y_prob,
+                        y_score=p.y_score,
+                        score_kind=p.score_kind,
+                        source={
+                            "kind": "operating_point",
+                            "parent": p.name,
+                            "rule": rule.text,
+                            "threshold": None,
+                            "attribute": attribute,
+                            "by_group": gfit.deploy.to_dict(),
+                            "score": "y_score" if p.y_score is not None else "y_prob",
+                            "split": gfit.split,
+                        },
+                        notes=(
+                            f"thresholds per group of {attribute} under {named.label.split(' on ')[0]} "
+                            f"(fairlearn's ThresholdOptimizer rule, randomised between two thresholds per group) "
+                            f"on {p.name}'s scores, measured by {folds}-fold cross-fitting with seeded draws; "
+                            "serving, cost and explanations inherited",
+                        ),
+                    )
+                )
+                continue
             fit = crossfit_decisions(
                 data.y, score, rule, value_if_positive=if_pos, value_if_negative=if_neg, folds=folds, seed=seed
             )

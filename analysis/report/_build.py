@@ -250,13 +250,15 @@ def _candidates(scorecard: Scorecard, decision: Mapping | None) -> list[dict]:
 def operating_point_of(scorecard: Scorecard, name: str | None) -> dict | None:
     """What to deploy when ``name`` is an operating point (``tradeoffs evaluate --operating-points``), else None.
 
-    ``{"parent", "rule", "threshold", "score", "fold_thresholds", "split"}`` from the candidate's source.
+    ``{"parent", "rule", "threshold", "score", "fold_thresholds", "split"}`` from the candidate's source;
+    thresholds per group have ``"attribute"`` and ``"by_group"`` instead of ``"threshold"`` and
+    ``"fold_thresholds"``.
     """
     source = next((c.source for c in scorecard.candidates if c.name == name), None) if name else None
     if not source or source.get("kind") != "operating_point":
         return None
-    keys = ("parent", "rule", "threshold", "score", "fold_thresholds", "split")
-    return {k: _plain(source.get(k)) for k in keys}
+    keys = ("parent", "rule", "threshold", "score", "fold_thresholds", "split", "attribute", "by_group")
+    return {k: _plain(source.get(k)) for k in keys if k in source}
 
 
 def _plain(value: Any) -> Any:

@@ -177,6 +177,18 @@ def _yesno(v: Any) -> str:
 
 
 # ---- sections -------------------------------------------------------------------------------------
+def _mix_text(m: dict) -> str:
+    """One group's randomised thresholds in words: ``"0.43 above 0.706 + 0.57 above 0.701"``."""
+
+    def t(v) -> str:
+        return f"{v:.4g}" if isinstance(v, int | float) else str(v)
+
+    text = f"{m.get('p0', 0):.2f} above {t(m.get('t0'))} + {m.get('p1', 0):.2f} above {t(m.get('t1'))}"
+    if m.get("p_ignore"):
+        text += f", mixed {m['p_ignore']:.2f} with a constant {m.get('constant', 0):.3g}"
+    return text
+
+
 def _header(report: Report) -> list[Block]:
     out: list[Block] = [Para((report.summary,), "summary")]
     pairs: list[tuple[str, Any]] = []
@@ -190,7 +202,20 @@ def _header(report: Report) -> list[Block]:
         if c.get("overrides_group_choice"):
             pairs.append(("Group rule's pick", Swatch(c["group_choice"]) if c.get("group_choice") else "none"))
         op = c.get("operating_point")
-        if op:
+        if op and op.get("by_group"):
+            groups = (op["by_group"] or {}).get("groups") or {}
+            pairs.append(
+                (
+                    "Deploy at",
+                    f"thresholds per group of {op.get('attribute')} on {op['parent']}'s "
+                    f"{'probability' if op.get('score') == 'y_prob' else 'score'} (rule {op['rule']}, fairlearn's "
+                    "ThresholdOptimizer semantics; each row positive with probability p0 above t0 plus p1 above "
+                    "t1): "
+                    + "; ".join(f"{g}: {_mix_text(m)}" for g, m in sorted(groups.items()))
+                    + ". Its figures come from cross-fitting with seeded draws.",
+                )
+            )
+        elif op:
             pairs.append(
                 (
                     "Deploy at",

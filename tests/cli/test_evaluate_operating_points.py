@@ -40,7 +40,7 @@ def scored(tmp_path_factory):
             "100",
             "--quiet",
             "--operating-points",
-            "value,recall>=0.8",
+            "value,recall>=0.8,dp",
             "--out",
             str(out),
         ]  # fmt: skip
@@ -70,7 +70,18 @@ def test_the_value_operating_point_beats_the_default_threshold_outside_the_noise
     (recall_name,) = [n for n in derived if n.startswith("hist_gradient_boosting @ ") and "recall" in n]
     assert _metric(sc, recall_name, "recall")["value"] == pytest.approx(0.8, abs=0.03)
     parents = {c["source"]["parent"] for c in derived.values()}
-    assert len(derived) == 2 * len(parents) and len(parents) >= 9
+    assert len(derived) == 3 * len(parents) and len(parents) >= 9
+
+
+def test_the_parity_operating_point_lowers_the_disparity_outside_the_noise(scored):
+    _, sc = scored
+    name = "hist_gradient_boosting (demographic parity on income_band)"
+    (source,) = [c["source"] for c in sc["candidates"] if c["name"] == name]
+    assert source["attribute"] == "income_band" and source["threshold"] is None
+    assert set(source["by_group"]["groups"]) == {"high", "low", "middle"}
+    objective = "demographic_parity_difference[income_band]"
+    mine, parent = _metric(sc, name, objective), _metric(sc, "hist_gradient_boosting", objective)
+    assert mine["ci_high"] < parent["ci_low"]
 
 
 def test_rank_and_decide_take_the_operating_points_as_candidates(scored, tmp_path, capsys):
@@ -108,6 +119,10 @@ def test_the_report_says_which_threshold_to_deploy(scored, tmp_path, capsys):
     text = report_to_markdown(report)
     assert f"**Deploy at:** threshold {source['threshold']:.6g} on {source['parent']}'s" in text
     assert "2-fold cross-fitting" in text
+    group = "hist_gradient_boosting (demographic parity on income_band)"
+    grouped = build_report(load_scorecard(path), decision, now="2026-12-03T00:00:00+00:00", selected=group)
+    line = next(x for x in report_to_markdown(grouped).splitlines() if "Deploy at" in x)
+    assert "thresholds per group of income_band" in line and "high: " in line and "low: " in line
     plain = next(c["name"] for c in sc["candidates"] if c["source"].get("kind") != "operating_point")
     other = build_report(load_scorecard(path), decision, now="2026-12-03T00:00:00+00:00", selected=plain)
     assert other.choice["operating_point"] is None and "Deploy at" not in report_to_markdown(other)
@@ -115,7 +130,7 @@ def test_the_report_says_which_threshold_to_deploy(scored, tmp_path, capsys):
 
 @pytest.mark.parametrize(
     ("rules", "fragment"),
-    [("f1>=0.3", "cannot read 'f1>=0.3'"), ("recall>=2", "between 0 and 1"), ("dp", "not available yet")],
+    [("f1>=0.3", "cannot read 'f1>=0.3'"), ("recall>=2", "between 0 and 1"), ("dp:nosuch", "no column 'nosuch'")],
 )
 def test_a_bad_rule_is_one_line(rules, fragment, tmp_path, capsys):
     out = tmp_path / "sc.json"
@@ -124,6 +139,18 @@ def test_a_bad_rule_is_one_line(rules, fragment, tmp_path, capsys):
         capsys,
     )
     assert_bad(code, err, out, "--operating-points", fragment)
+
+
+def test_a_parity_rule_without_a_sensitive_attribute_says_what_to_give(binary_frame, fitted_models, tmp_path, capsys):
+    data = tmp_path / "data.csv"
+    binary_frame.to_csv(data, index=False)
+    out = tmp_path / "sc.json"
+    argv = [
+        "evaluate", "--data", data, "--target", "label", "--model", fitted_models["logreg"], "--bootstrap", "0",
+        "--no-serving", "--quiet", "--operating-points", "eodds", "--out", out,
+    ]  # fmt: skip
+    code, _, err = run(argv, capsys)
+    assert_bad(code, err, out, "--sensitive COLUMN", "dp:COLUMN")
 
 
 def test_value_without_a_value_matrix_says_what_to_give(binary_frame, fitted_models, tmp_path, capsys):

@@ -46,6 +46,9 @@ def _brute(y, s, grid, if_pos, if_neg):
 
 
 def test_parse_reads_each_rule_and_names_what_it_cannot():
+    group = parse_operating_points("dp, eo:age band, eodds")
+    assert [(r.kind, r.attribute) for r in group] == [("dp", None), ("eo", "age band"), ("eodds", None)]
+    assert group[1].label == "equal opportunity on age band"
     rules = parse_operating_points("value, recall>=0.8,precision >= 0.9, selection=0.2, tpr>=0.5")
     assert [(r.kind, r.target) for r in rules] == [
         ("value", None),
@@ -59,7 +62,7 @@ def test_parse_reads_each_rule_and_names_what_it_cannot():
         ("recall>=1.5", "between 0 and 1"),
         ("value>=3", "takes no target"),
         ("f1>=0.3", "cannot read 'f1>=0.3'"),
-        ("dp", "not available yet"),
+        ("dpp", "cannot read 'dpp'"),
         (" , ", "is empty"),
     ):
         with pytest.raises(InputError, match=message):
