@@ -6,7 +6,8 @@ card's folder. Keys: ``name``, ``description``, ``train_file``, ``test_file``, `
 ``value_columns`` (list), ``value_matrix`` (``tp``/``fp``/``fn``/``tn`` expressions),
 ``models`` (list of ``{name, file, family, description}``), ``seed``, ``join`` (how
 prediction files meet the data: ``auto``, ``id`` or ``order``; see
-:func:`analysis.loading.join_rows`) and ``incumbent`` (the candidate in production today).
+:func:`analysis.loading.join_rows`), ``incumbent`` (the candidate in production today) and
+``operating_points`` (rules for ``tradeoffs evaluate --operating-points``, text or a list).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class DatasetCard:
     join: str | None = None
     incumbent: str | None = None
     profiles: str | None = None
+    #: Operating-point rules for ``tradeoffs evaluate`` (``"value,dp"``), as ``--operating-points`` takes them.
+    operating_points: str | None = None
     raw: dict = field(default_factory=dict)
 
     @property
@@ -235,6 +238,15 @@ def load_card(path: str | Path | None = None) -> DatasetCard:
         raise InputError(
             f"dataset card {path}: incumbent must be a candidate's name, not {short_repr(incumbent)}.", source=str(path)
         )
+    operating_points = raw.get("operating_points")
+    if isinstance(operating_points, list) and all(isinstance(r, str) for r in operating_points):
+        operating_points = ",".join(operating_points)
+    if operating_points is not None and not isinstance(operating_points, str):
+        raise InputError(
+            f"dataset card {path}: operating_points must be rules like 'value, recall>=0.8, dp' (text or a list "
+            f"of text), not {short_repr(operating_points)}.",
+            source=str(path),
+        )
     profiles = raw.get("profiles")
     if profiles is not None and not isinstance(profiles, str):
         raise InputError(
@@ -268,6 +280,7 @@ def load_card(path: str | Path | None = None) -> DatasetCard:
         join=join,
         incumbent=incumbent,
         profiles=profiles,
+        operating_points=operating_points,
         raw=raw,
     )
 

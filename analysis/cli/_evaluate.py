@@ -107,7 +107,8 @@ def _split_list(values: tuple[str, ...]) -> list[str]:
     metavar="RULES",
     help="Add each scored candidate at other thresholds, as candidates of their own: comma-separated rules "
     "value (highest net value; needs --value-matrix), recall>=X, precision>=X, selection=X. Thresholds are "
-    "chosen by 2-fold cross-fitting, so the figures are not optimistic (binary targets).",
+    "chosen by 2-fold cross-fitting, so the figures are not optimistic (binary targets). A dataset card may "
+    "give them as operating_points.",
 )
 @click.option("--features", multiple=True, help="Feature columns, for models that do not record their own.")
 @click.option(
@@ -319,13 +320,10 @@ def evaluate(
         raise InputError("no target: pass --target COLUMN (the column the models predict).")
     if not models and not predictions:
         raise InputError("no candidates: pass --model FILE and/or --predictions FILE at least once.")
-    rules = ()
-    if operating_points is not None:
-        from analysis.evaluation._operating_points import parse_operating_points
-
-        rules = parse_operating_points(operating_points)
+    if operating_points is None and defaults is not None:
+        operating_points = defaults.operating_points
     partitioned = is_partitioned_source(data_path, scheduler=scheduler)
-    if partitioned and rules:
+    if partitioned and operating_points:
         raise InputError(
             f"--operating-points needs every row's score in memory, and {data_path} is scored partition by "
             "partition; drop it, or pass a single data file without --scheduler."
@@ -335,6 +333,12 @@ def evaluate(
     from analysis.evaluation import EvalSettings, ValueSpec, parse_value_matrix, prepare_data
     from analysis.loading import fingerprint_dataset, load_model, load_table
     from analysis.pipeline import Stages, check_incumbent, run_evaluation
+
+    rules = ()
+    if operating_points is not None:
+        from analysis.evaluation._operating_points import parse_operating_points
+
+        rules = parse_operating_points(operating_points)
 
     if value_matrix:
         matrix = parse_value_matrix(value_matrix)

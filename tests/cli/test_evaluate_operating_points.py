@@ -163,3 +163,32 @@ def test_value_without_a_value_matrix_says_what_to_give(binary_frame, fitted_mod
     ]  # fmt: skip
     code, _, err = run(argv, capsys)
     assert_bad(code, err, out, "--value-matrix")
+
+
+def _card_copy(tmp_path, **extra) -> Path:
+    """The built-in card with absolute paths, two models and ``extra`` keys."""
+    import yaml
+
+    raw = yaml.safe_load(CARD.read_text(encoding="utf-8"))
+    folder = CARD.parent
+    raw["test_file"] = str(folder / raw["test_file"])
+    raw["train_file"] = str(folder / raw["train_file"])
+    raw["profiles"] = str(folder / raw["profiles"])
+    raw["models"] = [dict(m, file=str(folder / m["file"])) for m in raw["models"][:2]]
+    raw.update(extra)
+    path = tmp_path / "card.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    return path
+
+
+def test_a_dataset_card_may_name_the_operating_points(tmp_path, capsys):
+    card = _card_copy(tmp_path, operating_points=["value", "eo:age_band"])
+    out = tmp_path / "sc.json"
+    argv = ["evaluate", "--card", card, "--no-serving", "--no-explain", "--bootstrap", "0", "--quiet", "--out", out]
+    code, _, err = run(argv, capsys)
+    assert code == 0, err
+    rules = {c["source"].get("rule") for c in json.loads(out.read_text(encoding="utf-8"))["candidates"]}
+    assert rules == {None, "value", "eo:age_band"}
+    bad = _card_copy(tmp_path, operating_points=5)
+    code, _, err = run(["evaluate", "--card", bad, "--out", tmp_path / "bad.json"], capsys)
+    assert_bad(code, err, tmp_path / "bad.json", "operating_points must be rules")
