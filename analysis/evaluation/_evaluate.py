@@ -50,6 +50,7 @@ from analysis.evaluation._predict import Predictions
 from analysis.evaluation._ranking import make_score_order, weighted_ranking_metrics
 from analysis.evaluation._score import CHUNK_ROWS, score_predictions
 from analysis.evaluation._support import duplicate_id_warning, support_warnings
+from analysis.evaluation._thresholds import threshold_section
 from analysis.objectives import (
     CLASSIFICATION_METRICS,
     FAIRNESS_BASES,
@@ -530,9 +531,16 @@ def _ranking_on(columns, mask) -> dict:
 
 def _curves(data: EvalData, predictions: Sequence[Predictions]) -> dict:
     out = {}
+    stored = _threshold_inputs(data) if data.task == "binary" else None
     for p in predictions:
         if data.task == "binary":
             out[p.name] = binary_curves(data.y, p.y_pred, p.y_score, p.y_prob)
+            score = p.y_score if p.y_score is not None else p.y_prob
+            if score is not None and p.source.get("kind") != "operating_point":  # a derived one has its parent's
+                groupings, if_pos, if_neg = stored
+                out[p.name]["thresholds"] = threshold_section(
+                    data.y, score, groupings, value_if_positive=if_pos, value_if_negative=if_neg
+                )
         elif data.task == "multiclass":
             out[p.name] = multiclass_curves(data.y, p.y_pred, len(data.spec.classes))
         else:
@@ -540,6 +548,21 @@ def _curves(data: EvalData, predictions: Sequence[Predictions]) -> dict:
     if data.task != "regression":
         out["_classes"] = [str(c) for c in data.spec.classes]
     return out
+
+
+def _threshold_inputs(data: EvalData):
+    """Per sensitive attribute its groups, and each row's value if decided positive / negative (value matrix)."""
+    from analysis.evaluation._fairness import _column_groups
+    from analysis.evaluation._value import value_row_columns
+
+    groupings = {a: _column_groups(data.frame[a]) for a in data.sensitive}
+    if_pos = if_neg = None
+    if data.value.matrix:
+        rows = value_row_columns(data.frame, data.value)
+        y = np.asarray(data.y) == 1
+        if_pos = np.where(y, rows["matrix:tp"], rows["matrix:fp"])
+        if_neg = np.where(y, rows["matrix:fn"], rows["matrix:tn"])
+    return groupings, if_pos, if_neg
 
 
 def _missing_notes(p: Predictions, task: str) -> tuple[str, ...]:

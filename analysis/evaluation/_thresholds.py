@@ -221,3 +221,76 @@ def threshold_rates(c: ThresholdCounts) -> dict[str, np.ndarray]:
         "accuracy": ratio(c.tp + neg - c.fp, n),
         "f1": ratio(2 * c.tp, c.pred_pos + pos),
     }
+
+
+#: Thresholds a stored curve keeps (a page or report reads any of them without the per-row scores).
+STORED_THRESHOLDS = 200
+
+
+def threshold_section(
+    y_true: np.ndarray,
+    scores: np.ndarray,
+    groupings: dict[str, tuple[tuple[str, ...], np.ndarray]],
+    *,
+    value_if_positive: np.ndarray | None = None,
+    value_if_negative: np.ndarray | None = None,
+    size: int = STORED_THRESHOLDS,
+) -> dict:
+    """A candidate's threshold curve as stored in the scorecard (``sections["curves"][name]["thresholds"]``).
+
+    ``{"thresholds", "n", "pos", "pred_pos", "tp", "value", "by_attribute": {attribute: {"groups", "n", "pos",
+    "pred_pos", "tp"}}}`` at up to ``size`` thresholds (:func:`threshold_grid`): plain counts of all rows
+    (``pred_pos[j]``: rows with score ``>= thresholds[j]``), the summed value of the decisions when a value
+    matrix is given, and per group of each sensitive attribute. Every rate at a stored threshold follows
+    from them (:func:`threshold_rates`); no interval (the derived candidates of ``--operating-points`` have
+    bootstrap intervals).
+    """
+    s = np.asarray(scores, dtype=float)
+    grid = threshold_grid(s, size=size)
+    overall = threshold_counts(
+        y_true, s, grid, value_if_positive=value_if_positive, value_if_negative=value_if_negative
+    )
+    out = {
+        "thresholds": [round(float(t), 6) for t in grid],
+        "n": int(overall.n[0]),
+        "pos": int(overall.pos[0]),
+        "pred_pos": [int(v) for v in overall.pred_pos[0]],
+        "tp": [int(v) for v in overall.tp[0]],
+        "value": None if overall.value is None else [round(float(v), 6) for v in overall.value[0]],
+        "by_attribute": {},
+    }
+    for attribute, (labels, codes) in groupings.items():
+        c = threshold_counts(y_true, s, grid, groups=codes, labels=labels)
+        out["by_attribute"][attribute] = {
+            "groups": list(labels),
+            "n": [int(v) for v in c.n],
+            "pos": [int(v) for v in c.pos],
+            "pred_pos": [[int(v) for v in row] for row in c.pred_pos],
+            "tp": [[int(v) for v in row] for row in c.tp],
+        }
+    return out
+
+
+def counts_from_section(section: dict, attribute: str | None = None) -> ThresholdCounts:
+    """The :class:`ThresholdCounts` a stored curve holds: all rows, or per group of ``attribute``."""
+    t = np.asarray(section["thresholds"], dtype=float)
+    if attribute is None:
+        value = section.get("value")
+        return ThresholdCounts(
+            thresholds=t,
+            groups=("all",),
+            n=np.array([section["n"]], dtype=float),
+            pos=np.array([section["pos"]], dtype=float),
+            pred_pos=np.array([section["pred_pos"]], dtype=float),
+            tp=np.array([section["tp"]], dtype=float),
+            value=None if value is None else np.array([value], dtype=float),
+        )
+    a = section["by_attribute"][attribute]
+    return ThresholdCounts(
+        thresholds=t,
+        groups=tuple(a["groups"]),
+        n=np.asarray(a["n"], dtype=float),
+        pos=np.asarray(a["pos"], dtype=float),
+        pred_pos=np.asarray(a["pred_pos"], dtype=float),
+        tp=np.asarray(a["tp"], dtype=float),
+    )

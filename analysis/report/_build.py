@@ -15,6 +15,8 @@ from datetime import datetime
 from importlib import metadata
 from typing import Any
 
+import numpy as np
+
 from analysis._errors import InputError
 from analysis.decision import (
     DECISION_SCHEMA,
@@ -258,7 +260,35 @@ def operating_point_of(scorecard: Scorecard, name: str | None) -> dict | None:
     if not source or source.get("kind") != "operating_point":
         return None
     keys = ("parent", "rule", "threshold", "score", "fold_thresholds", "split", "attribute", "by_group")
-    return {k: _plain(source.get(k)) for k in keys if k in source}
+    out = {k: _plain(source.get(k)) for k in keys if k in source}
+    curves = (scorecard.sections.get("curves") or {}).get(source.get("parent")) or {}
+    out["curve"] = _threshold_curve(_plain(curves.get("thresholds"))) if curves.get("thresholds") else None
+    return out
+
+
+def _threshold_curve(stored: Mapping) -> dict:
+    """Rates against the threshold from a stored curve's counts (all rows): what the report draws.
+
+    Computed here from the counts (as ``analysis.evaluation.threshold_rates`` does) so that writing a report
+    never imports the evaluation stack.
+    """
+    n, pos = float(stored["n"]), float(stored["pos"])
+    pred = np.asarray(stored["pred_pos"], dtype=float)
+    tp = np.asarray(stored["tp"], dtype=float)
+
+    def ratio(a, b) -> list:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.where(b > 0, a / np.where(b > 0, b, 1.0), np.nan)
+        return [None if not np.isfinite(v) else round(float(v), 6) for v in r]
+
+    value = stored.get("value")
+    return {
+        "thresholds": list(stored["thresholds"]),
+        "precision": ratio(tp, pred),
+        "recall": ratio(tp, np.full_like(tp, pos)),
+        "selection_rate": ratio(pred, np.full_like(pred, n)),
+        "value_per_1k": None if value is None else [round(1000.0 * float(v) / n, 6) for v in value] if n else None,
+    }
 
 
 def _plain(value: Any) -> Any:

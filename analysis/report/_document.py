@@ -368,6 +368,8 @@ def _choice(report: Report) -> list[Block]:
         text.append(f" ({c['rule_description']})")
     text.append(f", scoring each stakeholder's view with {c['method']}.")
     out.append(Para(tuple(text)))
+    if (c.get("operating_point") or {}).get("curve"):
+        out.append(Figure("operating-point"))
     if c.get("overrides_group_choice"):
         out.append(
             Para(

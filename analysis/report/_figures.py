@@ -478,8 +478,52 @@ def make_report_drift_figure(report: Report, *, top: int = 20) -> go.Figure | No
     return fit_title(fig, REPORT_WIDTH)
 
 
+def make_report_operating_point_figure(report: Report) -> go.Figure | None:
+    """The chosen operating point's curve, the deployed threshold marked; None unless the choice is one.
+
+    Precision, recall and selection rate against the threshold, and the net value per 1,000 on a
+    second axis when the scorecard has a value matrix.
+    """
+    op = (report.choice or {}).get("operating_point") or {}
+    curve = op.get("curve")
+    if not curve:
+        return None
+    t = curve["thresholds"]
+    fig = go.Figure()
+    for key, label, dash in (
+        ("precision", "precision", "solid"),
+        ("recall", "recall", "dash"),
+        ("selection_rate", "selection rate", "dot"),
+    ):
+        fig.add_trace(go.Scatter(x=t, y=curve[key], mode="lines", name=label, line={"dash": dash, "width": 2}))
+    if curve.get("value_per_1k"):
+        fig.add_trace(
+            go.Scatter(x=t, y=curve["value_per_1k"], mode="lines", name="net value per 1,000", yaxis="y2",
+                       line={"color": "#59A14F", "width": 2})
+        )  # fmt: skip
+        fig.update_layout(
+            yaxis2={"overlaying": "y", "side": "right", "title": "net value per 1,000", "showgrid": False}
+        )
+    threshold = op.get("threshold")
+    if isinstance(threshold, int | float):
+        fig.add_vline(x=threshold, line={"color": "#C62828", "width": 2}, annotation_text=f"deploy at {threshold:.3g}")
+    fig.update_xaxes(title_text=f"threshold on {op.get('parent')}'s score (positive at or above it)")
+    fig.update_layout(
+        yaxis={"title": {"text": "rate"}, "range": [0, 1]},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
+    )
+    sub = (
+        "All rows (the stored curve); the operating point's own figures are cross-fitted."
+        if isinstance(threshold, int | float)
+        else "All rows; the chosen rule sets a threshold per group (see 'Deploy at')."
+    )
+    title = f"The curve the operating point was picked from: {op.get('parent')}"
+    return finish(fig, title, height=420, subtitle=sub, width=REPORT_WIDTH)
+
+
 #: ``(figure id, section, builder)`` in the order the report shows them.
 FIGURES: tuple[tuple[str, str, Callable[[Report], go.Figure | None]], ...] = (
+    ("operating-point", "choice", make_report_operating_point_figure),
     ("tradeoff", "why", make_report_tradeoff_figure),
     ("regret", "why", make_report_regret_figure),
     ("win-share", "robustness", make_report_win_share_figure),

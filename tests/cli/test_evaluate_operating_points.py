@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from _cli_helpers import assert_bad
 
@@ -82,6 +83,31 @@ def test_the_parity_operating_point_lowers_the_disparity_outside_the_noise(score
     objective = "demographic_parity_difference[income_band]"
     mine, parent = _metric(sc, name, objective), _metric(sc, "hist_gradient_boosting", objective)
     assert mine["ci_high"] < parent["ci_low"]
+
+
+def test_each_scored_candidate_stores_its_threshold_curve_and_the_report_draws_it(scored, tmp_path, capsys):
+    from analysis.evaluation._thresholds import counts_from_section, threshold_rates
+    from analysis.report import build_report, make_report_figures
+    from analysis.scorecard import load_scorecard
+
+    path, sc = scored
+    curves = sc["sections"]["curves"]
+    stored = curves["hist_gradient_boosting"]["thresholds"]
+    assert stored["n"] == sc["dataset"]["rows"] and stored["pred_pos"][0] == stored["n"]  # lowest: every row
+    assert set(stored["by_attribute"]) == {"income_band", "age_band"}
+    by_group = counts_from_section(stored, "income_band")
+    np.testing.assert_array_equal(by_group.tp.sum(axis=0), stored["tp"])  # the groups add up to all rows
+    rates = threshold_rates(counts_from_section(stored))
+    assert np.nanmax(rates["recall"]) == 1.0 and len(stored["value"]) == len(stored["thresholds"])
+    assert not [n for n, c in curves.items() if " @ " in n and "thresholds" in c]  # derived ones have the parent's
+    name = next(c["name"] for c in sc["candidates"] if c["source"].get("rule") == "value")
+    record = tmp_path / "decision.json"
+    assert run(["decide", "--scorecard", path, "--out", record], capsys)[0] in (0, 3)
+    decision = json.loads(record.read_text(encoding="utf-8"))
+    report = build_report(load_scorecard(path), decision, now="2026-12-03T00:00:00+00:00", selected=name)
+    curve = report.choice["operating_point"]["curve"]
+    assert len(curve["recall"]) == len(stored["thresholds"]) and curve["value_per_1k"] is not None
+    assert "operating-point" in make_report_figures(report)
 
 
 def test_rank_and_decide_take_the_operating_points_as_candidates(scored, tmp_path, capsys):
