@@ -225,6 +225,9 @@ def threshold_rates(c: ThresholdCounts) -> dict[str, np.ndarray]:
 
 #: Thresholds a stored curve keeps (a page or report reads any of them without the per-row scores).
 STORED_THRESHOLDS = 200
+#: Attributes with more groups than this are left out of a stored curve (their names are listed instead):
+#: 1,000 groups x 200 thresholds would be megabytes per candidate for a view nobody reads group by group.
+STORED_GROUPS = 50
 
 
 def threshold_section(
@@ -243,7 +246,8 @@ def threshold_section(
     (``pred_pos[j]``: rows with score ``>= thresholds[j]``), the summed value of the decisions when a value
     matrix is given, and per group of each sensitive attribute. Every rate at a stored threshold follows
     from them (:func:`threshold_rates`); no interval (the derived candidates of ``--operating-points`` have
-    bootstrap intervals).
+    bootstrap intervals). Attributes with more than :data:`STORED_GROUPS` groups are named in
+    ``"attributes_left_out"`` instead.
     """
     s = np.asarray(scores, dtype=float)
     grid = threshold_grid(s, size=size)
@@ -259,7 +263,12 @@ def threshold_section(
         "value": None if overall.value is None else [round(float(v), 6) for v in overall.value[0]],
         "by_attribute": {},
     }
+    left_out = [a for a, (labels, _) in groupings.items() if len(labels) > STORED_GROUPS]
+    if left_out:
+        out["attributes_left_out"] = left_out
     for attribute, (labels, codes) in groupings.items():
+        if attribute in left_out:
+            continue
         c = threshold_counts(y_true, s, grid, groups=codes, labels=labels)
         out["by_attribute"][attribute] = {
             "groups": list(labels),
