@@ -153,6 +153,13 @@ class CrossFit:
     problem: str = ""
 
 
+def _folds(n: int, folds: int, seed: int) -> np.ndarray:
+    """Each row's fold, ``0 .. folds - 1``: a seeded permutation dealt round (sizes differ by at most one)."""
+    fold = np.empty(n, dtype=np.int64)
+    fold[np.random.default_rng(seed).permutation(n)] = np.arange(n) % folds
+    return fold
+
+
 def crossfit_decisions(
     y_true: np.ndarray,
     scores: np.ndarray,
@@ -174,8 +181,7 @@ def crossfit_decisions(
     n = len(y)
     if folds < 2 or folds > max(n, 2):
         raise ValueError(f"folds must be between 2 and the number of rows ({n}), not {folds}")
-    fold = np.empty(n, dtype=np.int64)
-    fold[np.random.default_rng(seed).permutation(n)] = np.arange(n) % folds
+    fold = _folds(n, folds, seed)
     split = {"method": "cross-fit", "folds": folds, "seed": seed, "rows": n}
 
     def pick(rows: np.ndarray) -> tuple[float | None, str]:
@@ -229,8 +235,7 @@ def crossfit_group_decisions(
     s = np.asarray(scores, dtype=float)
     g = np.asarray(groups)
     n = len(y)
-    fold = np.empty(n, dtype=np.int64)
-    fold[np.random.default_rng(seed).permutation(n)] = np.arange(n) % folds
+    fold = _folds(n, folds, seed)
     constraint = GROUP_RULES[rule.kind]
     split = {"method": "cross-fit", "folds": folds, "seed": seed, "rows": n, "draw": "seeded by (seed, fold)"}
     try:
@@ -328,58 +333,34 @@ def derive_candidates(
                 if gfit.problem or gfit.deploy is None:
                     warnings.append(f"{p.name} ({rule.text}): {gfit.problem}; no operating point added.")
                     continue
-                out.append(
-                    Predictions(
-                        name=f"{p.name} ({named.label})",
-                        y_pred=gfit.decisions.astype(np.int64),
-                        y_prob=p.y_prob,
-                        y_score=p.y_score,
-                        score_kind=p.score_kind,
-                        source={
-                            "kind": "operating_point",
-                            "parent": p.name,
-                            "rule": rule.text,
-                            "threshold": None,
-                            "attribute": attribute,
-                            "by_group": gfit.deploy.to_dict(),
-                            "score": "y_score" if p.y_score is not None else "y_prob",
-                            "split": gfit.split,
-                        },
-                        notes=(
-                            f"thresholds per group of {attribute} under {named.label.split(' on ')[0]} "
-                            f"(fairlearn's ThresholdOptimizer rule, randomised between two thresholds per group) "
-                            f"on {p.name}'s scores, measured by {folds}-fold cross-fitting with seeded draws; "
-                            "serving, cost and explanations inherited",
-                        ),
-                    )
+                what = {"threshold": None, "attribute": attribute, "by_group": gfit.deploy.to_dict()}
+                name, decisions, split = f"{p.name} ({named.label})", gfit.decisions, gfit.split
+                note = (
+                    f"thresholds per group of {attribute} under {named.label.split(' on ')[0]} (fairlearn's "
+                    f"ThresholdOptimizer rule, randomised between two thresholds per group) on {p.name}'s scores, "
+                    f"measured by {folds}-fold cross-fitting with seeded draws"
                 )
-                continue
-            fit = crossfit_decisions(
-                data.y, score, rule, value_if_positive=if_pos, value_if_negative=if_neg, folds=folds, seed=seed
-            )
-            if fit.problem or fit.threshold is None:
-                warnings.append(f"{p.name} ({rule.text}): {fit.problem}; no operating point added.")
-                continue
+            else:
+                fit = crossfit_decisions(
+                    data.y, score, rule, value_if_positive=if_pos, value_if_negative=if_neg, folds=folds, seed=seed
+                )
+                if fit.problem or fit.threshold is None:
+                    warnings.append(f"{p.name} ({rule.text}): {fit.problem}; no operating point added.")
+                    continue
+                what = {"threshold": fit.threshold, "fold_thresholds": list(fit.fold_thresholds)}
+                name, decisions, split = derived_name(p.name, fit.threshold, rule), fit.decisions, fit.split
+                note = f"threshold {fit.threshold:.6g} of {p.name}, measured by {folds}-fold cross-fitting"
+            source = {"kind": "operating_point", "parent": p.name, "rule": rule.text, **what}
+            source.update(score="y_score" if p.y_score is not None else "y_prob", split=split)
             out.append(
                 Predictions(
-                    name=derived_name(p.name, fit.threshold, rule),
-                    y_pred=fit.decisions.astype(np.int64),
+                    name=name,
+                    y_pred=decisions.astype(np.int64),
                     y_prob=p.y_prob,
                     y_score=p.y_score,
                     score_kind=p.score_kind,
-                    source={
-                        "kind": "operating_point",
-                        "parent": p.name,
-                        "rule": rule.text,
-                        "threshold": fit.threshold,
-                        "score": "y_score" if p.y_score is not None else "y_prob",
-                        "fold_thresholds": list(fit.fold_thresholds),
-                        "split": fit.split,
-                    },
-                    notes=(
-                        f"threshold {fit.threshold:.6g} of {p.name}, measured by {folds}-fold cross-fitting; "
-                        "serving, cost and explanations inherited",
-                    ),
+                    source=source,
+                    notes=(note + "; serving, cost and explanations inherited",),
                 )
             )
     return out, warnings

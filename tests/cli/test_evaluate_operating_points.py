@@ -167,28 +167,20 @@ def test_a_bad_rule_is_one_line(rules, fragment, tmp_path, capsys):
     assert_bad(code, err, out, "--operating-points", fragment)
 
 
-def test_a_parity_rule_without_a_sensitive_attribute_says_what_to_give(binary_frame, fitted_models, tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("rules", "fragments"), [("eodds", ("--sensitive COLUMN", "dp:COLUMN")), ("value", ("--value-matrix",))]
+)
+def test_what_a_rule_needs_from_the_data_is_named(rules, fragments, binary_frame, fitted_models, tmp_path, capsys):
+    """eodds without a sensitive attribute; value without a value matrix (the data has neither)."""
     data = tmp_path / "data.csv"
     binary_frame.to_csv(data, index=False)
     out = tmp_path / "sc.json"
     argv = [
         "evaluate", "--data", data, "--target", "label", "--model", fitted_models["logreg"], "--bootstrap", "0",
-        "--no-serving", "--quiet", "--operating-points", "eodds", "--out", out,
+        "--no-serving", "--quiet", "--operating-points", rules, "--out", out,
     ]  # fmt: skip
     code, _, err = run(argv, capsys)
-    assert_bad(code, err, out, "--sensitive COLUMN", "dp:COLUMN")
-
-
-def test_value_without_a_value_matrix_says_what_to_give(binary_frame, fitted_models, tmp_path, capsys):
-    data = tmp_path / "data.csv"
-    binary_frame.to_csv(data, index=False)
-    out = tmp_path / "sc.json"
-    argv = [
-        "evaluate", "--data", data, "--target", "label", "--model", fitted_models["logreg"], "--bootstrap", "0",
-        "--no-serving", "--quiet", "--operating-points", "value", "--out", out,
-    ]  # fmt: skip
-    code, _, err = run(argv, capsys)
-    assert_bad(code, err, out, "--value-matrix")
+    assert_bad(code, err, out, *fragments)
 
 
 def _card_copy(tmp_path, **extra) -> Path:
