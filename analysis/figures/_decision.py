@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -83,14 +83,21 @@ def ranking_bars(
     return bars
 
 
-def ranking_html(bars: Sequence[RankingBar], *, caption: str = "") -> str:
+def ranking_html(
+    bars: Sequence[RankingBar],
+    *,
+    caption: str = "",
+    fmt: Callable[[float], str] = "{:.3f}".format,
+    span: tuple[float, float] | None = None,
+) -> str:
     """The bars as a small HTML list: a few elements per bar instead of a chart.
 
     The dashboard draws one per stakeholder; six plotly charts cost a second or more of the browser's
     time on every visit to the page.
 
     Every candidate name and detail is escaped; hovering a row shows the score's parts (its ``title``).
-    Negative scores (a score that extrapolates below the worst bound) grow left from zero.
+    Negative scores (a score that extrapolates below the worst bound) grow left from zero. ``fmt``
+    writes each value; ``span`` fixes the axis (default: from zero to the values).
 
     Examples
     --------
@@ -98,8 +105,7 @@ def ranking_html(bars: Sequence[RankingBar], *, caption: str = "") -> str:
     >>> "&lt;b&gt;m&lt;/b&gt; (infeasible)" in html and "<b>m" not in html
     True
     """
-    span = bar_label_range([b.score for b in bars], pad=0.0) or [0.0, 1.0]
-    lo, hi = span
+    lo, hi = span or bar_label_range([b.score for b in bars], pad=0.0) or [0.0, 1.0]
     width = (hi - lo) or 1.0
     rows = []
     for b in bars:
@@ -112,7 +118,7 @@ def ranking_html(bars: Sequence[RankingBar], *, caption: str = "") -> str:
             if b.feasible
             else f"repeating-linear-gradient(45deg,{colour} 0 3px,transparent 3px 6px);opacity:0.45"
         )
-        tip = escape(f"{b.candidate}\nscore {b.score:.3f}" + "".join(f"\n{d}" for d in b.detail), quote=True)
+        tip = escape(f"{b.candidate}\n{fmt(b.score)}" + "".join(f"\n{d}" for d in b.detail), quote=True)
         rows.append(
             f'<div title="{tip}" style="display:flex;align-items:center;gap:0.5rem;margin:3px 0;'
             f'font-size:0.8rem;line-height:1.1">'
@@ -121,7 +127,7 @@ def ranking_html(bars: Sequence[RankingBar], *, caption: str = "") -> str:
             f'<span style="flex:1 1 auto;position:relative;height:0.95rem">'
             f'<span style="position:absolute;top:0;bottom:0;left:{left:.2f}%;width:{size:.2f}%;background:{fill}">'
             f"</span></span>"
-            f'<span style="flex:0 0 3rem;font-variant-numeric:tabular-nums">{b.score:.3f}</span></div>'
+            f'<span style="flex:0 0 3rem;font-variant-numeric:tabular-nums">{escape(fmt(b.score))}</span></div>'
         )
     tail = f'<div style="font-size:0.75rem;opacity:0.7;margin-top:2px">{escape(caption)}</div>' if caption else ""
     return f'<div role="list">{"".join(rows)}</div>{tail}'

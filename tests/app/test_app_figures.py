@@ -122,6 +122,8 @@ def test_ranking_html_escapes_names_and_draws_negative_scores_left_of_zero():
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
     # the span is [-0.25, 0.5]: zero sits at a third, the negative bar fills the first third
     assert "left:33.33%;width:66.67%" in html and "left:0.00%;width:33.33%" in html
+    shares = F.ranking_html([F.RankingBar("a", 0.25, True, "#4E79A7", ())], fmt="{:.0%}".format, span=(0.0, 1.0))
+    assert "left:0.00%;width:25.00%" in shares and ">25%</span>" in shares  # a fixed axis, values as percentages
 
 
 @pytest.mark.parametrize(
