@@ -553,15 +553,10 @@ def _curves(data: EvalData, predictions: Sequence[Predictions]) -> dict:
 def _threshold_inputs(data: EvalData):
     """Per sensitive attribute its groups, and each row's value if decided positive / negative (value matrix)."""
     from analysis.evaluation._fairness import _column_groups
-    from analysis.evaluation._value import value_row_columns
+    from analysis.evaluation._value import decision_values
 
     groupings = {a: _column_groups(data.frame[a]) for a in data.sensitive}
-    if_pos = if_neg = None
-    if data.value.matrix:
-        rows = value_row_columns(data.frame, data.value)
-        y = np.asarray(data.y) == 1
-        if_pos = np.where(y, rows["matrix:tp"], rows["matrix:fp"])
-        if_neg = np.where(y, rows["matrix:fn"], rows["matrix:tn"])
+    if_pos, if_neg = decision_values(data.frame, data.value, data.y) or (None, None)
     return groupings, if_pos, if_neg
 
 

@@ -285,7 +285,7 @@ def derive_candidates(
 
     from analysis.evaluation._fairness import _column_groups
     from analysis.evaluation._predict import Predictions
-    from analysis.evaluation._value import value_row_columns
+    from analysis.evaluation._value import decision_values
 
     if data.spec.task != "binary":
         raise InputError(
@@ -298,10 +298,7 @@ def derive_candidates(
                 "--operating-points value picks the threshold with the highest net value, which needs a value "
                 "matrix: give --value-matrix tp=... (and fp, fn, tn) or drop 'value'."
             )
-        rows = value_row_columns(data.frame, data.value)
-        y = np.asarray(data.y) == 1
-        if_pos = np.where(y, rows["matrix:tp"], rows["matrix:fp"])
-        if_neg = np.where(y, rows["matrix:fn"], rows["matrix:tn"])
+        if_pos, if_neg = decision_values(data.frame, data.value, data.y)
     grouped = {}
     for rule in rules:
         if rule.kind in GROUP_RULES:

@@ -203,3 +203,17 @@ def parse_value_matrix(items: Sequence[str]) -> dict[str, str]:
             raise InputError(f"--value-matrix {item!r}: {key!r} is not one of tp, fp, fn, tn.")
         out[key] = expr.strip()
     return out
+
+
+def decision_values(frame: pd.DataFrame, spec: ValueSpec, y_true: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each row's value if decided positive and if decided negative, from the value matrix (None without one).
+
+    Positive: the true-positive value on a positive row, the false-positive value on a negative one;
+    negative: the false-negative or true-negative value. What a threshold's net value sums
+    (``analysis.evaluation._thresholds.threshold_counts``).
+    """
+    if not spec.matrix:
+        return None
+    rows = value_row_columns(frame, spec)
+    y = np.asarray(y_true) == 1
+    return np.where(y, rows["matrix:tp"], rows["matrix:fp"]), np.where(y, rows["matrix:fn"], rows["matrix:tn"])

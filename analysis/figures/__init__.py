@@ -15,6 +15,7 @@ from analysis.figures._decision import (
     make_win_share_figure,
     ranking_bars,
     ranking_html,
+    win_share_bars,
 )
 from analysis.figures._drift import make_backtest_figure, make_bins_figure, make_psi_figure, make_window_figure
 from analysis.figures._explain import make_importance_comparison_figure, make_importance_figure, make_local_figure
@@ -101,6 +102,7 @@ __all__ = [
     "RankingBar",
     "ranking_bars",
     "ranking_html",
+    "win_share_bars",
     "make_regret_figure",
     "make_regression_figure",
     "make_roc_figure",

@@ -83,6 +83,17 @@ def ranking_bars(
     return bars
 
 
+def win_share_bars(
+    win_share: Sequence[tuple[str, float]], *, colours: Mapping[str, str] | None = None
+) -> list[RankingBar]:
+    """How often each candidate won the what-if draws, most often first, as bars for :func:`ranking_html`.
+
+    Coloured as :func:`make_win_share_figure` colours them.
+    """
+    items = sorted(win_share, key=lambda cv: -cv[1])
+    return [RankingBar(c, v, True, colour_of(c, colours) if colours else DOMINATED_COLOUR, ()) for c, v in items]
+
+
 def ranking_html(
     bars: Sequence[RankingBar],
     *,

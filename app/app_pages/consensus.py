@@ -8,13 +8,11 @@ import streamlit as st
 from analysis._errors import InputError
 from analysis.decision import Decision
 from analysis.figures import (
-    DOMINATED_COLOUR,
-    RankingBar,
-    colour_of,
     make_acceptability_figure,
     make_regret_figure,
     make_weight_stability_figure,
     ranking_html,
+    win_share_bars,
 )
 from app.ui import render, services, state, tables
 from app.ui.errors import render_failure
@@ -181,10 +179,7 @@ def how_firm(d: Decision) -> None:
                 shown = won[:WIN_BARS]
                 subtitle = f"The {len(shown)} most often picked; {len(won):,} of {len(gs.win_share):,} won any draw."
             # HTML bars, not a plotly chart: the page draws three more, and each costs the browser ~0.25 s
-            items = sorted(shown, key=lambda cv: -cv[1])
-            bars = [
-                RankingBar(c, v, True, colour_of(c, colours) if colours else DOMINATED_COLOUR, ()) for c, v in items
-            ]
+            bars = win_share_bars(shown, colours=colours)
             st.markdown("**How often the group rule picks each candidate**")
             st.markdown(
                 ranking_html(
