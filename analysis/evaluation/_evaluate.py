@@ -537,10 +537,12 @@ def _curves(data: EvalData, predictions: Sequence[Predictions]) -> dict:
             out[p.name] = binary_curves(data.y, p.y_pred, p.y_score, p.y_prob)
             score = p.y_score if p.y_score is not None else p.y_prob
             if score is not None and p.source.get("kind") != "operating_point":  # a derived one has its parent's
-                groupings, if_pos, if_neg = stored
+                groupings, if_pos, if_neg, captured = stored
                 out[p.name]["thresholds"] = threshold_section(
-                    data.y, score, groupings, value_if_positive=if_pos, value_if_negative=if_neg
+                    data.y, score, groupings, value_if_positive=if_pos, value_if_negative=if_neg, captured=captured
                 )
+                out[p.name]["thresholds"]["score"] = "y_score" if p.y_score is not None else "y_prob"
+                out[p.name]["thresholds"]["score_kind"] = p.score_kind
         elif data.task == "multiclass":
             out[p.name] = multiclass_curves(data.y, p.y_pred, len(data.spec.classes))
         else:
@@ -551,13 +553,19 @@ def _curves(data: EvalData, predictions: Sequence[Predictions]) -> dict:
 
 
 def _threshold_inputs(data: EvalData):
-    """Per sensitive attribute its groups, and each row's value if decided positive / negative (value matrix)."""
+    """What a stored threshold curve needs besides the scores.
+
+    Per sensitive attribute its groups, each row's value if decided positive / negative (value
+    matrix), and the money columns whose sums over the true positives are the
+    ``<column>_captured_per_1k`` objectives.
+    """
     from analysis.evaluation._fairness import _column_groups
     from analysis.evaluation._value import decision_values
 
     groupings = {a: _column_groups(data.frame[a]) for a in data.sensitive}
     if_pos, if_neg = decision_values(data.frame, data.value, data.y) or (None, None)
-    return groupings, if_pos, if_neg
+    captured = {c: data.frame[c].to_numpy(dtype=float) for c in data.value.columns}
+    return groupings, if_pos, if_neg, captured
 
 
 def _missing_notes(p: Predictions, task: str) -> tuple[str, ...]:

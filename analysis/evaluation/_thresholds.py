@@ -230,6 +230,41 @@ STORED_THRESHOLDS = 200
 STORED_GROUPS = 50
 
 
+def threshold_sums(
+    scores: np.ndarray,
+    thresholds: np.ndarray,
+    row_values: np.ndarray,
+    *,
+    groups: np.ndarray | None = None,
+    n_groups: int = 1,
+) -> np.ndarray:
+    """``(k, groups, thresholds)``: each of ``row_values``' ``k`` rows summed over the rows at or above each threshold.
+
+    The same binning as :func:`threshold_counts` (one ``searchsorted``, a ``bincount`` per row of
+    ``row_values``, a reversed cumulative sum), for sums it does not keep (money columns, error costs).
+    """
+    s = np.asarray(scores, dtype=float)
+    t = np.asarray(thresholds, dtype=float)
+    values = np.atleast_2d(np.asarray(row_values, dtype=float))
+    codes = np.zeros(len(s), dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
+    reached = np.searchsorted(t, np.where(np.isnan(s), -np.inf, s), side="right")
+    cell = codes * (len(t) + 1) + reached
+    out = np.empty((len(values), n_groups, len(t)))
+    for i, v in enumerate(values):
+        binned = np.bincount(cell, weights=v, minlength=n_groups * (len(t) + 1)).reshape(n_groups, len(t) + 1)
+        out[i] = np.cumsum(binned[:, :0:-1], axis=1)[:, ::-1]
+    return out
+
+
+def _ints(a) -> list:
+    return np.asarray(a).astype(np.int64).tolist()
+
+
+def _money(a) -> list:
+    """Sums of money to 10 significant digits (a rounding far below any amount a decision turns on)."""
+    return [float(f"{float(v):.10g}") for v in np.asarray(a).ravel()]
+
+
 def threshold_section(
     y_true: np.ndarray,
     scores: np.ndarray,
@@ -237,46 +272,110 @@ def threshold_section(
     *,
     value_if_positive: np.ndarray | None = None,
     value_if_negative: np.ndarray | None = None,
+    captured: dict[str, np.ndarray] | None = None,
     size: int = STORED_THRESHOLDS,
 ) -> dict:
     """A candidate's threshold curve as stored in the scorecard (``sections["curves"][name]["thresholds"]``).
 
-    ``{"thresholds", "n", "pos", "pred_pos", "tp", "value", "by_attribute": {attribute: {"groups", "n", "pos",
-    "pred_pos", "tp"}}}`` at up to ``size`` thresholds (:func:`threshold_grid`): plain counts of all rows
-    (``pred_pos[j]``: rows with score ``>= thresholds[j]``), the summed value of the decisions when a value
-    matrix is given, and per group of each sensitive attribute. Every rate at a stored threshold follows
-    from them (:func:`threshold_rates`); no interval (the derived candidates of ``--operating-points`` have
-    bootstrap intervals). Attributes with more than :data:`STORED_GROUPS` groups are named in
-    ``"attributes_left_out"`` instead.
+    At up to ``size`` thresholds (:func:`threshold_grid`), plain counts of all rows: ``n``, ``pos``,
+    ``pred_pos[j]`` (rows with score ``>= thresholds[j]``) and ``tp[j]``. With a value matrix
+    (``value_if_positive``/``value_if_negative``): ``value[j]``, the summed value of the decisions;
+    ``perfect_value``, the value of deciding every row right; and ``fp_cost[j]``, what the negative
+    rows selected cost (their true-negative minus false-positive value). The false negatives cost the
+    rest: ``fn_cost = perfect_value - value - fp_cost`` (positive rows left out: their true-positive
+    minus false-negative value). ``captured[column][j]``: a money column summed over the
+    true positives (the ``<column>_captured_per_1k`` objectives).
+
+    ``by_attribute[attribute]`` has the same per group of each sensitive attribute (``groups``, ``n``,
+    ``pos``, ``pred_pos``, ``tp`` and the money sums). When there are two or more attributes and at most
+    :data:`STORED_GROUPS` combinations of their groups occur, ``cells`` has the same per combination
+    (``attributes``, ``groups``: one list of group names per cell): with it, thresholds set per group of
+    one attribute give every other attribute's group rates too (:mod:`analysis.operating_points`).
+
+    Every rate at a stored threshold follows from these (:func:`threshold_rates`); no interval (the
+    derived candidates of ``--operating-points`` have bootstrap intervals). Attributes with more than
+    :data:`STORED_GROUPS` groups are named in ``"attributes_left_out"`` instead.
     """
     s = np.asarray(scores, dtype=float)
+    y = np.asarray(y_true, dtype=float)
     grid = threshold_grid(s, size=size)
-    overall = threshold_counts(
-        y_true, s, grid, value_if_positive=value_if_positive, value_if_negative=value_if_negative
-    )
-    out = {
-        "thresholds": [round(float(t), 6) for t in grid],
-        "n": int(overall.n[0]),
-        "pos": int(overall.pos[0]),
-        "pred_pos": [int(v) for v in overall.pred_pos[0]],
-        "tp": [int(v) for v in overall.tp[0]],
-        "value": None if overall.value is None else [round(float(v), 6) for v in overall.value[0]],
-        "by_attribute": {},
-    }
+    rows: dict[str, np.ndarray] = {"n": np.ones(len(s)), "tp": y}
+    if (value_if_positive is None) != (value_if_negative is None):
+        raise ValueError("give both value_if_positive and value_if_negative, or neither")
+    base = None
+    if value_if_positive is not None:
+        v_pos = np.asarray(value_if_positive, dtype=float)
+        v_neg = np.asarray(value_if_negative, dtype=float)
+        gain = v_pos - v_neg
+        base = {"value": v_neg}  # at no threshold reached: every row decided negative
+        perfect = np.where(y == 1, v_pos, v_neg)
+        rows.update(value=gain, fp_cost=-(1.0 - y) * gain)
+    for column, values in (captured or {}).items():
+        rows[f"captured:{column}"] = np.asarray(values, dtype=float) * y
+    keys = list(rows)
+    stacked = np.stack([rows[k] for k in keys])
+
+    def block(codes: np.ndarray | None, n_groups: int) -> dict:
+        sums = threshold_sums(s, grid, stacked, groups=codes, n_groups=n_groups)
+        c = np.zeros(len(s), dtype=np.int64) if codes is None else codes
+        out = {
+            "n": np.bincount(c, minlength=n_groups),
+            "pos": np.bincount(c, weights=y, minlength=n_groups),
+        }
+        for i, k in enumerate(keys):
+            a = sums[i]
+            if base is not None and k in base:
+                a = a + np.bincount(c, weights=base[k], minlength=n_groups)[:, None]
+            out["pred_pos" if k == "n" else k] = a
+        if base is not None:
+            out["perfect_value"] = np.bincount(c, weights=perfect, minlength=n_groups)
+        return out
+
+    def plain(b: dict, index) -> dict:
+        out = {
+            "n": _ints(b["n"][index]),
+            "pos": _ints(b["pos"][index]),
+            "pred_pos": _ints(b["pred_pos"][index]),
+            "tp": _ints(b["tp"][index]),
+        }
+        for k in ("value", "fp_cost"):
+            if k in b:
+                out[k] = _money(b[k][index]) if np.ndim(b[k][index]) == 1 else [_money(r) for r in b[k][index]]
+        if "perfect_value" in b:
+            perfect_value = _money(b["perfect_value"][index])
+            out["perfect_value"] = perfect_value[0] if np.ndim(b["perfect_value"][index]) == 0 else perfect_value
+        cols = [k.split(":", 1)[1] for k in b if k.startswith("captured:")]
+        if cols:
+            out["captured"] = {
+                c: _money(b[f"captured:{c}"][index])
+                if np.ndim(b[f"captured:{c}"][index]) == 1
+                else [_money(r) for r in b[f"captured:{c}"][index]]
+                for c in cols
+            }
+        return out
+
+    overall = plain(block(None, 1), 0)
+    out = {"thresholds": [float(t) for t in grid], **overall}  # exact: a deployed threshold selects what was counted
+    out.setdefault("value", None)
+    out["by_attribute"] = {}
     left_out = [a for a, (labels, _) in groupings.items() if len(labels) > STORED_GROUPS]
     if left_out:
         out["attributes_left_out"] = left_out
     for attribute, (labels, codes) in groupings.items():
         if attribute in left_out:
             continue
-        c = threshold_counts(y_true, s, grid, groups=codes, labels=labels)
-        out["by_attribute"][attribute] = {
-            "groups": list(labels),
-            "n": [int(v) for v in c.n],
-            "pos": [int(v) for v in c.pos],
-            "pred_pos": [[int(v) for v in row] for row in c.pred_pos],
-            "tp": [[int(v) for v in row] for row in c.tp],
-        }
+        out["by_attribute"][attribute] = {"groups": list(labels), **plain(block(codes, len(labels)), slice(None))}
+    kept = [a for a in groupings if a not in left_out]
+    if len(kept) >= 2:
+        joint = np.stack([np.asarray(groupings[a][1], dtype=np.int64) for a in kept])
+        cells, cell_codes = np.unique(joint, axis=1, return_inverse=True)
+        if cells.shape[1] <= STORED_GROUPS:
+            names = [[groupings[a][0][int(k)] for a, k in zip(kept, cell, strict=True)] for cell in cells.T]
+            out["cells"] = {
+                "attributes": kept,
+                "groups": names,
+                **plain(block(np.ravel(cell_codes), cells.shape[1]), slice(None)),
+            }
     return out
 
 
