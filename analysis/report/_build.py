@@ -969,6 +969,12 @@ def build_report(
         "provenance": _provenance(scorecard, sc_sha, dec, dec_sha, generated_at),
     }
     parts = {k: _tidy(v) for k, v in parts.items()}
+    if parts["choice"] is not None and parts["choice"].get("operating_point"):
+        # what to deploy keeps every digit: a threshold rounded to six would select other rows than those counted
+        exact = _plain(operating_point_of(scorecard, choice.get("chosen")))
+        for key in ("threshold", "fold_thresholds", "by_group"):
+            if key in exact:
+                parts["choice"]["operating_point"][key] = exact[key]
     summary = build_summary(status=status, rationale=rationale, warnings=warnings, **parts)
     title = build_title(status, parts["choice"])
     return Report(

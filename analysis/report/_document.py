@@ -183,6 +183,8 @@ def _mix_text(m: dict) -> str:
     def t(v) -> str:
         return f"{v:.4g}" if isinstance(v, int | float) else str(v)
 
+    if "threshold" in m:  # set by hand: one plain threshold
+        return f"at or above {t(m['threshold'])}"
     text = f"{m.get('p0', 0):.2f} above {t(m.get('t0'))} + {m.get('p1', 0):.2f} above {t(m.get('t1'))}"
     if m.get("p_ignore"):
         text += f", mixed {m['p_ignore']:.2f} with a constant {m.get('constant', 0):.3g}"
@@ -202,7 +204,24 @@ def _header(report: Report) -> list[Block]:
         if c.get("overrides_group_choice"):
             pairs.append(("Group rule's pick", Swatch(c["group_choice"]) if c.get("group_choice") else "none"))
         op = c.get("operating_point")
-        if op and op.get("by_group"):
+        hand = bool(op) and op.get("split") is None and not op.get("fold_thresholds")
+        if op and hand:
+            what = "probability" if op.get("score") == "y_prob" else "score"
+            groups = ((op.get("by_group") or {}).get("groups")) or {}
+            where = (
+                f"thresholds per group of {op.get('attribute')} on {op['parent']}'s {what}: "
+                + "; ".join(f"{g}: {_mix_text(m)}" for g, m in sorted(groups.items()))
+                if groups
+                else f"threshold {op['threshold']:.6g} on {op['parent']}'s {what} (predicted positive at or above it)"
+            )
+            pairs.append(
+                (
+                    "Deploy at",
+                    f"{where}, set by hand in the dashboard ({op['rule']}). Its figures are measured on the same rows "
+                    "it was set on, without intervals.",
+                )
+            )
+        elif op and op.get("by_group"):
             groups = (op["by_group"] or {}).get("groups") or {}
             pairs.append(
                 (

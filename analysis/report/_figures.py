@@ -512,11 +512,12 @@ def make_report_operating_point_figure(report: Report) -> go.Figure | None:
         yaxis={"title": {"text": "rate"}, "range": [0, 1]},
         legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
     )
-    sub = (
-        "All rows (the stored curve); the operating point's own figures are cross-fitted."
-        if isinstance(threshold, int | float)
-        else "All rows; the chosen rule sets a threshold per group (see 'Deploy at')."
-    )
+    if op.get("split") is None and not op.get("fold_thresholds"):
+        sub = "All rows (the stored curve); the threshold was set by hand on these same rows (see 'Deploy at')."
+    elif isinstance(threshold, int | float):
+        sub = "All rows (the stored curve); the operating point's own figures are cross-fitted."
+    else:
+        sub = "All rows; the chosen rule sets a threshold per group (see 'Deploy at')."
     title = f"The curve the operating point was picked from: {op.get('parent')}"
     return finish(fig, title, height=420, subtitle=sub, width=REPORT_WIDTH)
 
