@@ -157,7 +157,10 @@ def test_a_constant_score_is_drawn_as_one_point(builtin, kind):
 def test_explanation_status_in_words(builtin):
     knn = builtin.sections["explanations"]["candidates"]["knn"]
     text = tables.explanation_status(knn)
-    assert text == "sample shrunk to 115 of 200 rows to fit the time budget"
+    # the fixture's own figures: how far the sample shrank depends on the machine that measured it
+    assert (
+        text == f"sample shrunk to {knn['sample_size']} of {knn['sample_size_requested']} rows to fit the time budget"
+    )
     assert not text.endswith(":") and tables.explanation_status({"status": "ok"}) == "ok"
     assert tables.explanation_status({"status": "skipped", "reason": "too slow"}) == "skipped — too slow"
     assert "budget" in tables.explanation_reason(knn)
