@@ -31,6 +31,7 @@ navigation = st.navigation(
             page("scorecard.py", "Scorecard", ":material/table_chart:"),
             page("stakeholders.py", "Stakeholders", ":material/groups:"),
             page("tradeoffs.py", "Trade-offs", ":material/scatter_plot:"),
+            page("operating_points.py", "Operating points", ":material/tune:"),
             page("consensus.py", "Consensus & sensitivity", ":material/handshake:"),
             page("decision.py", "Decision", ":material/task_alt:"),
         ],

@@ -43,7 +43,8 @@ candidate are measured with thousands to draw (default: the scenario's ten).
   paid again), from the click until idle.
 
 and for the interactions, best of ``--repeat``: on Stakeholders, a weight slider moved one step with
-the keyboard; on Trade-offs, the horizontal axis changed with its select box; each from the key press
+the keyboard; on Trade-offs, the horizontal axis changed with its select box; on Operating points, the
+threshold moved one step with the keyboard (the figures, group rates and front redrawn); each from the key press
 (or option click) until idle again. In the same run, the figures alone: ``Plotly.newPlot`` in a
 blank page with ``plotly.min.js`` (main-thread milliseconds until the next frame) of the Trade-offs
 page's parallel coordinates as drawn now (SVG lines: a seeded sample with the whole front) next to
@@ -80,6 +81,7 @@ PAGES = {
     "scorecard": "scorecard",
     "stakeholders": "stakeholders",
     "tradeoffs": "tradeoffs",
+    "operating_points": "operating_points",
     "quality": "quality",
     "serving": "serving",
     "fairness": "fairness",
@@ -468,6 +470,8 @@ def bench_size(browser, helpers, n: int, folder: Path, args) -> dict:
                 out["slider"] = best([move_slider(page, k, timeout=args.timeout) for k in range(args.repeat)])
             if name == "tradeoffs":
                 out["axis"] = best([change_axis(page, k, timeout=args.timeout) for k in range(args.repeat)])
+            if name == "operating_points":  # its first slider is the threshold
+                out["threshold"] = best([move_slider(page, k, timeout=args.timeout) for k in range(args.repeat)])
         context.close()
     return out
 
@@ -624,7 +628,11 @@ def report_size(n: int, r: dict, kernels: dict) -> None:
         print(f"  {'':<24}again {show(again)}")
     for name, t in r.get("navigated", {}).items():
         print(f"  {name:<24}link  {show(t)}")
-    for label, key in (("stakeholders: slider", "slider"), ("trade-offs: new axis", "axis")):
+    for label, key in (
+        ("stakeholders: slider", "slider"),
+        ("trade-offs: new axis", "axis"),
+        ("operating points: threshold", "threshold"),
+    ):
         if r.get(key):
             print(f"  {label:<24}{show(r[key]):>30}")
     for kind, (now, before, what) in kernels.items():

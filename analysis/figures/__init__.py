@@ -29,6 +29,7 @@ from analysis.figures._fairness import (
     small_group_warning,
 )
 from analysis.figures._labels import PlacedLabel, place_labels
+from analysis.figures._operating import make_group_rate_figure, make_operating_cloud_figure, make_threshold_figure
 from analysis.figures._palette import (
     CANDIDATE_PALETTE,
     DOMINATED_COLOUR,
@@ -55,6 +56,9 @@ from analysis.figures._subset import TOP_CANDIDATES, CandidateSubset, choose_can
 from analysis.figures._tradeoffs import describe_point, make_tradeoff_figure
 
 __all__ = [
+    "make_group_rate_figure",
+    "make_operating_cloud_figure",
+    "make_threshold_figure",
     "DEFAULT_WIDTH",
     "PARALLEL_SAMPLE",
     "TOP_CANDIDATES",

@@ -6,7 +6,9 @@ A link carries only what differs from the default profiles, so it stays short:
 * ``c.<profile>=roc_auc>=0.7;latency_ms_p99<=50`` — its constraints (empty value: none);
 * ``i.<profile>=2`` — its influence in the group rules;
 * ``profiles=ml_engineer,sales`` — which profiles take part, in order, when not the defaults;
-* ``method=topsis``, ``rule=borda`` — when not the defaults.
+* ``method=topsis``, ``rule=borda`` — when not the defaults;
+* ``op=hgb@0.284;hgb@income_band:high=0.31,low=0.25`` — operating points added as candidates on the
+  Operating points page (``analysis.operating_points.encode_point``, joined by ``;``).
 
 Profiles the defaults do not have are created from the link (role = name, no rationale), so a
 link keeps working for the recipient. Pure functions: no Streamlit.
@@ -26,11 +28,13 @@ from analysis.decision import (
     make_profile,
     parse_constraint,
 )
+from analysis.operating_points import OperatingPoint, decode_point, encode_point
 
 DEFAULT_METHOD = "wsm"
 PROFILES_PARAM = "profiles"
 METHOD_PARAM = "method"
 RULE_PARAM = "rule"
+POINTS_PARAM = "op"
 
 
 def _weights_text(p: StakeholderProfile) -> str:
@@ -47,8 +51,9 @@ def encode_view(
     *,
     method: str = DEFAULT_METHOD,
     rule: str = DEFAULT_RULE,
+    points: Sequence[OperatingPoint] = (),
 ) -> dict[str, str]:
-    """Query parameters that reproduce ``profiles``, ``method`` and ``rule`` from ``defaults``."""
+    """Query parameters that reproduce ``profiles``, ``method``, ``rule`` and the added ``points`` from ``defaults``."""
     base = {p.name: p for p in defaults}
     out: dict[str, str] = {}
     if [p.name for p in profiles] != [p.name for p in defaults]:
@@ -65,7 +70,21 @@ def encode_view(
         out[METHOD_PARAM] = method
     if rule != DEFAULT_RULE:
         out[RULE_PARAM] = rule
+    if points:
+        out[POINTS_PARAM] = ";".join(encode_point(p) for p in points)
     return out
+
+
+def decode_points(params: Mapping[str, str | Sequence[str]]) -> tuple[tuple[OperatingPoint, ...], tuple[str, ...]]:
+    """The operating points a link adds as candidates, and a warning for each part that cannot be read."""
+    text = _one(params.get(POINTS_PARAM, ""))
+    points, warnings = [], []
+    for part in filter(None, (t.strip() for t in text.split(";"))):
+        try:
+            points.append(decode_point(part))
+        except InputError as exc:
+            warnings.append(f"{exc.message} It is left out.")
+    return tuple(dict.fromkeys(points)), tuple(warnings)
 
 
 def _one(value: str | Sequence[str]) -> str:
@@ -150,4 +169,4 @@ def decode_view(
 
 def is_view_param(key: str) -> bool:
     """Whether a query parameter belongs to the shared view (others are left alone)."""
-    return key in (PROFILES_PARAM, METHOD_PARAM, RULE_PARAM) or key.startswith(("w.", "c.", "i."))
+    return key in (PROFILES_PARAM, METHOD_PARAM, RULE_PARAM, POINTS_PARAM) or key.startswith(("w.", "c.", "i."))

@@ -85,6 +85,10 @@ class Active:
     scorecard: Scorecard
     label: str
     builtin: bool
+    #: The key of the scorecard before the session's operating points were added (== ``key`` without any).
+    base_key: str = ""
+    #: Why some of the session's operating points could not be added (one sentence each).
+    point_warnings: tuple[str, ...] = ()
 
 
 # ---- the built-in scenario ----------------------------------------------------------------------
@@ -143,12 +147,40 @@ def builtin() -> Active:
     return Active("builtin:evaluated", _evaluate_builtin(), card.name, True)
 
 
-def active() -> Active:
-    """The scorecard every page shows: the session's own when chosen, else the built-in one."""
+def _base() -> Active:
     own = state.own()
     if state.use_own() and own is not None:
-        return Active(own.key, own.scorecard, own.label, False)
-    return builtin()
+        return Active(own.key, own.scorecard, own.label, False, own.key)
+    b = builtin()
+    return Active(b.key, b.scorecard, b.label, b.builtin, b.key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
+def _with_points(key: str, _scorecard: Scorecard, points: tuple[str, ...]):
+    from analysis.operating_points import decode_point, with_operating_points
+
+    return with_operating_points(_scorecard, [decode_point(p) for p in points])
+
+
+def active() -> Active:
+    """The scorecard every page shows: the session's own when chosen, else the built-in one.
+
+    With the operating points the session added (Operating points page, or the link's ``op``) as
+    extra candidates; ``base_key`` is the key without them, so adding one keeps the stakeholders'
+    profiles as they are.
+    """
+    base = _base()
+    points = state.operating_points()
+    if not points:
+        return base
+    from analysis.operating_points import encode_point
+
+    texts = tuple(encode_point(p) for p in points)
+    scorecard, added, warnings = _with_points(base.key, base.scorecard, texts)
+    if not added:
+        return Active(base.key, base.scorecard, base.label, base.builtin, base.key, warnings)
+    digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+    return Active(f"{base.key}|op:{digest}", scorecard, base.label, base.builtin, base.key, warnings)
 
 
 @st.cache_resource(show_spinner=False)
@@ -210,7 +242,7 @@ def role_profiles(a: Active) -> tuple[StakeholderProfile, ...]:
 
 def profiles_context(a: Active) -> str:
     """What the current profiles were resolved for (the scorecard and its incumbent)."""
-    return f"{a.key}|{incumbent(a) or ''}"
+    return f"{a.base_key or a.key}|{incumbent(a) or ''}"
 
 
 # ---- derived records, cached by the scorecard key ---------------------------------------------
@@ -470,6 +502,31 @@ def figure(a: Active, kind: str, args: tuple, build: Callable[[], go.Figure]) ->
     must pass in ``args`` every input of ``build``.
     """
     return _figure(a.key, kind, args, build)
+
+
+# ---- operating points --------------------------------------------------------------------------
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
+def _curves(key: str, _scorecard: Scorecard):
+    from analysis.operating_points import load_curves
+
+    return load_curves(_scorecard)
+
+
+def curves(a: Active):
+    """The active scorecard's stored threshold curves by candidate (``analysis.operating_points.Curve``)."""
+    return _curves(a.key, a.scorecard)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=TTL)
+def _cloud(key: str, _scorecard: Scorecard, x: str, y: str):
+    from analysis.operating_points import operating_point_cloud
+
+    return operating_point_cloud(_scorecard, x, y)
+
+
+def operating_cloud(a: Active, x: str, y: str) -> dict:
+    """Every stored operating point on objectives ``x`` and ``y`` with their front (cached by the axes)."""
+    return _cloud(a.key, a.scorecard, x, y)
 
 
 # ---- display tables ---------------------------------------------------------------------------

@@ -69,6 +69,8 @@ MATCH_BY_POSITION = _P + "match_by_position"
 LAST_EVALUATION = _P + "last_evaluation"
 #: The session's :class:`app.ui.workers.SessionToken`: its cleanups run when Streamlit drops this state.
 WORKER_TOKEN = _P + "worker_token"
+#: Operating points added as candidates (Operating points page; the link's ``op``).
+OPERATING_POINTS = _P + "operating_points"
 
 GROUP = "Everyone (all stakeholders)"
 
@@ -178,6 +180,7 @@ def init() -> None:
     ss[INCUMBENT] = None
     ss[MATCH_BY_POSITION] = False
     ss[LAST_EVALUATION] = None
+    ss[OPERATING_POINTS], _ = links.decode_points(ss[LINK_QUERY])
 
 
 def ensure_profiles(context: str, defaults: tuple[StakeholderProfile, ...]) -> None:
@@ -194,9 +197,11 @@ def ensure_profiles(context: str, defaults: tuple[StakeholderProfile, ...]) -> N
     ss[DEFAULTS] = tuple(defaults)
     if first and ss[LINK_QUERY]:
         profiles, _, _, warnings = links.decode_view(ss[LINK_QUERY], defaults)
-        ss[LINK_WARNINGS] = warnings
+        ss[LINK_WARNINGS] = warnings + links.decode_points(ss[LINK_QUERY])[1]
     else:
         profiles = tuple(defaults)
+        if not first:
+            ss[OPERATING_POINTS] = ()  # added to another scorecard's candidates
     ss[PROFILES] = profiles
     if not first:
         ss[PROFILES_VERSION] += 1  # widgets restart from the new defaults
@@ -325,12 +330,33 @@ def _in_script_body() -> bool:
 
 def sync_url() -> None:
     """Write the shared view into the page URL (only the keys that differ from the defaults)."""
-    wanted = links.encode_view(profiles(), defaults(), method=method(), rule=rule())
+    wanted = links.encode_view(profiles(), defaults(), method=method(), rule=rule(), points=operating_points())
     current = st.query_params.to_dict()
     keep = {k: v for k, v in current.items() if not links.is_view_param(k)}
     target = {**keep, **wanted}
     if target != current:
         st.query_params.from_dict(target)
+
+
+def operating_points() -> tuple:
+    """The operating points this session added as candidates (``analysis.operating_points.OperatingPoint``)."""
+    return st.session_state[OPERATING_POINTS]
+
+
+def add_operating_point(point) -> None:
+    """Add an operating point to the shared decision (and to the link)."""
+    points = operating_points()
+    if point not in points:
+        st.session_state[OPERATING_POINTS] = (*points, point)
+    sync_url()
+
+
+def remove_operating_point(point) -> None:
+    """Take an added operating point out of the shared decision (and out of the link)."""
+    st.session_state[OPERATING_POINTS] = tuple(p for p in operating_points() if p != point)
+    if selected() == point.name:
+        set_selected(None)
+    sync_url()
 
 
 def focus() -> str:
