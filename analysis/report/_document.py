@@ -183,8 +183,9 @@ def _mix_text(m: dict) -> str:
     def t(v) -> str:
         return f"{v:.4g}" if isinstance(v, int | float) else str(v)
 
-    if "threshold" in m:  # set by hand: one plain threshold
-        return f"at or above {t(m['threshold'])}"
+    if "threshold" in m:  # set by hand: one plain threshold, to deploy as written
+        v = m["threshold"]
+        return f"at or above {v:.6g}" if isinstance(v, int | float) else f"at or above {v}"
     text = f"{m.get('p0', 0):.2f} above {t(m.get('t0'))} + {m.get('p1', 0):.2f} above {t(m.get('t1'))}"
     if m.get("p_ignore"):
         text += f", mixed {m['p_ignore']:.2f} with a constant {m.get('constant', 0):.3g}"
@@ -217,8 +218,8 @@ def _header(report: Report) -> list[Block]:
             pairs.append(
                 (
                     "Deploy at",
-                    f"{where}, set by hand in the dashboard ({op['rule']}). Its figures are measured on the same rows "
-                    "it was set on, without intervals.",
+                    f"{where}, set by hand in the dashboard. Its figures are measured on the same rows it was set on, "
+                    "without intervals.",
                 )
             )
         elif op and op.get("by_group"):
