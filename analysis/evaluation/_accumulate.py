@@ -159,6 +159,9 @@ class ScorePlan:
     n_windows: int = 0
     value: ValueSpec = field(default_factory=ValueSpec)  # binary tasks: the value terms
     candidates: tuple[CandidatePlan, ...] = ()
+    #: Binary tasks: which of ``groups`` the stored threshold curves are kept per group for (the single
+    #: sensitive attributes of at most ``STORED_GROUPS`` groups), as indices into ``groups``.
+    curve_groups: tuple[int, ...] = ()
 
     @property
     def n_weightings(self) -> int:

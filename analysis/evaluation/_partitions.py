@@ -51,6 +51,7 @@ from analysis.evaluation._data import TASK_CHOICES, infer_task, parse_time, prep
 from analysis.evaluation._fairness import INTERSECTION_SEP, build_group_indexes
 from analysis.evaluation._metrics import ECE_BINS
 from analysis.evaluation._predict import TargetSpec, predict_model, resolve_features
+from analysis.evaluation._thresholds import STORED_GROUPS, STORED_THRESHOLDS, ThresholdSums, threshold_grid
 from analysis.evaluation._value import ValueSpec, value_row_columns
 from analysis.loading._datasets import load_parquet_footer
 from analysis.loading._limits import DEFAULT_LIMITS, Limits, check_parquet_row_groups
@@ -476,13 +477,28 @@ class _CurveSums:
 
     confusion: list[np.ndarray]
     calib: list[np.ndarray | None]  # (3, ECE_BINS): count, sum of predicted, sum of observed
+    #: Binary candidates with scores: the stored threshold curve's sums, at thresholds from the score bins.
+    thresholds: list[ThresholdSums | None] = field(default_factory=list)
 
     @staticmethod
     def empty(plan: ScorePlan) -> _CurveSums:
         k = max(plan.n_classes, 2) if plan.task != "regression" else 0
+        sizes = tuple(plan.groups[g][1] for g in plan.curve_groups)
+        money = bool(plan.value.matrix)
         return _CurveSums(
             [np.zeros((k, k), dtype=np.int64) for _ in plan.candidates],
             [np.zeros((3, ECE_BINS)) if (plan.task == "binary" and c.has_prob) else None for c in plan.candidates],
+            [
+                ThresholdSums.empty(
+                    threshold_grid(c.bins[0].edges, size=STORED_THRESHOLDS),
+                    sizes,
+                    money=money,
+                    captured=tuple(plan.value.columns),
+                )
+                if plan.task == "binary" and c.bins
+                else None
+                for c in plan.candidates
+            ],
         )
 
     def add(self, plan: ScorePlan, chunk: RowChunk) -> None:
@@ -490,9 +506,21 @@ class _CurveSums:
             return
         k = self.confusion[0].shape[0] if self.confusion else 0
         y = np.asarray(chunk.y, dtype=np.int64)
+        money = {}
+        if plan.task == "binary" and plan.value.matrix:
+            rows = chunk.value_rows
+            pos = y == 1
+            money = {
+                "value_if_positive": np.where(pos, rows["matrix:tp"], rows["matrix:fp"]),
+                "value_if_negative": np.where(pos, rows["matrix:fn"], rows["matrix:tn"]),
+            }
+        captured = {c: chunk.value_rows[f"col:{c}"] for c in plan.value.columns} if plan.task == "binary" else {}
+        codes = tuple(chunk.group_codes[g] for g in plan.curve_groups)
         for i, p in enumerate(chunk.predictions):
             pred = np.asarray(p.y_pred, dtype=np.int64)
             self.confusion[i] += np.bincount(y * k + pred, minlength=k * k).reshape(k, k)
+            if self.thresholds and self.thresholds[i] is not None and p.y_score is not None:
+                self.thresholds[i].add(y, p.y_score, codes, captured=captured, **money)
             if self.calib[i] is not None and p.y_prob is not None:
                 prob = np.asarray(p.y_prob, dtype=float)
                 bins = np.clip((prob * ECE_BINS).astype(int), 0, ECE_BINS - 1)
@@ -506,6 +534,9 @@ class _CurveSums:
         for mine, theirs in zip(self.calib, other.calib, strict=True):
             if mine is not None and theirs is not None:
                 mine += theirs
+        for mine, theirs in zip(self.thresholds, other.thresholds, strict=True):
+            if mine is not None and theirs is not None:
+                mine.merge(theirs)
 
 
 @dataclass
@@ -516,8 +547,20 @@ class CurveAccumulator:
     curves: _CurveSums
 
 
-def curves_from_sums(plan: ScorePlan, acc: CurveAccumulator, classes: Sequence) -> dict:
-    """The scorecard's ``curves`` section from accumulated counts (ROC/PR from the point estimate's score bins)."""
+def curves_from_sums(
+    plan: ScorePlan,
+    acc: CurveAccumulator,
+    classes: Sequence,
+    group_labels: Sequence[tuple[str, tuple[str, ...]]] = (),
+    kinds: Sequence[str] = (),
+    left_out: Sequence[str] = (),
+) -> dict:
+    """The scorecard's ``curves`` section from accumulated counts (ROC/PR from the point estimate's score bins).
+
+    Binary candidates with scores also get their stored threshold curve (``thresholds``), at up to
+    ``STORED_THRESHOLDS`` of their score bins' edges, per group of the attributes in ``plan.curve_groups``
+    (``group_labels`` names their groups; ``left_out``: attributes with too many groups to keep).
+    """
     from analysis.evaluation._curves import _thin
 
     out: dict = {}
@@ -546,6 +589,12 @@ def curves_from_sums(plan: ScorePlan, acc: CurveAccumulator, classes: Sequence) 
                     )
                 )
                 entry["curve_method"] = "exact" if cand.bins[0].exact else f"binned ({cand.bins[0].n_bins} score bins)"
+            sums = acc.curves.thresholds[i] if acc.curves.thresholds else None
+            if sums is not None:
+                names = {group_labels[g][0]: tuple(group_labels[g][1]) for g in plan.curve_groups}
+                entry["thresholds"] = sums.section(names, left_out=tuple(left_out))
+                entry["thresholds"]["score"] = "y_score"
+                entry["thresholds"]["score_kind"] = kinds[i] if i < len(kinds) else None
             calib = acc.curves.calib[i]
             if calib is not None:
                 keep = calib[0] > 0
@@ -692,7 +741,13 @@ def score_partitions(
             n_windows=len(dplan.windows),
             value=roles.value if dplan.spec.task == "binary" else ValueSpec(),
             candidates=tuple(candidates),
+            curve_groups=tuple(
+                k
+                for k, (a, labels) in enumerate(dplan.group_labels)
+                if dplan.spec.task == "binary" and a in roles.sensitive and len(labels) <= STORED_GROUPS
+            ),
         )
+        left_out = [a for a, labels in dplan.group_labels if a in roles.sensitive and len(labels) > STORED_GROUPS]
         accs = ex.map(accumulate_partition, prepared, plan, chunk_rows=chunk_rows)
         total_acc = ex.reduce(merge_accumulators, accs)
     finally:
@@ -707,7 +762,7 @@ def score_partitions(
         dataset=dplan,
         plan=plan,
         scores=scores,
-        curves=curves_from_sums(plan, total_acc, dplan.spec.classes),
+        curves=curves_from_sums(plan, total_acc, dplan.spec.classes, dplan.group_labels, meta[0][1], left_out),
         kinds=meta[0][1],
         notes=meta[0][2],
         seconds=seconds,

@@ -257,12 +257,165 @@ def threshold_sums(
 
 
 def _ints(a) -> list:
-    return np.asarray(a).astype(np.int64).tolist()
+    return np.rint(np.asarray(a, dtype=float)).astype(np.int64).tolist()
 
 
 def _money(a) -> list:
     """Sums of money to 10 significant digits (a rounding far below any amount a decision turns on)."""
     return [float(f"{float(v):.10g}") for v in np.asarray(a).ravel()]
+
+
+@dataclass
+class ThresholdSums:
+    """Mergeable sums behind a stored threshold curve: rows added chunk by chunk (or partition by partition).
+
+    For all rows, each grouping (a sensitive attribute) and, when given, the combinations of the
+    groupings' groups (``cells``): per group and per threshold bin (the highest threshold a row
+    reaches, ``0`` for none), the rows, the positives, and with a value matrix the decisions' gain
+    (value if positive minus value if negative) and the false positives' cost; per group, the value
+    of every row decided negative and of every row decided right; the money columns over the
+    positives. :meth:`section` turns them into the stored curve (cumulated from the highest
+    threshold). Sums over other rows :meth:`merge` in: the same curve from partitions as from all rows.
+    """
+
+    grid: np.ndarray
+    group_sizes: tuple[int, ...]
+    money: bool
+    captured: tuple[str, ...]
+    cells: bool
+    #: block ("all", grouping index as text, "cells") -> (stats, groups, thresholds + 1) bin sums
+    bins: dict[str, np.ndarray]
+    #: block -> (stats, groups): sums that do not depend on the threshold (pos, value if all negative, perfect)
+    totals: dict[str, np.ndarray]
+
+    @staticmethod
+    def empty(
+        grid: np.ndarray, group_sizes: tuple[int, ...] = (), *, money: bool = False, captured: tuple[str, ...] = ()
+    ) -> ThresholdSums:
+        """No rows yet.
+
+        Combinations are kept when there are two groupings or more and at most :data:`STORED_GROUPS`
+        combinations of their groups.
+        """
+        grid = np.asarray(grid, dtype=float)
+        cells = len(group_sizes) >= 2 and int(np.prod(group_sizes)) <= STORED_GROUPS
+        sizes = {"all": 1, **{str(k): n for k, n in enumerate(group_sizes)}}
+        if cells:
+            sizes["cells"] = int(np.prod(group_sizes))
+        stats = 2 + (2 if money else 0) + len(captured)
+        return ThresholdSums(
+            grid,
+            tuple(group_sizes),
+            money,
+            tuple(captured),
+            cells,
+            {b: np.zeros((stats, n, len(grid) + 1)) for b, n in sizes.items()},
+            {b: np.zeros((3, n)) for b, n in sizes.items()},
+        )
+
+    def add(
+        self,
+        y_true: np.ndarray,
+        scores: np.ndarray,
+        codes: tuple[np.ndarray, ...] = (),
+        *,
+        value_if_positive: np.ndarray | None = None,
+        value_if_negative: np.ndarray | None = None,
+        captured: dict[str, np.ndarray] | None = None,
+    ) -> None:
+        """Add rows: labels, scores, each grouping's group codes, and the money of each row."""
+        y = np.asarray(y_true, dtype=float)
+        s = np.asarray(scores, dtype=float)
+        n = len(y)
+        rows = [np.ones(n), y]
+        totals = [y, np.zeros(n), np.zeros(n)]
+        if self.money:
+            v_pos = np.asarray(value_if_positive, dtype=float)
+            v_neg = np.asarray(value_if_negative, dtype=float)
+            gain = v_pos - v_neg
+            rows += [gain, -(1.0 - y) * gain]
+            totals = [y, v_neg, np.where(y == 1, v_pos, v_neg)]
+        for column in self.captured:
+            rows.append(np.asarray(captured[column], dtype=float) * y)
+        stacked = np.stack(rows)
+        reached = np.searchsorted(self.grid, np.where(np.isnan(s), -np.inf, s), side="right")
+        width = len(self.grid) + 1
+        blocks = {"all": np.zeros(n, dtype=np.int64)}
+        for k, c in enumerate(codes):
+            blocks[str(k)] = np.asarray(c, dtype=np.int64)
+        if self.cells:
+            joint = np.zeros(n, dtype=np.int64)
+            for c, size in zip(codes, self.group_sizes, strict=True):
+                joint = joint * size + np.asarray(c, dtype=np.int64)
+            blocks["cells"] = joint
+        for name, c in blocks.items():
+            k = self.bins[name].shape[1]
+            cell = c * width + reached
+            for i, v in enumerate(stacked):
+                self.bins[name][i] += np.bincount(cell, weights=v, minlength=k * width).reshape(k, width)
+            for i, v in enumerate(totals):
+                self.totals[name][i] += np.bincount(c, weights=v, minlength=k)
+
+    def merge(self, other: ThresholdSums) -> ThresholdSums:
+        """Add ``other``'s sums (same grid and groupings, other rows); returns self."""
+        if not np.array_equal(self.grid, other.grid) or self.group_sizes != other.group_sizes:
+            raise ValueError("cannot merge threshold sums of different grids or groupings")
+        for name in self.bins:
+            self.bins[name] += other.bins[name]
+            self.totals[name] += other.totals[name]
+        return self
+
+    def section(self, groupings: dict[str, tuple[str, ...]], *, left_out: tuple[str, ...] = ()) -> dict:
+        """The stored curve (the format :func:`threshold_section` documents).
+
+        ``groupings``: each grouping's attribute and group names, in the order of the codes added.
+        """
+
+        def block(name: str, index) -> dict:
+            b = self.bins[name][:, index, :]
+            at_or_above = np.cumsum(b[..., :0:-1], axis=-1)[..., ::-1]  # bins j+1 .. T: rows reaching threshold j
+            tot = self.totals[name][:, index]
+            out = {
+                "n": _ints(b[0].sum(axis=-1)),
+                "pos": _ints(tot[0]),
+                "pred_pos": _ints(at_or_above[0]),
+                "tp": _ints(at_or_above[1]),
+            }
+            one = isinstance(index, int)
+
+            def money(a):
+                return _money(a) if one else [_money(r) for r in a]
+
+            k = 2
+            if self.money:
+                out["value"] = money(tot[1][..., None] + at_or_above[2])
+                out["fp_cost"] = money(at_or_above[3])
+                out["perfect_value"] = _money([tot[2]])[0] if one else _money(tot[2])
+                k = 4
+            if self.captured:
+                out["captured"] = {c: money(at_or_above[k + i]) for i, c in enumerate(self.captured)}
+            return out
+
+        out = {"thresholds": [float(t) for t in self.grid], **block("all", 0)}
+        out.setdefault("value", None)
+        out["by_attribute"] = {}
+        if left_out:
+            out["attributes_left_out"] = list(left_out)
+        names = list(groupings)
+        for k, attribute in enumerate(names):
+            out["by_attribute"][attribute] = {"groups": list(groupings[attribute]), **block(str(k), slice(None))}
+        if self.cells:
+            sizes = self.bins["cells"][0].sum(axis=-1)
+            present = np.flatnonzero(sizes > 0)
+            labels = []
+            for j in present:
+                parts, rest = [], int(j)
+                for attribute, size in zip(reversed(names), reversed(self.group_sizes), strict=True):
+                    parts.append(groupings[attribute][rest % size])
+                    rest //= size
+                labels.append(parts[::-1])
+            out["cells"] = {"attributes": names, "groups": labels, **block("cells", present)}
+        return out
 
 
 def threshold_section(
@@ -274,109 +427,51 @@ def threshold_section(
     value_if_negative: np.ndarray | None = None,
     captured: dict[str, np.ndarray] | None = None,
     size: int = STORED_THRESHOLDS,
+    grid: np.ndarray | None = None,
 ) -> dict:
     """A candidate's threshold curve as stored in the scorecard (``sections["curves"][name]["thresholds"]``).
 
-    At up to ``size`` thresholds (:func:`threshold_grid`), plain counts of all rows: ``n``, ``pos``,
-    ``pred_pos[j]`` (rows with score ``>= thresholds[j]``) and ``tp[j]``. With a value matrix
-    (``value_if_positive``/``value_if_negative``): ``value[j]``, the summed value of the decisions;
-    ``perfect_value``, the value of deciding every row right; and ``fp_cost[j]``, what the negative
-    rows selected cost (their true-negative minus false-positive value). The false negatives cost the
-    rest: ``fn_cost = perfect_value - value - fp_cost`` (positive rows left out: their true-positive
-    minus false-negative value). ``captured[column][j]``: a money column summed over the
+    At up to ``size`` thresholds (:func:`threshold_grid`, or the given ``grid``), plain counts of all
+    rows: ``n``, ``pos``, ``pred_pos[j]`` (rows with score ``>= thresholds[j]``) and ``tp[j]``. With a
+    value matrix (``value_if_positive``/``value_if_negative``): ``value[j]``, the summed value of the
+    decisions; ``perfect_value``, the value of deciding every row right; and ``fp_cost[j]``, what the
+    negative rows selected cost (their true-negative minus false-positive value). The false negatives
+    cost the rest: ``fn_cost = perfect_value - value - fp_cost`` (positive rows left out: their
+    true-positive minus false-negative value). ``captured[column][j]``: a money column summed over the
     true positives (the ``<column>_captured_per_1k`` objectives).
 
     ``by_attribute[attribute]`` has the same per group of each sensitive attribute (``groups``, ``n``,
     ``pos``, ``pred_pos``, ``tp`` and the money sums). When there are two or more attributes and at most
-    :data:`STORED_GROUPS` combinations of their groups occur, ``cells`` has the same per combination
-    (``attributes``, ``groups``: one list of group names per cell): with it, thresholds set per group of
-    one attribute give every other attribute's group rates too (:mod:`analysis.operating_points`).
+    :data:`STORED_GROUPS` combinations of their groups, ``cells`` has the same per combination that
+    occurs (``attributes``, ``groups``: one list of group names per cell): with it, thresholds set per
+    group of one attribute give every other attribute's group rates too (:mod:`analysis.operating_points`).
 
     Every rate at a stored threshold follows from these (:func:`threshold_rates`); no interval (the
     derived candidates of ``--operating-points`` have bootstrap intervals). Attributes with more than
-    :data:`STORED_GROUPS` groups are named in ``"attributes_left_out"`` instead.
+    :data:`STORED_GROUPS` groups are named in ``"attributes_left_out"`` instead. The sums are
+    :class:`ThresholdSums`, which a partitioned evaluation adds up partition by partition.
     """
     s = np.asarray(scores, dtype=float)
-    y = np.asarray(y_true, dtype=float)
-    grid = threshold_grid(s, size=size)
-    rows: dict[str, np.ndarray] = {"n": np.ones(len(s)), "tp": y}
     if (value_if_positive is None) != (value_if_negative is None):
         raise ValueError("give both value_if_positive and value_if_negative, or neither")
-    base = None
-    if value_if_positive is not None:
-        v_pos = np.asarray(value_if_positive, dtype=float)
-        v_neg = np.asarray(value_if_negative, dtype=float)
-        gain = v_pos - v_neg
-        base = {"value": v_neg}  # at no threshold reached: every row decided negative
-        perfect = np.where(y == 1, v_pos, v_neg)
-        rows.update(value=gain, fp_cost=-(1.0 - y) * gain)
-    for column, values in (captured or {}).items():
-        rows[f"captured:{column}"] = np.asarray(values, dtype=float) * y
-    keys = list(rows)
-    stacked = np.stack([rows[k] for k in keys])
-
-    def block(codes: np.ndarray | None, n_groups: int) -> dict:
-        sums = threshold_sums(s, grid, stacked, groups=codes, n_groups=n_groups)
-        c = np.zeros(len(s), dtype=np.int64) if codes is None else codes
-        out = {
-            "n": np.bincount(c, minlength=n_groups),
-            "pos": np.bincount(c, weights=y, minlength=n_groups),
-        }
-        for i, k in enumerate(keys):
-            a = sums[i]
-            if base is not None and k in base:
-                a = a + np.bincount(c, weights=base[k], minlength=n_groups)[:, None]
-            out["pred_pos" if k == "n" else k] = a
-        if base is not None:
-            out["perfect_value"] = np.bincount(c, weights=perfect, minlength=n_groups)
-        return out
-
-    def plain(b: dict, index) -> dict:
-        out = {
-            "n": _ints(b["n"][index]),
-            "pos": _ints(b["pos"][index]),
-            "pred_pos": _ints(b["pred_pos"][index]),
-            "tp": _ints(b["tp"][index]),
-        }
-        for k in ("value", "fp_cost"):
-            if k in b:
-                out[k] = _money(b[k][index]) if np.ndim(b[k][index]) == 1 else [_money(r) for r in b[k][index]]
-        if "perfect_value" in b:
-            perfect_value = _money(b["perfect_value"][index])
-            out["perfect_value"] = perfect_value[0] if np.ndim(b["perfect_value"][index]) == 0 else perfect_value
-        cols = [k.split(":", 1)[1] for k in b if k.startswith("captured:")]
-        if cols:
-            out["captured"] = {
-                c: _money(b[f"captured:{c}"][index])
-                if np.ndim(b[f"captured:{c}"][index]) == 1
-                else [_money(r) for r in b[f"captured:{c}"][index]]
-                for c in cols
-            }
-        return out
-
-    overall = plain(block(None, 1), 0)
-    out = {"thresholds": [float(t) for t in grid], **overall}  # exact: a deployed threshold selects what was counted
-    out.setdefault("value", None)
-    out["by_attribute"] = {}
-    left_out = [a for a, (labels, _) in groupings.items() if len(labels) > STORED_GROUPS]
-    if left_out:
-        out["attributes_left_out"] = left_out
-    for attribute, (labels, codes) in groupings.items():
-        if attribute in left_out:
-            continue
-        out["by_attribute"][attribute] = {"groups": list(labels), **plain(block(codes, len(labels)), slice(None))}
-    kept = [a for a in groupings if a not in left_out]
-    if len(kept) >= 2:
-        joint = np.stack([np.asarray(groupings[a][1], dtype=np.int64) for a in kept])
-        cells, cell_codes = np.unique(joint, axis=1, return_inverse=True)
-        if cells.shape[1] <= STORED_GROUPS:
-            names = [[groupings[a][0][int(k)] for a, k in zip(kept, cell, strict=True)] for cell in cells.T]
-            out["cells"] = {
-                "attributes": kept,
-                "groups": names,
-                **plain(block(np.ravel(cell_codes), cells.shape[1]), slice(None)),
-            }
-    return out
+    grid = threshold_grid(s, size=size) if grid is None else np.asarray(grid, dtype=float)
+    kept = {a: g for a, g in groupings.items() if len(g[0]) <= STORED_GROUPS}
+    left_out = tuple(a for a in groupings if a not in kept)
+    sums = ThresholdSums.empty(
+        grid,
+        tuple(len(labels) for labels, _ in kept.values()),
+        money=value_if_positive is not None,
+        captured=tuple(captured or ()),
+    )
+    sums.add(
+        y_true,
+        s,
+        tuple(codes for _, codes in kept.values()),
+        value_if_positive=value_if_positive,
+        value_if_negative=value_if_negative,
+        captured=captured,
+    )
+    return sums.section({a: labels for a, (labels, _) in kept.items()}, left_out=left_out)
 
 
 def counts_from_section(section: dict, attribute: str | None = None) -> ThresholdCounts:

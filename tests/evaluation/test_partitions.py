@@ -180,3 +180,57 @@ def test_no_parquet_file_is_one_clear_message(tmp_path):
     (tmp_path / "x.parquet").write_text("not parquet")
     with pytest.raises(InputError, match="is not a readable Parquet file"):
         list_partitions(tmp_path / "x.parquet")
+
+
+def test_partitions_store_the_threshold_curves_of_the_whole_table(tmp_path):
+    """The stored threshold curves (counts, value, error costs, money, per group and per combination of
+    groups) summed partition by partition equal the curves of the whole table at the same thresholds."""
+    from analysis.evaluation._evaluate import _threshold_inputs
+    from analysis.evaluation._thresholds import threshold_section
+    from analysis.evaluation._value import ValueSpec
+
+    df = _frame(6_000, seed=5).drop(columns=["zone"])
+    rng = np.random.default_rng(5)
+    df["band"] = rng.choice(["young", "old"], size=len(df))
+    df["amount"] = rng.gamma(2.0, 10.0, size=len(df)).round(2)
+    folder = tmp_path / "events"
+    _write(df, folder, rows_per_file=1_700, row_group=600)
+    models = [
+        _model("tree", DecisionTreeClassifier(max_depth=4, random_state=0), df),
+        _model("lr", LogisticRegression(), df),
+    ]
+    value = ValueSpec(columns=("amount",), matrix={"tp": "0.1*amount + 2", "fp": "-1.5", "fn": "0", "tn": "0"})
+    roles = Roles(source="events", target="y", sensitive=("grp", "band"), time="ts", value=value)
+    res = score_partitions(list_partitions(folder), roles, models, n_resamples=0, random_state=0)
+    data = prepare_data(df, source="events", target="y", sensitive=("grp", "band"), time="ts", value=value)
+    groupings, if_pos, if_neg, captured = _threshold_inputs(data)
+    for m in models:
+        stored = res.curves[m.name]["thresholds"]
+        assert 2 <= len(stored["thresholds"]) <= 200 and stored["score_kind"] == "probability"
+        assert "cells" in stored and stored["cells"]["attributes"] == ["grp", "band"]
+        p = predict_model(m, data.frame, ["x1", "x2"], data.spec, data_source="events")
+        whole = threshold_section(
+            data.y,
+            p.y_score,
+            groupings,
+            value_if_positive=if_pos,
+            value_if_negative=if_neg,
+            captured=captured,
+            grid=np.asarray(stored["thresholds"]),
+        )
+        _same(stored, whole, m.name)
+
+
+def _same(a, b, path: str) -> None:
+    if isinstance(b, dict):
+        assert set(a) - {"score", "score_kind"} == set(b), (path, set(a) ^ set(b))
+        for k in b:
+            _same(a[k], b[k], f"{path}.{k}")
+    elif isinstance(b, list):
+        assert len(a) == len(b), path
+        for i, (u, v) in enumerate(zip(a, b, strict=True)):
+            _same(u, v, f"{path}[{i}]")
+    elif isinstance(b, float):
+        assert a == pytest.approx(b, rel=1e-9, abs=1e-9), path  # money: sums in another order
+    else:
+        assert a == b, path
