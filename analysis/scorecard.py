@@ -89,11 +89,19 @@ def _clean(value: Any) -> Any:
     return str(value)
 
 
+#: Values :func:`_freeze` and :func:`_thaw` leave as they are: a list of only these is copied in one step
+#: (the stored threshold curves are lists of thousands of numbers; one call per number cost 0.2 s a load).
+_LEAF_TYPES = frozenset({int, float, str, bool, type(None)})
+
+
 def _freeze(value: Any) -> Any:
     """Deep-convert lists to tuples and dicts to sorted tuples of pairs (hashable, immutable)."""
     if isinstance(value, dict):
         return FrozenDict({k: _freeze(v) for k, v in value.items()})
     if isinstance(value, (list, tuple)):
+        leaf = _LEAF_TYPES
+        if all(type(v) in leaf for v in value):
+            return tuple(value)
         return tuple(_freeze(v) for v in value)
     return value
 
@@ -102,6 +110,9 @@ def _thaw(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {k: _thaw(v) for k, v in value.items()}
     if isinstance(value, tuple):
+        leaf = _LEAF_TYPES
+        if all(type(v) in leaf for v in value):
+            return list(value)
         return [_thaw(v) for v in value]
     return value
 
