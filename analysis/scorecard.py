@@ -32,6 +32,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import reprlib
 import sys
 import tempfile
@@ -360,7 +361,7 @@ class Scorecard:
         if self.__dict__.get("_records_left_out") and not self.metrics and self.candidates and self.objectives:
             raise ValueError("this scorecard was read without per-cell records (records=False) and cannot be saved")
 
-    def _to_dict(self, metrics: Any, comparisons: Any) -> dict:
+    def _to_dict(self, metrics: Any, comparisons: Any, sections: Any = None) -> dict:
         return {
             "schema": SCHEMA,
             "schema_version": self.schema_version,
@@ -381,7 +382,7 @@ class Scorecard:
             "comparisons": comparisons,
             "slices": [_thaw(s) for s in self.slices],
             "windows": [_thaw(w) for w in self.windows],
-            "sections": _thaw(self.sections),
+            "sections": _thaw(self.sections) if sections is None else sections,
             "dataset": _thaw(self.dataset),
             "settings": _thaw(self.settings),
             "provenance": _thaw(self.provenance),
@@ -656,13 +657,53 @@ def scorecard_to_json(scorecard: Scorecard) -> str:
     """
     scorecard._check_records()
     marks = {k: f"\x00{k}-{id(scorecard)}\x00" for k in ("metrics", "comparisons")}
-    text = json.dumps(
-        scorecard._to_dict(marks["metrics"], marks["comparisons"]), indent=1, allow_nan=False, ensure_ascii=False
-    )
+    lists: list[list[str]] = []
+    sections = _mark_number_lists(scorecard.sections, lists)
+    data = scorecard._to_dict(marks["metrics"], marks["comparisons"], sections)
+    text = json.dumps(data, indent=1, allow_nan=False, ensure_ascii=False)
     for key, records in (("metrics", scorecard.metrics), ("comparisons", scorecard.comparisons)):
         token = json.dumps(marks[key], ensure_ascii=False)
         text = text.replace(token, _flat_records_json(records), 1)
+    if lists:
+        text = _unmark_number_lists(text, lists)
     return text + "\n"
+
+
+#: Lists of at least this many plain numbers in the sections (the stored curves) are written by
+#: :func:`_mark_number_lists` rather than by the generic indenting encoder (one Python call per value).
+_NUMBER_LIST_MIN = 16
+_NUMBER_LIST_MARK = re.compile(r'"\\u0000L(\d+)\\u0000"')
+
+
+def _mark_number_lists(value: Any, store: list[list[str]]) -> Any:
+    """``_thaw(value)`` with each long list of finite ints and floats replaced by a marker.
+
+    The lists' JSON items go to ``store``; :func:`_unmark_number_lists` puts them back.
+    """
+    if isinstance(value, Mapping):
+        return {k: _mark_number_lists(v, store) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        if len(value) >= _NUMBER_LIST_MIN and set(map(type, value)) <= {int, float}:
+            floats = [v for v in value if type(v) is float]
+            if not floats or np.isfinite(np.array(floats, dtype=float)).all():
+                store.append(json.dumps(value)[1:-1].split(", "))
+                return f"\x00L{len(store) - 1}\x00"
+        return [_mark_number_lists(v, store) for v in value]
+    return value
+
+
+def _unmark_number_lists(text: str, store: list[list[str]]) -> str:
+    """Put the marked lists back as ``json.dumps(..., indent=1)`` writes them: one item per line, one space deeper."""
+
+    def put(m: re.Match) -> str:
+        start = end = text.rfind("\n", 0, m.start()) + 1
+        while text[end] == " ":  # the line's indentation: the list's depth
+            end += 1
+        depth = end - start
+        inner = "\n" + " " * (depth + 1)
+        return "[" + inner + ("," + inner).join(store[int(m.group(1))]) + "\n" + " " * depth + "]"
+
+    return _NUMBER_LIST_MARK.sub(put, text)
 
 
 def _sha256_of(scorecard: Scorecard) -> str:

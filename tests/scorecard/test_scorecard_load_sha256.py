@@ -8,11 +8,21 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import analysis.scorecard as scorecard_module
 from analysis.objectives import Objective
-from analysis.scorecard import Candidate, Comparison, MetricValue, Scorecard, load_scorecard, scorecard_to_json
+from analysis.scorecard import (
+    Candidate,
+    Comparison,
+    FrozenDict,
+    MetricValue,
+    Scorecard,
+    _freeze,
+    load_scorecard,
+    scorecard_to_json,
+)
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "scorecard.json"
 
@@ -96,3 +106,26 @@ def test_the_dashboard_starts_the_hash_once_per_scorecard(services, monkeypatch)
     assert job.result(timeout=60) == real(sc)
     assert services.prewarm_sha256(a) is job  # asked for once per scorecard key
     assert sc.sha256 == job.result() and len(calls) == 1  # a decision then finds it computed
+
+
+def test_long_number_lists_in_sections_are_written_as_the_generic_encoder_writes_them():
+    """The stored curves' long lists of numbers take a faster path; the text (and so the hash) is the same."""
+    rng = np.random.default_rng(0)
+    curve = {
+        "thresholds": rng.random(200).tolist(),
+        "n": 22500,
+        "pred_pos": rng.integers(0, 10**6, 200).tolist(),
+        "mixed": [1, 2.5, -3, 1e-300, 1.7976931348623157e308, 0.1, -0.0] * 3,
+        "short": list(range(15)),
+        "flags": [True, False] * 10,  # bools are not numbers here
+        "rows": [rng.random(16).tolist(), list(range(40)), [[1.5] * 20, []]],
+        "empty": [],
+    }
+    sc = Scorecard(
+        task="binary",
+        objectives=(),
+        candidates=(Candidate("m"),),
+        metrics=(),
+        sections=FrozenDict({"curves": _freeze({"m": {"thresholds": curve}, "list_of_lists": [[0.25] * 30] * 2})}),
+    )
+    assert scorecard_to_json(sc) == json.dumps(sc.to_dict(), indent=1, allow_nan=False, ensure_ascii=False) + "\n"
