@@ -66,16 +66,21 @@ def _ratio(num, den) -> np.ndarray:
 
 # ---- stored curves --------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class GroupCounts:
-    """Counts of some groups at every stored threshold: ``(groups,)`` and ``(groups, thresholds)`` arrays."""
+class _Counts:
+    """Rows, positives, predicted positives, true positives and money sums of some groups."""
 
     groups: tuple[str, ...]
     n: np.ndarray
     pos: np.ndarray
     pred_pos: np.ndarray
     tp: np.ndarray
-    #: Money sums (``value``, ``fp_cost``, ``fn_cost``, ``captured:<column>``), ``(groups, thresholds)``.
+    #: Money sums (``value``, ``fp_cost``, ``fn_cost``, ``captured:<column>``).
     money: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GroupCounts(_Counts):
+    """Counts of some groups at every stored threshold: ``n``, ``pos`` by group, the rest by group and threshold."""
 
     def at(self, index: int | np.ndarray) -> PointCounts:
         """The counts at one threshold index, or at one index per group."""
@@ -93,15 +98,8 @@ class GroupCounts:
 
 
 @dataclass(frozen=True)
-class PointCounts:
+class PointCounts(_Counts):
     """Counts per group at one operating point: every array is ``(groups,)``."""
-
-    groups: tuple[str, ...]
-    n: np.ndarray
-    pos: np.ndarray
-    pred_pos: np.ndarray
-    tp: np.ndarray
-    money: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def total(self) -> PointCounts:
         """All groups together."""
