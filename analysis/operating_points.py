@@ -38,6 +38,7 @@ from urllib.parse import quote, unquote
 import numpy as np
 
 from analysis._errors import InputError
+from analysis._group_rates import disparities, ratio
 from analysis.objectives import (
     CAPTURED_SUFFIX,
     FAIRNESS_BASES,
@@ -54,14 +55,6 @@ INHERITED_GROUPS = frozenset({"serving", "cost", "explainability"})
 INHERITED_FAIRNESS = frozenset({"sensitive_attribution_share", "proxy_attribution_share"})
 #: Figures of a threshold computed from the stored counts (besides the value and fairness ones).
 RATE_OBJECTIVES = ("accuracy", "balanced_accuracy", "precision", "recall", "f1")
-
-
-def _ratio(num, den) -> np.ndarray:
-    num = np.asarray(num, dtype=float)
-    den = np.asarray(den, dtype=float)
-    out = np.full(np.broadcast(num, den).shape, np.nan)
-    np.divide(num, den, out=out, where=den != 0)
-    return out
 
 
 # ---- stored curves --------------------------------------------------------------------------------
@@ -341,15 +334,15 @@ def rates_of(c: PointCounts) -> dict[str, np.ndarray]:
     """Selection rate, precision, recall (TPR), FPR, accuracy, balanced accuracy, F1 per group (NaN: no denominator)."""
     neg = c.n - c.pos
     fp = c.pred_pos - c.tp
-    recall = _ratio(c.tp, c.pos)
+    recall = ratio(c.tp, c.pos)
     return {
-        "selection_rate": _ratio(c.pred_pos, c.n),
-        "precision": _ratio(c.tp, c.pred_pos),
+        "selection_rate": ratio(c.pred_pos, c.n),
+        "precision": ratio(c.tp, c.pred_pos),
         "recall": recall,
-        "fpr": _ratio(fp, neg),
-        "accuracy": _ratio(c.tp + neg - fp, c.n),
-        "balanced_accuracy": (recall + _ratio(neg - fp, neg)) / 2.0,
-        "f1": _ratio(2 * c.tp, c.pred_pos + c.pos),
+        "fpr": ratio(fp, neg),
+        "accuracy": ratio(c.tp + neg - fp, c.n),
+        "balanced_accuracy": (recall + ratio(neg - fp, neg)) / 2.0,
+        "f1": ratio(2 * c.tp, c.pred_pos + c.pos),
     }
 
 
@@ -382,36 +375,14 @@ def point_figures(curve: Curve, point: OperatingPoint) -> PointFigures:
 
 # ---- fairness from group rates ---------------------------------------------------------------------
 def group_disparities(rates: Mapping[str, np.ndarray], n: np.ndarray, *, min_group_size: int) -> dict[str, np.ndarray]:
-    """Fairlearn's between-group figures over the groups of at least ``min_group_size`` rows (last axis = groups).
+    """Fairlearn's between-group figures of :func:`rates_of` rates (last axis = groups).
 
-    The definitions and the small-group rule of :mod:`analysis.evaluation._fairness` (tested equal):
-    NaN rates are left out, and with fewer than two eligible groups every figure is NaN.
+    Over the groups of at least ``min_group_size`` rows: the evaluation's own definitions and small-group
+    rule (:func:`analysis._group_rates.disparities`, the same function).
     """
-    eligible = np.asarray(n) >= min_group_size
-
-    def keep(x):
-        x = np.asarray(x, dtype=float)
-        if eligible.sum() < 2:
-            return np.full_like(x, np.nan)
-        return np.where(eligible, x, np.nan)
-
-    def extremes(x):
-        ok = ~np.isnan(x)
-        empty = ~ok.any(axis=-1)
-        lo = np.where(empty, np.nan, np.where(ok, x, np.inf).min(axis=-1))
-        hi = np.where(empty, np.nan, np.where(ok, x, -np.inf).max(axis=-1))
-        return lo, hi
-
-    acc_lo, _ = extremes(keep(rates["accuracy"]))
-    sel_lo, sel_hi = extremes(keep(rates["selection_rate"]))
-    tpr_lo, tpr_hi = extremes(keep(rates["recall"]))
-    fpr_lo, fpr_hi = extremes(keep(rates["fpr"]))
-    return {
-        "demographic_parity_difference": sel_hi - sel_lo,
-        "demographic_parity_ratio": _ratio(sel_lo, sel_hi),
-        "equalized_odds_difference": np.fmax(tpr_hi - tpr_lo, fpr_hi - fpr_lo),
-        "worst_group_accuracy": acc_lo,
-    }
+    renamed = {"selection_rate": rates["selection_rate"], "tpr": rates["recall"], "fpr": rates["fpr"]}
+    renamed["accuracy"] = rates["accuracy"]
+    return disparities(renamed, binary=True, eligible=np.asarray(n) >= min_group_size)
 
 
 def _min_group_size(scorecard: Scorecard) -> int:

@@ -45,6 +45,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from analysis._group_rates import disparities, group_extremes, keep_eligible
 from analysis.evaluation._metrics import ratio
 from analysis.objectives import FAIRNESS_BASES, attribute_objective, get_objective
 
@@ -280,56 +281,9 @@ def small_group_rule(min_group_size: int) -> str:
     )
 
 
-def group_extremes(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Smallest and largest value over the groups (last axis), ignoring NaN; NaN if all are NaN."""
-    ok = ~np.isnan(x)
-    lo = np.where(ok, x, np.inf).min(axis=-1)
-    hi = np.where(ok, x, -np.inf).max(axis=-1)
-    empty = ~ok.any(axis=-1)
-    return np.where(empty, np.nan, lo), np.where(empty, np.nan, hi)
-
-
-def _spread(x: np.ndarray) -> np.ndarray:
-    lo, hi = group_extremes(x)
-    return hi - lo
-
-
-def _keep(x: np.ndarray, eligible: np.ndarray | None) -> np.ndarray:
-    """``x`` with the groups outside ``eligible`` set to NaN; all NaN if fewer than two are eligible."""
-    x = np.asarray(x, dtype=float)
-    if eligible is None:
-        eligible = np.ones(x.shape[-1], dtype=bool)
-    eligible = np.asarray(eligible, dtype=bool)
-    if eligible.sum() < 2:
-        return np.full_like(x, np.nan)
-    return np.where(eligible, x, np.nan)
-
-
-def disparities(
-    rates: Mapping[str, np.ndarray], *, binary: bool, eligible: np.ndarray | None = None
-) -> dict[str, np.ndarray]:
-    """Fairlearn's between-group disparities from per-group rates (last axis = groups).
-
-    Only the ``eligible`` groups count (all when omitted); with fewer than two, every figure is
-    NaN: there is nothing to compare.
-    """
-    acc_lo, acc_hi = group_extremes(_keep(rates["accuracy"], eligible))
-    out = {"worst_group_accuracy": acc_lo}
-    if not binary:
-        out["group_accuracy_difference"] = acc_hi - acc_lo
-    if binary:
-        lo, hi = group_extremes(_keep(rates["selection_rate"], eligible))
-        out["demographic_parity_difference"] = hi - lo
-        out["demographic_parity_ratio"] = ratio(lo, hi, empty=np.nan)
-        out["equalized_odds_difference"] = np.fmax(
-            _spread(_keep(rates["tpr"], eligible)), _spread(_keep(rates["fpr"], eligible))
-        )
-    return out
-
-
 def regression_disparities(mae: np.ndarray, *, eligible: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Worst-group MAE and the MAE gap between groups, over the ``eligible`` groups."""
-    lo, hi = group_extremes(_keep(mae, eligible))
+    lo, hi = group_extremes(keep_eligible(mae, eligible))
     return {"worst_group_mae": hi, "group_mae_difference": hi - lo}
 
 

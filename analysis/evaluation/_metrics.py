@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from analysis._group_rates import ratio
 from analysis.evaluation._ranking import (
     ScoreOrder,
     make_score_order,
@@ -93,15 +94,6 @@ class Sums:
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.values[:, self.index[name]]
-
-
-def ratio(num: np.ndarray, den: np.ndarray, *, empty: float = np.nan) -> np.ndarray:
-    """``num / den`` with ``empty`` where ``den`` is zero."""
-    num = np.asarray(num, dtype=float)
-    den = np.asarray(den, dtype=float)
-    out = np.full(np.broadcast(num, den).shape, empty, dtype=float)
-    np.divide(num, den, out=out, where=den != 0)
-    return out
 
 
 # ---------------------------------------------------------------------------------------
