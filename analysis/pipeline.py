@@ -61,7 +61,7 @@ def prepare_train_frame(frame: pd.DataFrame, data: EvalData, *, backtest: bool, 
     Raises :class:`InputError` naming ``source`` (the training file). The model feature columns
     are checked by :func:`run_evaluation`, once the models are known.
     """
-    from analysis._errors import InputError, short_message
+    from analysis._errors import InputError
     from analysis.loading import require_columns
 
     needed = ([data.time] if data.time else []) + ([data.target] if backtest else [])
@@ -71,13 +71,9 @@ def prepare_train_frame(frame: pd.DataFrame, data: EvalData, *, backtest: bool, 
         raise InputError(exc.message, source=source) from None
     out = frame.copy()
     if data.time:
-        try:
-            out[data.time] = pd.to_datetime(out[data.time], format="mixed")
-        except (ValueError, TypeError) as exc:
-            raise InputError(
-                f"time column {data.time!r} in {source} could not be read as dates ({short_message(exc)}).",
-                source=source,
-            ) from None
+        from analysis._time import read_time
+
+        out[data.time] = read_time(out[data.time], source=source, column=data.time)
     return out
 
 

@@ -35,6 +35,7 @@ from sklearn.base import clone
 
 from analysis._errors import InputError
 from analysis._labels import same_label
+from analysis._time import read_time
 from analysis.scorecard import Scorecard
 
 Progress = Callable[[str, str], None]
@@ -262,7 +263,7 @@ def backtest(
         raise InputError(f"the backtest needs a binary target; {target!r} has {len(labels)} values.", source=target)
     if positive_label is None:
         positive_label = sorted(labels, key=str)[-1]
-    periods = pd.to_datetime(frame[time]).dt.to_period("M")
+    periods = read_time(frame[time], source="the backtest's rows", column=time).dt.to_period("M")
     test = pd.Period(test_window, freq="M") if test_window else periods.max()
     test_mask = (periods == test).to_numpy()
     if not test_mask.any():

@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis._errors import InputError
+from analysis._time import read_time
 from analysis.scorecard import Scorecard
 
 #: PSI readings and their upper bounds: below 0.1 stable, 0.1 to 0.25 (inclusive) moderate, above 0.25 major.
@@ -321,7 +322,7 @@ def latest_window(frame: pd.DataFrame, *, time: str, freq: str = "M") -> tuple[p
     """
     if time not in frame.columns:
         raise InputError(f"the rows have no time column {time!r}.", source=time)
-    periods = pd.to_datetime(frame[time]).dt.to_period(freq)
+    periods = read_time(frame[time], source="the rows", column=time).dt.to_period(freq)
     last = periods.max()
     return frame[(periods == last).to_numpy()], str(last)
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis._errors import InputError, plain, plain_list, short_message
+from analysis._errors import InputError, plain, plain_list
 from analysis._labels import label_key
+from analysis._time import read_time
 from analysis.evaluation._predict import TargetSpec
 from analysis.evaluation._value import ValueSpec
 from analysis.loading._datasets import DatasetFingerprint, require_columns, rows_with_missing
@@ -113,17 +114,8 @@ def check_role_columns(
 
 
 def parse_time(series: pd.Series, *, source: str, column: str) -> pd.Series:
-    """The time column as datetimes; :class:`InputError` naming the column when it cannot be read as dates."""
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return series
-    try:
-        return pd.to_datetime(series, format="mixed")
-    except (ValueError, TypeError) as exc:
-        raise InputError(
-            f"time column {column!r} in {source} could not be read as dates ({short_message(exc)}); use ISO "
-            "dates such as 2025-07-01 or 2025-07-01T12:00.",
-            source=column,
-        ) from None
+    """The time column as datetimes (:func:`analysis._time.read_time`: numbers that are dates too)."""
+    return read_time(series, source=source, column=column)
 
 
 def prepare_data(
