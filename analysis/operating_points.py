@@ -210,15 +210,33 @@ def _curve(parent: str, stored: Mapping) -> Curve:
     )
 
 
-def load_curves(scorecard: Scorecard) -> dict[str, Curve]:
-    """Every candidate's stored threshold curve, by candidate name (empty when the scorecard has none)."""
+def load_curves(scorecard: Scorecard) -> Mapping[str, Curve]:
+    """Every candidate's stored threshold curve, by candidate name (empty when the scorecard has none).
+
+    Read once per scorecard and kept on it (a frozen record's sections never change): the page, the
+    cloud and :func:`with_operating_points` share one reading. Read-only.
+    """
+    memo = scorecard.__dict__.get("_curves")
+    if memo is not None:
+        return memo
     curves = scorecard.sections.get("curves") or {}
     out = {}
     for name in scorecard.candidate_names:
         stored = (curves.get(name) or {}).get("thresholds") if isinstance(curves.get(name), Mapping) else None
         if stored and len(stored.get("thresholds") or ()) > 0:
             out[name] = _curve(name, stored)
+    object.__setattr__(scorecard, "_curves", out)  # a plain dict: a scorecard still pickles
     return out
+
+
+def candidate_values(scorecard: Scorecard, name: str) -> dict[str, float]:
+    """``{objective: value}`` of one candidate (NaN where missing), found through a name index kept on the scorecard."""
+    positions = scorecard.__dict__.get("_positions")
+    if positions is None or len(positions) != len(scorecard.candidate_names):
+        positions = {n: i for i, n in enumerate(scorecard.candidate_names)}
+        object.__setattr__(scorecard, "_positions", positions)
+    row = scorecard.dense_arrays()["value"][positions[name]]
+    return dict(zip(scorecard.objective_names, row.tolist(), strict=True))
 
 
 # ---- operating points ------------------------------------------------------------------------------
@@ -432,7 +450,7 @@ def point_objectives(scorecard: Scorecard, curve: Curve, point: OperatingPoint) 
         for a, c in fig.by_attribute.items()
     }
     scored = _scored_attributes(scorecard)
-    parent = dict(zip(scorecard.objective_names, _row(scorecard, point.parent), strict=True))
+    parent = candidate_values(scorecard, point.parent)
     out: dict[str, float | None] = {}
     for name in scorecard.objective_names:
         value: float | None = None
@@ -457,11 +475,6 @@ def point_objectives(scorecard: Scorecard, curve: Curve, point: OperatingPoint) 
             value = None if v is None or math.isnan(v) else float(v)
         out[name] = None if value is None or not math.isfinite(value) else value
     return out
-
-
-def _row(scorecard: Scorecard, name: str) -> list[float]:
-    i = scorecard.candidate_names.index(name)
-    return scorecard.dense_arrays()["value"][i].tolist()
 
 
 def _note(point: OperatingPoint, curve: Curve, missing_attributes: Sequence[str]) -> str:

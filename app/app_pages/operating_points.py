@@ -9,6 +9,7 @@ import streamlit as st
 from analysis.figures import make_group_rate_figure, make_operating_cloud_figure, make_threshold_figure
 from analysis.operating_points import (
     OperatingPoint,
+    candidate_values,
     curve_objectives,
     group_disparities,
     point_figures,
@@ -121,8 +122,7 @@ else:
 fig = point_figures(curve, point)
 rates = fig.rates()
 own = point_objectives(sc, curve, point)
-row = sc.dense_arrays()["value"][sc.candidate_names.index(parent)]
-at_default = dict(zip(sc.objective_names, row.tolist(), strict=True))
+at_default = candidate_values(sc, parent)
 
 
 def delta(name: str, value: float | None, scale: float = 1.0, digits: int = 3) -> str | None:
@@ -289,12 +289,12 @@ if x == y:
     st.stop()
 cloud = services.operating_cloud(a, x, y)
 names = sc.candidate_names
+present = set(names) if added else set()
 added_xy = []
 for p in added:
-    if p.name in names:
-        i = names.index(p.name)
-        vx, vy = sc.dense_arrays()["value"][i, [sc.objective_names.index(x), sc.objective_names.index(y)]]
-        added_xy.append((p.name, float(vx), float(vy)))
+    if p.name in present:  # a point the scorecard could not take is not drawn
+        values = candidate_values(sc, p.name)
+        added_xy.append((p.name, values[x], values[y]))
 current = (own.get(x), own.get(y))
 current = None if None in current else current
 st.plotly_chart(
