@@ -286,8 +286,10 @@ def _model_stages(
             {n: m.model for n, m in by_name.items()},
             frame[union],
             settings=stages.serving,
-            model_files={n: m.path for n, m in by_name.items()},
+            # a model fetched from MLflow has no file left (its path is its URI): its size is measured serialized
+            model_files={n: m.path for n, m in by_name.items() if Path(m.path).is_file()},
             metadata=serving_metadata,
+            features_by_model=cols,
             progress=(lambda name, stage, fraction: progress(name, "serving") if fraction >= 1 else None)
             if progress
             else None,

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
+
+# shap 0.51 calls matplotlib's Colormap.set_bad/set_over/set_under when it is imported, which
+# matplotlib 3.11 marks as PendingDeprecationWarning; with warnings as errors, `import shap` (inside
+# the explanation paths) then fails and every exact explainer falls back to the permutation one.
+# Import it once, here, with only that third-party warning silenced.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", r"The set_\w+ function will be deprecated", PendingDeprecationWarning)
+    try:
+        import shap  # noqa: F401
+    except ImportError:  # pragma: no cover - shap is a dependency
+        pass
 
 
 @pytest.fixture(scope="session")

@@ -186,6 +186,27 @@ def _align_proba(proba: np.ndarray, model_classes: Sequence, target: TargetSpec,
     return out
 
 
+def _booster_codes(model: Any, classes: Sequence, target: TargetSpec) -> str | None:
+    """When a native booster's classes are the codes 0..k-1 and the target's labels are not: the note that reads them.
+
+    XGBoost and LightGBM boosters know no labels, only the codes they were trained on. Code ``i``
+    is read as the target's ``i``-th class: for a binary target code 1 is the positive label and 0
+    the other one; for more classes, the labels in sorted order (scikit-learn's ``LabelEncoder``
+    order, which ``XGBClassifier`` asks for). The note says so, so that a wrong reading is seen.
+    """
+    from analysis.loading._boosting import BoosterModel
+
+    if not isinstance(model, BoosterModel) or target.task == "regression":
+        return None
+    keys = [label_key(c) for c in classes]
+    k = len(target.classes)
+    if keys != [label_key(i) for i in range(k)] or {label_key(t) for t in target.classes} == set(keys):
+        return None
+    read = ", ".join(f"{i} as {plain(c)!r}" for i, c in enumerate(target.classes))
+    how = "1 is the positive label" if target.task == "binary" else "codes in the labels' sorted order"
+    return f"the {model.kind} predicts class codes 0..{k - 1}, read as the target's labels: {read} ({how})"
+
+
 #: Rows passed to a model at a time: bounds the memory of its intermediate arrays.
 PREDICT_ROWS = 262_144
 #: Final estimators whose ``predict`` is ``classes_[argmax(predict_proba)]`` (ties to the first
@@ -286,6 +307,10 @@ def predict_model(
     if classes is None:
         classes = target.classes
     notes: list[str] = []
+    codes = _booster_codes(model, classes, target)
+    if codes is not None:  # a booster that predicts 0..k-1 for a target with other labels
+        classes = target.classes
+        notes.append(codes)
     start = time.perf_counter()
     parts: list[tuple] = []
     X = None
@@ -309,6 +334,8 @@ def predict_model(
     where = f"rows of {data_source}"
     if target.task == "regression" or raw_pred.dtype.kind == "f":
         check_finite(raw_pred, who=who, what="predictions" if target.task == "regression" else "labels", where=where)
+    if codes is not None:
+        raw_pred = np.asarray(target.classes, dtype=object)[raw_pred.astype(np.int64)]
     y_pred = target.encode(raw_pred, source=loaded.path)
     y_prob = y_score = None
     kind = "none"

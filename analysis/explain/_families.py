@@ -9,7 +9,9 @@ family          ``model_complexity``
 linear          coefficients + intercepts
 tree            tree nodes
 forest          tree nodes, summed over the trees
-boosting        tree nodes, summed over every boosting stage (and class)
+boosting        tree nodes, summed over every boosting stage (and class); for a native XGBoost,
+                LightGBM or CatBoost model (:class:`~analysis.loading.BoosterModel`), counted
+                from the library's own model dump (splits and leaves)
 neural_network  weights + biases
 neighbors       stored training values (rows x features)
 naive_bayes     per-class parameters (means, variances, priors or log-probabilities)
@@ -20,7 +22,7 @@ baseline        stored class priors (1 for a constant regressor)
 ==============  =====================================================================
 
 Preprocessing steps of a pipeline are not counted. Anything else (an ONNX graph, a third-party
-model) has no complexity figure (``None``).
+model, XGBoost's linear booster) has no complexity figure (``None``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from typing import Any
 import numpy as np
 from sklearn import ensemble, linear_model, naive_bayes, neighbors, neural_network, svm, tree
 from sklearn.dummy import DummyClassifier, DummyRegressor
+
+from analysis.loading._boosting import BoosterModel
 
 #: Explainer kinds, as recorded in reports.
 EXPLAINERS: tuple[str, ...] = ("tree_path_dependent", "linear", "constant", "permutation")
@@ -153,7 +157,8 @@ def describe_estimator(estimator: Any) -> ModelFacts:
     """
     family = model_family(estimator)
     complexity, unit = compute_complexity(estimator)
-    return ModelFacts(family, type(estimator).__name__, complexity, unit, choose_explainer(estimator))
+    kind = estimator.kind if isinstance(estimator, BoosterModel) else type(estimator).__name__
+    return ModelFacts(family, kind, complexity, unit, choose_explainer(estimator))
 
 
 def model_family(estimator: Any) -> str:
@@ -161,7 +166,7 @@ def model_family(estimator: Any) -> str:
     table = (
         (_SINGLE_TREES, "tree"),
         (_FORESTS, "forest"),
-        (_GRADIENT_BOOSTING + HIST_BOOSTING, "boosting"),
+        (_GRADIENT_BOOSTING + HIST_BOOSTING + (BoosterModel,), "boosting"),
         (LINEAR_MODELS, "linear"),
         (_NEIGHBORS, "neighbors"),
         (_MLP, "neural_network"),
@@ -191,15 +196,18 @@ def choose_explainer(estimator: Any) -> str:
     Tree ensembles get shap's path-dependent TreeExplainer (``feature_perturbation=
     "tree_path_dependent"``: no background, exact for the trees' own training distribution; the
     interventional variant fails its additivity check on HistGradientBoosting with scikit-learn
-    1.9). Linear models get shap's LinearExplainer. Constant baselines get exact zeros. Everything
-    else (kNN, MLP, naive Bayes, kernel SVM, stacking, voting, ONNX graphs, multiclass
-    GradientBoostingClassifier, which shap does not read) gets the permutation explainer.
+    1.9), and so do native XGBoost, LightGBM and CatBoost models (shap reads the booster itself;
+    one it cannot read falls back to the permutation explainer, see
+    :func:`~analysis.explain._paths.build_path`). Linear models get shap's LinearExplainer.
+    Constant baselines get exact zeros. Everything else (kNN, MLP, naive Bayes, kernel SVM,
+    stacking, voting, ONNX graphs, multiclass GradientBoostingClassifier, which shap does not
+    read) gets the permutation explainer.
     """
     if is_constant(estimator):
         return "constant"
     if isinstance(estimator, ensemble.GradientBoostingClassifier) and len(estimator.classes_) > 2:
         return "permutation"
-    if isinstance(estimator, TREE_MODELS):
+    if isinstance(estimator, TREE_MODELS + (BoosterModel,)):
         return "tree_path_dependent"
     if isinstance(estimator, LINEAR_MODELS):
         return "linear"
@@ -215,6 +223,8 @@ def _tree_nodes(estimator: Any) -> int | None:
         return int(sum(t.tree_.node_count for t in np.ravel(estimator.estimators_)))
     if isinstance(estimator, HIST_BOOSTING):
         return int(sum(len(p.nodes) for stage in estimator._predictors for p in stage))
+    if isinstance(estimator, BoosterModel):
+        return estimator.n_nodes
     return None
 
 

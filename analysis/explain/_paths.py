@@ -9,6 +9,11 @@ explainer), so local accuracy is checked against the model itself.
 tree_path_dependent
     ``shap.TreeExplainer(final_estimator, feature_perturbation="tree_path_dependent")`` on the
     preprocessing output (``pipeline[:-1].transform``), one-hot columns summed back to sources.
+    A native XGBoost, LightGBM or CatBoost model (:class:`~analysis.loading.BoosterModel`) is
+    explained by ``shap.TreeExplainer`` on the booster itself, its own categorical features
+    included (shap asks the library for its exact contributions), in the raw-score space: the
+    log-odds of a binary classifier, per-class logits, a regressor's prediction (or its raw score
+    when the objective has a link, such as Poisson's log).
 linear
     ``shap.LinearExplainer(final_estimator, background)`` (interventional: the reference is the
     mean of the transformed background), summed back to sources.
@@ -20,6 +25,7 @@ permutation
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +40,7 @@ from analysis.explain._codec import FrameCodec
 from analysis.explain._families import HIST_BOOSTING, LOG_ODDS_LINEAR, PROBABILITY_TREES, choose_explainer
 from analysis.explain._mapping import SourceMap, UnmappableError, aggregate_to_source, compute_source_map
 from analysis.explain._permutation import is_exact, permutation_shap
+from analysis.loading._boosting import BoosterModel
 
 #: Largest accepted ``|base + sum(attributions) - output|``, relative to ``max(1, |output|)``.
 ADDITIVITY_TOLERANCE = 1e-6
@@ -249,6 +256,48 @@ def _tree_path(model, X, features, target) -> ExplanationPath:
     return path
 
 
+def _booster_space(booster: BoosterModel, target: OutputTarget) -> str:
+    """The output space a booster's raw score is in."""
+    if target.task == "regression":
+        return "prediction" if booster.link == "identity" else "margin"
+    if target.task == "binary":
+        return "log_odds" if booster.link == "logit" else "margin"
+    return "logits" if booster.link == "softmax" else "margin"
+
+
+def _booster_path(booster: BoosterModel, X, features, target) -> ExplanationPath:
+    import shap
+
+    frame = X[list(features)]
+    explainer = shap.TreeExplainer(booster.booster, feature_perturbation="tree_path_dependent")
+    space = _booster_space(booster, target)
+
+    def shap_values(rows: pd.DataFrame) -> np.ndarray:
+        with warnings.catch_warnings():
+            # shap warns on every LightGBM binary model that its output format changed in 0.45
+            warnings.filterwarnings("ignore", "LightGBM binary classifier with TreeExplainer", UserWarning)
+            return _shap_3d(explainer.shap_values(booster.shap_input(rows), check_additivity=False))
+
+    # shap asks the library for its own contributions, and sets expected_value (per class) from
+    # them on the first call: read the base value after one.
+    shap_values(frame.iloc[:1])
+    _, base = _select_outputs(np.zeros((0, 0, 1)), explainer.expected_value, target, "margin")
+
+    def explain(start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        rows = frame.iloc[start:stop]
+        values, _ = _select_outputs(shap_values(rows), explainer.expected_value, target, "margin")
+        out = booster.raw_score(rows)
+        out = out.reshape(-1, 1) if out.ndim == 1 else out
+        return values, target.sign * out if target.task == "binary" else out
+
+    detail = (
+        f"shap.TreeExplainer(feature_perturbation='tree_path_dependent') on the {booster.kind} itself "
+        f"({len(features)} features, categorical ones included); no background: the trees' training covers "
+        "define the expectation"
+    )
+    return ExplanationPath("tree_path_dependent", detail, space, base, None, explain)
+
+
 def _linear_path(model, X, features, target, background: pd.DataFrame) -> ExplanationPath:
     import shap
 
@@ -350,7 +399,9 @@ def build_path(
     notes: list[str] = []
     if choice in ("tree_path_dependent", "linear"):
         try:
-            if choice == "tree_path_dependent":
+            if choice == "tree_path_dependent" and isinstance(final, BoosterModel):
+                path = _booster_path(final, X, features, target)
+            elif choice == "tree_path_dependent":
                 path = _tree_path(model, X, features, target)
             else:
                 path = _linear_path(model, X, features, target, background)

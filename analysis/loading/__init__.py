@@ -1,5 +1,12 @@
 """Loading user inputs: datasets, candidate models (safely, within size limits), fingerprints, prediction joins."""
 
+from analysis.loading._boosting import (
+    BOOSTING_LIBRARIES,
+    BOOSTING_SUFFIXES,
+    BoosterModel,
+    boosting_library,
+    load_booster,
+)
 from analysis.loading._datasets import (
     DatasetFingerprint,
     check_table_file,
@@ -30,13 +37,17 @@ from analysis.loading._models import (
 )
 
 __all__ = [
+    "BOOSTING_LIBRARIES",
+    "BOOSTING_SUFFIXES",
     "DEFAULT_LIMITS",
     "JOINS",
     "TRUSTED_TYPES",
     "Alignment",
+    "BoosterModel",
     "DatasetFingerprint",
     "Limits",
     "LoadedModel",
+    "boosting_library",
     "check_join",
     "check_model_file",
     "check_model_interface",
@@ -50,6 +61,7 @@ __all__ = [
     "fingerprint_dataset",
     "is_partitioned_source",
     "join_rows",
+    "load_booster",
     "load_model",
     "load_parquet_footer",
     "load_table",

@@ -52,7 +52,9 @@ class Limits:
     Parameters
     ----------
     max_model_file_bytes : int
-        Size on disk of a model file of any format (``.skops``, ``.onnx``, pickle).
+        Size on disk of a model file of any format (``.skops``, ``.onnx``, pickle, and the
+        boosting libraries' own files: XGBoost ``.json``/``.ubj``, LightGBM ``.txt``, CatBoost
+        ``.cbm``).
     max_zip_members : int
         Members in a ``.skops`` archive.
     max_zip_member_bytes : int

@@ -8,6 +8,9 @@
 * Pickle/joblib files run arbitrary code when loaded, so they are refused unless the operator
   opts in (``--trust-pickle`` on the CLI, ``TRADEOFFS_TRUST_PICKLE`` setting in the app).
 * ``.onnx`` files run under ONNX Runtime when the ``onnx`` extra is installed.
+* Gradient-boosting libraries' own files (XGBoost ``.json``/``.ubj``, LightGBM ``.txt``, CatBoost
+  ``.cbm``, and MLflow's ``.xgb``/``.lgb``/``.cb``) load through each library's own loader, never
+  pickle, when the ``boosting`` extra is installed (:mod:`analysis.loading._boosting`).
 * Before any file is expanded, its size, and a ``.skops`` archive's members, their sizes and
   compression ratios, are checked against :class:`~analysis.loading.Limits` (``docs/limits.md``).
 """
@@ -22,6 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from analysis._errors import InputError
+from analysis.loading._boosting import (
+    BoosterModel,
+    boosting_library,
+    check_booster_file,
+    check_library,
+    load_booster,
+)
 from analysis.loading._datasets import file_sha256
 from analysis.loading._limits import (
     DEFAULT_LIMITS,
@@ -35,6 +45,10 @@ from analysis.loading._limits import (
 SKOPS_SUFFIXES = (".skops",)
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pck")
 ONNX_SUFFIXES = (".onnx",)
+#: What the "has suffix" messages list as accepted.
+ACCEPTED_SUFFIXES = (
+    ".skops, .onnx, XGBoost .json/.ubj/.xgb, LightGBM .txt/.lgb, CatBoost .cbm/.cb and (opt-in) .pkl/.joblib files"
+)
 
 #: scikit-learn internals that fitted estimators hold and that skops does not trust by
 #: default. Chosen by reading scikit-learn's source: data-only classes with no code paths
@@ -82,7 +96,7 @@ class LoadedModel:
     name: str
     path: str
     model: Any
-    format: str  # "skops" | "pickle" | "onnx"
+    format: str  # "skops" | "pickle" | "onnx" | "xgboost" | "lightgbm" | "catboost"
     sha256: str
     size_bytes: int
     model_type: str
@@ -101,7 +115,12 @@ class LoadedModel:
 
 
 def describe_model_type(model: Any) -> str:
-    """``Pipeline(ColumnTransformer, HistGradientBoostingClassifier)``-style description."""
+    """``Pipeline(ColumnTransformer, HistGradientBoostingClassifier)``-style description.
+
+    A native booster describes itself: ``XGBoost Booster (binary:logistic, 120 trees)``.
+    """
+    if isinstance(model, BoosterModel):
+        return model.description
     steps = getattr(model, "steps", None)
     if steps:
         return f"Pipeline({', '.join(type(s).__name__ for _, s in steps)})"
@@ -223,18 +242,24 @@ def _check_onnx_external_data(path: Path, limits: Limits) -> None:
         )
 
 
-def check_model_file(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, inflate: bool = True) -> None:
+def check_model_file(
+    path: str | Path, *, limits: Limits = DEFAULT_LIMITS, inflate: bool = True, library: str | None = None
+) -> None:
     """Check a model file against ``limits`` without loading it (nothing is imported or unpickled).
 
     The checks :func:`load_model` makes before it expands a file: a ``.skops`` archive's members,
     sizes and ratios (:func:`~analysis.loading.check_zip_archive`, which ``inflate=False`` limits
     to the central directory), any other model file's size on disk. For a refusal as soon as a
-    file arrives (an upload); :func:`load_model` checks again.
+    file arrives (an upload); :func:`load_model` checks again. A boosting library's file (by its
+    suffix, or any file with ``library="xgboost"``, ``"lightgbm"`` or ``"catboost"``, as
+    :func:`load_model` takes it) also has its first bytes checked against what that library writes
+    (:func:`~analysis.loading._boosting.check_booster_file`), without importing the library.
 
     Raises
     ------
     InputError
-        For a missing, empty or oversized file, or a suffix that is not a model's: one sentence.
+        For a missing, empty or oversized file, a suffix that is not a model's, or a boosting
+        file whose first bytes are not its library's: one sentence.
     """
     path = Path(path)
     if not path.is_file():
@@ -242,13 +267,16 @@ def check_model_file(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, infla
     if path.stat().st_size == 0:
         raise InputError(f"model file {path} is empty (0 bytes).", source=str(path))
     suffix = path.suffix.lower()
-    if suffix in SKOPS_SUFFIXES:
+    native = library if library is not None else boosting_library(path)
+    if native is not None:
+        check_booster_file(path, library=native, limits=limits)
+    elif suffix in SKOPS_SUFFIXES:
         check_zip_archive(path, limits=limits, what="model file", inflate=inflate)
-    elif suffix in PICKLE_SUFFIXES or suffix in ONNX_SUFFIXES:
+    elif suffix in PICKLE_SUFFIXES + ONNX_SUFFIXES:
         check_file_size(path, limits=limits, field_name="max_model_file_bytes", what="model file")
     else:
         raise InputError(
-            f"model file {path} has suffix {suffix!r}; Tradeoffs loads .skops, .onnx and (opt-in) .pkl/.joblib files.",
+            f"model file {path} has suffix {suffix!r}; Tradeoffs loads {ACCEPTED_SUFFIXES}.",
             source=str(path),
         )
 
@@ -261,13 +289,17 @@ def load_model(
     trusted_types: Iterable[str] = (),
     onnx_threads: int = 1,
     limits: Limits = DEFAULT_LIMITS,
+    library: str | None = None,
 ) -> LoadedModel:
     """Load one candidate model file.
 
     Parameters
     ----------
     path : str or Path
-        A ``.skops``, ``.onnx`` or (with ``trust_pickle``) ``.pkl``/``.joblib`` file.
+        A ``.skops``, ``.onnx``, (with ``trust_pickle``) ``.pkl``/``.joblib`` file, or a boosting
+        library's own model file: XGBoost ``.json``/``.ubj``/``.xgb``, LightGBM ``.txt``/``.lgb``,
+        CatBoost ``.cbm``/``.cb`` (see :data:`~analysis.loading.BOOSTING_SUFFIXES`), loaded as a
+        :class:`~analysis.loading.BoosterModel` by the library's own loader.
     name : str, optional
         Candidate name; defaults to the file name without its suffix.
     trust_pickle : bool
@@ -279,11 +311,23 @@ def load_model(
     limits : Limits
         Size limits checked before the file is expanded (see ``docs/limits.md``): a ``.skops``
         archive's members, sizes and compression ratios, any model file's size on disk.
+    library : {"xgboost", "lightgbm", "catboost"}, optional
+        Load the file with this boosting library whatever its suffix (MLflow's ``model.xgb``,
+        ``model.lgb``, ``model.cb``, or a file renamed on the way).
+
+    Returns
+    -------
+    LoadedModel
+        ``format`` is ``"skops"``, ``"onnx"``, ``"pickle"``, ``"xgboost"``, ``"lightgbm"`` or
+        ``"catboost"``; a booster's ``model_type`` reads like ``XGBoost Booster (binary:logistic,
+        120 trees)``.
 
     Raises
     ------
     InputError
-        For a missing, empty, untrusted, damaged or oversized file: one sentence naming it.
+        For a missing, empty, untrusted, damaged or oversized file, a file that is not a model of
+        the library its suffix (or ``library``) names, or a boosting file without the ``boosting``
+        extra installed: one sentence naming it.
     """
     path = Path(path)
     if not path.exists():
@@ -291,7 +335,10 @@ def load_model(
     if path.stat().st_size == 0:
         raise InputError(f"model file {path} is empty (0 bytes).", source=str(path))
     suffix = path.suffix.lower()
-    if suffix in SKOPS_SUFFIXES:
+    native = check_library(library, source=str(path)) if library is not None else boosting_library(path)
+    if native is not None:
+        model, fmt = load_booster(path, library=native, limits=limits), native
+    elif suffix in SKOPS_SUFFIXES:
         model, fmt = _load_skops(path, trusted_types, limits), "skops"
     elif suffix in PICKLE_SUFFIXES:
         model, fmt = _load_pickle(path, trust_pickle, limits), "pickle"
@@ -299,8 +346,8 @@ def load_model(
         model, fmt = _load_onnx(path, onnx_threads, limits), "onnx"
     else:
         raise InputError(
-            f"model file {path} has suffix {suffix!r}; Tradeoffs loads .skops, .onnx and (opt-in) "
-            ".pkl/.joblib files. For predictions made elsewhere, use --predictions.",
+            f"model file {path} has suffix {suffix!r}; Tradeoffs loads {ACCEPTED_SUFFIXES}. "
+            "For predictions made elsewhere, use --predictions.",
             source=str(path),
         )
     check_model_interface(model, source=str(path))

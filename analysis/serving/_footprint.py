@@ -2,7 +2,8 @@
 
 Size is the bytes of the model file when one is given; else the length of
 ``skops.io.dumps(model)`` (the format Tradeoffs stores models in), else of ``pickle.dumps``
-when skops cannot serialise the object; ONNX models report their serialized graph.
+when skops cannot serialise the object; ONNX models report their serialized graph, and native
+boosters (XGBoost, LightGBM, CatBoost) the bytes their own library saves.
 
 Peak memory is what :mod:`tracemalloc` sees during one predict call on the largest batch: the
 peak of Python-allocated memory above what was allocated when the call started. NumPy reports
@@ -32,7 +33,7 @@ def measure_model_size(model: Any, path: str | Path | None = None) -> tuple[int,
     -------
     size : int
     method : str
-        ``"file"``, ``"onnx"``, ``"skops"`` or ``"pickle"``.
+        ``"file"``, ``"onnx"``, ``"native"``, ``"skops"`` or ``"pickle"``.
 
     Raises
     ------
@@ -44,6 +45,9 @@ def measure_model_size(model: Any, path: str | Path | None = None) -> tuple[int,
     model_bytes = getattr(model, "model_bytes", None)
     if isinstance(model_bytes, bytes):
         return len(model_bytes), "onnx"
+    native_bytes = getattr(model, "native_bytes", None)
+    if callable(native_bytes):  # a BoosterModel: what its library saves
+        return len(native_bytes()), "native"
     try:
         import skops.io
 

@@ -47,13 +47,17 @@ def input_kind(model: Any) -> str:
     return DATAFRAME if getattr(model, "feature_names_in_", None) is not None else NDARRAY
 
 
-def model_columns(model: Any, X: pd.DataFrame) -> tuple[str, ...] | None:
-    """The columns to send a DataFrame model: its ``feature_names_in_`` when X has them all.
+def model_columns(model: Any, X: pd.DataFrame, features: Sequence[str] | None = None) -> tuple[str, ...] | None:
+    """The columns to send a model: its ``feature_names_in_`` (else ``features``) when X has them all.
 
     ``None`` means all of X's columns, in X's order (as the evaluation pipeline does, a model
-    fitted on a subset of the features is sent that subset).
+    fitted on a subset of the features is sent that subset). ``features`` are the columns of a
+    model that records no names (fitted on an array), in its order, as the evaluation resolved
+    them (``--features``): it is sent those columns' values, by position.
     """
     names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        names = features
     if names is None:
         return None
     names = tuple(str(n) for n in names)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import gc
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,7 +109,14 @@ def _fail(entry: _Entry, stage: str, exc: BaseException) -> str:
     return message
 
 
-def _make_entry(name: str, model: Any, X: pd.DataFrame, settings: ServingSettings, path: Path | None) -> _Entry:
+def _make_entry(
+    name: str,
+    model: Any,
+    X: pd.DataFrame,
+    settings: ServingSettings,
+    path: Path | None,
+    features: Sequence[str] | None = None,
+) -> _Entry:
     runtime = "onnxruntime" if isinstance(model, OnnxModel) else "python"
     entry = _Entry(name=name, model=model, runtime=runtime, path=path)
     try:
@@ -118,7 +125,7 @@ def _make_entry(name: str, model: Any, X: pd.DataFrame, settings: ServingSetting
         entry.errors.append(str(exc))
         return entry
     entry.input_kind = input_kind(model)
-    entry.columns = model_columns(model, X)
+    entry.columns = model_columns(model, X, features)
     entry.notes.extend(n_jobs_notes(model, settings.threads))
     if isinstance(model, OnnxModel) and model.threads != settings.threads:
         entry.notes.append(
@@ -135,7 +142,7 @@ def _variant_entries(entry: _Entry, X: pd.DataFrame, settings: ServingSettings) 
             continue
         conversion = convert_to_onnx(
             entry.model,
-            X,
+            X if entry.columns is None else X[list(entry.columns)],
             threads=settings.threads,
             tolerance=settings.onnx_tolerance,
             random_state=settings.random_state,
@@ -159,8 +166,8 @@ def _variant_entries(entry: _Entry, X: pd.DataFrame, settings: ServingSettings) 
         child.kind, child.base, child.variant, child.conversion = "variant", entry.name, variant, conversion
         child.columns = entry.columns  # a tensor-input graph takes the base model's features
         child.notes.append(
-            f"converted with skl2onnx ({conversion.input_form} input); outputs differ from {entry.name}'s "
-            f"by at most {conversion.max_abs_diff:.3g} over {conversion.compared_rows} rows "
+            f"converted with {conversion.converter or 'skl2onnx'} ({conversion.input_form} input); outputs "
+            f"differ from {entry.name}'s by at most {conversion.max_abs_diff:.3g} over {conversion.compared_rows} rows "
             f"(tolerance {conversion.tolerance:g})."
         )
         if not conversion.matches:
@@ -239,6 +246,7 @@ def measure_serving(
     settings: ServingSettings | None = None,
     model_files: Mapping[str, str | Path] | None = None,
     metadata: Mapping[str, ServingMetadata | str | Path] | None = None,
+    features_by_model: Mapping[str, Sequence[str]] | None = None,
     progress: Progress | None = None,
     timer: Timer | None = None,
     loadavg: Callable[[], tuple[float, float, float]] | None = None,
@@ -259,6 +267,9 @@ def measure_serving(
         The file each model was loaded from; its size is the model size.
     metadata : mapping of str to ServingMetadata or path, optional
         Candidates without a model (prediction files) whose figures a metadata file supplies.
+    features_by_model : mapping of str to sequence of str, optional
+        Input columns, in order, of models that record no ``feature_names_in_`` (fitted on an
+        array); without them such a model is sent every column of ``X``.
     progress : callable, optional
         Called as ``progress(candidate, stage, fraction_done)`` between steps (never inside a
         timed loop).
@@ -320,7 +331,8 @@ def measure_serving(
             random_state=settings.random_state,
         )
         for name, model in models.items():
-            entry = _make_entry(str(name), model, X, settings, files.get(str(name)))
+            features = (features_by_model or {}).get(str(name))
+            entry = _make_entry(str(name), model, X, settings, files.get(str(name)), features)
             entries.append(entry)
             if settings.variants and entry.callable:
                 notify(entry.name, "convert", 0.0)

@@ -1,9 +1,11 @@
-"""ONNX: a scikit-learn-like wrapper over ONNX Runtime, and conversion of scikit-learn models.
+"""ONNX: a scikit-learn-like wrapper over ONNX Runtime, and conversion of fitted models.
 
 :class:`OnnxModel` runs an ``.onnx`` graph with ``predict``/``predict_proba`` over a DataFrame
 (or an array), so the model loader and the serving harness treat it like any fitted model.
-:func:`convert_to_onnx` converts a fitted scikit-learn estimator with skl2onnx, checks the
-converted graph against the original on evaluation rows, and reports why when it cannot.
+:func:`convert_to_onnx` converts a fitted scikit-learn estimator with skl2onnx, a native XGBoost
+or LightGBM booster with onnxmltools and a CatBoost model with CatBoost's own ONNX export (numeric
+features only), checks the converted graph against the original on evaluation rows, and reports
+why when it cannot.
 
 Input forms. A graph with one input per column (what skl2onnx needs for a pipeline whose
 ``ColumnTransformer`` selects columns by name, or for string columns) is fed a dict of column
@@ -12,13 +14,15 @@ floats as ``FloatTensorType``; such a model exposes ``feature_names_in_`` and is
 one-row DataFrames. A graph with one tensor input is fed a float array and exposes
 ``feature_names_in_ = None``, so it is served NumPy rows, as an ONNX server would receive them.
 
-onnxruntime and skl2onnx are optional (``pip install 'tradeoffs[onnx]'``); they are imported
-when first used, and :class:`OnnxModel` raises :class:`ImportError` without onnxruntime.
+onnxruntime and skl2onnx are optional (``pip install 'tradeoffs[onnx]'``), and so is onnxmltools
+(``pip install 'tradeoffs[boosting]'``); they are imported when first used, and
+:class:`OnnxModel` raises :class:`ImportError` without onnxruntime.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +32,19 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.metaestimators import available_if
 
+from analysis.loading._boosting import LIBRARY_NAMES, BoosterModel
+
 #: ``metadata_props`` keys written by :func:`convert_to_onnx` and read by :class:`OnnxModel`.
 META_CLASSES = "tradeoffs.classes"
 META_INPUT_FORM = "tradeoffs.input_form"
+META_CONVERTER = "tradeoffs.converter"
+#: The converter of each kind of model, as recorded in :attr:`OnnxConversion.converter`.
+SKL2ONNX = "skl2onnx"
+CONVERTERS: dict[str, str] = {
+    "xgboost": "onnxmltools.convert_xgboost",
+    "lightgbm": "onnxmltools.convert_lightgbm",
+    "catboost": "catboost save_model(format='onnx')",
+}
 #: ONNX tensor element types and the NumPy dtype each input is cast to.
 _NUMPY_TYPES: dict[str, Any] = {
     "tensor(float)": np.float32,
@@ -211,6 +225,10 @@ class OnnxConversion:
     compared_rows : int
     seconds : float
         Time the conversion and check took (not part of any serving figure).
+    converter : str or None
+        What converted the model: ``"skl2onnx"``, ``"onnxmltools.convert_xgboost"``,
+        ``"onnxmltools.convert_lightgbm"`` or ``"catboost save_model(format='onnx')"`` (see
+        :data:`CONVERTERS`); ``None`` when no converter applies.
     """
 
     model: OnnxModel | None
@@ -220,6 +238,7 @@ class OnnxConversion:
     tolerance: float
     compared_rows: int
     seconds: float
+    converter: str | None = None
 
     @property
     def matches(self) -> bool | None:
@@ -238,6 +257,7 @@ class OnnxConversion:
             "matches": self.matches,
             "compared_rows": self.compared_rows,
             "seconds": self.seconds,
+            "converter": self.converter,
         }
 
 
@@ -285,13 +305,73 @@ def _to_onnx_bytes(model: Any, X: pd.DataFrame, form: str) -> bytes:
     options = {"zipmap": False} if hasattr(model, "predict_proba") else None
     onx = to_onnx(model, initial_types=initial_types, options=options)
     classes = getattr(model, "classes_", None)
-    meta = {META_INPUT_FORM: form}
+    meta = {META_INPUT_FORM: form, META_CONVERTER: SKL2ONNX}
     if classes is not None:
         meta[META_CLASSES] = json.dumps(np.asarray(classes).tolist())
+    return _add_metadata(onx, meta)
+
+
+def _add_metadata(onx: Any, meta: dict[str, str]) -> bytes:
     for key, value in meta.items():
         prop = onx.metadata_props.add()
         prop.key, prop.value = key, value
     return onx.SerializeToString()
+
+
+def _booster_onnx_bytes(model: BoosterModel, n_features: int) -> bytes:
+    """The booster as an ONNX graph with one float tensor input ``(n, n_features)``."""
+    if model.library == "catboost":
+        import onnx
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "model.onnx"
+            model.booster.save_model(str(path), format="onnx")
+            onx = onnx.load(str(path))
+    else:
+        from onnxmltools.convert.common.data_types import FloatTensorType
+
+        initial_types = [("input", FloatTensorType([None, n_features]))]
+        if model.library == "xgboost":
+            from onnxmltools import convert_xgboost
+
+            booster = model.booster.copy()  # onnxmltools reads only f0..fN feature names
+            booster.feature_names = None
+            booster.feature_types = None
+            onx = convert_xgboost(booster, initial_types=initial_types)
+        else:
+            from onnxmltools import convert_lightgbm
+
+            onx = convert_lightgbm(model.booster, initial_types=initial_types, zipmap=False)
+    meta = {META_INPUT_FORM: "tensor", META_CONVERTER: CONVERTERS[model.library]}
+    if model.classes_ is not None:
+        meta[META_CLASSES] = json.dumps(np.asarray(model.classes_).tolist())
+    return _add_metadata(onx, meta)
+
+
+def _booster_blocker(model: BoosterModel, X: pd.DataFrame) -> str | None:
+    """Why a booster cannot be converted (categorical features, missing converter), else ``None``."""
+    name = LIBRARY_NAMES[model.library]
+    if model.categorical_features:
+        return (
+            f"not converted: the {name} model has categorical feature(s) {', '.join(model.categorical_features)}, "
+            "and the ONNX conversion takes numeric features only"
+        )
+    text = [str(c) for c, d in X.dtypes.items() if not pd.api.types.is_numeric_dtype(d)]
+    if text:
+        return f"not converted: column(s) {', '.join(text)} are not numeric; the ONNX conversion takes numbers only"
+    if X.shape[1] != model.n_features_in_:
+        return f"not converted: the model takes {model.n_features_in_} features and the rows have {X.shape[1]} columns"
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError as exc:
+        return f"not converted: {exc.name} is not installed (pip install 'tradeoffs[onnx]')"
+    if model.library != "catboost":
+        try:
+            import onnxmltools  # noqa: F401
+        except ImportError:
+            return "not converted: onnxmltools is not installed (pip install 'tradeoffs[boosting]')"
+    return None
 
 
 def convert_to_onnx(
@@ -303,14 +383,17 @@ def convert_to_onnx(
     check_rows: int = 1000,
     random_state: int = 0,
 ) -> OnnxConversion:
-    """Convert a fitted scikit-learn model with skl2onnx and check it against the original.
+    """Convert a fitted model to ONNX and check it against the original.
 
-    Never raises for a model that cannot be converted: the reason is in ``error``.
+    A scikit-learn estimator or pipeline is converted with skl2onnx; a native booster
+    (:class:`~analysis.loading.BoosterModel`) with onnxmltools (XGBoost, LightGBM) or CatBoost's
+    own export, on numeric features only, as one float tensor input. Never raises for a model
+    that cannot be converted: the reason is in ``error``, and ``converter`` says what was used.
 
     Parameters
     ----------
     model : estimator
-        A fitted scikit-learn estimator or pipeline.
+        A fitted scikit-learn estimator or pipeline, or a :class:`~analysis.loading.BoosterModel`.
     X : DataFrame
         Evaluation rows, restricted to the model's ``feature_names_in_`` when it has them:
         their dtypes give the input types, and up to ``check_rows`` of them (seeded) are
@@ -327,39 +410,53 @@ def convert_to_onnx(
     start = time.perf_counter()
     tried_forms: list[str] = []
 
-    def failed(message: str, form: str | None = None) -> OnnxConversion:
-        return OnnxConversion(None, message, form, None, tolerance, 0, time.perf_counter() - start)
+    converter: str | None = None
 
-    try:
-        from sklearn.base import BaseEstimator
-    except ImportError:  # pragma: no cover - scikit-learn is a dependency
-        return failed("scikit-learn is not installed")
-    if not isinstance(model, BaseEstimator):
-        return failed(f"not converted: a {type(model).__name__} is not a scikit-learn estimator")
-    try:
-        import onnxruntime  # noqa: F401
-        import skl2onnx  # noqa: F401
-    except ImportError as exc:
-        return failed(f"not converted: {exc.name} is not installed (pip install 'tradeoffs[onnx]')")
+    def failed(message: str, form: str | None = None) -> OnnxConversion:
+        return OnnxConversion(None, message, form, None, tolerance, 0, time.perf_counter() - start, converter)
+
     names = getattr(model, "feature_names_in_", None)
     if names is not None and set(map(str, names)) <= set(map(str, X.columns)):
         X = X[[str(n) for n in names]]  # the model's own features, in its order
-    first = "columns" if _wants_columns(model, X) else "tensor"
-    forms = (first, "tensor" if first == "columns" else "columns")
-    first_error = None
-    data = None
-    form = first
-    for form in forms:
-        if form == "tensor" and not all(pd.api.types.is_numeric_dtype(d) for d in X.dtypes):
-            continue
-        tried_forms.append(form)
+    if isinstance(model, BoosterModel):
+        converter = CONVERTERS[model.library]
+        form = "tensor"
+        blocker = _booster_blocker(model, X)
+        if blocker is not None:
+            return failed(blocker)
         try:
-            data = _to_onnx_bytes(model, X, form)
-            break
-        except Exception as exc:  # skl2onnx raises many types for unsupported models
-            first_error = first_error or short_error(exc)
-    if data is None:
-        return failed(f"conversion failed: {first_error}", tried_forms[0] if tried_forms else None)
+            data = _booster_onnx_bytes(model, X.shape[1])
+        except Exception as exc:  # each converter raises its own types for what it cannot convert
+            return failed(f"conversion failed: {short_error(exc)}", form)
+    else:
+        try:
+            from sklearn.base import BaseEstimator
+        except ImportError:  # pragma: no cover - scikit-learn is a dependency
+            return failed("scikit-learn is not installed")
+        if not isinstance(model, BaseEstimator):
+            return failed(f"not converted: a {type(model).__name__} is not a scikit-learn estimator")
+        converter = SKL2ONNX
+        try:
+            import onnxruntime  # noqa: F401
+            import skl2onnx  # noqa: F401
+        except ImportError as exc:
+            return failed(f"not converted: {exc.name} is not installed (pip install 'tradeoffs[onnx]')")
+        first = "columns" if _wants_columns(model, X) else "tensor"
+        forms = (first, "tensor" if first == "columns" else "columns")
+        first_error = None
+        data = None
+        form = first
+        for form in forms:
+            if form == "tensor" and not all(pd.api.types.is_numeric_dtype(d) for d in X.dtypes):
+                continue
+            tried_forms.append(form)
+            try:
+                data = _to_onnx_bytes(model, X, form)
+                break
+            except Exception as exc:  # skl2onnx raises many types for unsupported models
+                first_error = first_error or short_error(exc)
+        if data is None:
+            return failed(f"conversion failed: {first_error}", tried_forms[0] if tried_forms else None)
     try:
         onnx_model = OnnxModel(data, threads=threads)
         rng = np.random.default_rng(random_state)
@@ -377,4 +474,5 @@ def convert_to_onnx(
             diff = float(np.mean(expected.astype(str) != actual.astype(str)))
     except Exception as exc:  # a graph that loads but does not run is a failed conversion too
         return failed(f"converted graph does not run: {short_error(exc)}", form)
-    return OnnxConversion(onnx_model, None, form, diff, tolerance, len(rows), time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    return OnnxConversion(onnx_model, None, form, diff, tolerance, len(rows), seconds, converter)

@@ -53,7 +53,7 @@ class CandidateServing:
         Server-scenario runs (empty unless configured).
     model_size_bytes : int or None
     size_method : str or None
-        ``"file"``, ``"onnx"``, ``"skops"`` or ``"pickle"``.
+        ``"file"``, ``"onnx"``, ``"native"``, ``"skops"`` or ``"pickle"``.
     peak_memory_bytes : int or None
         tracemalloc peak during one predict on ``memory_batch_size`` rows.
     memory_batch_size : int or None

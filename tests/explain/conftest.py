@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.compose import ColumnTransformer
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from _explain_pipelines import make_pipeline
 
 
 @pytest.fixture(scope="session")
@@ -26,17 +24,6 @@ def mixed() -> tuple[pd.DataFrame, np.ndarray]:
     logit = 1.5 * X.x1 - X.x2**2 + 0.3 * X["count"] + 1.2 * (X.colour == "red") - 0.5
     y = (logit + rng.logistic(size=n) > 0).astype(int).to_numpy()
     return X, y
-
-
-def make_pipeline(estimator, *, scale: bool = True) -> Pipeline:
-    """One-hot ``colour``, scale (or pass through) the numbers, then ``estimator``."""
-    prep = ColumnTransformer(
-        [
-            ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), ["colour"]),
-            ("num", StandardScaler() if scale else "passthrough", ["x1", "x2", "count"]),
-        ]
-    )
-    return Pipeline([("prep", prep), ("model", estimator)])
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_pipeline
+from _explain_pipelines import make_pipeline
 from scipy.special import logit
 
 from analysis.explain import ExplainSettings, explain_candidates

@@ -435,8 +435,14 @@ def test_check_model_file_refuses_what_load_model_refuses_without_loading(tmp_pa
     with pytest.raises(InputError) as excinfo:
         check_model_file(pickled, limits=Limits(max_model_file_bytes=100))  # no --trust-pickle needed to check size
     one_line_error(excinfo, str(pickled), "200 bytes", "TRADEOFFS_MAX_MODEL_FILE_BYTES")
-    (tmp_path / "m.txt").write_text("x")
-    for path, fragment in ((tmp_path / "none.skops", "does not exist"), (tmp_path / "m.txt", "suffix '.txt'")):
+    (tmp_path / "m.xlsx").write_text("x")
+    (tmp_path / "m.txt").write_text("x")  # .txt is LightGBM's suffix: its first line is checked, nothing imported
+    cases = (
+        (tmp_path / "none.skops", "does not exist"),
+        (tmp_path / "m.xlsx", "suffix '.xlsx'"),
+        (tmp_path / "m.txt", "not a LightGBM model"),
+    )
+    for path, fragment in cases:
         with pytest.raises(InputError) as excinfo:
             check_model_file(path)
         one_line_error(excinfo, str(path), fragment)
