@@ -95,15 +95,25 @@ def _clean(value: Any) -> Any:
 _LEAF_TYPES = frozenset({int, float, str, bool, type(None)})
 
 
-def _freeze(value: Any) -> Any:
+#: Deepest nesting a scorecard's fields may have (they have at most ten levels). Deeper is refused as
+#: damaged with a ``RecursionError``, whatever the interpreter's recursion limit (which some imports
+#: raise: jedi, through IPython, sets 3,000).
+MAX_NESTING = 100
+
+
+def _freeze(value: Any, _depth: int = 0) -> Any:
     """Deep-convert lists to tuples and dicts to sorted tuples of pairs (hashable, immutable)."""
     if isinstance(value, dict):
-        return FrozenDict({k: _freeze(v) for k, v in value.items()})
+        if _depth > MAX_NESTING:
+            raise RecursionError(f"nested more than {MAX_NESTING} levels deep")
+        return FrozenDict({k: _freeze(v, _depth + 1) for k, v in value.items()})
     if isinstance(value, (list, tuple)):
         leaf = _LEAF_TYPES
         if all(type(v) in leaf for v in value):
             return tuple(value)
-        return tuple(_freeze(v) for v in value)
+        if _depth > MAX_NESTING:
+            raise RecursionError(f"nested more than {MAX_NESTING} levels deep")
+        return tuple(_freeze(v, _depth + 1) for v in value)
     return value
 
 
