@@ -36,6 +36,11 @@ SUBCOMMANDS: dict[str, LazyCommand] = {
         "evaluate",
         "Measure every candidate on the same data and write a scorecard.",
     ),
+    "import": LazyCommand(
+        "analysis.cli._import",
+        "import_",
+        "Bring candidates in from elsewhere: an MLflow experiment's runs or a registered model's versions.",
+    ),
     "log": LazyCommand(
         "analysis.cli._log",
         "log",

@@ -116,6 +116,11 @@ def _run(cmd: list[str]) -> int:
     return run_forwarding(cmd)
 
 
+#: Spelt out so that ``app --help`` does not import the MLflow module; equal to
+#: ``analysis.tracking.ALLOWED_URIS_ENV`` (tests/mlflow/test_mlflow_app.py checks it).
+MLFLOW_URIS_ENV = "TRADEOFFS_MLFLOW_TRACKING_URIS"
+
+
 @click.command()
 @click.option("--port", type=int, default=8501, show_default=True)
 @click.option(
@@ -130,7 +135,15 @@ def _run(cmd: list[str]) -> int:
     help="Do not open a browser window / open one. Default: Streamlit's (a browser only when the "
     "machine has a display; STREAMLIT_SERVER_HEADLESS=true is honoured).",
 )
-def app(port: int, address: str, headless: bool | None) -> None:
+@click.option(
+    "--mlflow-uri",
+    "mlflow_uris",
+    multiple=True,
+    metavar="URI",
+    help="An MLflow tracking server the Data & models page may read runs and models from (repeatable; "
+    f"adds to ${MLFLOW_URIS_ENV}). The dashboard reaches no other server on its users' behalf.",
+)
+def app(port: int, address: str, headless: bool | None, mlflow_uris: tuple[str, ...]) -> None:
     """Start the dashboard on the built-in scenario (upload your own data in the browser).
 
     \b
@@ -138,11 +151,15 @@ def app(port: int, address: str, headless: bool | None) -> None:
       tradeoffs app
       tradeoffs app --headless --port 8502
       tradeoffs app --headless --address 0.0.0.0    # in a container
+      tradeoffs app --mlflow-uri http://127.0.0.1:5000
     """  # noqa: D301 - "\b" keeps click from rewrapping the examples
     import app as app_pkg
     from analysis.loading._limits import Limits
 
     Limits.from_environ(os.environ)  # a bad TRADEOFFS_MAX_* value stops here (exit 2), not under every uploader
+    if mlflow_uris:
+        known = [u for u in os.environ.get(MLFLOW_URIS_ENV, "").split(",") if u.strip()]
+        os.environ[MLFLOW_URIS_ENV] = ",".join(dict.fromkeys([*known, *mlflow_uris]))
     entry = Path(app_pkg.__file__).resolve().parent / "streamlit_app.py"
     click.echo(f"Tradeoffs dashboard: {dashboard_url(address, port)} (Ctrl+C to stop)")
     click.echo(log_location_line(os.environ))

@@ -79,7 +79,11 @@ def _split_list(values: tuple[str, ...]) -> list[str]:
     help="Value of an outcome: tp/fp/fn/tn = number or expression like 0.15*order_value+ad_fee.",
 )
 @click.option(
-    "--model", "models", multiple=True, help="Candidate model file: .skops, .onnx, or .pkl/.joblib with --trust-pickle."
+    "--model",
+    "models",
+    multiple=True,
+    help="Candidate model file: .skops, .onnx, XGBoost .json/.ubj, LightGBM .txt, CatBoost .cbm (the boosting "
+    "extra), or .pkl/.joblib with --trust-pickle.",
 )
 @click.option(
     "--predictions", multiple=True, help="Per-row predictions made elsewhere (.csv/.parquet with y_pred[, y_prob])."
@@ -109,6 +113,21 @@ def _split_list(values: tuple[str, ...]) -> list[str]:
     "value (highest net value; needs --value-matrix), recall>=X, precision>=X, selection=X. Thresholds are "
     "chosen by 2-fold cross-fitting, so the figures are not optimistic (binary targets). A dataset card may "
     "give them as operating_points.",
+)
+@click.option(
+    "--mlflow-model",
+    "mlflow_models",
+    multiple=True,
+    metavar="URI",
+    help="A model in MLflow (repeatable): models:/NAME/VERSION, models:/NAME@ALIAS, models:/m-ID or runs:/ID/PATH. "
+    "Its file is downloaded and loaded like --model (ONNX, XGBoost, LightGBM, CatBoost, skops; pickle only with "
+    "--trust-pickle); the candidate is named NAME vVERSION.",
+)
+@click.option(
+    "--tracking-uri",
+    metavar="URI",
+    default=None,
+    help="MLflow server of --mlflow-model (default: $MLFLOW_TRACKING_URI).",
 )
 @click.option("--features", multiple=True, help="Feature columns, for models that do not record their own.")
 @click.option(
@@ -256,6 +275,8 @@ def evaluate(
     join,
     incumbent,
     operating_points,
+    mlflow_models,
+    tracking_uri,
     features,
     trust_pickle,
     trust_type,
@@ -302,6 +323,7 @@ def evaluate(
     # Size limits (docs/limits.md) for every file this command reads; a bad TRADEOFFS_MAX_* value stops here.
     limits = Limits.from_environ(os.environ)
     defaults = load_card(card) if card else None
+    models_given = bool(models or mlflow_models)
     if defaults is not None:
         data_path = data_path or str(defaults.test_path)
         target = target or defaults.target
@@ -310,16 +332,22 @@ def evaluate(
         time_column = time_column or defaults.time
         id_column = id_column or defaults.id
         value_col = value_col or tuple(defaults.value_columns)
-        models = models or tuple(str(p) for p in defaults.model_paths)
+        # the card's models unless the command names its own; MLflow models are not the card's, nor its incumbent
+        models = models or (() if mlflow_models else tuple(str(p) for p in defaults.model_paths))
+        if not models_given:
+            for name, reason in defaults.skipped:
+                click.echo(f"note: the card's candidate {name} is left out: {reason}.", err=True)
         train_data = train_data or (str(defaults.train_path) if defaults.train_path else None)
         join = join or defaults.join
-        incumbent = incumbent if incumbent is not None else defaults.incumbent
+        incumbent = incumbent if incumbent is not None or mlflow_models else defaults.incumbent
     if not data_path:
         raise InputError("no data: pass --data FILE (or --card CARD.yaml).")
     if not target:
         raise InputError("no target: pass --target COLUMN (the column the models predict).")
-    if not models and not predictions:
-        raise InputError("no candidates: pass --model FILE and/or --predictions FILE at least once.")
+    if not models and not predictions and not mlflow_models:
+        raise InputError(
+            "no candidates: pass --model FILE, --mlflow-model URI and/or --predictions FILE at least once."
+        )
     if operating_points is None and defaults is not None:
         operating_points = defaults.operating_points
     partitioned = is_partitioned_source(data_path, scheduler=scheduler)
@@ -381,6 +409,7 @@ def evaluate(
                 "partition by partition; drop them, or pass a single data file without --scheduler."
             )
         loaded = [load_model(p, trust_pickle=trust_pickle, trusted_types=trust_type, limits=limits) for p in models]
+        loaded += _mlflow_models(mlflow_models, tracking_uri, trust_pickle, trust_type, limits)
         _warn_pickle(trust_pickle, loaded)
         scorecard = _evaluate_dataset(
             data_path,
@@ -408,6 +437,7 @@ def evaluate(
 
     file_columns = parquet_columns(data_path, what="data file", limits=limits)
     loaded = [load_model(p, trust_pickle=trust_pickle, trusted_types=trust_type, limits=limits) for p in models]
+    loaded += _mlflow_models(mlflow_models, tracking_uri, trust_pickle, trust_type, limits)
     needed = needed_columns(
         file_columns,
         roles=[target, *_split_list(sensitive), time_column, id_column],
@@ -463,6 +493,28 @@ def evaluate(
             operating_points=rules,
         )
     _write_and_print(scorecard, out, started, as_json)
+
+
+def _mlflow_models(uris, tracking_uri, trust_pickle, trust_type, limits: Limits) -> list:
+    """Each ``--mlflow-model`` downloaded and loaded; two URIs naming one candidate are refused."""
+    if not uris:
+        return []
+    from analysis.tracking import load_mlflow_model, mlflow_client, resolve_tracking_uri
+
+    uri = resolve_tracking_uri(tracking_uri)
+    client = mlflow_client(uri)
+    loaded = [
+        load_mlflow_model(client, u, uri, trust_pickle=trust_pickle, trusted_types=tuple(trust_type), limits=limits)
+        for u in dict.fromkeys(uris)
+    ]
+    names = [m.name for m in loaded]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(
+            f"--mlflow-model URIs name the same model version twice ({', '.join(twice)}); pass each once.",
+            source="--mlflow-model",
+        )
+    return loaded
 
 
 def check_input_files(data_path, models, predictions, train_data, *, partitioned: bool, limits: Limits) -> None:

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from analysis._errors import InputError
+
 if TYPE_CHECKING:
     from analysis.decision_log import DecisionLog
 
@@ -61,6 +63,7 @@ def log() -> None:
     tradeoffs log show 1 [--format html --out decision-1.html]
     tradeoffs log signoff 1 --role "Risk & compliance" --name "A. Auditor" --comment "ok"
     tradeoffs log verify
+    tradeoffs log publish 1 --mlflow-register models:/churn --alias champion
     """  # noqa: D301 - "\b" keeps click from rewrapping the examples
 
 
@@ -166,6 +169,9 @@ def show(decision_id: int, fmt: str | None, out_path: Path | None, browser: str 
             click.echo(f"  {s.at}  {s.role}: {s.name}{comment}")
     else:
         click.echo("No sign-offs yet.")
+    for p in entry.publications:
+        by = f" by {p.by}" if p.by else ""
+        click.echo(f"Published {p.at}{by} to {p.target}: {p.summary}")
     prov = report.provenance
     click.echo("")
     click.echo(f"Report SHA-256:    {entry.report_sha256}")
@@ -224,6 +230,113 @@ def verify(ctx: click.Context, expect_head: str | None, db: str | None) -> None:
     click.echo(f"BROKEN at {first}: {result.reason}", err=True)
     click.echo(f"{_entries(result.n_entries)} before it verify; their head hash is {result.head_hash}.", err=True)
     ctx.exit(EXIT_TAMPERED)
+
+
+@log.command("publish")
+@click.argument("decision_id", type=int)
+@click.option(
+    "--mlflow-register",
+    "target",
+    required=True,
+    metavar="models:/NAME",
+    help="The registered model whose alias points at the chosen version (registered first if it is not one yet).",
+)
+@click.option("--alias", default="champion", show_default=True, help="The alias to set on the chosen version.")
+@click.option(
+    "--tracking-uri",
+    metavar="URI",
+    help="MLflow server (default: $MLFLOW_TRACKING_URI, else the one the chosen model came from).",
+)
+@click.option(
+    "--require-signoffs",
+    type=click.IntRange(0, 1000),
+    default=0,
+    show_default=True,
+    help="Refuse unless the decision has at least this many sign-offs.",
+)
+@click.option("--by", "by", metavar="NAME", help="Who publishes.")
+@click.option("--db", help=_DB_HELP)
+def publish(
+    decision_id: int,
+    target: str,
+    alias: str,
+    tracking_uri: str | None,
+    require_signoffs: int,
+    by: str | None,
+    db: str | None,
+) -> None:
+    """Point an MLflow registry alias at a decision's chosen version; the log records what was written where.
+
+    Sets the alias (default champion) on the chosen candidate's version, tags the version with the
+    decision record's and report's hashes, logs the report (HTML) and the decision record (JSON) as
+    artifacts of the run that made the model, then appends a publication entry to the log.
+    """
+    from analysis.cli._report import export_report
+    from analysis.decision_log import display_url
+    from analysis.tracking import chosen_mlflow_source, mlflow_client, parse_register_target, publish_choice
+    from analysis.tracking._client import TRACKING_URI_ENV
+
+    parse_register_target(target)  # a malformed target is refused before anything is read
+    with _open(db) as store:
+        entry = store.get(decision_id)
+        if entry.superseded_by is not None:
+            raise InputError(
+                f"decision {decision_id} was superseded by decision {entry.superseded_by}; publish "
+                f"{entry.superseded_by} instead."
+            )
+        if len(entry.signoffs) < require_signoffs:
+            raise InputError(
+                f"decision {decision_id} has {len(entry.signoffs)} sign-off(s) and --require-signoffs asks for "
+                f"{require_signoffs}; sign it off first (tradeoffs log signoff {decision_id} --role ... --name ...)."
+            )
+        report = entry.report
+        info = chosen_mlflow_source(report)
+        uri = tracking_uri or os.environ.get(TRACKING_URI_ENV) or info.get("tracking_uri")
+        if not uri or "***" in uri:
+            raise InputError(
+                "which MLflow server? pass --tracking-uri URI (the chosen model's source does not keep a usable one).",
+                source="--tracking-uri",
+            )
+        client = mlflow_client(uri)
+        publication = publish_choice(
+            client,
+            uri,
+            report,
+            target=target,
+            alias=alias,
+            decision_id=decision_id,
+            entry_hash=entry.entry_hash,
+            report_sha256=entry.report_sha256,
+            report_html=str(export_report(report, "html")),
+            record_json=str(export_report(report, "json")),
+        )
+        summary = (
+            f"alias {publication.alias!r} of {publication.registered_model} -> version {publication.version} "
+            f"({publication.candidate}) at {publication.tracking_uri}"
+        )
+        try:
+            new_id = store.record_publication(
+                decision_id, target="mlflow", details=publication.to_dict(), summary=summary, now=_now(), by=by
+            )
+        except InputError as exc:
+            raise InputError(f"MLflow was updated ({summary}) but the log could not record it: {exc.message}") from None
+        where = display_url(store.url)
+    previous = (
+        f" (it pointed at version {publication.previous_version})"
+        if publication.previous_version not in (None, publication.version)
+        else ""
+    )
+    click.echo(
+        f"Set alias {publication.alias!r} of registered model {publication.registered_model} to version "
+        f"{publication.version} ({publication.candidate}){previous} at {publication.tracking_uri}."
+    )
+    for key, value in publication.tags.items():
+        click.echo(f"  tag {key} = {value}")
+    for artifact in publication.artifacts:
+        click.echo(f"  logged {artifact}")
+    for note in publication.notes:
+        click.echo(f"  note: {note}")
+    click.echo(f"Recorded publication {new_id} on decision {decision_id} in {where}.")
 
 
 COMMANDS = [log]

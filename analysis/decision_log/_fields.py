@@ -27,7 +27,7 @@ logger = logging.getLogger("analysis.decision_log")
 #: The largest entry id a database's INTEGER column holds (PostgreSQL's int4).
 MAX_ENTRY_ID = 2**31 - 1
 
-#: How a field is named in messages, by entry kind; ``None`` stands for both kinds.
+#: How a field is named in messages, by entry kind; ``None`` stands for every kind.
 _LABELS: dict[tuple[str | None, str], tuple[str, str | None]] = {
     ("decision", "name"): ("the name of who records the decision (--by)", "--by"),
     ("decision", "chosen"): ("the chosen candidate's name", None),
@@ -37,6 +37,9 @@ _LABELS: dict[tuple[str | None, str], tuple[str, str | None]] = {
     ("signoff", "name"): ("the sign-off's name (--name)", "--name"),
     ("signoff", "comment"): ("the sign-off's comment (--comment)", "--comment"),
     ("signoff", "payload"): ("the sign-off", None),
+    ("publication", "name"): ("the name of who publishes (--by)", "--by"),
+    ("publication", "comment"): ("the publication's summary", None),
+    ("publication", "payload"): ("the publication", None),
     (None, "created_at"): ("the time of the entry (`now`)", None),
 }
 

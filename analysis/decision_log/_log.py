@@ -48,6 +48,7 @@ DEFAULT_LOG_PATH = "~/.tradeoffs/decisions.sqlite"
 #: The environment variable the command line reads for the log's URL or path.
 LOG_URL_ENV = "TRADEOFFS_LOG_URL"
 SIGNOFF_SCHEMA = "tradeoffs.signoff"
+PUBLICATION_SCHEMA = "tradeoffs.publication"
 _RETRIES = 8
 _HASH = re.compile(r"[0-9a-f]{64}")
 logger = logging.getLogger("analysis.decision_log")
@@ -121,6 +122,20 @@ class SignOffEntry:
 
 
 @dataclass(frozen=True)
+class PublicationEntry:
+    """What was written to a model registry about a decision (``log publish``), as the log holds it."""
+
+    id: int
+    decision_id: int
+    at: str
+    target: str
+    by: str | None
+    summary: str | None
+    details: dict
+    entry_hash: str
+
+
+@dataclass(frozen=True)
 class DecisionSummary:
     """A decision in :meth:`DecisionLog.list`."""
 
@@ -151,6 +166,7 @@ class DecisionEntry:
     report_sha256: str
     entry_hash: str
     signoffs: tuple[SignOffEntry, ...]
+    publications: tuple[PublicationEntry, ...] = ()
 
     @property
     def report(self) -> Report:
@@ -449,6 +465,53 @@ class DecisionLog:
         }
         return self._append(fields, fields_with)
 
+    def record_publication(
+        self,
+        decision_id: int,
+        *,
+        target: str,
+        details: Mapping[str, Any],
+        summary: str,
+        now: datetime | str,
+        by: str | None = None,
+    ) -> int:
+        """Record what was written to a model registry (``target``, e.g. ``"mlflow"``) about a decision.
+
+        ``details`` (plain JSON: the server, model, version, alias, tags, artifacts) is the
+        entry's payload, with the decision's entry hash; ``summary`` is one line for listings.
+        The decision may be superseded by now: the record says what was written, whenever.
+        """
+        at = _iso(now)
+        by = by.strip() if by and by.strip() else None
+        box: dict[str, str] = {}
+
+        def fields_with(conn) -> None:
+            box["hash"] = self._decision_row(conn, decision_id)["entry_hash"]
+            body = {
+                "schema": PUBLICATION_SCHEMA,
+                "schema_version": 1,
+                "decision_id": decision_id,
+                "decision_entry_hash": box["hash"],
+                "target": target,
+                "at": at,
+                "by": by,
+                "details": dict(details),
+            }
+            payload = json.dumps(body, sort_keys=True, ensure_ascii=False)
+            fields.update(payload=payload, payload_sha256=sha256_text(payload))
+
+        fields = {
+            "kind": "publication",
+            "created_at": at,
+            "decision_id": decision_id,
+            "supersedes": None,
+            "chosen": None,
+            "role": target,
+            "name": by,
+            "comment": summary,
+        }
+        return self._append(fields, fields_with)
+
     # ---- reading -----------------------------------------------------------------------------------------
     def entries(self) -> tuple[LogEntry, ...]:
         """Every entry in order (without payloads)."""
@@ -509,15 +572,17 @@ class DecisionLog:
         with self._reading(), self._engine.connect() as conn:
             row = self._decision_row(conn, decision_id)
             later = self._superseded_by(conn, decision_id)
-            signs = (
+            others = (
                 conn.execute(
                     select(entries)
-                    .where(entries.c.kind == "signoff", entries.c.decision_id == decision_id)
+                    .where(entries.c.kind.in_(("signoff", "publication")), entries.c.decision_id == decision_id)
                     .order_by(entries.c.id)
                 )
                 .mappings()
                 .all()
             )
+        signs = [s for s in others if s["kind"] == "signoff"]
+        published = [p for p in others if p["kind"] == "publication"]
         return DecisionEntry(
             id=row["id"],
             created_at=row["created_at"],
@@ -533,6 +598,7 @@ class DecisionLog:
                 SignOffEntry(s["id"], decision_id, s["role"], s["name"], s["created_at"], s["comment"], s["entry_hash"])
                 for s in signs
             ),
+            publications=tuple(_publication(p, decision_id) for p in published),
         )
 
     # ---- auditing ----------------------------------------------------------------------------------------
@@ -603,14 +669,15 @@ class DecisionLog:
                             f"entry {rid} does not follow entry {rid - 1}: entry {rid - 1} was rewritten "
                             f"(hash recomputed) or entry {rid} was altered.",
                         )
-                    if row["kind"] == "signoff":
+                    if row["kind"] in ("signoff", "publication"):
                         target = row["decision_id"]
                         try:
                             body = json.loads(row["payload"])
                         except json.JSONDecodeError:
-                            return broken(rid, f"entry {rid}'s sign-off is not valid JSON.")
+                            return broken(rid, f"entry {rid}'s {row['kind']} is not valid JSON.")
                         if target not in decisions or body.get("decision_entry_hash") != decisions[target]:
-                            return broken(rid, f"sign-off {rid} does not match an earlier decision {target}.")
+                            what = "sign-off" if row["kind"] == "signoff" else "publication"
+                            return broken(rid, f"{what} {rid} does not match an earlier decision {target}.")
                     else:
                         decisions[rid] = row["entry_hash"]
                     prev = row["entry_hash"]
@@ -628,6 +695,16 @@ class DecisionLog:
                 "entries were removed from its end, or it was rewritten or replaced.",
             )
         return VerifyResult(True, n, prev, anchor_id=anchor_id)
+
+
+def _publication(row: Mapping[str, Any], decision_id: int) -> PublicationEntry:
+    try:
+        details = dict(json.loads(row["payload"]).get("details") or {})
+    except (json.JSONDecodeError, AttributeError, TypeError):
+        details = {}
+    return PublicationEntry(
+        row["id"], decision_id, row["created_at"], row["role"], row["name"], row["comment"], details, row["entry_hash"]
+    )
 
 
 def _clip(text: str, n: int = 70) -> str:

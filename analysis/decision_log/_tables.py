@@ -1,17 +1,18 @@
 """The log's tables (SQLAlchemy Core, portable types only) and the hash of an entry.
 
-One table holds every entry, decisions and sign-offs alike, so a single hash chain orders them::
+One table holds every entry (decisions, sign-offs, and publications: what was written to a model
+registry about a decision), so a single hash chain orders them::
 
     tradeoffs_log_entries
       id              INTEGER  primary key; 1, 2, 3... with no gaps (assigned by the writer)
-      kind            "decision" | "signoff"
+      kind            "decision" | "signoff" | "publication"
       created_at      ISO 8601 text (passed in by the caller; the CLI uses the clock)
-      decision_id     the decision a sign-off signs (NULL for decisions)
+      decision_id     the decision a sign-off signs or a publication publishes (NULL for decisions)
       supersedes      the decision a new decision replaces (NULL when none)
       chosen          the chosen candidate (decisions), for listing
-      role, name      who signs (sign-offs) or who recorded (decisions, optional)
-      comment         the sign-off's comment or the decision's rationale
-      payload         the decision record's JSON (decisions) or the sign-off's JSON (sign-offs)
+      role, name      who signs (sign-offs), who recorded (decisions, optional), where and by whom (publications)
+      comment         the sign-off's comment, the decision's rationale, or what a publication wrote
+      payload         the decision record's JSON (decisions), the sign-off's or the publication's JSON
       payload_sha256  SHA-256 of payload (UTF-8)
       prev_hash       entry_hash of the entry before (64 zeros for the first); UNIQUE, so the chain cannot fork
       entry_hash      SHA-256 of the canonical JSON of every column above; UNIQUE
@@ -34,7 +35,7 @@ from analysis.decision_log._guards import install_guards
 
 LOG_SCHEMA_VERSION = 1
 GENESIS_HASH = "0" * 64
-KINDS = ("decision", "signoff")
+KINDS = ("decision", "signoff", "publication")
 #: The columns the entry hash covers, in this order.
 HASHED_COLUMNS = (
     "id",

@@ -246,6 +246,8 @@ def _candidates(scorecard: Scorecard, decision: Mapping | None) -> list[dict]:
                 else left_out.get(c.name) or "not compared by the group rules",
             }
         )
+        if isinstance(src.get("mlflow"), Mapping):  # where `log publish --mlflow-register` finds the version
+            out[-1]["mlflow"] = _plain(src["mlflow"])
     return out
 
 

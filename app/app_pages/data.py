@@ -28,6 +28,7 @@ from analysis.objectives import find_objective
 from analysis.pipeline import prepare_train_frame
 from analysis.preflight import CandidateCheck, check_candidates
 from analysis.scorecard import load_scorecard, scorecard_from_metrics_table
+from analysis.tracking import allowed_tracking_uris
 from app.ui import errors, jobs, render, services, state, uploads, workers
 
 NONE = "(none)"
@@ -39,7 +40,9 @@ KINDS = (
     "A dataset and model files: evaluate them here",
     "A scorecard made by `tradeoffs evaluate`",
     "A metrics table: one row per candidate",
+    "Runs and models in MLflow",
 )
+MLFLOW_WHAT = ("An experiment's runs", "A registered model's versions")
 DIRECTIONS = ("higher is better", "lower is better", "leave out")
 BY_POSITION = "Match prediction files to data rows by position (no shared id column)"
 
@@ -101,10 +104,10 @@ def eval_choices() -> dict:
 
 render.page_header(
     "Data & models",
-    "The dashboard opens on the built-in scenario. Bring your own candidates in one of three ways: a dataset "
+    "The dashboard opens on the built-in scenario. Bring your own candidates in one of four ways: a dataset "
     "with model files (evaluated here, with a progress bar per candidate), a scorecard JSON made by "
-    "`tradeoffs evaluate` elsewhere, or a plain metrics table such as a sweep's results. Files stay in this "
-    "browser session only, until you remove them.",
+    "`tradeoffs evaluate` elsewhere, a plain metrics table such as a sweep's results, or the runs and models "
+    "of an MLflow server. Files stay in this browser session only, until you remove them.",
 )
 
 # ---- the built-in scenario ----------------------------------------------------------------------
@@ -181,8 +184,9 @@ def dataset_and_models() -> None:
             f"Model files ({', '.join('.' + t for t in uploads.model_types())}; up to "
             f"{uploads.LIMITS_MB['models']} MB each)",
             uploads.model_types(),
-            "Fitted scikit-learn models saved with skops, or ONNX graphs. Each file is one candidate, named "
-            "after the file.",
+            "Fitted scikit-learn models saved with skops, ONNX graphs, or XGBoost (.json, .ubj), LightGBM (.txt) "
+            "and CatBoost (.cbm) models saved by the library itself. Each file is one candidate, named after the "
+            'file. Models in MLflow: choose "Runs and models in MLflow" above.',
         )
         show_error("models")
         uploads.render_files_uploader(
@@ -824,6 +828,169 @@ def metrics_table() -> None:
     show_error("table")
 
 
+# ---- 4. MLflow -------------------------------------------------------------------------------------
+def mlflow_source() -> None:
+    """Read an experiment's runs or a registered model's versions; use their metrics, or add their models."""
+    allowed = allowed_tracking_uris()
+    if not allowed:
+        st.info(
+            "This dashboard reaches no MLflow server: a server that fetched any address a visitor typed would let "
+            "visitors probe its network. Its operator names the servers it may read: `tradeoffs app --mlflow-uri "
+            "http://mlflow.internal:5000` (or `TRADEOFFS_MLFLOW_TRACKING_URIS`). From a shell, `tradeoffs import "
+            "mlflow` does the same.",
+            icon=":material/info:",
+        )
+        return
+    store = state.pref("mlflow_form")
+    if store is None:
+        store = {}
+        state.set_pref("mlflow_form", store)
+    c1, c2, c3 = st.columns([2, 1, 2])
+    with c1:
+        uri = kept(
+            st.text_input,
+            "Tracking URI",
+            key=state.widget("mlflow", "uri"),
+            store=store,
+            name="uri",
+            default=allowed[0],
+            help=f"One of the servers this dashboard may read: {', '.join(allowed)}.",
+        )
+        show_error("tracking_uri")
+    with c2:
+        what = kept(
+            st.radio,
+            "Read",
+            MLFLOW_WHAT,
+            key=state.widget("mlflow", "what"),
+            store=store,
+            name="what",
+            default=MLFLOW_WHAT[0],
+            valid=lambda v: v in MLFLOW_WHAT,
+        )
+    with c3:
+        experiment = what == MLFLOW_WHAT[0]
+        name = kept(
+            st.text_input,
+            "Experiment name" if experiment else "Registered model name",
+            key=state.widget("mlflow", "name", what),
+            store=store,
+            name=f"name.{what}",
+            default="",
+        )
+        filter_string = ""
+        if experiment:
+            filter_string = kept(
+                st.text_input,
+                "Filter (optional)",
+                key=state.widget("mlflow", "filter"),
+                store=store,
+                name="filter",
+                default="",
+                placeholder="metrics.roc_auc > 0.7",
+                help="MLflow's run filter: metrics.NAME, params.NAME, tags.NAME, attributes.run_name; joined by and.",
+            )
+        show_error("mlflow")
+    if st.button("Read from MLflow", type="primary", disabled=not name.strip(), key=state.widget("mlflow", "read")):
+        state.set_error("tracking_uri", None)
+        state.set_error("mlflow", None)
+        try:
+            with st.spinner(f"Reading {name} from {uri}..."):
+                checked, imported = uploads.read_mlflow(
+                    uri,
+                    experiment=name.strip() if experiment else None,
+                    registered_model=None if experiment else name.strip(),
+                    filter_string=filter_string.strip() or None,
+                )
+            state.set_pref("mlflow_import", (checked, imported))
+        except InputError as exc:
+            state.set_pref("mlflow_import", None)
+            fail(exc, "tracking_uri" if exc.source in ("tracking_uri", "--tracking-uri") else "mlflow")
+        except Exception as exc:  # one sentence and an error id
+            state.set_pref("mlflow_import", None)
+            state.set_error("mlflow", errors.failure_message(exc, what=f"reading {name} from MLflow"))
+        st.rerun()
+    found = state.pref("mlflow_import")
+    if found is None:
+        return
+    mlflow_runs(*found)
+
+
+def mlflow_runs(uri: str, imported: Any) -> None:
+    """The runs read: their logged metrics and whether each model can be measured here."""
+    st.markdown(f"#### {render.plural(len(imported.runs), 'candidate')} from MLflow {imported.what}")
+    metrics = sorted({m for r in imported.runs for m in r.metrics})
+    rows = []
+    for r in imported.runs:
+        row = {"candidate": r.name, "run": r.run_name, "model": r.model_uri or "(no logged model)"}
+        row |= {m: r.metrics.get(m) for m in metrics}
+        if r.model is None:
+            row["measured here?"] = "no: the run logged no model"
+        elif r.model.loadable:
+            row["measured here?"] = f"yes: {r.model.flavor} ({r.model.file})"
+        else:
+            row["measured here?"] = f"no: {r.model.reason}"
+        rows.append(row)
+    st.dataframe(pd.DataFrame(rows), width="stretch", hide_index=True)
+    st.caption(
+        "These are the figures each run logged, each on whatever data its author used. To compare the models on "
+        "the same rows, add them to the candidates and evaluate them on one dataset."
+    )
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**Use the logged metrics as the scorecard**")
+        grid = st.columns(2)
+        directions = {}
+        for i, m in enumerate(metrics):
+            known = find_objective(m)
+            default = 2 if known is None else (0 if known.direction == "max" else 1)
+            d = grid[i % 2].selectbox(m, DIRECTIONS, index=default, key=state.widget("mlflow", "dir", m))
+            if d != "leave out":
+                directions[m] = "max" if d == DIRECTIONS[0] else "min"
+        if st.button("Use these metrics", disabled=not directions, key=state.widget("mlflow", "use")):
+            from analysis.tracking import runs_scorecard
+
+            try:
+                sc, _ = runs_scorecard(imported, directions)
+                state.set_own(sc, f"MLflow {imported.what}: {render.plural(len(sc.candidates), 'candidate')}")
+                state.set_pref("data_notice", f"Loaded the logged metrics of MLflow {imported.what}.")
+                state.set_error("mlflow_use", None)
+                st.rerun()
+            except InputError as exc:
+                fail(exc, "mlflow_use")
+        show_error("mlflow_use")
+    with right:
+        st.markdown("**Measure the models here**")
+        loadable = [r for r in imported.runs if r.model is not None and r.model.loadable]
+        if not loadable:
+            st.caption("None of these models can be loaded safely here (the table says why).")
+            return
+        chosen = st.multiselect(
+            "Models to add to the candidates",
+            [r.name for r in loadable],
+            default=[r.name for r in loadable],
+            key=state.widget("mlflow", "pick", imported.what),
+        )
+        if st.button(
+            f"Add {render.plural(len(chosen), 'model')}", disabled=not chosen, key=state.widget("mlflow", "add")
+        ):
+            try:
+                with st.spinner("Downloading the model files..."):
+                    added = uploads.add_mlflow_models(uri, [r for r in loadable if r.name in chosen])
+                state.set_pref(
+                    "data_notice",
+                    f'Added {", ".join(added)} to the model files: choose "{KINDS[0]}" and upload the evaluation '
+                    "data to measure them.",
+                )
+                state.set_error("mlflow_add", None)
+                st.rerun()
+            except InputError as exc:
+                fail(exc, "mlflow_add")
+            except Exception as exc:  # one sentence and an error id
+                state.set_error("mlflow_add", errors.failure_message(exc, what="downloading the models"))
+        show_error("mlflow_add")
+
+
 notice = state.pref("data_notice")
 if notice:
     st.success(notice, icon=":material/check_circle:")
@@ -836,5 +1003,7 @@ if kind == KINDS[0]:
     dataset_and_models()
 elif kind == KINDS[1]:
     scorecard_file()
-else:
+elif kind == KINDS[2]:
     metrics_table()
+else:
+    mlflow_source()

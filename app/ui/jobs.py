@@ -93,6 +93,8 @@ def build_stages(
 
 #: What the user was doing, in failure messages ("Something went wrong while ...").
 WHAT = "evaluating the candidates"
+#: Next to a model file the server fetched from MLflow: where it came from (``analysis.tracking.source_info``).
+MLFLOW_SIDECAR = ".mlflow.json"
 
 
 class Cancelled(Exception):
@@ -121,7 +123,13 @@ def evaluate(
     """
     models = []
     for path in model_paths:
-        models.append(load_model(path, trust_pickle=trust_pickle, limits=limits))
+        loaded = load_model(path, trust_pickle=trust_pickle, limits=limits)
+        origin = path.with_name(path.name + MLFLOW_SIDECAR)
+        if origin.is_file():  # fetched from MLflow by the server (app.ui.uploads.add_mlflow_models)
+            from analysis.tracking import with_mlflow_source
+
+            loaded = with_mlflow_source(loaded, json.loads(origin.read_text(encoding="utf-8")))
+        models.append(loaded)
         progress(path.stem, LOAD)
     if stages.train_frame is not None and models:
         features = [c for m in models for c in resolve_features(m, data.frame, None, data_source=data.source)]

@@ -17,6 +17,8 @@ than an :class:`InputError` is refused with one sentence and an error id (:mod:`
 from __future__ import annotations
 
 import functools
+import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -28,9 +30,10 @@ from typing import Any
 import streamlit as st
 
 from analysis._errors import InputError
-from analysis.loading import Limits, check_model_file, check_table_file, load_table
+from analysis.loading import BOOSTING_SUFFIXES, Limits, check_model_file, check_table_file, load_table
 from analysis.scorecard import Scorecard, scorecard_to_json
 from app.ui import errors, state, workers
+from app.ui.jobs import MLFLOW_SIDECAR
 
 MB = 1024 * 1024
 #: Size limit per slot, in MB (the uploader widgets enforce the same limits in the browser).
@@ -73,8 +76,14 @@ def limits() -> Limits:
 
 
 def model_types() -> list[str]:
-    """File types the model uploader accepts."""
-    return ["skops", "onnx", *(PICKLE_TYPES if trust_pickle() else ())]
+    """File types the model uploader accepts (boosting libraries' own files when the library is installed)."""
+    native = [s.lstrip(".") for lib, suffixes in BOOSTING_SUFFIXES.items() if _installed(lib) for s in suffixes]
+    return ["skops", "onnx", *native, *(PICKLE_TYPES if trust_pickle() else ())]
+
+
+@functools.cache
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
 
 
 def _safe_name(name: str) -> str:
@@ -155,6 +164,72 @@ def add(slot: str, files: list[Any]) -> tuple[list[state.SavedUpload], list[tupl
             continue
         out.append(item)
     return out, refused
+
+
+# ---- models from MLflow -------------------------------------------------------------------------------
+#: Runs read from one experiment in the dashboard (the command line reads up to 1,000).
+MLFLOW_MAX_RUNS = 200
+
+
+def read_mlflow(uri: str, *, experiment: str | None, registered_model: str | None, filter_string: str | None):
+    """``(uri, RunImport)``: an experiment's runs or a registered model's versions, from an allowed server.
+
+    The server is one the operator named (:func:`analysis.tracking.check_allowed`); no model is
+    loaded here, only each model's ``MLmodel`` (and a skops file's list of types) is read.
+    """
+    from analysis.tracking import allowed_tracking_uris, check_allowed, import_runs, mlflow_client
+
+    uri = check_allowed(uri, allowed_tracking_uris())
+    client = mlflow_client(uri)
+    imported = import_runs(
+        client,
+        uri,
+        experiment=experiment,
+        registered_model=registered_model,
+        filter_string=filter_string,
+        max_runs=MLFLOW_MAX_RUNS,
+        trust_pickle=trust_pickle(),
+        limits=limits(),
+    )
+    return uri, imported
+
+
+def add_mlflow_models(uri: str, runs: list) -> list[str]:
+    """Download each run's model file into the session's model files (not loaded here); their names.
+
+    Each file is named after its candidate and carries a sidecar (:data:`MLFLOW_SIDECAR`) with the
+    MLflow model it came from, so the scorecard's candidate keeps that source.
+    """
+    from analysis.tracking import allowed_tracking_uris, check_allowed, fetch_model_file, mlflow_client, source_info
+
+    uri = check_allowed(uri, allowed_tracking_uris())
+    client = mlflow_client(uri)
+    saved = state.uploads().setdefault("models", [])
+    root = state.upload_dir()
+    workers.on_session_end("uploads", functools.partial(delete_folder, root))
+    added = []
+    for run in runs:
+        file_id = f"mlflow:{run.model_uri}"
+        if any(s.file_id == file_id for s in saved):
+            continue
+        folder = root / "models" / _safe_name(f"mlflow-{hashlib.sha256(file_id.encode()).hexdigest()[:16]}")
+        folder.mkdir(parents=True, exist_ok=True)
+        path, plan = fetch_model_file(client, run.model_uri, uri, folder, trust_pickle=trust_pickle(), limits=limits())
+        # named after the candidate (spaces kept: "churn v3", as the command line names it)
+        final = folder / (re.sub(r"[^A-Za-z0-9._\-\[\] ]+", "_", run.name).strip(" .") + path.suffix)
+        path.rename(final)
+        size = final.stat().st_size
+        item = state.SavedUpload("models", final.name, final, size, file_id)
+        try:
+            check_size(final.name, size, "models")
+            check_saved(item)
+        except InputError:
+            delete_folder(folder)
+            raise
+        final.with_name(final.name + MLFLOW_SIDECAR).write_text(json.dumps(source_info(plan, uri)), encoding="utf-8")
+        saved.append(item)
+        added.append(final.stem)
+    return added
 
 
 def kept(slot: str) -> list[state.SavedUpload]:

@@ -99,6 +99,7 @@ HELP_NEEDS = {
     "app": (),
     "sample": (),
     "log": (),
+    "import": (),
     "evaluate": ("numpy", "pandas", "pyarrow"),  # --join's choices come from analysis.loading
     "rank": DATA,
     "decide": DATA,

@@ -68,7 +68,17 @@ def test_refusals_name_the_problem(log):
 
 def test_there_is_no_update_or_delete_api():
     public = {n for n, _ in inspect.getmembers(DecisionLog) if not n.startswith("_")}
-    assert public == {"append_decision", "sign_off", "list", "get", "entries", "verify", "close", "engine"}
+    assert public == {
+        "append_decision",
+        "sign_off",
+        "record_publication",
+        "list",
+        "get",
+        "entries",
+        "verify",
+        "close",
+        "engine",
+    }
     assert not any(word in n for n in public for word in ("update", "delete", "remove", "edit", "set", "replace"))
 
 

@@ -7,6 +7,7 @@ from _log_helpers import at, make_report
 from sqlalchemy import delete, text, update
 from sqlalchemy.exc import DatabaseError
 
+from analysis._errors import InputError
 from analysis.decision_log import DecisionLog, entry_hash
 from analysis.decision_log._tables import entries
 
@@ -76,3 +77,23 @@ def test_removal_from_the_end_needs_the_anchored_head(log):
     assert log.verify().ok  # an unanchored log cannot tell it ever had entry 4
     result = log.verify(expected_head=head)
     assert not result.ok and result.broken_id is None and "removed from its end" in result.reason
+
+
+def test_a_publication_is_chained_and_a_changed_one_is_found(log):
+    details = {"registered_model": "churn", "version": "3", "alias": "champion", "tags": {"k": "v"}}
+    pid = log.record_publication(3, target="mlflow", details=details, summary="alias champion -> 3", now=at(5), by="Al")
+    assert log.verify().ok and log.verify().n_entries == 5
+    (published,) = log.get(3).publications
+    assert (published.id, published.target, published.by, published.details) == (pid, "mlflow", "Al", details)
+    assert log.get(1).publications == ()
+    with log.engine.connect() as conn:
+        changed = conn.execute(entries.select().where(entries.c.id == pid)).mappings().one()["payload"]
+    _force(log, update(entries).where(entries.c.id == pid).values(payload=changed.replace('"3"', '"4"')))
+    result = log.verify()
+    assert not result.ok and result.broken_id == pid and "changed after it was written" in result.reason
+
+
+def test_a_publication_of_a_decision_that_is_not_there_is_refused(log):
+    with pytest.raises(InputError):
+        log.record_publication(99, target="mlflow", details={}, summary="x", now=at(5))
+    assert log.verify().n_entries == 4

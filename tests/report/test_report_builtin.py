@@ -1,4 +1,4 @@
-"""The built-in scenario's HTML report: one copy of plotly.js, under 5 MB, size independent of data rows."""
+"""The built-in scenario's HTML report: one copy of plotly.js, little else, size independent of data rows."""
 
 from __future__ import annotations
 
@@ -21,11 +21,13 @@ def builtin_html():
     return report_to_html(build_report(sc, decision, now=NOW))
 
 
-def test_builtin_html_is_under_5_mb_with_plotly_inlined_once(builtin_html):
+def test_builtin_html_is_plotly_inlined_once_and_under_300_kb_of_its_own(builtin_html):
     from plotly.offline import get_plotlyjs
 
-    size = len(builtin_html.encode("utf-8"))
-    assert size < 5_000_000, size
+    # plotly.js alone is 4.8 MB (plotly 7.1); the report's own text, tables and the figures' data are
+    # what this project controls: about 190 kB for the scenario's 12 candidates.
+    own = len(builtin_html.encode("utf-8")) - len(get_plotlyjs().encode("utf-8"))
+    assert own < 300_000, own
     assert builtin_html.count(get_plotlyjs()[:300]) == 1
     assert builtin_html.count('class="fig-data"') == 9
 
