@@ -47,6 +47,8 @@ class DatasetCard:
     #: Operating-point rules for ``tradeoffs evaluate`` (``"value,dp"``), as ``--operating-points`` takes them.
     operating_points: str | None = None
     raw: dict = field(default_factory=dict)
+    #: ``(name, reason)`` of the models left out because a module their ``requires:`` names is not installed.
+    skipped: tuple[tuple[str, str], ...] = ()
 
     @property
     def folder(self) -> Path:
@@ -87,7 +89,7 @@ _PATH_KEYS = ("test_file", "train_file", "profiles")
 MAX_CARD_NAME_CHARS = 200
 _MAX_PATH_PART_BYTES = 255  # a file name longer than this cannot exist on common file systems
 _LIST_KEYS = ("sensitive", "features", "value_columns")
-_MODEL_KEYS = ("name", "file", "family", "description")
+_MODEL_KEYS = ("name", "file", "family", "description", "requires")
 _OUTCOMES = ("tp", "fp", "fn", "tn")
 
 
@@ -262,6 +264,8 @@ def load_card(path: str | Path | None = None) -> DatasetCard:
         value = raw.get(key) or ()
         return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
 
+    models, skipped = _installed_models(raw.get("models") or ())
+
     return DatasetCard(
         path=path,
         name=str(raw.get("name", path.stem)),
@@ -276,13 +280,39 @@ def load_card(path: str | Path | None = None) -> DatasetCard:
         features=names("features"),
         value_columns=names("value_columns"),
         value_matrix=dict(raw["value_matrix"]) if raw.get("value_matrix") else None,
-        models=tuple(raw.get("models") or ()),
+        models=models,
         join=join,
         incumbent=incumbent,
         profiles=profiles,
         operating_points=operating_points,
         raw=raw,
+        skipped=skipped,
     )
+
+
+#: What to install for a module a card's model ``requires:`` (else ``pip install MODULE``).
+_EXTRAS = {"xgboost": "tradeoffs[boosting]", "lightgbm": "tradeoffs[boosting]", "catboost": "tradeoffs[boosting]"}
+
+
+def _installed_models(models) -> tuple[tuple[dict, ...], tuple[tuple[str, str], ...]]:
+    """The card's models whose ``requires:`` module is installed, and why the others are left out.
+
+    A card may list models saved by an optional library (``requires: xgboost``): without that
+    library they are left out, with a reason, instead of failing the whole evaluation.
+    """
+    import importlib.util
+
+    kept, skipped = [], []
+    for m in models:
+        module = m.get("requires")
+        if module and importlib.util.find_spec(module) is None:
+            name = m.get("name") or Path(m["file"]).stem
+            skipped.append(
+                (name, f"it needs {module}, which is not installed (pip install '{_EXTRAS.get(module, module)}')")
+            )
+            continue
+        kept.append(m)
+    return tuple(kept), tuple(skipped)
 
 
 def load_card_profiles(card: DatasetCard):

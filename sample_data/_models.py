@@ -1,9 +1,14 @@
-"""The scenario's candidate models: ten scikit-learn pipelines that want different things.
+"""The scenario's candidate models: ten scikit-learn pipelines, and two boosters in their own formats.
 
-Every candidate is a :class:`~sklearn.pipeline.Pipeline` whose first step one-hot encodes
-``cuisine`` and ``user_zone`` and scales (or passes through) the numeric features, fitted on a
-DataFrame of exactly :data:`FEATURES`. Only standard scikit-learn and numpy types are used, so
-the files load with a skops allow-list.
+Every scikit-learn candidate is a :class:`~sklearn.pipeline.Pipeline` whose first step one-hot
+encodes ``cuisine`` and ``user_zone`` and scales (or passes through) the numeric features, fitted
+on a DataFrame of exactly :data:`FEATURES`. Only standard scikit-learn and numpy types are used,
+so the files load with a skops allow-list.
+
+When XGBoost and LightGBM are installed (the ``boosting`` extra), two more candidates
+(:data:`BOOSTING_CANDIDATES`) are fitted on the same columns, with ``cuisine`` and ``user_zone``
+as categorical features split on natively, and saved in each library's own format
+(``xgboost.json``, ``lightgbm.txt``): what most tabular teams deploy, loaded without pickle.
 """
 
 from __future__ import annotations
@@ -133,6 +138,72 @@ CANDIDATES = (
         "Always predicts the majority class (no order): the floor every model must beat.",
     ),
 )
+
+
+#: Candidates saved by their own library (the ``boosting`` extra), and each one's file.
+BOOSTING_CANDIDATES = (
+    Candidate(
+        "xgboost",
+        "ensemble",
+        "XGBoost with native categorical splits, saved in XGBoost's own JSON format: the library most tabular "
+        "teams deploy, loaded without pickle.",
+    ),
+    Candidate(
+        "lightgbm",
+        "ensemble",
+        "LightGBM with native categorical splits, saved in LightGBM's own text format: fast to train and small.",
+    ),
+)
+BOOSTING_FILES = {"xgboost": "xgboost.json", "lightgbm": "lightgbm.txt"}
+
+
+def boosting_installed() -> bool:
+    """Whether XGBoost and LightGBM can be imported (then the scenario has their candidates)."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in BOOSTING_FILES)
+
+
+def boosting_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """:data:`FEATURES` with the categorical ones as pandas categories (how the boosters are trained)."""
+    return frame[list(FEATURES)].astype({c: "category" for c in CATEGORICAL_FEATURES})
+
+
+def fit_boosting_candidates(train: pd.DataFrame, *, random_state: int) -> dict[str, object]:
+    """Fit the XGBoost and LightGBM candidates (one thread, seeded: the same files on every run).
+
+    Returns the fitted scikit-learn-API estimators keyed by name, in :data:`BOOSTING_CANDIDATES` order.
+    """
+    import lightgbm as lgb
+    import xgboost as xgb
+
+    X, y = boosting_frame(train), train[TARGET].to_numpy()
+    models = {
+        "xgboost": xgb.XGBClassifier(
+            n_estimators=200,
+            max_depth=5,
+            learning_rate=0.08,
+            tree_method="hist",
+            enable_categorical=True,
+            max_cat_to_onehot=1,
+            n_jobs=1,
+            random_state=random_state,
+        ),
+        "lightgbm": lgb.LGBMClassifier(
+            n_estimators=200,
+            learning_rate=0.08,
+            num_leaves=31,
+            min_child_samples=40,
+            n_jobs=1,
+            deterministic=True,
+            force_row_wise=True,
+            random_state=random_state,
+            verbose=-1,
+        ),
+    }
+    for model in models.values():
+        model.fit(X, y)
+    return models
 
 
 def fit_candidates(train: pd.DataFrame, *, random_state: int) -> dict[str, Pipeline]:

@@ -20,7 +20,17 @@ import skops.io
 import yaml
 
 from sample_data._data import SEED, generate_data
-from sample_data._models import CANDIDATES, FEATURES, TARGET, fit_candidates
+from sample_data._models import (
+    BOOSTING_CANDIDATES,
+    BOOSTING_FILES,
+    CANDIDATES,
+    FEATURES,
+    TARGET,
+    boosting_frame,
+    boosting_installed,
+    fit_boosting_candidates,
+    fit_candidates,
+)
 from sample_data._persist import dump_reproducible
 
 __all__ = ["SEED", "build_card", "compare_scenarios", "generate_data", "generate_scenario"]
@@ -35,16 +45,26 @@ PROFILES_FILE = "profiles.yaml"
 #: commission and the ad fee on an order it recommended; a recommendation that is not ordered
 #: wastes the slot (the expected value of a better pick) and the user's attention.
 VALUE_MATRIX = {"tp": "0.15*order_value + ad_fee", "fp": "-1.5", "fn": "0", "tn": "0"}
-_COMPARED_PATTERNS = ("*.parquet", "*.yaml", "README.md", f"{MODELS_DIR}/*.skops")
+_COMPARED_PATTERNS = (
+    "*.parquet",
+    "*.yaml",
+    "README.md",
+    f"{MODELS_DIR}/*.skops",
+    f"{MODELS_DIR}/*.json",
+    f"{MODELS_DIR}/*.txt",
+)
 
 
-def build_card(*, seed: int = SEED) -> dict:
+def build_card(*, seed: int = SEED, boosting: bool | None = None) -> dict:
     """Build the machine-readable card of the scenario (the content of ``card.yaml``).
 
     Parameters
     ----------
     seed : int, default=20261130
         Seed the scenario was generated with.
+    boosting : bool, optional
+        Whether to list the XGBoost and LightGBM candidates (``requires:`` their library, so a
+        machine without it leaves them out); default: when both libraries are installed.
 
     Returns
     -------
@@ -88,6 +108,16 @@ def build_card(*, seed: int = SEED) -> dict:
                 "description": candidate.description,
             }
             for candidate in CANDIDATES
+        ]
+        + [
+            {
+                "name": candidate.name,
+                "file": f"{MODELS_DIR}/{BOOSTING_FILES[candidate.name]}",
+                "family": candidate.family,
+                "description": candidate.description,
+                "requires": candidate.name,
+            }
+            for candidate in (BOOSTING_CANDIDATES if (boosting_installed() if boosting is None else boosting) else ())
         ],
         "seed": seed,
     }
@@ -109,7 +139,8 @@ def generate_scenario(out_dir: str | Path, *, seed: int = SEED) -> list[Path]:
     Returns
     -------
     list of Path
-        The files written: the two Parquet files, one ``.skops`` file per candidate, the card.
+        The files written: the two Parquet files, one ``.skops`` file per scikit-learn candidate, the
+        boosters' own files (when XGBoost and LightGBM are installed), the card.
     """
     out = Path(out_dir)
     (out / MODELS_DIR).mkdir(parents=True, exist_ok=True)
@@ -126,9 +157,21 @@ def generate_scenario(out_dir: str | Path, *, seed: int = SEED) -> list[Path]:
         if not np.array_equal(loaded.predict_proba(probe), model.predict_proba(probe)):
             raise RuntimeError(f"{path} does not reproduce the fitted model's probabilities.")
         written.append(path)
+    boosting = boosting_installed()
+    if boosting:
+        from analysis.loading import load_model
+
+        for name, model in fit_boosting_candidates(train, random_state=seed).items():
+            path = out / MODELS_DIR / BOOSTING_FILES[name]
+            (model.get_booster() if name == "xgboost" else model.booster_).save_model(str(path))
+            expected = model.predict_proba(boosting_frame(probe))
+            if not np.allclose(load_model(path).model.predict_proba(probe), expected, rtol=0, atol=1e-6):
+                raise RuntimeError(f"{path} does not reproduce the fitted model's probabilities.")
+            written.append(path)
 
     card_path = out / CARD_FILE
-    card_path.write_text(yaml.safe_dump(build_card(seed=seed), sort_keys=False, width=100), encoding="utf-8")
+    card = build_card(seed=seed, boosting=boosting)
+    card_path.write_text(yaml.safe_dump(card, sort_keys=False, width=100), encoding="utf-8")
     written.append(card_path)
     # The human-readable dataset card and the scenario's profiles are hand-written; ship them with
     # every copy of the data.

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import skops.io
 import yaml
+from sklearn.metrics import roc_auc_score
 
 from sample_data._persist import dump_reproducible
 from sample_data.generate import build_card, compare_scenarios, generate_data, generate_scenario
@@ -57,10 +58,15 @@ def full(train_df, test_df) -> pd.DataFrame:
     return pd.concat([train_df, test_df], ignore_index=True)
 
 
+def _skops_entries(card: dict) -> list[dict]:
+    """The scikit-learn candidates (the boosters are in their library's own format)."""
+    return [e for e in card["models"] if e["file"].endswith(".skops")]
+
+
 @pytest.fixture(scope="module")
 def models(card) -> dict:
     loaded = {}
-    for entry in card["models"]:
+    for entry in _skops_entries(card):
         path = SAMPLE_DIR / entry["file"]
         loaded[entry["name"]] = skops.io.load(path, trusted=skops.io.get_untrusted_types(file=path))
     return loaded
@@ -85,9 +91,14 @@ def test_card_names_every_file_and_no_other(card):
     assert (SAMPLE_DIR / card["train_file"]).is_file()
     assert (SAMPLE_DIR / card["test_file"]).is_file()
     model_files = {entry["file"] for entry in card["models"]}
-    on_disk = {path.relative_to(SAMPLE_DIR).as_posix() for path in (SAMPLE_DIR / "models").glob("*.skops")}
+    on_disk = {path.relative_to(SAMPLE_DIR).as_posix() for path in (SAMPLE_DIR / "models").iterdir()}
     assert on_disk == model_files
-    assert len(card["models"]) == 10
+    assert len(_skops_entries(card)) == 10
+    boosters = [e for e in card["models"] if not e["file"].endswith(".skops")]
+    assert [(e["name"], e["file"], e["requires"]) for e in boosters] == [
+        ("xgboost", "models/xgboost.json", "xgboost"),
+        ("lightgbm", "models/lightgbm.txt", "lightgbm"),
+    ]
 
 
 def test_sample_data_stays_small():
@@ -212,7 +223,7 @@ def test_compare_scenarios_reports_differences(card, tmp_path):
 @pytest.mark.slow
 def test_regenerating_everything_gives_identical_bytes(tmp_path):
     written = generate_scenario(tmp_path)
-    assert len(written) == 15  # data, 10 models, card.yaml, README.md and profiles.yaml
+    assert len(written) == 17  # data, 10 scikit-learn models, 2 boosters, card.yaml, README.md and profiles.yaml
     assert all(path.is_file() for path in written)
     assert compare_scenarios(tmp_path, SAMPLE_DIR) == []
 
@@ -264,7 +275,7 @@ def test_the_world_drifts_between_first_and_last_month(full):
 
 
 def test_models_need_only_sklearn_and_numpy_types(card):
-    for entry in card["models"]:
+    for entry in _skops_entries(card):
         untrusted = skops.io.get_untrusted_types(file=SAMPLE_DIR / entry["file"])
         assert all(name.startswith(("sklearn.", "numpy.")) for name in untrusted), (entry["name"], untrusted)
 
@@ -273,6 +284,7 @@ def test_readme_lists_every_model_and_every_type_to_trust(card):
     readme = (SAMPLE_DIR / "README.md").read_text(encoding="utf-8")
     for entry in card["models"]:
         assert f"`{entry['name']}`" in readme
+    for entry in _skops_entries(card):
         for name in skops.io.get_untrusted_types(file=SAMPLE_DIR / entry["file"]):
             assert f"`{name}`" in readme
 
@@ -299,3 +311,34 @@ def test_sales_boosted_favours_sponsored_restaurants(card, models, test_df):
     boosted = models["sales_boosted"].predict_proba(X)[:, 1]
     plain = models["hist_gradient_boosting"].predict_proba(X)[:, 1]
     assert boosted[sponsored].mean() > plain[sponsored].mean() + 0.02
+
+
+def test_the_boosters_load_without_pickle_and_score_like_the_other_candidates(card, models, test_df):
+    from analysis.loading import load_model
+
+    X = test_df[card["features"]]
+    y = test_df[card["target"]].to_numpy()
+    for entry in card["models"]:
+        if entry["file"].endswith(".skops"):
+            continue
+        pytest.importorskip(entry["requires"])
+        loaded = load_model(SAMPLE_DIR / entry["file"])
+        assert loaded.format == entry["name"] and list(loaded.model.classes_) == [0, 1]
+        assert list(loaded.feature_names) == card["features"]
+        auc = roc_auc_score(y, loaded.model.predict_proba(X)[:, 1])
+        plain = roc_auc_score(y, models["hist_gradient_boosting"].predict_proba(X)[:, 1])
+        assert abs(auc - plain) < 0.02, (entry["name"], auc, plain)  # another strong boosted model
+
+
+def test_a_card_model_whose_library_is_missing_is_left_out_with_a_reason(tmp_path, monkeypatch):
+    import importlib.util
+
+    from analysis.scenario import load_card
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "xgboost" else real(name, *a))
+    loaded = load_card(SAMPLE_DIR / "card.yaml")
+    assert "xgboost" not in [m["name"] for m in loaded.models] and "lightgbm" in [m["name"] for m in loaded.models]
+    assert loaded.skipped == (
+        ("xgboost", "it needs xgboost, which is not installed (pip install 'tradeoffs[boosting]')"),
+    )
