@@ -4,9 +4,11 @@
     python bench/bench_mlflow_import.py --runs 500
 
 Starts a real MLflow tracking server on loopback (SQLite backend, local artifacts; as the tests
-do), logs ``--runs`` runs, each with two metrics, three parameters and an XGBoost model folder
-(``MLmodel`` + ``model.ubj``, saved once by MLflow's own ``mlflow.xgboost.save_model`` and logged
-as each run's ``model`` artifacts), then measures in the same run:
+do), logs ``--runs`` runs, each with two metrics, three parameters and an XGBoost model (``MLmodel``
++ ``model.ubj``, saved once by MLflow's own ``mlflow.xgboost.save_model``) as the run's MLflow 3
+logged model (``create_logged_model`` + ``log_model_artifacts`` + ``log_outputs``: what
+``log_model`` does, without re-saving the model each time); ``--legacy`` logs the folder as the
+run's ``model`` artifacts instead (MLflow 2's ``runs:/ID/model``). Then it measures in the same run:
 
 - the command a user runs: ``tradeoffs import mlflow --experiment ... --out ...`` as a whole
   process (start-up, the search, every run's model listing and ``MLmodel``, the scorecard written);
@@ -35,7 +37,7 @@ os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
 
-def log_runs(uri: str, n: int, folder: Path) -> None:
+def log_runs(uri: str, n: int, folder: Path, *, legacy: bool = False) -> None:
     import mlflow
     import numpy as np
     import xgboost as xgb
@@ -62,7 +64,13 @@ def log_runs(uri: str, n: int, folder: Path) -> None:
                 ],
                 params=[mlflow.entities.Param(k, str(rng.integers(1, 9))) for k in ("depth", "trees", "seed")],
             )
-            client.log_artifacts(rid, str(model_dir), "model")
+            if legacy:
+                client.log_artifacts(rid, str(model_dir), "model")
+            else:
+                model = client.create_logged_model(exp, name="model", source_run_id=rid)
+                client.log_model_artifacts(model.model_id, str(model_dir))
+                client.finalize_logged_model(model.model_id, "READY")
+                client.log_outputs(rid, [mlflow.entities.LoggedModelOutput(model.model_id, 0)])
             client.set_terminated(rid)
 
 
@@ -83,6 +91,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--legacy", action="store_true", help="MLflow 2 style: the model as run artifacts.")
     args = parser.parse_args()
     from _server import start_server
 
@@ -93,7 +102,7 @@ def main() -> None:
         server = start_server(folder / "server")
         try:
             t0 = time.perf_counter()
-            log_runs(server.uri, args.runs, folder)
+            log_runs(server.uri, args.runs, folder, legacy=args.legacy)
             print(f"logged {args.runs} runs with a model each in {time.perf_counter() - t0:.1f} s")
             out = folder / "imported.json"
             cmd = [sys.executable, "-m", "analysis.cli", "import", "mlflow", "--tracking-uri", server.uri]

@@ -117,7 +117,22 @@ def _search_runs(client: Any, experiment_id: str, filter_string: str | None, max
     return runs
 
 
-def _run_model_ref(client: Any, run: Any) -> ModelRef | None:
+def _logged_locations(client: Any, experiment_id: str) -> dict[str, str]:
+    """Every logged model of the experiment and where its files are, in a few paged calls (not one per run)."""
+    out: dict[str, str] = {}
+    token = None
+    try:
+        while True:
+            page = client.search_logged_models([experiment_id], max_results=1000, page_token=token)
+            out.update({m.model_id: m.artifact_location for m in page})
+            token = getattr(page, "token", None)
+            if not token:
+                return out
+    except Exception:  # an older server without logged models: each run is looked up on its own
+        return out
+
+
+def _run_model_ref(client: Any, run: Any, locations: dict[str, str] | None = None) -> ModelRef | None:
     """The run's logged model (MLflow 3: a LoggedModel it output), else a folder with an MLmodel in its artifacts."""
     outputs = getattr(getattr(run, "outputs", None), "model_outputs", None) or []
     name = run.info.run_name or run.info.run_id[:8]
@@ -125,13 +140,13 @@ def _run_model_ref(client: Any, run: Any) -> ModelRef | None:
         model_id = getattr(output, "model_id", None)
         if not model_id:
             continue
-        try:
-            logged = client.get_logged_model(model_id)
-        except Exception:
-            continue
-        return ModelRef(
-            f"models:/{model_id}", logged.artifact_location, name, run_id=run.info.run_id, model_id=model_id
-        )
+        location = (locations or {}).get(model_id)
+        if location is None:
+            try:
+                location = client.get_logged_model(model_id).artifact_location
+            except Exception:
+                continue
+        return ModelRef(f"models:/{model_id}", location, name, run_id=run.info.run_id, model_id=model_id)
     try:
         top = client.list_artifacts(run.info.run_id)
     except Exception:
@@ -211,9 +226,10 @@ def import_runs(
     found: list[tuple[Any, ModelRef | None, str | None, str | None, ModelPlan | None]] = []
     if experiment is not None:
         exp = _experiment(client, experiment)
+        locations = _logged_locations(client, exp.experiment_id)
 
         def look(run: Any) -> tuple:
-            ref = _run_model_ref(client, run)
+            ref = _run_model_ref(client, run, locations)
             return run, ref, None, None, _plan(ref, tracking_uri, trust_pickle, trusted, limits)
 
         found = in_threads(look, _search_runs(client, exp.experiment_id, filter_string, max_runs), workers)
