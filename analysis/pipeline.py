@@ -286,8 +286,8 @@ def _model_stages(
             {n: m.model for n, m in by_name.items()},
             frame[union],
             settings=stages.serving,
-            # a model fetched from MLflow has no file left (its path is its URI): its size is measured serialized
-            model_files={n: m.path for n, m in by_name.items() if Path(m.path).is_file()},
+            # a model fetched from MLflow has no file left (its path is its URI): the size its file had
+            model_files={n: m.path if Path(m.path).is_file() else m.size_bytes for n, m in by_name.items()},
             metadata=serving_metadata,
             features_by_model=cols,
             progress=(lambda name, stage, fraction: progress(name, "serving") if fraction >= 1 else None)

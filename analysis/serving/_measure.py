@@ -68,7 +68,7 @@ class _Entry:
     runtime: str = "python"
     base: str | None = None
     variant: str | None = None
-    path: Path | None = None
+    path: Path | int | None = None  # or the size in bytes of a file no longer on disk
     method: str | None = None
     input_kind: str | None = None
     columns: tuple[str, ...] | None = None
@@ -114,7 +114,7 @@ def _make_entry(
     model: Any,
     X: pd.DataFrame,
     settings: ServingSettings,
-    path: Path | None,
+    path: Path | int | None,
     features: Sequence[str] | None = None,
 ) -> _Entry:
     runtime = "onnxruntime" if isinstance(model, OnnxModel) else "python"
@@ -244,7 +244,7 @@ def measure_serving(
     X: pd.DataFrame,
     *,
     settings: ServingSettings | None = None,
-    model_files: Mapping[str, str | Path] | None = None,
+    model_files: Mapping[str, str | Path | int] | None = None,
     metadata: Mapping[str, ServingMetadata | str | Path] | None = None,
     features_by_model: Mapping[str, Sequence[str]] | None = None,
     progress: Progress | None = None,
@@ -263,8 +263,9 @@ def measure_serving(
         Evaluation rows, features only. Requests and batches are drawn from it (seeded).
     settings : ServingSettings, optional
         Defaults to ``ServingSettings()``.
-    model_files : mapping of str to path, optional
-        The file each model was loaded from; its size is the model size.
+    model_files : mapping of str to path or int, optional
+        The file each model was loaded from, whose size is the model size; or that size in bytes
+        when the file is gone (a model downloaded from MLflow and loaded).
     metadata : mapping of str to ServingMetadata or path, optional
         Candidates without a model (prediction files) whose figures a metadata file supplies.
     features_by_model : mapping of str to sequence of str, optional
@@ -303,7 +304,7 @@ def measure_serving(
     settings = check_serving_settings(settings if settings is not None else ServingSettings())
     if not isinstance(models, Mapping):
         raise InputError(f"models must be a mapping of candidate name to model, not {type(models).__name__}.")
-    files = {str(k): Path(v) for k, v in (model_files or {}).items()}
+    files = {str(k): v if isinstance(v, int) else Path(v) for k, v in (model_files or {}).items()}
     stray = sorted(set(files) - set(map(str, models)))
     if stray:
         raise InputError(f"model_files names candidate(s) {', '.join(stray)} that are not among the models.")
@@ -500,7 +501,10 @@ def _measure_footprint(e: _Entry) -> None:
     """Model size, and peak memory of one predict on the largest batch that worked."""
     if e.model is not None:
         try:
-            e.size, e.size_method = measure_model_size(e.model, e.path)
+            if isinstance(e.path, int):  # the size of a file no longer on disk (an MLflow model's)
+                e.size, e.size_method = e.path, "file"
+            else:
+                e.size, e.size_method = measure_model_size(e.model, e.path)
         except Exception as exc:  # an object neither skops nor pickle can serialise
             _fail(e, "model size", exc)
     points = e.curve.points() if e.curve is not None else ()

@@ -51,6 +51,14 @@ def test_model_size_comes_from_the_file_when_given(mixed_frame, fitted_models, t
     assert entry.figures()["model_size_mb"] == pytest.approx(0.012345)
 
 
+def test_model_size_of_a_file_no_longer_on_disk_is_the_size_given(mixed_frame, fitted_models):
+    X, _ = mixed_frame  # a model downloaded from MLflow, loaded, and its temporary file deleted
+    settings = ServingSettings(**SMALL)
+    report = measure_serving({"lr": fitted_models["lr"]}, X, model_files={"lr": 6504}, settings=settings)
+    entry = report.candidate("lr")
+    assert (entry.model_size_bytes, entry.size_method) == (6504, "file")
+
+
 def test_n_jobs_is_noted(mixed_frame):
     X, y = mixed_frame
     model = KNeighborsClassifier(n_neighbors=3, n_jobs=2).fit(X[["x1", "x2"]], y)
