@@ -16,6 +16,30 @@ FIXTURE = Path(__file__).parent / "data" / "builtin_scorecard.json"
 TIMEOUT = 90
 
 
+def isolated_dashboard(monkeypatch, tmp_path):
+    """A fixture's body: the fixture scorecard, a decision log of the test's own, pools made for the test.
+
+    Streamlit's caches are empty before and after (``yield from`` it in a fixture).
+    """
+    import streamlit as st
+
+    from app.ui import workers
+
+    monkeypatch.setenv("TRADEOFFS_DEFAULT_SCORECARD", str(FIXTURE))
+    monkeypatch.setenv("TRADEOFFS_LOG_URL", str(tmp_path / "decisions.sqlite"))  # never the user's own log
+    monkeypatch.delenv("TRADEOFFS_TRUST_PICKLE", raising=False)
+    # Worker processes at the server's priority, in pools made for this test: at nice 19 (the default) a
+    # machine busy with other work starves them past AppTest's waits (the priority has its own test).
+    monkeypatch.setenv("TRADEOFFS_APP_WORKER_NICE", "0")
+    monkeypatch.setattr(workers, "_POOL", None)
+    monkeypatch.setattr(workers, "_CHECK_POOL", None)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
 def new_app(page: str | None = None, *, query: dict | None = None) -> AppTest:
     """A fresh session of the dashboard, run once (on ``page`` when given)."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)

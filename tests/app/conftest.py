@@ -12,28 +12,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-import streamlit as st
-from _app_helpers import FIXTURE
+from _app_helpers import FIXTURE, isolated_dashboard
 
 from analysis.scorecard import FrozenDict, load_scorecard, save_scorecard
-from app.ui import workers
 
 
 @pytest.fixture(autouse=True)
 def _default_scorecard(monkeypatch, tmp_path):
-    monkeypatch.setenv("TRADEOFFS_DEFAULT_SCORECARD", str(FIXTURE))
-    monkeypatch.setenv("TRADEOFFS_LOG_URL", str(tmp_path / "decisions.sqlite"))  # never the user's own log
-    monkeypatch.delenv("TRADEOFFS_TRUST_PICKLE", raising=False)
-    # Worker processes at the server's priority, in pools made for this test: at nice 19 (the default) a
-    # machine busy with other work starves them past AppTest's waits (the priority has its own test).
-    monkeypatch.setenv("TRADEOFFS_APP_WORKER_NICE", "0")
-    monkeypatch.setattr(workers, "_POOL", None)
-    monkeypatch.setattr(workers, "_CHECK_POOL", None)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    yield from isolated_dashboard(monkeypatch, tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import pytest
 from _server import MODEL_NAME
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "app"))
-from _app_helpers import FIXTURE, goto, new_app, run_until, texts, widget  # noqa: E402
+from _app_helpers import goto, isolated_dashboard, new_app, run_until, texts, widget  # noqa: E402
 
 from analysis.cli._app import MLFLOW_URIS_ENV  # noqa: E402
 from analysis.tracking import ALLOWED_URIS_ENV  # noqa: E402
@@ -95,17 +95,4 @@ def test_read_use_the_logged_metrics_or_add_the_models_and_evaluate_them(monkeyp
 
 @pytest.fixture(autouse=True)
 def _dashboard(monkeypatch, tmp_path):
-    """As tests/app/conftest.py: the fixture scorecard, a log of the test's own, pools made for the test."""
-    import streamlit as st
-
-    monkeypatch.setenv("TRADEOFFS_DEFAULT_SCORECARD", str(FIXTURE))
-    monkeypatch.setenv("TRADEOFFS_LOG_URL", str(tmp_path / "decisions.sqlite"))
-    monkeypatch.delenv("TRADEOFFS_TRUST_PICKLE", raising=False)
-    monkeypatch.setenv("TRADEOFFS_APP_WORKER_NICE", "0")
-    monkeypatch.setattr(workers, "_POOL", None)
-    monkeypatch.setattr(workers, "_CHECK_POOL", None)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    yield from isolated_dashboard(monkeypatch, tmp_path)
