@@ -56,7 +56,14 @@ def log_scenario(tracking_uri: str, *, experiment: str = DEFAULT_NAME, registere
                     }
                 )
                 mlflow.set_tag("scenario", card.name)
-                common = dict(name="model", registered_model_name=registered_model, await_registration_for=0)
+                # requirements given: MLflow otherwise infers them in a subprocess, several seconds a model
+                requirements = {"xgboost": ["xgboost"], "lightgbm": ["lightgbm"]}.get(loaded.format, ["scikit-learn"])
+                common = dict(
+                    name="model",
+                    registered_model_name=registered_model,
+                    await_registration_for=0,
+                    pip_requirements=requirements,
+                )
                 if loaded.format == "xgboost":
                     info = mlflow.xgboost.log_model(loaded.model.booster, model_format="ubj", **common)
                 elif loaded.format == "lightgbm":

@@ -212,6 +212,8 @@ def add_mlflow_models(uri: str, runs: list) -> list[str]:
         file_id = f"mlflow:{run.model_uri}"
         if any(s.file_id == file_id for s in saved):
             continue
+        if run.model.size_bytes is not None:  # the listing's size: refused before a byte is downloaded
+            check_size(f"{run.name} ({run.model.file})", run.model.size_bytes, "models")
         folder = root / "models" / _safe_name(f"mlflow-{hashlib.sha256(file_id.encode()).hexdigest()[:16]}")
         folder.mkdir(parents=True, exist_ok=True)
         path, plan = fetch_model_file(client, run.model_uri, uri, folder, trust_pickle=trust_pickle(), limits=limits())

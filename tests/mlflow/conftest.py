@@ -132,7 +132,13 @@ def logged_runs(mlflow_server, tmp_path_factory) -> LoggedRuns:
                     mlflow.log_params({"family": name, "train_rows": len(X)})
                     mlflow.log_metric("roc_auc", auc)
                     mlflow.set_tag("team", "release-desk")
-                    common = dict(name="model", registered_model_name=MODEL_NAME, await_registration_for=0)
+                    # requirements given: MLflow otherwise infers them in a subprocess, ~7 s a model
+                    common = dict(
+                        name="model",
+                        registered_model_name=MODEL_NAME,
+                        await_registration_for=0,
+                        pip_requirements=["scikit-learn", "xgboost", "lightgbm"],
+                    )
                     if name == "logreg":
                         info = mlflow.sklearn.log_model(model, serialization_format="skops", **common)
                     elif name == "hgb":  # MLflow checks the file loads, with the types its author trusts

@@ -96,3 +96,15 @@ def test_read_use_the_logged_metrics_or_add_the_models_and_evaluate_them(monkeyp
 @pytest.fixture(autouse=True)
 def _dashboard(monkeypatch, tmp_path):
     yield from isolated_dashboard(monkeypatch, tmp_path)
+
+
+def test_a_model_over_the_upload_limit_is_refused_before_it_is_downloaded(monkeypatch, logged_runs):
+    from app.ui import uploads
+
+    monkeypatch.setenv(ALLOWED_URIS_ENV, logged_runs.uri)
+    monkeypatch.setitem(uploads.LIMITS_MB, "models", 0)
+    at = _read(_choose(new_app("data"), KIND), MODEL_NAME)
+    at.button(key="w.mlflow.add").click().run()
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "over the 0 MB limit for a model file" in errors[0], errors
+    assert not at.session_state[state.UPLOADS].get("models")
