@@ -13,9 +13,18 @@ from analysis.scenario import load_card
 pytestmark = pytest.mark.slow
 
 
+def _timing_selected(config) -> bool:
+    """Whether this run selects the ``timing`` tests (``-m timing``), which read the serving figures."""
+    expr = config.getoption("markexpr") or ""
+    return "timing" in expr and "not timing" not in expr
+
+
 @pytest.fixture(scope="module")
-def scenario_scorecard(tmp_path_factory):
+def scenario_scorecard(tmp_path_factory, request):
     out = tmp_path_factory.mktemp("scenario") / "scorecard.json"
+    # Serving is measured only for the timing tests (about half of this evaluation's time); every other
+    # test reads quality, fairness, explanations and the backtest.
+    serving = ["--quick"] if _timing_selected(request.config) else ["--no-serving"]
     code = main(
         [
             "evaluate",
@@ -26,7 +35,7 @@ def scenario_scorecard(tmp_path_factory):
             "--bootstrap",
             "100",
             "--quiet",
-            "--quick",
+            *serving,
             "--explain-rows",
             "200",
             "--explain-budget",
