@@ -30,6 +30,8 @@ def _labels(at, kind: str) -> list[str]:
 
 
 def _click(at, label: str):
+    if label not in _labels(at, "button"):  # offered once the background work it needs is done (busy machine)
+        run_until(at, lambda a: label in _labels(a, "button"))
     at.button[[b.label for b in at.button].index(label)].click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at
