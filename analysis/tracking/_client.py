@@ -142,6 +142,11 @@ def mlflow_error(exc: BaseException, what: str) -> InputError:
     return InputError(f"{what}: MLflow said: {first}{suffix}")
 
 
+def versions_filter(name: str) -> str:
+    """MLflow's ``search_model_versions`` filter for every version of the registered model ``name`` (quotes escaped)."""
+    return "name='" + name.replace("'", "\\'") + "'"
+
+
 def is_not_found(exc: BaseException) -> bool:
     """Whether an MLflow exception says the thing asked for does not exist.
 

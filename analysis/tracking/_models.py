@@ -33,7 +33,7 @@ from typing import Any
 from analysis._errors import InputError
 from analysis.loading import DEFAULT_LIMITS, Limits, LoadedModel, load_model
 from analysis.loading._limits import env_name, format_bytes
-from analysis.tracking._client import display_uri, is_not_found, mlflow_error
+from analysis.tracking._client import display_uri, is_not_found, mlflow_error, versions_filter
 
 #: Largest ``MLmodel`` file read (it is a short YAML file).
 MAX_MLMODEL_BYTES = 1 << 20
@@ -143,7 +143,7 @@ def resolve_model(client: Any, uri: str) -> ModelRef:
             if alias_match:
                 mv = client.get_model_version_by_alias(name, alias_match["alias"])
             elif version_match["version"] == "latest":
-                found = client.search_model_versions(f"name='{_quote(name)}'")
+                found = client.search_model_versions(versions_filter(name))
                 if not found:
                     raise InputError(f"registered model {name!r} has no versions ({text}).")
                 mv = max(found, key=lambda v: int(v.version))
@@ -184,10 +184,6 @@ def resolve_model(client: Any, uri: str) -> ModelRef:
         "models:/m-MODEL_ID or runs:/RUN_ID/PATH.",
         source=text,
     )
-
-
-def _quote(name: str) -> str:
-    return name.replace("'", "\\'")
 
 
 def _run_name(client: Any, run_id: str | None) -> str | None:

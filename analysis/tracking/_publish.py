@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis._errors import InputError
-from analysis.tracking._client import display_uri, is_not_found, mlflow_error
+from analysis.tracking._client import display_uri, is_not_found, mlflow_error, versions_filter
 
 DEFAULT_ALIAS = "champion"
 #: Tags written on the chosen version.
@@ -110,7 +110,7 @@ def _version_for(client: Any, name: str, info: dict) -> tuple[str, bool, list[st
         notes.append(f"registered model {name!r} created")
     # the same model already registered under this name: use that version
     try:
-        for mv in client.search_model_versions(f"name='{name.replace(chr(39), chr(92) + chr(39))}'"):
+        for mv in client.search_model_versions(versions_filter(name)):
             if str(mv.source) == str(source):
                 return str(mv.version), False, notes
     except Exception as exc:

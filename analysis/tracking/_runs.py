@@ -18,7 +18,7 @@ from typing import Any
 from analysis._errors import InputError
 from analysis.loading import DEFAULT_LIMITS, Limits
 from analysis.scorecard import FrozenDict, Scorecard, columns_text, scorecard_from_metrics_table
-from analysis.tracking._client import display_uri, is_not_found, mlflow_error
+from analysis.tracking._client import display_uri, is_not_found, mlflow_error, versions_filter
 from analysis.tracking._models import ModelPlan, ModelRef, plan_model
 
 #: Tags MLflow writes itself that are worth keeping as provenance (the rest of ``mlflow.*`` is dropped).
@@ -256,7 +256,7 @@ def import_runs(
             numbers = [str(v).strip() for v in versions if str(v).strip()]
         else:
             try:
-                listed = client.search_model_versions(f"name='{registered_model.replace(chr(39), chr(92) + chr(39))}'")
+                listed = client.search_model_versions(versions_filter(registered_model))
             except Exception as exc:
                 raise mlflow_error(exc, f"listing the versions of {registered_model!r}") from None
             numbers = sorted((str(v.version) for v in listed), key=int)
