@@ -4,7 +4,9 @@
   (:data:`TRUSTED_TYPES`: scikit-learn's own estimators, which skops trusts by default, plus
   the scikit-learn internals listed here). A file that contains any other type is refused and
   the message names the types; an operator who trusts them adds them explicitly
-  (``--trust-type``). Types are never trusted because the file lists them.
+  (``--trust-type``). Types are never trusted because the file lists them. Then the indices
+  that trees and neighbour trees hold, which scikit-learn follows without bounds checks, are
+  checked before anything predicts (:mod:`analysis.loading._structure`).
 * Pickle/joblib files run arbitrary code when loaded, so they are refused unless the operator
   opts in (``--trust-pickle`` on the CLI, ``TRADEOFFS_TRUST_PICKLE`` setting in the app).
 * ``.onnx`` files run under ONNX Runtime when the ``onnx`` extra is installed.
@@ -41,6 +43,7 @@ from analysis.loading._limits import (
     env_name,
     format_bytes,
 )
+from analysis.loading._structure import StructureError, check_model_structure
 
 SKOPS_SUFFIXES = (".skops",)
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pck")
@@ -73,6 +76,12 @@ TRUSTED_TYPES: frozenset[str] = frozenset(
         "sklearn._loss.link.LogLink",
         "sklearn._loss.link.MultinomialLogit",
         "collections.OrderedDict",
+        # HistGradientBoosting* fitted on a DataFrame with categorical dtypes (the default
+        # categorical_features="from_dtype") validates its numeric columns with
+        # FunctionTransformer(partial(check_array, ...)); a partial calls only the function it
+        # wraps, which must itself be trusted
+        "functools.partial",
+        "sklearn.utils.validation.check_array",
     }
     | {
         f"sklearn.metrics._dist_metrics.{name}{bits}"
@@ -152,13 +161,33 @@ def _load_skops(path: Path, extra_trusted: Iterable[str], limits: Limits) -> Any
         with warnings.catch_warnings():
             # models saved with another scikit-learn version warn; the scorecard records versions
             warnings.simplefilter("ignore", category=UserWarning)
-            return sio.load(path, trusted=sorted(allowed))
+            model = sio.load(path, trusted=sorted(allowed))
     except Exception as exc:  # skops raises many types for damaged content
         raise InputError(
             f"model file {path} could not be loaded ({type(exc).__name__}: {exc}); it may be damaged "
             "or saved with an incompatible scikit-learn version.",
             source=str(path),
         ) from None
+    _check_structure(model, path)
+    return model
+
+
+def _check_structure(model: Any, path: Path) -> None:
+    """Refuse a model whose trees' indices scikit-learn would follow out of bounds (:mod:`._structure`)."""
+    try:
+        check_model_structure(model)
+    except StructureError as exc:
+        problem = str(exc)
+    except Exception as exc:  # a part missing what a fitted one has: as unsafe as a bad index
+        problem = f"a part of it is not what scikit-learn fits ({type(exc).__name__}: {exc})"
+    else:
+        return
+    raise InputError(
+        f"model file {path} is refused: {problem}. scikit-learn follows these indices without checking "
+        "them, so predicting with it could crash or read memory outside the model. A model that "
+        "scikit-learn fitted and skops saved always passes this check: save the fitted model again.",
+        source=str(path),
+    )
 
 
 def _load_pickle(path: Path, trust_pickle: bool, limits: Limits) -> Any:
