@@ -99,6 +99,46 @@ def main() -> None:
             print(f"{name:34} {nodes:>10,} {load:10.3f}s {check:8.3f}s {naive_text} {ratio}")
     print("\ncheck = check_model_structure on the loaded model (the indices listed in analysis/loading/_structure.py);")
     print("node by node = the children/feature checks alone, in a Python loop over nodes.")
+    _boosters(X, y)
+
+
+def _boosters(X, y) -> None:
+    """XGBoost and LightGBM files: the library's load against reading and checking the file first."""
+    try:
+        import lightgbm
+        import xgboost
+    except ImportError:
+        print("\n(boosting extra not installed: XGBoost/LightGBM checks not measured)")
+        return
+    from analysis.loading._booster_structure import check_lightgbm_text, check_xgboost, read_xgboost_model
+
+    print(f"\n{'booster file (3 classes x 300 rounds)':40} {'size':>9} {'library load':>13} {'read + check':>13}")
+    with tempfile.TemporaryDirectory() as tmp:
+        xgb = xgboost.train(
+            {"objective": "multi:softprob", "num_class": 3, "max_depth": 6, "nthread": 1},
+            xgboost.DMatrix(X, y),
+            num_boost_round=300,
+        )
+        lgb = lightgbm.train(
+            {"objective": "multiclass", "num_class": 3, "num_leaves": 63, "verbose": -1, "num_threads": 1},
+            lightgbm.Dataset(X, y),
+            num_boost_round=300,
+        )
+        files = {
+            "XGBoost .json": (Path(tmp) / "m.json", lambda p: xgb.save_model(p)),
+            "XGBoost .ubj": (Path(tmp) / "m.ubj", lambda p: xgb.save_model(p)),
+            "LightGBM .txt": (Path(tmp) / "m.txt", lambda p: lgb.save_model(p)),
+        }
+        for name, (path, save) in files.items():
+            save(str(path))
+            if name.startswith("XGBoost"):
+                load = _best(lambda: xgboost.Booster(model_file=str(path)))  # noqa: B023
+                check = _best(lambda: check_xgboost(read_xgboost_model(path.read_bytes())))  # noqa: B023
+            else:
+                load = _best(lambda: lightgbm.Booster(model_file=str(path)))  # noqa: B023
+                check = _best(lambda: check_lightgbm_text(path.read_text()))  # noqa: B023
+            size = path.stat().st_size / 1e6
+            print(f"{name:40} {size:7.1f}MB {load:12.3f}s {check:12.3f}s")
 
 
 if __name__ == "__main__":

@@ -35,8 +35,12 @@ model file, ``pandas_categorical``), strings (or integers) for CatBoost.
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import re
+import subprocess
+import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -46,7 +50,10 @@ import numpy as np
 import pandas as pd
 
 from analysis._errors import InputError, short_message
+from analysis.loading._booster_structure import check_lightgbm_text, check_xgboost, read_xgboost_model
+from analysis.loading._datasets import file_sha256
 from analysis.loading._limits import DEFAULT_LIMITS, Limits, check_file_size
+from analysis.loading._structure import StructureError
 
 #: The boosting libraries whose model files Tradeoffs reads.
 BOOSTING_LIBRARIES: tuple[str, ...] = ("xgboost", "lightgbm", "catboost")
@@ -218,16 +225,25 @@ def load_booster(path: str | Path, *, library: str | None = None, limits: Limits
             )
     library = check_booster_file(path, library=library, limits=limits)
     module = _import(library, path)
+    # read and checked before the library parses it: a malformed tree ends the process in LightGBM's
+    # parser, an XGBoost categorical split past its category list in XGBoost's (:mod:`._booster_structure`)
+    text = _lightgbm_text(path) if library == "lightgbm" else None
+    if text is not None:
+        _checked(path, library, check_lightgbm_text, text)
+    raw = bytearray(path.read_bytes()) if library == "xgboost" else None
+    if raw is not None:
+        _checked(path, library, lambda data: check_xgboost(read_xgboost_model(bytes(data))), raw)
     try:
         with warnings.catch_warnings():
             # XGBoost warns about a suffix it does not know (MLflow's .xgb: it reads the content) and
             # about models saved by older versions; neither changes what is loaded.
             warnings.simplefilter("ignore", category=UserWarning)
             if library == "xgboost":
-                booster = module.Booster(model_file=str(path))
+                booster = module.Booster(model_file=raw)  # the bytes checked, not the file again
             elif library == "lightgbm":
-                booster = module.Booster(model_file=str(path))
+                booster = module.Booster(model_str=text)
             else:
+                _catboost_canary(path)
                 booster = module.CatBoost().load_model(str(path), format="cbm")
     except Exception as exc:  # each library raises its own error type for a damaged file
         raise InputError(
@@ -239,6 +255,76 @@ def load_booster(path: str | Path, *, library: str | None = None, limits: Limits
         return BoosterModel(booster, library=library)
     except InputError as exc:
         raise InputError(f"model file {path}: {exc}", source=str(path)) from None
+
+
+_CANARY = """
+import sys
+import catboost
+model = catboost.CatBoost().load_model(sys.argv[1], format="cbm")
+model.get_tree_leaf_counts(), model.get_cat_feature_indices(), model.feature_names_, model.tree_count_
+"""
+#: Seconds a CatBoost file may take to load in the canary process.
+CANARY_SECONDS = 120.0
+
+
+@functools.lru_cache(maxsize=256)
+def _canary_verdict(sha256: str, path: str) -> str | None:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _CANARY, path], capture_output=True, timeout=CANARY_SECONDS, env=env, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return f"CatBoost took over {CANARY_SECONDS:g} s to read it"
+    if done.returncode < 0:
+        return f"CatBoost crashed reading it (signal {-done.returncode})"
+    return None  # loaded, or an ordinary error that the load in this process reports itself
+
+
+def _catboost_canary(path: Path) -> None:
+    """Load a CatBoost file in a throwaway process first: CatBoost's loader crashes on some damaged files.
+
+    CatBoost verifies a ``.cbm``'s FlatBuffers part, yet a file with a few bytes changed can still
+    end the process that loads it (SIGSEGV). Its format is not checked here (no index walk as for
+    XGBoost and LightGBM), so the file is loaded once in a child process; a crash or a hang there is
+    this file refused, not this process ended. Once per file content and process.
+    """
+    verdict = _canary_verdict(file_sha256(path), str(path))
+    if verdict is not None:
+        raise InputError(
+            f"model file {path} is not a valid CatBoost model: {verdict}. It may be damaged; "
+            f"{_HOW_TO_SAVE['catboost']}.",
+            source=str(path),
+        )
+
+
+def _lightgbm_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(
+            f"model file {path} is not a LightGBM model: a LightGBM model is UTF-8 text; {_HOW_TO_SAVE['lightgbm']}.",
+            source=str(path),
+        ) from None
+
+
+def _checked(path: Path, library: str, check: Any, model: Any) -> None:
+    """Run a structure check (:mod:`._booster_structure`); a failure is one sentence naming the file."""
+    try:
+        check(model)
+    except StructureError as exc:
+        problem = str(exc)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:  # a part missing or of the wrong kind
+        problem = f"a part of it is not what {LIBRARY_NAMES[library]} writes ({type(exc).__name__}: {exc})"
+    else:
+        return
+    name = LIBRARY_NAMES[library]
+    raise InputError(
+        f"model file {path} is not a valid {name} model: {problem}. {name} follows a model's indices without "
+        "checking them, so loading or predicting with this file could crash or read memory outside the model; "
+        f"a model {name} trained and saved always passes this check: {_HOW_TO_SAVE[library]}.",
+        source=str(path),
+    )
 
 
 # ---- reading a booster -----------------------------------------------------------------------
