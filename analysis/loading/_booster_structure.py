@@ -260,11 +260,11 @@ def _numbers(fields: dict[str, str], key: str, count: int, where: str) -> np.nda
     parts = text.split()
     if len(parts) != count:
         raise StructureError(f"{where}: {key} holds {len(parts)} values where LightGBM expects {count}")
-    try:
+    try:  # NumPy parses the strings itself (int64 refuses "1.5" as int() does)
         if key in _INTEGER or key in ("cat_boundaries", "cat_threshold"):
-            return np.array([int(p) for p in parts], dtype=np.int64)
-        return np.array([float(p) for p in parts], dtype=float)
-    except ValueError:
+            return np.array(parts, dtype=np.int64)
+        return np.array(parts, dtype=float)
+    except (ValueError, OverflowError):
         raise StructureError(f"{where}: {key} holds a value that is not a number") from None
 
 

@@ -12,15 +12,18 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import skops.io as sio
+from sklearn.cluster import KMeans
 from sklearn.compose import make_column_transformer
 from sklearn.datasets import make_classification
 from sklearn.ensemble import (
+    AdaBoostClassifier,
     BaggingClassifier,
     ExtraTreesClassifier,
     GradientBoostingClassifier,
@@ -32,11 +35,15 @@ from sklearn.ensemble import (
     RandomForestRegressor,
     StackingClassifier,
 )
-from sklearn.linear_model import LogisticRegression
+from sklearn.feature_extraction import FeatureHasher
+from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.neighbors import KernelDensity, KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
+from sklearn.svm import SVC, SVR, OneClassSVM
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.tree._tree import Tree
+from sklearn.utils.validation import check_array
 
 from analysis._errors import InputError
 from analysis.loading import load_model
@@ -84,6 +91,22 @@ HONEST = {
         make_column_transformer((OneHotEncoder(), ["colour"]), remainder="passthrough"),
         DecisionTreeClassifier(max_depth=4, random_state=0),
     ).fit(*_frame()),
+    "svc_multiclass_probability": lambda: SVC(probability=True, random_state=0).fit(X, Y),
+    "svc_binary": lambda: SVC().fit(X, Y2),
+    "svr": lambda: SVR().fit(X, Y),
+    "one_class_svm": lambda: OneClassSVM().fit(X),
+    "kmeans": lambda: KMeans(n_clusters=3, n_init=1, random_state=0).fit(X),
+    "one_hot_drop_first_tree": lambda: make_pipeline(
+        make_column_transformer((OneHotEncoder(drop="first"), ["colour"]), remainder="passthrough"),
+        DecisionTreeClassifier(max_depth=4, random_state=0),
+    ).fit(*_frame()),
+    "knn_p3_ball_tree": lambda: KNeighborsClassifier(algorithm="ball_tree", p=3).fit(X, Y),
+    "knn_mahalanobis_brute": lambda: KNeighborsClassifier(
+        algorithm="brute", metric="mahalanobis", metric_params={"VI": np.eye(6)}
+    ).fit(X, Y),
+    "gb_regressor_log_init": lambda: GradientBoostingRegressor(
+        n_estimators=3, init=make_pipeline(FunctionTransformer(np.log1p), LinearRegression()), random_state=0
+    ).fit(np.abs(X), np.abs(Y) + 1),
     "stacking": lambda: StackingClassifier(
         [("tree", DecisionTreeClassifier(max_depth=3)), ("hgb", HistGradientBoostingClassifier(max_iter=3))],
         final_estimator=LogisticRegression(),
@@ -106,7 +129,8 @@ def test_honest_models_load_and_predict_the_same(kind, tmp_path):
     model = HONEST[kind]()
     path = _dump(model, tmp_path)
     loaded = load_model(path).model  # the default allow-list
-    data = _frame()[0] if kind in ("hgb_categorical", "pipeline_one_hot_tree") else X
+    data = _frame()[0] if kind in ("hgb_categorical", "pipeline_one_hot_tree", "one_hot_drop_first_tree") else X
+    data = np.abs(X) if kind == "gb_regressor_log_init" else data
     method = next(m for m in ("predict_proba", "predict", "score_samples") if hasattr(model, m))
     np.testing.assert_array_equal(getattr(loaded, method)(data), getattr(model, method)(data))
 
@@ -343,3 +367,81 @@ def test_kernel_density_trees_are_checked():
     model.n_features_in_ = 5
     with pytest.raises(StructureError, match="tree_: its data has 6 columns where its estimator has 5"):
         check_model_structure(model)
+
+
+# ---- found by an adversarial review: other trusted types whose sizes compiled code trusts ----------
+def test_a_tree_hidden_in_a_set_is_still_checked(tmp_path):
+    model = AdaBoostClassifier(DecisionTreeClassifier(max_depth=2), n_estimators=1, random_state=0).fit(X, Y)
+    member = model.estimators_[0]
+    _tree_with(member, "feature", 0, 10**9)
+    model.estimators_ = {member}
+    _refused(model, tmp_path, "a split reads feature 1000000000")
+
+
+def test_a_boosting_stage_tree_without_one_value_per_node_is_refused(tmp_path):
+    model = HONEST["gb_regressor"]()
+    member = model.estimators_[1, 0]
+    state = member.tree_.__getstate__()
+    empty = Tree(member.tree_.n_features, np.array([0], dtype=np.intp), 1)
+    state["values"] = np.zeros((state["nodes"].shape[0], 1, 0))
+    empty.__setstate__(state)
+    member.tree_ = empty
+    _refused(model, tmp_path, "estimators_[1, 0].tree_: a boosting stage's tree holds (1, 0) values per node")
+
+
+def test_support_vector_counts_that_do_not_add_up_are_refused(tmp_path):
+    model = HONEST["svc_multiclass_probability"]()
+    total = int(model._n_support.sum())
+    model._n_support = np.array([total] + [0] * 4999, dtype=np.int32)
+    _refused(model, tmp_path, "its support vectors, their counts, coefficients and intercepts do not match")
+
+
+def test_kmeans_centres_wider_than_the_data_and_bad_thread_counts_are_refused(tmp_path):
+    model = HONEST["kmeans"]()
+    model.cluster_centers_ = np.zeros((3, 1000))
+    _refused(model, tmp_path, "its cluster centres are not rows of its 6 features")
+    model = HONEST["kmeans"]()
+    model._n_threads = -5
+    _refused(model, tmp_path, "its thread count -5 is not between 1 and 4096")
+
+
+def test_one_hot_output_widths_that_do_not_match_the_categories_are_refused(tmp_path):
+    model = HONEST["pipeline_one_hot_tree"]()
+    encoder = model[0].transformers_[0][1]
+    outs = list(encoder._n_features_outs) + [0]
+    encoder._n_features_outs = [outs[0] + 10**7]
+    _refused(model, tmp_path, "its output widths do not match its categories")
+
+
+def test_a_neighbour_tree_with_the_other_kinds_bounds_is_refused(tmp_path):
+    model = HONEST["knn_kd_tree"]()
+    bounds = model._tree.__getstate__()[3]
+    _binary_tree_with(model, 3, np.ascontiguousarray(bounds[:1]))
+    _refused(model, tmp_path, "_tree: its node bounds do not match")
+
+
+def test_a_metric_matrix_smaller_than_a_row_is_refused(tmp_path):
+    model = HONEST["knn_mahalanobis_brute"]()
+    model.effective_metric_params_ = {**model.effective_metric_params_, "VI": np.eye(1)}
+    _refused(model, tmp_path, "its metric's VI is not of shape (6, 6)")
+
+
+def test_only_scikit_learns_own_partial_is_trusted(tmp_path):
+    """partial(check_array, A) returns A instead of X; dtype="U" feeds text to a hasher."""
+    model = HONEST["hgb_categorical"]()
+    transformer = model._preprocessor.transformers_[1][1]
+    transformer.func = partial(check_array, np.zeros((1, 1)))
+    _refused(model, tmp_path, "a functools.partial other than scikit-learn's partial(check_array, dtype=<float>)")
+    text = make_pipeline(
+        FunctionTransformer(partial(check_array, dtype="U")), FeatureHasher(n_features=8, input_type="string")
+    )
+    with pytest.raises(StructureError, match="functools.partial other than"):
+        check_model_structure(text)
+
+
+def test_parameters_outside_scikit_learns_constraints_are_refused():
+    """FeatureHasher(n_features=0) divides by zero in compiled code (SIGFPE)."""
+    hasher = FeatureHasher(n_features=8, input_type="string")
+    hasher.n_features = 0
+    with pytest.raises(StructureError, match="n_features"):
+        check_model_structure(make_pipeline(hasher))
