@@ -233,6 +233,8 @@ def load_booster(path: str | Path, *, library: str | None = None, limits: Limits
     raw = bytearray(path.read_bytes()) if library == "xgboost" else None
     if raw is not None:
         _checked(path, library, lambda data: check_xgboost(read_xgboost_model(bytes(data))), raw)
+    if library == "catboost":
+        _catboost_canary(path)
     try:
         with warnings.catch_warnings():
             # XGBoost warns about a suffix it does not know (MLflow's .xgb: it reads the content) and
@@ -243,7 +245,6 @@ def load_booster(path: str | Path, *, library: str | None = None, limits: Limits
             elif library == "lightgbm":
                 booster = module.Booster(model_str=text)
             else:
-                _catboost_canary(path)
                 booster = module.CatBoost().load_model(str(path), format="cbm")
     except Exception as exc:  # each library raises its own error type for a damaged file
         raise InputError(
