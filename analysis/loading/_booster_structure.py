@@ -33,24 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.loading._structure import StructureError
-
-
-def _links(left: np.ndarray, right: np.ndarray, split: np.ndarray, n: int, where: str) -> None:
-    """Children inside the ``n`` nodes, the root (0) nobody's child, no node with two parents."""
-    parents = np.flatnonzero(split)
-    if not parents.size:
-        return
-    children = np.concatenate((left[parents], right[parents])).astype(np.int64, copy=False)
-    bad = (children <= 0) | (children >= n)
-    if bad.any():
-        first = int(np.argmax(bad))
-        side = "left" if first < parents.size else "right"
-        node = int(parents[first % parents.size])
-        raise StructureError(f"{where}: node {node}'s {side} child is {int(children[first])}, outside its {n} nodes")
-    if int(np.bincount(children, minlength=n).max()) > 1:
-        raise StructureError(f"{where}: a node is the child of two nodes")
-
+from analysis.loading._structure import StructureError, _check_children
 
 # ---- XGBoost ---------------------------------------------------------------------------------
 #: Nesting deeper than this in a UBJSON model is refused (XGBoost's own files nest about 8 levels).
@@ -199,7 +182,7 @@ def _check_xgboost_tree(tree: dict, where: str, n_features: int) -> None:
         raise StructureError(f"{where}: base_weights holds {weights.size} values for its {n} nodes")
     left = arrays["left_children"].astype(np.int64)
     split = left != -1
-    _links(left, arrays["right_children"].astype(np.int64), split, n, where)
+    _check_children(left, arrays["right_children"].astype(np.int64), split, n, where, later=False)
     feature = arrays["split_indices"].astype(np.int64)[split]
     if feature.size and (int(feature.min()) < 0 or int(feature.max()) >= n_features):
         raise StructureError(f"{where}: a split reads feature {int(feature.max())}, outside its {n_features} features")

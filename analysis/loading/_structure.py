@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 
 #: How many objects the walk visits before it gives up (a model is a few thousand at most; the
-#: walk follows attributes, lists, dicts and object arrays).
+#: walk follows attributes, lists, tuples, sets, dicts and object arrays).
 MAX_OBJECTS = 2_000_000
 
 
@@ -146,24 +146,30 @@ def _at(where: str, part: str) -> str:
     return f"{where}{part}" if part.startswith("[") or not where else f"{where}.{part}"
 
 
-def _check_children(left: np.ndarray, right: np.ndarray, split: np.ndarray, n: int, where: str) -> None:
-    """Split nodes' children come after them and inside the ``n`` nodes, and no node has two parents.
+def _check_children(
+    left: np.ndarray, right: np.ndarray, split: np.ndarray, n: int, where: str, *, later: bool = True
+) -> None:
+    """Split nodes' children inside the ``n`` nodes, no node with two parents, and every walk down ending.
 
-    Later children make every walk down the tree end (no cycle: a walk that never ends hangs the
-    process that predicts); one parent each keeps a recursive walk (shap's) linear in the nodes.
+    ``later=True`` (scikit-learn's trees, whose training always appends children after their
+    parent): each child comes after its parent. ``later=False`` (XGBoost's, which may reuse a
+    pruned node's slot): no child is the root. Either way a walk from the root cannot meet a cycle
+    (a walk that never ends hangs the process that predicts), and one parent each keeps a recursive
+    walk (shap's) linear in the nodes.
     """
     parents = np.flatnonzero(split)
     if not parents.size:
         return
     children = np.concatenate((left[parents], right[parents])).astype(np.int64, copy=False)
     twice = np.concatenate((parents, parents))
-    bad = (children <= twice) | (children >= n)
+    bad = ((children <= twice) if later else (children <= 0)) | (children >= n)
     if bad.any():
         first = int(np.argmax(bad))
         side = "left" if first < parents.size else "right"
+        rule = "a later node" if later else "a node other than the root"
         raise StructureError(
             f"{_label(where)}: node {int(twice[first])}'s {side} child is {int(children[first])}, "
-            f"not a later node of its {n} nodes"
+            f"not {rule} of its {n} nodes"
         )
     if int(np.bincount(children, minlength=n).max()) > 1:
         raise StructureError(f"{_label(where)}: a node is the child of two nodes")

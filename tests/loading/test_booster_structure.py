@@ -91,7 +91,9 @@ def test_xgboost_child_pointing_back_to_the_root(models, tmp_path):
         last = max(i for i, c in enumerate(tree["left_children"]) if c != -1)
         tree["left_children"][last] = 0
 
-    _refused(_xgb(models["xgboost_binary"], tmp_path, edit), "XGBoost", "left child is 0, outside its")
+    _refused(
+        _xgb(models["xgboost_binary"], tmp_path, edit), "XGBoost", "left child is 0, not a node other than the root"
+    )
 
 
 def test_xgboost_node_with_two_parents(models, tmp_path):
