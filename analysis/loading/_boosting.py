@@ -256,6 +256,12 @@ def load_booster(path: str | Path, *, library: str | None = None, limits: Limits
         return BoosterModel(booster, library=library)
     except InputError as exc:
         raise InputError(f"model file {path}: {exc}", source=str(path)) from None
+    except Exception as exc:  # the library could not describe what it loaded (a setting it cannot read back)
+        raise InputError(
+            f"model file {path} is not a valid {LIBRARY_NAMES[library]} model ({_library_message(exc)}): "
+            f"{_HOW_TO_SAVE[library]}.",
+            source=str(path),
+        ) from None
 
 
 _CANARY = """
@@ -263,6 +269,9 @@ import sys
 import catboost
 model = catboost.CatBoost().load_model(sys.argv[1], format="cbm")
 model.get_tree_leaf_counts(), model.get_cat_feature_indices(), model.feature_names_, model.tree_count_
+cats = set(model.get_cat_feature_indices())
+row = ["0" if i in cats else 0.0 for i in range(len(model.feature_names_ or []))]
+model.predict([row], prediction_type="RawFormulaVal")  # one row through every tree
 """
 #: Seconds a CatBoost file may take to load in the canary process.
 CANARY_SECONDS = 120.0
@@ -283,12 +292,14 @@ def _canary_verdict(sha256: str, path: str) -> str | None:
 
 
 def _catboost_canary(path: Path) -> None:
-    """Load a CatBoost file in a throwaway process first: CatBoost's loader crashes on some damaged files.
+    """Load a CatBoost file, and predict one row, in a throwaway process first.
 
     CatBoost verifies a ``.cbm``'s FlatBuffers part, yet a file with a few bytes changed can still
-    end the process that loads it (SIGSEGV). Its format is not checked here (no index walk as for
-    XGBoost and LightGBM), so the file is loaded once in a child process; a crash or a hang there is
-    this file refused, not this process ended. Once per file content and process.
+    end the process that loads it (SIGSEGV), and one whose tree sizes were changed loads and then
+    crashes at its first prediction. Its format is not checked here (no index walk as for XGBoost
+    and LightGBM), so the file is loaded and one row of zeros (categories "0") predicted in a child
+    process; a crash or a hang there is this file refused, not this process ended. Other rows could
+    still take other paths. Once per file content and process.
     """
     verdict = _canary_verdict(file_sha256(path), str(path))
     if verdict is not None:
@@ -315,7 +326,7 @@ def _checked(path: Path, library: str, check: Any, model: Any) -> None:
         check(model)
     except StructureError as exc:
         problem = str(exc)
-    except (KeyError, TypeError, ValueError, IndexError) as exc:  # a part missing or of the wrong kind
+    except (KeyError, TypeError, ValueError, IndexError, OverflowError, RecursionError) as exc:  # a part amiss
         problem = f"a part of it is not what {LIBRARY_NAMES[library]} writes ({type(exc).__name__}: {exc})"
     else:
         return

@@ -175,6 +175,38 @@ def _check_children(
         raise StructureError(f"{_label(where)}: a node is the child of two nodes")
 
 
+#: Deepest tree accepted. Libraries walk trees recursively (LightGBM's dump, XGBoost's depth, shap's
+#: explainers): a chain 10,000 nodes deep overflowed LightGBM's stack. Honest trees rarely pass 100.
+MAX_TREE_DEPTH = 500
+
+
+def _check_depth(left: np.ndarray, right: np.ndarray, split: np.ndarray, where: str) -> None:
+    """Refuse a tree deeper than :data:`MAX_TREE_DEPTH` (links already checked: inside, one parent each).
+
+    Free for trees of fewer split nodes than the limit; otherwise depth by pointer jumping (each
+    node's distance to the root doubles its reach per step: log2(depth) vectorised steps).
+    """
+    parents = np.flatnonzero(split)
+    if parents.size <= MAX_TREE_DEPTH:
+        return
+    n = split.size
+    up = np.arange(n)
+    children = np.concatenate((left[parents], right[parents]))
+    inside = (children >= 0) & (children < n)  # LightGBM's leaves (negative) are not in these arrays
+    up[children[inside]] = np.concatenate((parents, parents))[inside]
+    depth = (up != np.arange(n)).astype(np.int64)
+    while True:
+        nxt = up[up]
+        if np.array_equal(nxt, up):
+            break
+        depth = depth + depth[up]  # a root's depth is 0: adding it once reached changes nothing
+        up = nxt
+    if int(depth.max()) > MAX_TREE_DEPTH:
+        raise StructureError(
+            f"{_label(where)}: it is {int(depth.max())} levels deep, over the {MAX_TREE_DEPTH} accepted"
+        )
+
+
 def _check_tree(tree: Any, where: str) -> None:
     n, capacity = int(tree.node_count), int(tree.capacity)
     if not 1 <= n <= capacity:
@@ -183,6 +215,7 @@ def _check_tree(tree: Any, where: str) -> None:
     left, feature = nodes["left_child"], nodes["feature"]
     split = left != -1
     _check_children(left, nodes["right_child"], split, n, where)
+    _check_depth(left, nodes["right_child"], split, where)
     width = int(tree.n_features)
     f = feature[split]
     if f.size and (int(f.min()) < 0 or int(f.max()) >= width):
@@ -206,6 +239,7 @@ def _check_predictor(predictor: Any, where: str) -> None:
         raise StructureError(f"{_label(where)}: its nodes are not scikit-learn's node records")
     split = nodes["is_leaf"] == 0
     _check_children(nodes["left"], nodes["right"], split, len(nodes), _at(where, "nodes"))
+    _check_depth(nodes["left"].astype(np.int64), nodes["right"].astype(np.int64), split, _at(where, "nodes"))
     categorical = split & (nodes["is_categorical"] != 0)
     if categorical.any():
         bitsets = getattr(predictor, "raw_left_cat_bitsets", None)

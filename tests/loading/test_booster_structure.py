@@ -300,3 +300,126 @@ def test_the_ubjson_reader_reads_what_xgboost_wrote_as_json(models, tmp_path):
     cut = tmp_path / "cut.ubj"
     cut.write_bytes(ubj.read_bytes()[: ubj.stat().st_size // 2])
     _refused(cut, "XGBoost", "its UBJSON ends in the middle of a value")
+
+
+# ---- found by a second adversarial review ---------------------------------------------------------
+def test_xgboost_parent_outside_the_tree(models, tmp_path):
+    """XGBoost's loader itself follows every node's parent (SIGSEGV while loading)."""
+
+    def edit(m):
+        m["trees"][0]["parents"][1] = 10**9
+
+    _refused(_xgb(models["xgboost_binary"], tmp_path, edit), "XGBoost", "tree 0: a node's parent is outside its")
+
+
+def test_xgboost_categorical_lists_naming_other_nodes(models, tmp_path):
+    def edit(m):
+        tree = next(t for t in m["trees"] if t["categories_nodes"])
+        leaf = next(i for i, c in enumerate(tree["left_children"]) if c == -1)
+        tree["categories_nodes"][0] = leaf
+
+    path = _xgb(models["xgboost_categorical"], tmp_path, edit)
+    _refused(path, "XGBoost", "its categorical splits and the nodes its category lists name differ")
+
+
+def test_xgboost_category_table_positions_outside_a_feature(models, tmp_path):
+    def edit(m):
+        m["cats"]["sorted_idx"][0] = 10**9
+
+    path = _xgb(models["xgboost_categorical"], tmp_path, edit)
+    _refused(path, "XGBoost", "its category table (cats): feature 3's sorted positions are outside")
+
+
+def test_xgboost_multi_target_tree_in_a_single_output_model(models, tmp_path):
+    def edit(m):
+        m["trees"][0]["tree_param"]["size_leaf_vector"] = "5000"
+
+    path = _xgb(models["xgboost_binary"], tmp_path, edit)
+    _refused(path, "XGBoost", "tree 0: it is a multi-target tree (5000 values per leaf)")
+
+
+def _xgb_chain(source: Path, tmp_path: Path, depth: int, category: int | None = None) -> Path:
+    """Tree 0 replaced by a chain ``depth`` splits deep (each split on a category when ``category``)."""
+
+    def edit(m):
+        tree = m["trees"][0]
+        n = 2 * depth + 1
+        left, right, parents = [-1] * n, [-1] * n, [2147483647] * n
+        for k in range(depth):
+            left[k], right[k] = depth + k, (k + 1 if k < depth - 1 else 2 * depth)
+            parents[depth + k], parents[right[k]] = k, k
+        typed = category is not None
+        tree.update(
+            left_children=left,
+            right_children=right,
+            parents=parents,
+            split_indices=[0] * n,
+            split_conditions=[0.0] * n,
+            default_left=[0] * n,
+            base_weights=[0.0] * n,
+            loss_changes=[0.0] * n,
+            sum_hessian=[1.0] * n,
+            split_type=[1 if typed and k < depth else 0 for k in range(n)],
+            categories=[category] * depth if typed else [],
+            categories_nodes=list(range(depth)) if typed else [],
+            categories_segments=list(range(depth)) if typed else [],
+            categories_sizes=[1] * depth if typed else [],
+        )
+        tree["tree_param"]["num_nodes"] = str(n)
+
+    return _xgb(source, tmp_path, edit)
+
+
+def test_xgboost_tree_too_deep_for_the_librarys_recursion(models, tmp_path):
+    """A chain 300,000 deep overflowed XGBoost's recursive depth walk at predict (SIGSEGV)."""
+    _refused(_xgb_chain(models["xgboost_binary"], tmp_path, 600), "XGBoost", "tree 0: it is 600 levels deep")
+
+
+def test_xgboost_categorical_bitsets_that_would_take_gigabytes(models, tmp_path):
+    """Each split naming category 2**24 - 1 costs XGBoost 2 MB at load: a 114 kB file took 2.3 GB."""
+    path = _xgb_chain(models["xgboost_categorical"], tmp_path, 40, category=2**24 - 1)
+    _refused(path, "XGBoost", "its categorical splits' bitsets would take 83,886,")
+
+
+def _lgb_text(source: Path, tmp_path: Path, old: str, new: str, name: str = "hostile.txt") -> Path:
+    """``source`` without its ``tree_sizes`` header (LightGBM then reads tree by tree), ``old`` -> ``new`` once."""
+    text = re.sub(r"(?m)^tree_sizes=.*\n", "", source.read_text())
+    assert old in text
+    path = tmp_path / name
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+def test_lightgbm_lines_read_otherwise_by_lightgbm_are_refused(models, tmp_path):
+    """LightGBM keeps keys as written, the last of a repeated key, and stops a tree at a blank line."""
+    source = models["lightgbm_binary"]
+    edits = {
+        "a key with spaces": ("\nleft_child=", "\nleft_child ="),
+        "num_leaves is given twice": ("\nshrinkage=", "\nnum_leaves=2\nshrinkage="),
+        "it has no leaf_value": ("\nleaf_value=", "\n\nleaf_value="),
+        "its header: a key with spaces": ("\nmax_feature_idx=", "\nmax_feature_idx ="),
+    }
+    for i, (expected, (old, new)) in enumerate(edits.items()):
+        _refused(_lgb_text(source, tmp_path, old, new, f"{i}.txt"), "LightGBM", expected)
+
+
+def test_lightgbm_header_counts_that_disagree(models, tmp_path):
+    path = _lgb_text(models["lightgbm_binary"], tmp_path, "num_tree_per_iteration=1", "num_tree_per_iteration=5")
+    _refused(path, "LightGBM", "its header: num_class 1 and num_tree_per_iteration 5 disagree")
+
+
+def test_honest_lightgbm_stumps_and_random_forests_load(tmp_path):
+    lightgbm = pytest.importorskip("lightgbm")
+    X, targets = make_frame()
+    data = lightgbm.Dataset(X[NUMERIC], targets["binary"])
+    stump = lightgbm.train({"objective": "binary", "verbose": -1, "min_data_in_leaf": 1000}, data, 3)
+    forest = lightgbm.train(
+        {"objective": "binary", "verbose": -1, "boosting": "rf", "bagging_fraction": 0.7, "bagging_freq": 1},
+        lightgbm.Dataset(X[NUMERIC], targets["binary"]),
+        5,
+    )
+    for name, booster in (("stump", stump), ("forest", forest)):
+        path = tmp_path / f"{name}.txt"
+        booster.save_model(str(path))
+        loaded = load_model(path).model
+        np.testing.assert_allclose(loaded.predict_proba(X[NUMERIC])[:, 1], booster.predict(X[NUMERIC]), rtol=1e-9)
