@@ -23,10 +23,18 @@ def _predict_one(loaded: LoadedModel, data: EvalData, features: Sequence[str] | 
     return predict_model(loaded, data.frame, cols, data.spec, data_source=data.source)
 
 
+#: Seconds loky's reused worker processes may sit idle before they exit. joblib's default (300 s)
+#: races with new work: a CLI evaluation, or a test session, that comes back to the pool just as its
+#: idle workers time out can deadlock (the workers' results are never read; seen in CI after exactly
+#: 5 minutes of idleness, joblib/joblib#869). Workers live as long as the process that uses them.
+IDLE_WORKER_SECONDS = 24 * 3600
+
+
 def _parallel(models, data, features, *, backend: str, n_jobs: int):
     from joblib import Parallel, delayed, parallel_config
 
-    with parallel_config(backend=backend, n_jobs=n_jobs):
+    extra = {"idle_worker_timeout": IDLE_WORKER_SECONDS} if backend == "loky" else {}
+    with parallel_config(backend=backend, n_jobs=n_jobs, **extra):
         yield from Parallel(return_as="generator_unordered")(delayed(_predict_one)(m, data, features) for m in models)
 
 
