@@ -113,7 +113,10 @@ WAITING = "in the background"
 READY = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
   if (!main || !main.querySelector('h1')) return false;
-  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  // the run's state as the frontend keeps it (the status widget shows only after a run's first 0.5 s)
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
   if (document.querySelector('[data-testid="stSpinner"]')) return false;
   if (document.querySelector('[data-stale="true"]')) return false;
   if (main.innerText.includes(WAITING)) return false;  // the group decision is still being computed

@@ -90,7 +90,10 @@ if (document.documentElement) { __watch(); } else { document.addEventListener('D
 READY = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
   if (!main || !main.querySelector('h1')) return false;
-  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  // the run's state as the frontend keeps it (the status widget shows only after a run's first 0.5 s)
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
   if (document.querySelector('[data-testid="stSpinner"]')) return false;
   if (document.querySelector('[data-stale="true"]')) return false;
   if (main.innerText.includes('in the background')) return false;

@@ -69,14 +69,33 @@ def running_app(log: Path, *, env: dict | None = None, timeout: float = 60.0):
 BACKGROUND = "in the background"
 
 
+#: ``data-test-script-state`` values of Streamlit's ``stApp`` element while a run is asked for or going on
+#: ("initial": the session has not run yet).
+RUNNING_STATES = ("initial", "running", "rerunRequested", "stopRequested")
+
+
+def app_state(page) -> tuple[str | None, str | None]:
+    """The frontend's script-run and connection states, as Streamlit's own end-to-end tests read them."""
+    app = page.locator('[data-testid="stApp"]')
+    if app.count() == 0:
+        return None, None
+    return app.get_attribute("data-test-script-state"), app.get_attribute("data-test-connection-state")
+
+
 def settle(page, *, timeout: float = 120.0, quiet: float = 0.8) -> None:
     """Wait until a page title is drawn, the script has finished, no background work is awaited, and the
-    page was still for ``quiet`` s."""
+    page was still for ``quiet`` s.
+
+    "Finished" is the script-run state Streamlit's frontend keeps on ``stApp`` (the running-man status
+    widget is no guide: it appears only after a run has gone on for 0.5 s, so on a busy machine a page was
+    taken as still while its script was half-way, and an upload went to whichever uploader was drawn yet).
+    """
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout * 1000)
     end = time.monotonic() + timeout
     still_since = None
     while time.monotonic() < end:
-        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        script, connection = app_state(page)
+        running = script in RUNNING_STATES or connection != "CONNECTED"
         spinner = page.locator('[data-testid="stSpinner"]').count() > 0
         waiting = page.locator('[data-testid="stMain"]').get_by_text(BACKGROUND).count() > 0
         if running or spinner or waiting:
@@ -86,7 +105,13 @@ def settle(page, *, timeout: float = 120.0, quiet: float = 0.8) -> None:
         elif time.monotonic() - still_since >= quiet:
             return
         time.sleep(0.1)
-    raise AssertionError("the page kept running")
+    raise AssertionError(f"the page kept running (script {script}, connection {connection})")
+
+
+def uploader(page, slot: str):
+    """The file input of the Data & models page's uploader for ``slot`` (``data``, ``models``, ``predictions``),
+    found by its widget key whatever the uploader's generation and wherever it is drawn."""
+    return page.locator(f'[class*="st-key-w-up-{slot}-"] input[type="file"]')
 
 
 def exceptions(page) -> list[str]:

@@ -22,6 +22,7 @@ from _browser import (
     running_app,
     screenshot,
     settle,
+    uploader,
 )
 
 from analysis.report import RECORD_SCHEMA
@@ -93,13 +94,13 @@ def test_upload_a_dataset_and_a_model_and_see_it_evaluated(app_url, page, tmp_pa
     pd.read_parquet(ROOT / "sample_data" / "test.parquet").sample(1500, random_state=0).to_parquet(data)
     page.goto(f"{app_url}/data")
     settle(page)
-    inputs = page.locator('[data-testid="stFileUploader"] input[type="file"]')
-    inputs.nth(0).set_input_files(str(data))
+    uploader(page, "data").set_input_files(str(data))
     page.get_by_text("What the columns mean").wait_for(timeout=120_000)  # a condition: the limit is for failures
     settle(page)
-    inputs.nth(1).set_input_files(str(ROOT / "sample_data" / "models" / "logistic_regression.skops"))
+    uploader(page, "models").set_input_files(str(ROOT / "sample_data" / "models" / "logistic_regression.skops"))
     settle(page)
-    page.get_by_role("button", name="Evaluate", exact=True).click()
+    # enabled once the model is kept and checked against the data (the click waits for that)
+    page.get_by_role("button", name="Evaluate", exact=True).click(timeout=120_000)
     page.get_by_text("Evaluated 1 candidate in").wait_for(timeout=90_000)
     settle(page)
     assert exceptions(page) == []
