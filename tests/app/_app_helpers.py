@@ -91,6 +91,36 @@ def run_until(at: AppTest, done, *, timeout: float = 120.0, step: float = 0.5) -
     raise AssertionError("timed out waiting for the app")
 
 
+#: What a page says while work it waits for goes on in a background thread (the group decision, the report).
+BACKGROUND = "in the background"
+
+
+def settled(at: AppTest, *, timeout: float = 120.0) -> AppTest:
+    """``at`` once no work its page waits for goes on in the background (rerun until then).
+
+    The pages wait :data:`app.ui.services.DECISION_WAIT_S` (2 s) for the group decision and the report,
+    then say the work goes on in the background; on a busy machine a page opened by a test can be at
+    that point, without its download buttons and with its sign-off and record buttons disabled.
+    """
+    if BACKGROUND in texts(at):
+        run_until(at, lambda a: BACKGROUND not in texts(a), timeout=timeout)
+    return at
+
+
+def offered(at: AppTest, label: str) -> bool:
+    """True when the page shows an enabled button labelled ``label``."""
+    return any(str(b.label) == label and not b.disabled for b in at.button)
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    """Click the button labelled ``label`` once it is offered (its background work done), and rerun."""
+    if not offered(at, label):
+        run_until(at, lambda a: offered(a, label))
+    at.button[[str(b.label) for b in at.button].index(label)].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A frame as CSV bytes (for uploads)."""
     buf = io.StringIO()

@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from _app_helpers import FIXTURE, group_choice, new_app, run_until, texts, widget
+from _app_helpers import FIXTURE, click, group_choice, new_app, run_until, settled, texts, widget
 from sqlalchemy import text, update
 from streamlit.testing.v1 import AppTestError
 from test_app_consensus import FAILURE, hold_full_decision, use_sweep
@@ -29,12 +29,12 @@ def _labels(at, kind: str) -> list[str]:
     return [str(b.label) for b in at.get(kind)]
 
 
-def _click(at, label: str):
-    if label not in _labels(at, "button"):  # offered once the background work it needs is done (busy machine)
-        run_until(at, lambda a: label in _labels(a, "button"))
-    at.button[[b.label for b in at.button].index(label)].click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def _open():
+    """The Decision page once its group decision and report are done (however busy the machine)."""
+    return settled(new_app("decision"))
+
+
+_click = click
 
 
 def _sign_off_in_session(at, name: str, comment: str = ""):
@@ -56,7 +56,7 @@ def test_the_report_downloads_in_every_format(monkeypatch):
         return b"%PDF-1.7 fake"
 
     monkeypatch.setattr("app.ui.services.report_to_pdf", fake_pdf)
-    at = new_app("decision")
+    at = _open()
     assert _labels(at, "download_button") == ["HTML report", "Markdown report", "JSON decision record"]
     assert made == []  # the PDF is made only when asked for
     _click(at, "Prepare PDF")
@@ -67,7 +67,7 @@ def test_the_report_downloads_in_every_format(monkeypatch):
 
 
 def test_the_report_carries_an_overriding_pick_its_rationale_and_only_its_signoffs(tmp_path):
-    at = new_app("decision")
+    at = _open()
     _sign_off_in_session(at, "Ada")  # on the group's choice
     pick = widget(at, "selectbox", "The candidate to ship")
     group_choice = pick.value
@@ -90,7 +90,7 @@ def test_a_missing_browser_is_explained_next_to_the_pdf_button(monkeypatch):
         raise InputError(pdf_module.BROWSER_MISSING.format(where=""), source="--browser")
 
     monkeypatch.setattr(pdf_module, "find_browser", no_browser)
-    at = _click(new_app("decision"), "Prepare PDF")
+    at = _click(_open(), "Prepare PDF")
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and errors[0].startswith("PDF export needs Chromium or Google Chrome")
     assert "PDF report" not in _labels(at, "download_button") and "Prepare PDF" in _labels(at, "button")
@@ -99,7 +99,7 @@ def test_a_missing_browser_is_explained_next_to_the_pdf_button(monkeypatch):
 def test_record_sign_off_and_verify_the_decision_log(tmp_path, monkeypatch):
     url = tmp_path / "team-log.sqlite"
     monkeypatch.setenv("TRADEOFFS_LOG_URL", str(url))
-    at = new_app("decision")
+    at = _open()
     # Where the log is on the server is the operator's business, not every browser user's.
     assert str(url) not in texts(at) and str(tmp_path) not in texts(at)
     assert "the server's decision log (an SQLite file, chosen by the operator with `TRADEOFFS_LOG_URL`)" in texts(at)
@@ -136,7 +136,7 @@ def test_record_sign_off_and_verify_the_decision_log(tmp_path, monkeypatch):
 def test_a_tampered_log_says_where_it_is_broken(tmp_path, monkeypatch):
     url = tmp_path / "log.sqlite"
     monkeypatch.setenv("TRADEOFFS_LOG_URL", str(url))
-    at = _click(new_app("decision"), "Record this decision in the log")
+    at = _click(_open(), "Record this decision in the log")
     with DecisionLog(url) as log, log.engine.begin() as conn:
         conn.execute(text("DROP TRIGGER IF EXISTS tradeoffs_log_no_update"))
         conn.execute(update(entries).where(entries.c.id == 1).values(chosen="knn"))
@@ -154,7 +154,7 @@ def test_an_unopenable_log_is_a_message_not_a_traceback(tmp_path, monkeypatch):
 
 
 def test_a_new_decision_can_supersede_a_recorded_one():
-    at = _click(new_app("decision"), "Record this decision in the log")
+    at = _click(_open(), "Record this decision in the log")
     widget(at, "text_area", "Rationale").input("measured again on the production instance").run()
     widget(at, "selectbox", "Replaces").set_value(1)
     _click(at, "Record this decision in the log")
@@ -176,7 +176,7 @@ def test_report_files_say_whether_the_decision_is_recorded_and_when_they_were_ma
         return b"%PDF-1.7 fake"
 
     monkeypatch.setattr("app.ui.services.report_to_pdf", fake_pdf)
-    at = new_app("decision")
+    at = _open()
     assert "Not recorded in the decision log yet" in texts(at) and "The log is empty" in texts(at)
     before = _now()
     _click(at, "Prepare PDF")
@@ -195,7 +195,7 @@ def test_report_files_say_whether_the_decision_is_recorded_and_when_they_were_ma
 
 
 def test_a_decision_whose_log_is_gone_is_no_longer_called_recorded(tmp_path):
-    at = _click(new_app("decision"), "Record this decision in the log")
+    at = _click(_open(), "Record this decision in the log")
     assert "Recorded in the decision log as decision #1" in texts(at)
     os.remove(os.environ["TRADEOFFS_LOG_URL"])  # the operator replaced or emptied the log
     at.run()
@@ -293,7 +293,7 @@ def test_an_unexpected_pdf_failure_is_one_sentence_with_an_error_id_next_to_the_
         raise RuntimeError("choreographer exploded")
 
     monkeypatch.setattr("app.ui.services.report_to_pdf", crash)
-    at = _click(new_app("decision"), "Prepare PDF")
+    at = _click(_open(), "Prepare PDF")
     (error,) = [e.value for e in at.error]
     assert re.fullmatch(FAILURE.format(what="making the PDF"), error), error
     assert "Prepare PDF" in _labels(at, "button")
@@ -304,13 +304,13 @@ def test_a_missing_browser_is_worded_for_the_dashboard_not_the_command_line(monk
         raise InputError(pdf_module.BROWSER_MISSING.format(where=""), source="--browser")
 
     monkeypatch.setattr(pdf_module, "find_browser", no_browser)
-    at = _click(new_app("decision"), "Prepare PDF")
+    at = _click(_open(), "Prepare PDF")
     (error,) = [e.value for e in at.error]
     assert "--browser" not in error and "BROWSER_PATH" in error and "on the server" in error
 
 
 def test_names_are_capped_at_what_the_log_keeps_and_its_messages_name_the_page_fields():
-    at = _click(new_app("decision"), "Record this decision in the log")
+    at = _click(_open(), "Record this decision in the log")
     assert widget(at, "text_input", "Recorded by").max_chars == 256
     name = widget(at, "text_input", "Your name")
     assert name.max_chars == 256

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from _app_helpers import charts, goto, new_app, run_until, texts, widget
+from _app_helpers import charts, goto, new_app, run_until, settled, texts, widget
 
 PAGES = (
     "overview",
@@ -168,7 +168,7 @@ def test_tradeoffs_with_a_single_objective_says_so(variant, builtin):
 
 # ---- consensus ------------------------------------------------------------------------------------
 def test_consensus_rules_regret_and_sensitivity():
-    at = new_app("consensus")
+    at = settled(new_app("consensus"))
     text = texts(at)
     assert "The group's choice" in text
     assert "what-if draws" in text and "Leave one out" in text
@@ -178,7 +178,7 @@ def test_consensus_rules_regret_and_sensitivity():
 
 
 def test_changing_the_rule_changes_the_choice():
-    at = new_app("consensus")
+    at = settled(new_app("consensus"))
     first = next(s.value for s in at.success if "group's choice" in s.value)
     at.selectbox(key="w.rule").set_value("borda").run()
     second = next(s.value for s in at.success if "group's choice" in s.value)
@@ -211,7 +211,7 @@ def test_consensus_with_hundreds_of_candidates_computes_in_the_background_withou
 
 # ---- decision -------------------------------------------------------------------------------------
 def test_decision_preselects_the_group_choice_and_records_signoffs():
-    at = new_app("decision")
+    at = settled(new_app("decision"))
     pick = widget(at, "selectbox", "The candidate to ship")
     assert "(the group's choice)" in pick.format_func(pick.value)
     widget(at, "text_input", "Name").input("Ada")
@@ -227,7 +227,7 @@ def test_decision_preselects_the_group_choice_and_records_signoffs():
 
 
 def test_overriding_the_group_choice_warns():
-    at = new_app("decision")
+    at = settled(new_app("decision"))
     pick = widget(at, "selectbox", "The candidate to ship")
     other = next(o for o in pick.options if o != pick.value)
     pick.set_value(other).run()

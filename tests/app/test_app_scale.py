@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from _app_helpers import charts, goto, new_app, texts, widget
+from _app_helpers import charts, goto, new_app, settled, texts, widget
 
 from analysis import figures as F
 from analysis.decision import compute_pareto, table_from_arrays
@@ -145,7 +145,7 @@ def test_consensus_draws_the_leading_candidates_and_offers_the_rest_as_a_file(tm
         source="sweep.csv",
     )
     monkeypatch.setenv("TRADEOFFS_DEFAULT_SCORECARD", str(save_scorecard(sc, tmp_path / "sweep120.json")))
-    at = new_app("consensus")
+    at = settled(new_app("consensus"))
     body = texts(at)
     compared = int(body.split("Compared by the group rules: ")[1].split(" of ")[0].replace(",", ""))
     left_out = 120 - compared
@@ -179,8 +179,9 @@ def test_decision_page_prepares_the_report_in_the_background_and_then_offers_it(
 
     monkeypatch.setattr(services, "_build", slow_build)
     at = new_app("decision")
-    run_until(at, lambda at: "Weighing every stakeholder" not in texts(at))
-    assert "Preparing the report on" in texts(at) and not at.get("download_button")
+    # the quick decision first, then the full one, then the report: wait until the page says it prepares it
+    run_until(at, lambda at: "Preparing the report on" in texts(at))
+    assert not at.get("download_button")
     assert widget_labels(at, "selectbox")[0] == "The candidate to ship"  # the rest of the page works meanwhile
     release.set()
     run_until(at, lambda at: "Preparing the report on" not in texts(at))
