@@ -33,36 +33,57 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextmanager
-def running_app(log: Path, *, env: dict | None = None, timeout: float = 60.0):
-    """``streamlit run app/streamlit_app.py`` on a free port; yields the base URL, stops it after."""
-    port = free_port()
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
+def _start(cmd: list[str], env: dict, log: Path, port: int, timeout: float) -> subprocess.Popen | None:
+    """Start the server and wait until it answers; None when it exited first (its port was taken)."""
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    end = time.monotonic() + timeout
+    while True:
         try:
-            end = time.monotonic() + timeout
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                        if r.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > end:
-                    raise RuntimeError(f"the dashboard did not start; see {log}")
-                time.sleep(0.3)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return proc
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            return None
+        if time.monotonic() > end:
+            _stop(proc)
+            raise RuntimeError(f"the dashboard did not start within {timeout:.0f} s; see {log}")
+        time.sleep(0.3)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextmanager
+def running_app(log: Path, *, env: dict | None = None, timeout: float = 60.0, tries: int = 3):
+    """``streamlit run app/streamlit_app.py`` on a free port; yields the base URL, stops it after.
+
+    A port is free when chosen, not always when Streamlit binds it (another process can take it
+    between the two): a server that exits before it answers is started again on another port.
+    """
+    for _ in range(tries):
+        port = free_port()
+        cmd = [
+            sys.executable, "-m", "streamlit", "run", str(APP),
+            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        ]  # fmt: skip
+        proc = _start(cmd, {**os.environ, **(env or {})}, log, port, timeout)
+        if proc is not None:
+            break
+    else:
+        raise RuntimeError(f"the dashboard exited before it answered, {tries} times; see {log}")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        _stop(proc)
 
 
 #: What a page says while work it waits for goes on in a background thread (the group decision, the report check).
@@ -72,6 +93,41 @@ BACKGROUND = "in the background"
 #: ``data-test-script-state`` values of Streamlit's ``stApp`` element while a run is asked for or going on
 #: ("initial": the session has not run yet).
 RUNNING_STATES = ("initial", "running", "rerunRequested", "stopRequested")
+
+
+#: Installed before any page script (``context.add_init_script``): counts the runs the frontend shows, each
+#: time ``stApp``'s script state turns to "running" (a whole-page run or a fragment's).
+RUN_COUNTER = """
+window.__tradeoffsRuns = 0;
+new MutationObserver((records) => {
+  for (const r of records) {
+    if (r.target.getAttribute('data-test-script-state') === 'running' && r.oldValue !== 'running') {
+      window.__tradeoffsRuns += 1;
+    }
+  }
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+
+
+def runs(page) -> int:
+    """How many runs the page has shown so far (needs :data:`RUN_COUNTER`)."""
+    return page.evaluate("() => window.__tradeoffsRuns || 0")
+
+
+def settle_after(page, ran: int, *, start: float = 10.0, **kw) -> None:
+    """:func:`settle` once a run has started since ``ran = runs(page)`` was read, before an action.
+
+    After a click or a key, the frontend's script state stays "notRunning" until the server says the run
+    began, so :func:`settle` alone could take that gap for the end. A run the frontend drew too fast to
+    show is waited for ``start`` s at most, then the page is settled as usual.
+    """
+    try:
+        page.wait_for_function("n => (window.__tradeoffsRuns || 0) > n", arg=ran, timeout=start * 1000)
+    except Exception as exc:  # playwright's TimeoutError
+        if type(exc).__name__ != "TimeoutError":
+            raise
+    settle(page, **kw)
 
 
 def app_state(page) -> tuple[str | None, str | None]:

@@ -17,11 +17,14 @@ from _browser import (
     CHROMIUM_ARGS,
     FIXTURE,
     ROOT,
+    RUN_COUNTER,
     exceptions,
     group_choice,
     running_app,
+    runs,
     screenshot,
     settle,
+    settle_after,
     uploader,
 )
 
@@ -75,6 +78,7 @@ def app_url(browser, tmp_path_factory):
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+    context.add_init_script(RUN_COUNTER)
     pg = context.new_page()
     yield pg
     context.close()
@@ -101,7 +105,7 @@ def test_upload_a_dataset_and_a_model_and_see_it_evaluated(app_url, page, tmp_pa
     settle(page)
     # enabled once the model is kept and checked against the data (the click waits for that)
     page.get_by_role("button", name="Evaluate", exact=True).click(timeout=120_000)
-    page.get_by_text("Evaluated 1 candidate in").wait_for(timeout=90_000)
+    page.get_by_text("Evaluated 1 candidate in").wait_for(timeout=300_000)  # worker start, imports, bootstrap
     settle(page)
     assert exceptions(page) == []
     assert "your scorecard" in page.locator('[data-testid="stSidebar"]').inner_text()
@@ -127,8 +131,9 @@ def test_move_a_weight_see_the_ranking_change_and_share_the_link(app_url, page, 
     before = _favourite(page, "sales")
     for objective in ("ad_fee_captured_per_1k", "order_value_captured_per_1k"):
         _slider(page, "sales", objective).focus()
+        ran = runs(page)
         page.keyboard.press("Home")  # weight 0
-        settle(page)
+        settle_after(page, ran)
     after = _favourite(page, "sales")
     assert after != before
     assert exceptions(page) == []
@@ -156,8 +161,9 @@ def test_download_the_report_and_the_decision_record(app_url, page):
     page.goto(f"{app_url}/decision")
     settle(page)
     page.get_by_label("Rationale").fill("keeps every stakeholder close to their favourite")
+    ran = runs(page)
     page.get_by_label("Rationale").blur()
-    settle(page)
+    settle_after(page, ran)
     name, html = _download(page, "HTML report")
     assert name == f"decision-{CHOSEN}.html" and html.lstrip().lower().startswith("<!doctype html")
     assert "keeps every stakeholder close to their favourite" in html
@@ -172,8 +178,9 @@ def test_record_the_decision_in_the_log_and_look_at_the_page(app_url, page):
     page.goto(f"{app_url}/decision")
     settle(page)
     page.get_by_label("Name", exact=True).fill("Ada")
+    ran = runs(page)
     page.get_by_role("button", name=f"Sign off on {CHOSEN}").click()
-    settle(page)
+    settle_after(page, ran)
     page.get_by_role("button", name="Record this decision in the log").click()
     page.get_by_text(f"Recorded as decision #1 ({CHOSEN}).").wait_for(timeout=120_000)
     settle(page)
