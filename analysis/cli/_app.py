@@ -87,23 +87,32 @@ def run_forwarding(cmd: list[str]) -> int:
     ``128 + signal``, as a shell reports it. The child is killed if this function is left any
     other way (an exception), so it never outlives the command. Call from the main thread.
     """
-    proc = subprocess.Popen(cmd)
+    child: list[subprocess.Popen] = []  # the child, once started
+    early: list[int] = []  # signals that came before it was
 
     def forward(signum: int, frame: object) -> None:
+        if not child:
+            early.append(signum)
+            return
         try:
-            proc.send_signal(signum)
+            child[0].send_signal(signum)
         except (ProcessLookupError, ValueError):  # already gone; a signal Windows cannot send (Ctrl+C reaches it)
             pass
 
+    # The handlers go in before the child starts: a stop signal between the two is passed on, not fatal.
     previous = {sig: signal.signal(sig, forward) for sig in STOP_SIGNALS}
     try:
+        proc = subprocess.Popen(cmd)
+        child.append(proc)
+        for signum in early:
+            forward(signum, None)
         code = proc.wait()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        if child and child[0].poll() is None:
+            child[0].kill()
+            child[0].wait()
     return 128 - code if code < 0 else code
 
 
