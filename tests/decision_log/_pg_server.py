@@ -89,7 +89,8 @@ def _free_port() -> int:
 
 
 def start_server() -> Server:
-    """Start a server; raises :class:`Unavailable` when it cannot be done here."""
+    """Start a server; raises :class:`Unavailable` when it cannot be done here (no binaries, no user to run
+    it as, initdb refused), and RuntimeError when a server that can run here did not start."""
     bindir = _bindir()
     user_cmd: tuple[str, ...] = ()
     owner = None
@@ -109,34 +110,36 @@ def start_server() -> Server:
     base.chmod(0o700)
     if owner is not None:
         os.chown(base, owner.pw_uid, owner.pw_gid)
-    port = _free_port()
-    server = Server(base, port, user_cmd, str(bindir / "pg_ctl"))
     env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
-    steps = [
-        [str(bindir / "initdb"), "-D", str(base / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8"]
-        + ["--no-locale", "--no-sync", "--no-instructions"],
-        [
-            server.pg_ctl,
-            "-D",
-            str(base / "data"),
-            "-l",
-            str(base / "server.log"),
-            "-w",
-            "-t",
-            "60",
-            "-o",
-            f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c fsync=off -c full_page_writes=off "
-            "-c synchronous_commit=off",
-            "start",
-        ],
-    ]
-    for step in steps:
-        done = subprocess.run([*user_cmd, *step], capture_output=True, text=True, env=env, timeout=120, check=False)
-        if done.returncode != 0:
-            log = (base / "server.log").read_text(errors="replace") if (base / "server.log").exists() else ""
-            server.stop()
-            raise Unavailable(f"{Path(step[0]).name} failed: {(done.stderr or done.stdout).strip()} {log[-500:]}")
-    return server
+
+    def run(step: list[str]) -> subprocess.CompletedProcess:
+        return subprocess.run([*user_cmd, *step], capture_output=True, text=True, env=env, timeout=120, check=False)
+
+    def log() -> str:
+        return (base / "server.log").read_text(errors="replace")[-500:] if (base / "server.log").exists() else ""
+
+    initdb = [str(bindir / "initdb"), "-D", str(base / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8"]
+    done = run([*initdb, "--no-locale", "--no-sync", "--no-instructions"])
+    if done.returncode != 0:
+        shutil.rmtree(base, ignore_errors=True)
+        raise Unavailable(f"initdb failed: {(done.stderr or done.stdout).strip()}")
+    # The port is free when chosen, not when the server binds it: another process can take it between the two,
+    # so a start that fails is tried again on another port (then it is a failure, never a silent skip).
+    for _ in range(3):
+        server = Server(base, _free_port(), user_cmd, str(bindir / "pg_ctl"))
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {server.port} -k {base} -c fsync=off -c full_page_writes=off "
+            "-c synchronous_commit=off"
+        )
+        done = run([server.pg_ctl, "-D", str(base / "data"), "-l", str(base / "server.log"), "-w", "-t", "60"]
+                   + ["-o", options, "start"])  # fmt: skip
+        if done.returncode == 0:
+            return server
+        failure = f"pg_ctl start failed: {(done.stderr or done.stdout).strip()} {log()}"
+        subprocess.run([*user_cmd, server.pg_ctl, "-D", str(base / "data"), "stop", "-m", "immediate"],
+                       capture_output=True, timeout=30, check=False)  # fmt: skip
+    shutil.rmtree(base, ignore_errors=True)
+    raise RuntimeError(failure)
 
 
 if __name__ == "__main__":
