@@ -7,6 +7,12 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, settings
+
+# No timing assertions in tests, Hypothesis's included: its 200 ms deadline per example and its "data
+# generation is too slow" check fail on a busy 2-core machine for reasons that say nothing about the code.
+settings.register_profile("tradeoffs", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("tradeoffs")
 
 # shap 0.51 calls matplotlib's Colormap.set_bad/set_over/set_under when it is imported, which
 # matplotlib 3.11 marks as PendingDeprecationWarning; with warnings as errors, `import shap` (inside

@@ -287,7 +287,7 @@ def test_a_session_disconnected_past_the_grace_period_is_cleaned_up_once(tmp_pat
     assert watch.check() == [] and watch.tracked() == []
 
 
-def test_queued_sessions_see_their_place_and_a_dropped_session_leaves_nothing_behind(monkeypatch):
+def test_queued_sessions_see_their_place_and_a_dropped_session_leaves_nothing_behind(monkeypatch, request):
     import io
 
     import pandas as pd
@@ -295,8 +295,11 @@ def test_queued_sessions_see_their_place_and_a_dropped_session_leaves_nothing_be
 
     from app.ui.state import UPLOAD_DIR, WORKER_TOKEN
 
-    pool = _pool()
-    blocker = pool.submit(f"{ME}:_task_sleep", b"60")  # the only worker is busy: evaluations wait
+    # the only worker is busy (cancelled below, never timed out: on a busy machine the two sessions' set-up
+    # can take a minute) and evaluations wait
+    pool = _pool(limits=workers.Limits(memory_bytes=2 * workers.GIB, wall_seconds=900, nice=0))
+    blocker = pool.submit(f"{ME}:_task_sleep", b"900")
+    request.addfinalizer(pool.shutdown)  # pass or fail, no worker is left sleeping
     monkeypatch.setattr(workers, "_POOL", pool)
     monkeypatch.setenv(workers.ENV_NICE, "0")  # the model check's pool, as _pool() (made anew from the setting)
     monkeypatch.setattr(workers, "_CHECK_POOL", None)
