@@ -33,6 +33,12 @@ _RULE_NAME = {
 _NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 
 
+def _sentence(text: str) -> str:
+    """A person's words as one sentence of the summary: trimmed, with a full stop when they end without one."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
 def _count(n: int, noun: str) -> str:
     """``"six stakeholders"``, ``"one objective"``, ``"20 objectives"``."""
     word = _NUMBERS[n] if 0 <= n < len(_NUMBERS) else f"{n:,}"
@@ -254,7 +260,11 @@ def build_summary(
     elif choice.get("overrides_group_choice"):
         parts.append(
             f"The team chose {chosen}, not the group rule's pick {group_choice} (chosen so that {rule_text})."
-            + (f" Their reason: {rationale}" if rationale else " No reason was recorded for overriding the rule.")
+            + (
+                f" Their reason: {_sentence(rationale)}"
+                if rationale
+                else " No reason was recorded for overriding the rule."
+            )
         )
         if not any_feasible:
             parts.append(f"{chosen} breaks at least one stakeholder's hard constraint.")
@@ -289,7 +299,7 @@ def build_summary(
             parts.append(f"Runners-up: {join_names(runners)}.")
     parts += _incumbent_sentences(choice)
     if rationale and not choice.get("overrides_group_choice"):
-        parts.append(f"The team's reason: {rationale}")
+        parts.append(f"The team's reason: {_sentence(rationale)}")
     caveats = _caveats(serving, drift, fairness, chosen, question)
     if caveats:
         parts.append("Before acting on it, note that " + "; ".join(caveats) + ".")

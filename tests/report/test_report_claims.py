@@ -311,3 +311,17 @@ def test_one_compared_candidate_is_never_called_firm():
         assert "only candidate the group rules could compare" in text
         assert not re.search(r"(choice|pick) is (fairly )?firm", text, re.I)
         assert "came out on top in 100%" not in text
+
+
+@pytest.mark.parametrize(
+    ("rationale", "said"),
+    [
+        ("best compromise", "The team's reason: best compromise. "),
+        ("  Cheapest to run!  ", "The team's reason: Cheapest to run! "),
+        ("fits the budget (see notes)", "The team's reason: fits the budget (see notes). "),
+    ],
+)
+def test_the_team_s_reason_is_one_sentence_of_the_summary(rationale, said):
+    sc = make_scorecard()
+    report = build_report(sc, _decide(sc, (QUALITY, SPEED, VALUE)), rationale=rationale, now=NOW)
+    assert said in report.summary + " "
