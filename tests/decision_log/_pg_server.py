@@ -54,15 +54,19 @@ class Server:
         """The URL that works in ``schema`` (of database ``postgres``) as ``user``."""
         return f"{self.url_for('postgres', user)}?options=-csearch_path%3D{schema}"
 
+    def halt(self) -> None:
+        """Stop at once (``pg_ctl stop -m immediate``), keeping the folder (a start can be tried again)."""
+        subprocess.run(
+            [*self.user_cmd, self.pg_ctl, "-D", str(self.base / "data"), "stop", "-m", "immediate", "-w"],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+
     def stop(self) -> None:
-        """Stop at once (``pg_ctl stop -m immediate``) and delete the folder."""
+        """Stop at once and delete the folder."""
         try:
-            subprocess.run(
-                [*self.user_cmd, self.pg_ctl, "-D", str(self.base / "data"), "stop", "-m", "immediate", "-w"],
-                capture_output=True,
-                timeout=30,
-                check=False,
-            )
+            self.halt()
         finally:
             shutil.rmtree(self.base, ignore_errors=True)
 
@@ -136,8 +140,7 @@ def start_server() -> Server:
         if done.returncode == 0:
             return server
         failure = f"pg_ctl start failed: {(done.stderr or done.stdout).strip()} {log()}"
-        subprocess.run([*user_cmd, server.pg_ctl, "-D", str(base / "data"), "stop", "-m", "immediate"],
-                       capture_output=True, timeout=30, check=False)  # fmt: skip
+        server.halt()
     shutil.rmtree(base, ignore_errors=True)
     raise RuntimeError(failure)
 
